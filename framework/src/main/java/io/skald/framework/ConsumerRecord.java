@@ -1,0 +1,42 @@
+package io.skald.framework;
+
+import java.util.Map;
+
+/**
+ * A record delivered to a subscription's handler.
+ *
+ * @param topic the topic it was read from
+ * @param partition its partition
+ * @param offset its position in the partition
+ * @param timestamp the partition's append time, epoch milliseconds
+ * @param key the decoded key, or {@code null} for a record sent without one
+ * @param value the decoded value
+ * @param headers the record's headers (immutable)
+ * @param attempt 1 on the first delivery to this member, 2 and more on retries
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public record ConsumerRecord<K, V>(
+    String topic,
+    int partition,
+    long offset,
+    long timestamp,
+    K key,
+    V value,
+    Map<String, String> headers,
+    int attempt) {
+
+  /** Copies the headers. */
+  public ConsumerRecord {
+    headers = Map.copyOf(headers);
+  }
+
+  /**
+   * The topic and partition as one value.
+   *
+   * @return the topic partition
+   */
+  public TopicPartition topicPartition() {
+    return new TopicPartition(topic, partition);
+  }
+}

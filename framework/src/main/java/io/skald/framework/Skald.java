@@ -1,0 +1,196 @@
+package io.skald.framework;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.skald.framework.internal.SkaldRuntime;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The entry point of the messaging layer: topics, producers and consumer groups on one Pekko actor
+ * system.
+ *
+ * <p>{@link #start(String)} creates and owns an actor system configured as a one-node cluster with
+ * the embedded LevelDB journal under {@code skald.framework.data-dir}; {@link #create(ActorSystem)}
+ * uses a system you configured yourself (cluster provider required).
+ *
+ * <pre>{@code
+ * try (Skald skald = Skald.start("orders-app")) {
+ *   skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+ *   Producer<String, String> producer =
+ *       skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+ *   producer.send("orders", "order-1", "created").toCompletableFuture().join();
+ *   Subscription billing =
+ *       skald.subscribe(
+ *           SubscriptionSpec.of("billing", Codecs.string(), Codecs.string()).withTopics("orders"),
+ *           record -> CompletableFuture.completedFuture(null));
+ * }
+ * }</pre>
+ */
+public final class Skald implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final SkaldRuntime runtime;
+  private final boolean ownsSystem;
+
+  private Skald(ActorSystem<?> system, boolean ownsSystem) {
+    this.system = system;
+    this.ownsSystem = ownsSystem;
+    this.runtime = new SkaldRuntime(system);
+  }
+
+  /**
+   * Starts Skald on a new actor system with the application's configuration ({@code
+   * application.conf}) on top of Skald's defaults.
+   *
+   * @param name the actor system's name
+   * @return the running instance, once this node is Up
+   */
+  public static Skald start(String name) {
+    return start(name, ConfigFactory.load());
+  }
+
+  /**
+   * Starts Skald on a new actor system with the given configuration. Unless the configuration says
+   * otherwise, the system is a cluster node bound to 127.0.0.1 on a free port that joins itself.
+   *
+   * @param name the actor system's name
+   * @param config the configuration (falls back to the defaults for missing keys)
+   * @return the running instance, once this node is Up
+   */
+  public static Skald start(String name, Config config) {
+    Config defaults =
+        ConfigFactory.parseString(
+            "pekko.actor.provider = cluster\n"
+                + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
+                + "pekko.remote.artery.canonical.port = 0\n"
+                + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+                + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n");
+    Config resolved = config.withFallback(defaults).withFallback(ConfigFactory.load()).resolve();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, resolved);
+    try {
+      Skald skald = new Skald(system, true);
+      skald.awaitUp();
+      return skald;
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /**
+   * Uses an existing actor system. It must be configured with {@code pekko.actor.provider =
+   * cluster}; Skald joins it to itself unless {@code skald.framework.cluster.self-join = off}.
+   * Closing the returned instance does not terminate the system.
+   *
+   * @param system the actor system
+   * @return the instance
+   */
+  public static Skald create(ActorSystem<?> system) {
+    return new Skald(system, false);
+  }
+
+  private void awaitUp() {
+    try {
+      runtime
+          .whenMemberUp()
+          .toCompletableFuture()
+          .get(runtime.settings().askTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new SkaldException("the cluster node did not come Up in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SkaldException("interrupted while starting", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new SkaldException("start failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Topic administration.
+   *
+   * @return the admin API
+   */
+  public TopicAdmin admin() {
+    return runtime;
+  }
+
+  /**
+   * Creates a producer. Producers are cheap; they share nothing but the partitions.
+   *
+   * @param settings codecs and acknowledgement mode
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the producer
+   */
+  public <K, V> Producer<K, V> producer(ProducerSettings<K, V> settings) {
+    return runtime.producer(settings);
+  }
+
+  /**
+   * Starts a member of a consumer group. Each call creates one member; call it several times (or on
+   * several nodes) with the same group to share the partitions.
+   *
+   * @param spec what to subscribe to and how
+   * @param handler handles each record; completing its stage acknowledges the record
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the running member
+   * @throws UnknownTopicException if a topic does not exist
+   * @throws IllegalArgumentException for an invalid subscription (unknown assignor, no topic)
+   */
+  public <K, V> Subscription subscribe(SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
+    return join(runtime.subscribe(spec, handler));
+  }
+
+  /**
+   * Starts a member of a consumer group without blocking.
+   *
+   * @param spec what to subscribe to and how
+   * @param handler handles each record
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the running member, or a failed stage
+   */
+  public <K, V> CompletionStage<Subscription> subscribeAsync(
+      SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
+    return runtime.subscribe(spec, handler);
+  }
+
+  /**
+   * The actor system Skald runs on.
+   *
+   * @return the system
+   */
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Terminates the actor system if this instance created it, and waits for it. */
+  @Override
+  public void close() {
+    if (ownsSystem) {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new SkaldException("the actor system did not terminate in time", e);
+      }
+    }
+  }
+
+  private static <T> T join(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+}

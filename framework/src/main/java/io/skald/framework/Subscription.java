@@ -1,0 +1,54 @@
+package io.skald.framework;
+
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+
+/**
+ * A running member of a consumer group, returned by {@link Skald#subscribe}.
+ *
+ * <pre>{@code
+ * Subscription subscription = skald.subscribe(spec, handler);
+ * ...
+ * subscription.stop().toCompletableFuture().join(); // finish in-flight records, commit, leave
+ * }</pre>
+ */
+public interface Subscription {
+
+  /**
+   * The group this member belongs to.
+   *
+   * @return the group name
+   */
+  String group();
+
+  /**
+   * This member's id within the group, unique per subscription.
+   *
+   * @return the member id
+   */
+  String memberId();
+
+  /**
+   * The partitions this member owns right now (a snapshot; it changes on rebalance).
+   *
+   * @return the owned partitions
+   */
+  Set<TopicPartition> assignment();
+
+  /**
+   * Leaves the group gracefully: stops fetching, waits for records in the handler, commits, and
+   * hands the partitions to the remaining members.
+   *
+   * @return completes when the member has left
+   */
+  CompletionStage<Done> stop();
+
+  /**
+   * Completes when the member has stopped: normally after {@link #stop()}, exceptionally with
+   * {@link HandlerFailedException} when the handler failed a record for good.
+   *
+   * @return the termination stage
+   */
+  CompletionStage<Done> whenTerminated();
+}

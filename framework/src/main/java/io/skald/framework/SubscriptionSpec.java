@@ -1,0 +1,220 @@
+package io.skald.framework;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a consumer subscribes to and how: the group, the topics, the codecs, where a new group
+ * starts, how failures are retried and how many records are fetched ahead.
+ *
+ * <p>Every member of a group shares the group's partitions (each partition is owned by one member
+ * at a time); every group receives every record. The value is immutable; each {@code with} method
+ * validates its argument at once and returns a copy.
+ *
+ * <pre>{@code
+ * SubscriptionSpec<String, Order> spec =
+ *     SubscriptionSpec.of("billing", Codecs.string(), Codecs.json(Order.class))
+ *         .withTopics("orders")
+ *         .withStartPosition(StartPosition.EARLIEST);
+ * Subscription subscription = skald.subscribe(spec, record -> bill(record.value()));
+ * }</pre>
+ *
+ * @param group the consumer group name (same rules as topic names)
+ * @param topics the topics, at least one
+ * @param keyCodec decodes keys
+ * @param valueCodec decodes values
+ * @param startPosition where the group starts on a partition with no committed offset
+ * @param retryPolicy how failed attempts are retried
+ * @param assignor the name of the partition assignment strategy ({@code range}, {@code
+ *     round-robin}, or one registered under {@code skald.framework.consumer.assignors})
+ * @param prefetch how many records a member fetches ahead per partition (the window)
+ * @param parallelism how many records of different keys of one partition may be in the handler at
+ *     once; 1 handles a partition strictly in order
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public record SubscriptionSpec<K, V>(
+    String group,
+    Set<String> topics,
+    Codec<K> keyCodec,
+    Codec<V> valueCodec,
+    StartPosition startPosition,
+    RetryPolicy retryPolicy,
+    String assignor,
+    int prefetch,
+    int parallelism) {
+
+  /** Validates every component. */
+  public SubscriptionSpec {
+    validateGroup(group);
+    topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
+    topics.forEach(TopicSpec::validateName);
+    Objects.requireNonNull(keyCodec, "keyCodec");
+    Objects.requireNonNull(valueCodec, "valueCodec");
+    Objects.requireNonNull(startPosition, "startPosition");
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    if (assignor == null || assignor.isBlank()) {
+      throw new IllegalArgumentException("assignor must not be empty");
+    }
+    if (prefetch < 1) {
+      throw new IllegalArgumentException("prefetch must be >= 1, was " + prefetch);
+    }
+    if (parallelism < 1 || parallelism > prefetch) {
+      throw new IllegalArgumentException(
+          "parallelism must be between 1 and prefetch (" + prefetch + "), was " + parallelism);
+    }
+  }
+
+  /**
+   * A subscription with defaults: no topics yet (add them with {@link #withTopics}), earliest start,
+   * {@link RetryPolicy#defaults()}, the range assignor, a prefetch of 500 records and parallelism 1.
+   *
+   * @param group the group name
+   * @param keyCodec decodes keys
+   * @param valueCodec decodes values
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the spec
+   */
+  public static <K, V> SubscriptionSpec<K, V> of(
+      String group, Codec<K> keyCodec, Codec<V> valueCodec) {
+    return new SubscriptionSpec<>(
+        group,
+        Set.of(),
+        keyCodec,
+        valueCodec,
+        StartPosition.EARLIEST,
+        RetryPolicy.defaults(),
+        "range",
+        500,
+        1);
+  }
+
+  /**
+   * A copy subscribed to these topics.
+   *
+   * @param newTopics one or more topic names
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withTopics(String... newTopics) {
+    if (newTopics.length == 0) {
+      throw new IllegalArgumentException("at least one topic is required");
+    }
+    return new SubscriptionSpec<>(
+        group,
+        Set.copyOf(Arrays.asList(newTopics)),
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism);
+  }
+
+  /**
+   * A copy with another start position.
+   *
+   * @param position where a new group starts
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withStartPosition(StartPosition position) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        position,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism);
+  }
+
+  /**
+   * A copy with another retry policy.
+   *
+   * @param policy the policy
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withRetryPolicy(RetryPolicy policy) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        policy,
+        assignor,
+        prefetch,
+        parallelism);
+  }
+
+  /**
+   * A copy with another assignment strategy.
+   *
+   * @param name {@code range}, {@code round-robin} or a configured name
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withAssignor(String name) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        name,
+        prefetch,
+        parallelism);
+  }
+
+  /**
+   * A copy with another prefetch window.
+   *
+   * @param records records fetched ahead per partition
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withPrefetch(int records) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        records,
+        Math.min(parallelism, Math.max(1, records)));
+  }
+
+  /**
+   * A copy with another per-partition parallelism.
+   *
+   * @param records records of distinct keys in the handler at once, per partition
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withParallelism(int records) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        records);
+  }
+
+  private static void validateGroup(String group) {
+    try {
+      TopicSpec.validateName(group);
+    } catch (InvalidTopicException e) {
+      throw new IllegalArgumentException(
+          "invalid group name: " + e.getMessage().replace("topic name", "group name"), e);
+    }
+  }
+}

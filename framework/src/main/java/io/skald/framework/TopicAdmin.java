@@ -1,0 +1,56 @@
+package io.skald.framework;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Creates and describes topics. Obtained from {@link Skald#admin()}.
+ *
+ * <pre>{@code
+ * skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+ * }</pre>
+ */
+public interface TopicAdmin {
+
+  /**
+   * Creates a topic durably. Creating an identical definition again succeeds; a different partition
+   * count for an existing name fails with {@link TopicConflictException}.
+   *
+   * @param spec the definition
+   * @return the definition as stored
+   */
+  CompletionStage<TopicSpec> createTopic(TopicSpec spec);
+
+  /**
+   * Looks a topic up.
+   *
+   * @param name the topic name
+   * @return the definition, or empty if there is no such topic
+   */
+  CompletionStage<Optional<TopicSpec>> describeTopic(String name);
+
+  /**
+   * Lists every topic.
+   *
+   * @return the definitions, sorted by name
+   */
+  CompletionStage<List<TopicSpec>> listTopics();
+
+  /**
+   * The offsets of one partition: the first retained offset and the log end (the next offset to be
+   * written).
+   *
+   * @param topicPartition the partition
+   * @return {@code [logStartOffset, logEndOffset]}
+   */
+  CompletionStage<PartitionOffsets> partitionOffsets(TopicPartition topicPartition);
+
+  /**
+   * The committed offsets of a consumer group.
+   *
+   * @param group the group name
+   * @return partition to committed offset (the next offset the group will read)
+   */
+  CompletionStage<java.util.Map<TopicPartition, Long>> committedOffsets(String group);
+}

@@ -1,0 +1,147 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.Acks;
+import io.skald.framework.BackpressureException;
+import io.skald.framework.Codec;
+import io.skald.framework.CodecException;
+import io.skald.framework.InvalidRecordException;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerClosedException;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.RecordMetadata;
+import io.skald.framework.RecordTooLargeException;
+import io.skald.framework.SkaldException;
+import io.skald.framework.TopicSpec;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * INTERNAL API: the {@link Producer} implementation. Validation, encoding and the buffer bound are
+ * checked on the caller's thread, so bad input fails fast; everything else happens in the {@link
+ * ProducerActor}.
+ */
+public final class DefaultProducer<K, V> implements Producer<K, V> {
+  private final ProducerSettings<K, V> producerSettings;
+  private final SkaldSettings settings;
+  private final ActorRef<ProducerActor.Command> actor;
+  private final AtomicLong bufferedBytes;
+  private volatile boolean closed;
+
+  /**
+   * Creates the producer around its actor.
+   *
+   * @param producerSettings codecs and acks
+   * @param settings Skald's settings
+   * @param actor the producer actor
+   * @param bufferedBytes the buffer counter shared with the actor
+   */
+  public DefaultProducer(
+      ProducerSettings<K, V> producerSettings,
+      SkaldSettings settings,
+      ActorRef<ProducerActor.Command> actor,
+      AtomicLong bufferedBytes) {
+    this.producerSettings = producerSettings;
+    this.settings = settings;
+    this.actor = actor;
+    this.bufferedBytes = bufferedBytes;
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> send(String topic, K key, V value) {
+    return send(topic, -1, key, value, Map.of());
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> send(
+      String topic, K key, V value, Map<String, String> headers) {
+    return send(topic, -1, key, value, headers);
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> sendToPartition(
+      String topic, int partition, K key, V value, Map<String, String> headers) {
+    if (partition < 0) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("partition must be >= 0, was " + partition));
+    }
+    return send(topic, partition, key, value, headers);
+  }
+
+  private CompletionStage<RecordMetadata> send(
+      String topic, int partition, K key, V value, Map<String, String> headers) {
+    try {
+      if (closed) {
+        throw new ProducerClosedException("the producer is closed");
+      }
+      TopicSpec.validateName(topic);
+      if (value == null) {
+        throw new InvalidRecordException("record value must not be null (topic '" + topic + "')");
+      }
+      if (headers == null) {
+        throw new InvalidRecordException("headers must not be null; pass Map.of()");
+      }
+      headers.forEach(
+          (name, val) -> {
+            if (name == null || name.isEmpty() || val == null) {
+              throw new InvalidRecordException(
+                  "header names must be non-empty and values non-null: " + name + "=" + val);
+            }
+          });
+      byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
+      byte[] valueBytes = encode(producerSettings.valueCodec(), value, "value");
+      int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
+      if (size > settings.maxRecordBytes()) {
+        throw new RecordTooLargeException(
+            "record for topic '"
+                + topic
+                + "' is "
+                + size
+                + " bytes encoded; the limit skald.framework.max-record-bytes is "
+                + settings.maxRecordBytes());
+      }
+      if (bufferedBytes.addAndGet(size) > settings.producerMaxBufferedBytes()) {
+        bufferedBytes.addAndGet(-size);
+        throw new BackpressureException(
+            "producer buffer full ("
+                + settings.producerMaxBufferedBytes()
+                + " bytes unconfirmed, skald.framework.producer.max-buffered-bytes); retry later");
+      }
+      boolean durable = producerSettings.acks() == Acks.DURABLE;
+      CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
+      actor.tell(
+          new ProducerActor.Send(
+              topic, partition, keyBytes, valueBytes, Map.copyOf(headers), size, promise));
+      return durable
+          ? promise
+          : CompletableFuture.completedFuture(new RecordMetadata(topic, partition, -1, -1));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static <T> byte[] encode(Codec<T> codec, T value, String what) {
+    byte[] bytes;
+    try {
+      bytes = codec.encode(value);
+    } catch (CodecException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CodecException("cannot encode the record " + what + ": " + e, e);
+    }
+    if (bytes == null) {
+      throw new CodecException("the " + what + " codec returned null");
+    }
+    return bytes;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      actor.tell(new ProducerActor.Close(new CompletableFuture<>()));
+    }
+  }
+}

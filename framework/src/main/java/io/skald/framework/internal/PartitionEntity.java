@@ -1,0 +1,436 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.TopicPartition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+
+/**
+ * INTERNAL API: one partition of a topic, a sharded event-sourced entity whose journal is the
+ * durable log.
+ *
+ * <p><b>Group commit.</b> An {@link Append} is not persisted on its own: it joins a pending list and
+ * the entity sends itself a {@code Flush}. Appends that arrive before the flush is handled, and all
+ * those Pekko stashes while a write is in flight, are written together by the next flush: one
+ * journal write (one fsync) for many appends. Each append's records get consecutive offsets inside
+ * the batch, so offsets are record positions, not sequence numbers.
+ *
+ * <p><b>Reads.</b> A fetch at the log end waits (long poll) until records arrive. Recent batches are
+ * served from an in-memory tail cache; older offsets are located through a sparse offset index and
+ * read from the journal by a Persistence Query stream outside the actor, which replies directly.
+ * Records become visible to fetches only after their write succeeded, so a consumer never sees a
+ * record that a crash could take back.
+ *
+ * <p>This is a plain {@link EventSourcedBehavior}, not one with enforced replies, because append
+ * replies are deferred to the flush that persists them.
+ */
+public final class PartitionEntity
+    extends EventSourcedBehavior<PartitionEntity.Command, PartitionEntity.Event, PartitionState> {
+
+  /** The sharding entity type of partitions. */
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-partition");
+
+  /** Messages a partition accepts. */
+  public sealed interface Command extends SkaldSerializable
+      permits Append, Fetch, GetOffsets, Flush {}
+
+  /**
+   * Appends encoded records (see {@link RecordFormat}).
+   *
+   * @param count the number of records in the payload
+   * @param payload the encoded records
+   * @param replyTo receives the base offset once the records are durable
+   */
+  public record Append(int count, byte[] payload, ActorRef<AppendResult> replyTo)
+      implements Command {}
+
+  /**
+   * Reads records from an offset, waiting at the log end until some arrive.
+   *
+   * @param fetchId echoed in the result so the fetcher can drop stale answers
+   * @param fromOffset the first offset wanted
+   * @param maxRecords a soft bound on records (whole batches are returned)
+   * @param maxBytes a soft bound on payload bytes (at least one batch is returned)
+   * @param replyTo receives the result
+   */
+  public record Fetch(
+      long fetchId,
+      long fromOffset,
+      int maxRecords,
+      int maxBytes,
+      ActorRef<FetchResult> replyTo)
+      implements Command {}
+
+  /**
+   * Asks for the log's bounds.
+   *
+   * @param replyTo receives them
+   */
+  public record GetOffsets(ActorRef<PartitionOffsets> replyTo) implements Command {}
+
+  /** Self-message that writes the pending appends. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** The answer to an {@link Append}. */
+  public sealed interface AppendResult extends SkaldSerializable permits Appended, AppendFailed {}
+
+  /**
+   * The records are durable.
+   *
+   * @param baseOffset the offset of the first record of the append
+   * @param timestamp the append time
+   */
+  public record Appended(long baseOffset, long timestamp) implements AppendResult {}
+
+  /**
+   * The append was refused and nothing of it was written.
+   *
+   * @param reason why
+   */
+  public record AppendFailed(String reason) implements AppendResult {}
+
+  /** The answer to a {@link Fetch}. */
+  public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
+    /**
+     * The id of the fetch this answers.
+     *
+     * @return the fetch id
+     */
+    long fetchId();
+  }
+
+  /**
+   * Records from the requested offset on; the first batch may start before it.
+   *
+   * @param fetchId the fetch id
+   * @param fromOffset the requested offset
+   * @param batches whole batches, in offset order, not empty
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end at the time of the answer
+   */
+  public record Fetched(
+      long fetchId,
+      long fromOffset,
+      List<RecordBatch> batches,
+      long logStartOffset,
+      long logEndOffset)
+      implements FetchResult {}
+
+  /**
+   * The requested offset is below the log start or beyond the log end.
+   *
+   * @param fetchId the fetch id
+   * @param requested the requested offset
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end
+   */
+  public record OffsetOutOfRange(
+      long fetchId, long requested, long logStartOffset, long logEndOffset)
+      implements FetchResult {}
+
+  /** Persisted events of a partition. */
+  public sealed interface Event permits RecordBatch {}
+
+  /**
+   * The entity id of a partition.
+   *
+   * @param tp the partition
+   * @return its entity id
+   */
+  public static String entityId(TopicPartition tp) {
+    return tp.topic() + "~" + tp.partition();
+  }
+
+  /**
+   * Registers the entity type with cluster sharding.
+   *
+   * @param system the actor system
+   * @param settings Skald's settings
+   * @param reads the read journal used for offsets older than the tail cache
+   */
+  public static void init(
+      ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                ENTITY_TYPE_KEY,
+                entityContext ->
+                    Behaviors.<Command>setup(
+                        ctx ->
+                            new PartitionEntity(
+                                ctx, entityContext.getEntityId(), settings, reads))));
+  }
+
+  private final ActorContext<Command> context;
+  private final SkaldSettings settings;
+  private final CurrentEventsByPersistenceIdQuery reads;
+  private final String persistenceIdString;
+  private final Logger log;
+  private final List<PendingAppend> pending = new ArrayList<>();
+  private final Map<ActorRef<FetchResult>, Fetch> waiters = new HashMap<>();
+  private boolean flushScheduled;
+
+  private record PendingAppend(Append append, long baseOffset) {}
+
+  private PartitionEntity(
+      ActorContext<Command> context,
+      String entityId,
+      SkaldSettings settings,
+      CurrentEventsByPersistenceIdQuery reads) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.settings = settings;
+    this.reads = reads;
+    this.persistenceIdString = persistenceId().id();
+    this.log = context.getLog();
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public PartitionState emptyState() {
+    return new PartitionState(settings.indexInterval(), settings.tailCacheBytes());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.partitionSnapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<PartitionState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(PartitionState state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public PartitionState fromJournal(Object snapshot) {
+        return PartitionState.fromSnapshot(
+            (PartitionSnapshot) snapshot, settings.indexInterval(), settings.tailCacheBytes());
+      }
+    };
+  }
+
+  @Override
+  public CommandHandler<Command, Event, PartitionState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Append.class, this::onAppend)
+        .onCommand(Flush.class, this::onFlush)
+        .onCommand(Fetch.class, this::onFetch)
+        .onCommand(
+            GetOffsets.class,
+            (state, cmd) -> {
+              cmd.replyTo()
+                  .tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+              return Effect().none();
+            })
+        .build();
+  }
+
+  @Override
+  public EventHandler<PartitionState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(RecordBatch.class, PartitionState::apply)
+        .build();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onAppend(
+      PartitionState state, Append append) {
+    if (append.count() < 1 || append.payload().length > settings.maxBatchBytes()) {
+      append
+          .replyTo()
+          .tell(
+              new AppendFailed(
+                  "append of "
+                      + append.count()
+                      + " records and "
+                      + append.payload().length
+                      + " bytes is outside the limits (1 record, "
+                      + settings.maxBatchBytes()
+                      + " bytes)"));
+      return Effect().none();
+    }
+    pending.add(new PendingAppend(append, -1));
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFlush(
+      PartitionState state, Flush flush) {
+    flushScheduled = false;
+    if (pending.isEmpty()) {
+      return Effect().none();
+    }
+    long timestamp = Math.max(System.currentTimeMillis(), state.lastTimestamp());
+    List<Event> events = new ArrayList<>();
+    List<PendingAppend> written = new ArrayList<>(pending.size());
+    long offset = state.nextOffset();
+    int start = 0;
+    while (start < pending.size()) {
+      int end = start;
+      int bytes = 0;
+      int count = 0;
+      while (end < pending.size()
+          && (end == start
+              || bytes + pending.get(end).append().payload().length <= settings.maxBatchBytes())) {
+        bytes += pending.get(end).append().payload().length;
+        count += pending.get(end).append().count();
+        end++;
+      }
+      byte[] payload = new byte[bytes];
+      int position = 0;
+      long baseOffset = offset;
+      for (int i = start; i < end; i++) {
+        Append a = pending.get(i).append();
+        System.arraycopy(a.payload(), 0, payload, position, a.payload().length);
+        position += a.payload().length;
+        written.add(new PendingAppend(a, offset));
+        offset += a.count();
+      }
+      events.add(new RecordBatch(baseOffset, timestamp, count, payload));
+      start = end;
+    }
+    pending.clear();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            newState -> {
+              for (PendingAppend p : written) {
+                p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp));
+              }
+              serveWaiters(newState);
+            });
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFetch(
+      PartitionState state, Fetch fetch) {
+    if (fetch.fromOffset() < state.logStartOffset() || fetch.fromOffset() > state.nextOffset()) {
+      fetch
+          .replyTo()
+          .tell(
+              new OffsetOutOfRange(
+                  fetch.fetchId(),
+                  fetch.fromOffset(),
+                  state.logStartOffset(),
+                  state.nextOffset()));
+    } else if (fetch.fromOffset() == state.nextOffset()) {
+      waiters.put(fetch.replyTo(), fetch);
+    } else {
+      waiters.remove(fetch.replyTo());
+      serve(state, fetch);
+    }
+    return Effect().none();
+  }
+
+  private void serveWaiters(PartitionState state) {
+    if (waiters.isEmpty()) {
+      return;
+    }
+    List<Fetch> ready = new ArrayList<>(waiters.values());
+    waiters.clear();
+    for (Fetch fetch : ready) {
+      serve(state, fetch);
+    }
+  }
+
+  private void serve(PartitionState state, Fetch fetch) {
+    int maxBytes = Math.min(fetch.maxBytes(), settings.maxFetchBytes());
+    List<RecordBatch> cached = state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
+    if (cached != null && !cached.isEmpty()) {
+      fetch
+          .replyTo()
+          .tell(
+              new Fetched(
+                  fetch.fetchId(),
+                  fetch.fromOffset(),
+                  cached,
+                  state.logStartOffset(),
+                  state.nextOffset()));
+    } else {
+      readFromJournal(state, fetch, maxBytes);
+    }
+  }
+
+  /** Reads older batches with a stream that answers the fetcher directly, off this actor. */
+  private void readFromJournal(PartitionState state, Fetch fetch, int maxBytes) {
+    long fromSeqNr = state.seqNrAtOrBefore(fetch.fromOffset());
+    long toSeqNr = state.lastSeqNr();
+    long logStart = state.logStartOffset();
+    long logEnd = state.nextOffset();
+    AtomicLong records = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    reads
+        .currentEventsByPersistenceId(persistenceIdString, fromSeqNr, toSeqNr)
+        .map(envelope -> (RecordBatch) envelope.event())
+        .filter(batch -> batch.endOffset() > fetch.fromOffset())
+        .takeWhile(
+            batch ->
+                records.get() == 0
+                    || (records.get() < fetch.maxRecords() && bytes.get() < maxBytes))
+        .map(
+            batch -> {
+              records.addAndGet(batch.count());
+              bytes.addAndGet(batch.payload().length);
+              return batch;
+            })
+        .runWith(Sink.seq(), context.getSystem())
+        .whenComplete(
+            (batches, error) -> {
+              if (error != null) {
+                log.warn(
+                        "reading {} from offset {} failed; the fetcher will retry",
+                        persistenceIdString,
+                        fetch.fromOffset(),
+                        error);
+              } else if (!batches.isEmpty()) {
+                fetch
+                    .replyTo()
+                    .tell(
+                        new Fetched(
+                            fetch.fetchId(), fetch.fromOffset(), batches, logStart, logEnd));
+              }
+            });
+  }
+}

@@ -1,0 +1,219 @@
+package io.skald.framework.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * INTERNAL API: the state of one partition's log. Mutable on purpose and confined to its {@link
+ * PartitionEntity}: the index grows by one entry per {@code index-interval} events and copying it
+ * on every event would cost O(n) per append. Snapshots get an immutable copy through the entity's
+ * snapshot adapter.
+ */
+final class PartitionState {
+  private long nextOffset;
+  private long logStartOffset;
+  private long lastTimestamp;
+  private long lastSeqNr;
+  private final SparseIndex index;
+  private final TailCache cache;
+
+  PartitionState(int indexInterval, long cacheBytes) {
+    this.index = new SparseIndex(indexInterval);
+    this.cache = new TailCache(cacheBytes);
+  }
+
+  static PartitionState fromSnapshot(PartitionSnapshot s, int indexInterval, long cacheBytes) {
+    PartitionState state = new PartitionState(indexInterval, cacheBytes);
+    state.nextOffset = s.nextOffset();
+    state.logStartOffset = s.logStartOffset();
+    state.lastTimestamp = s.lastTimestamp();
+    state.lastSeqNr = s.lastSeqNr();
+    state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps());
+    return state;
+  }
+
+  PartitionSnapshot toSnapshot() {
+    return new PartitionSnapshot(
+        nextOffset,
+        logStartOffset,
+        lastTimestamp,
+        lastSeqNr,
+        index.offsets(),
+        index.seqNrs(),
+        index.timestamps());
+  }
+
+  /** Applies a persisted batch. Every event of the partition passes here, in sequence order. */
+  PartitionState apply(RecordBatch batch) {
+    if (batch.baseOffset() != nextOffset) {
+      throw new IllegalStateException(
+          "batch at offset " + batch.baseOffset() + " does not follow log end " + nextOffset);
+    }
+    lastSeqNr++;
+    nextOffset = batch.endOffset();
+    lastTimestamp = Math.max(lastTimestamp, batch.timestamp());
+    index.add(batch.baseOffset(), lastSeqNr, batch.timestamp());
+    cache.add(batch);
+    return this;
+  }
+
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  long logStartOffset() {
+    return logStartOffset;
+  }
+
+  long lastTimestamp() {
+    return lastTimestamp;
+  }
+
+  long lastSeqNr() {
+    return lastSeqNr;
+  }
+
+  /** Sequence number of an event at or before the one holding {@code offset}. */
+  long seqNrAtOrBefore(long offset) {
+    return index.seqNrAtOrBefore(offset);
+  }
+
+  /** Batches from the cache starting at {@code from}, or null if the cache does not reach back. */
+  List<RecordBatch> readCached(long from, int maxRecords, int maxBytes) {
+    return cache.read(from, maxRecords, maxBytes);
+  }
+
+  int indexEntries() {
+    return index.size;
+  }
+
+  /** One entry every {@code interval} events: base offset, sequence number, timestamp. */
+  private static final class SparseIndex {
+    private final int interval;
+    private long[] offsets = new long[8];
+    private long[] seqNrs = new long[8];
+    private long[] timestamps = new long[8];
+    private int size;
+
+    SparseIndex(int interval) {
+      this.interval = interval;
+    }
+
+    void add(long baseOffset, long seqNr, long timestamp) {
+      if (size > 0 && seqNr - seqNrs[size - 1] < interval) {
+        return;
+      }
+      if (size == offsets.length) {
+        offsets = Arrays.copyOf(offsets, size * 2);
+        seqNrs = Arrays.copyOf(seqNrs, size * 2);
+        timestamps = Arrays.copyOf(timestamps, size * 2);
+      }
+      offsets[size] = baseOffset;
+      seqNrs[size] = seqNr;
+      timestamps[size] = timestamp;
+      size++;
+    }
+
+    long seqNrAtOrBefore(long offset) {
+      int low = 0;
+      int high = size - 1;
+      int found = -1;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        if (offsets[mid] <= offset) {
+          found = mid;
+          low = mid + 1;
+        } else {
+          high = mid - 1;
+        }
+      }
+      return found < 0 ? 1L : seqNrs[found];
+    }
+
+    void restore(long[] o, long[] s, long[] t) {
+      offsets = Arrays.copyOf(o, Math.max(8, o.length));
+      seqNrs = Arrays.copyOf(s, Math.max(8, s.length));
+      timestamps = Arrays.copyOf(t, Math.max(8, t.length));
+      size = o.length;
+    }
+
+    long[] offsets() {
+      return Arrays.copyOf(offsets, size);
+    }
+
+    long[] seqNrs() {
+      return Arrays.copyOf(seqNrs, size);
+    }
+
+    long[] timestamps() {
+      return Arrays.copyOf(timestamps, size);
+    }
+  }
+
+  /** The most recent batches, bounded by bytes; always keeps the newest batch if it has any room. */
+  private static final class TailCache {
+    private final long capacityBytes;
+    private final ArrayList<RecordBatch> batches = new ArrayList<>();
+    private int head;
+    private long bytes;
+
+    TailCache(long capacityBytes) {
+      this.capacityBytes = capacityBytes;
+    }
+
+    void add(RecordBatch batch) {
+      if (capacityBytes == 0) {
+        return;
+      }
+      batches.add(batch);
+      bytes += batch.payload().length;
+      while (bytes > capacityBytes && batches.size() - head > 1) {
+        bytes -= batches.get(head).payload().length;
+        batches.set(head, null);
+        head++;
+      }
+      if (head > 64 && head > batches.size() / 2) {
+        batches.subList(0, head).clear();
+        head = 0;
+      }
+    }
+
+    List<RecordBatch> read(long from, int maxRecords, int maxBytes) {
+      if (head >= batches.size() || from < batches.get(head).baseOffset()) {
+        return null;
+      }
+      int low = head;
+      int high = batches.size() - 1;
+      int start = -1;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        RecordBatch b = batches.get(mid);
+        if (b.endOffset() <= from) {
+          low = mid + 1;
+        } else if (b.baseOffset() > from) {
+          high = mid - 1;
+        } else {
+          start = mid;
+          break;
+        }
+      }
+      if (start < 0) {
+        return List.of();
+      }
+      List<RecordBatch> out = new ArrayList<>();
+      int records = 0;
+      int size = 0;
+      for (int i = start; i < batches.size(); i++) {
+        RecordBatch b = batches.get(i);
+        if (!out.isEmpty() && (records >= maxRecords || size + b.payload().length > maxBytes)) {
+          break;
+        }
+        out.add(b);
+        records += (int) (b.endOffset() - Math.max(from, b.baseOffset()));
+        size += b.payload().length;
+      }
+      return out;
+    }
+  }
+}

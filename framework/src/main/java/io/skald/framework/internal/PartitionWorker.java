@@ -1,0 +1,420 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.ConsumerRecord;
+import io.skald.framework.HandlerFailedException;
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.RecordHandler;
+import io.skald.framework.StartPosition;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicPartition;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * INTERNAL API: consumes one assigned partition for a {@link ConsumerActor}: a long-polling fetcher
+ * with a bounded window and the dispatcher that feeds the handler.
+ *
+ * <p><b>Window.</b> At most {@code prefetch} records (plus the rest of one batch) wait in memory; a
+ * new fetch is issued only when fewer than half remain, so a slow handler slows fetching and never
+ * grows memory.
+ *
+ * <p><b>Order.</b> Up to {@code parallelism} records are in the handler at once, but never two of
+ * the same key, and a record never overtakes an earlier record of its key. The committable position
+ * is the lowest offset not yet finished, so acks may complete out of order while commits never skip
+ * an unfinished record.
+ */
+final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Command> {
+
+  sealed interface Command
+      permits FetchReply, FetchTimeout, StartOffsets, RecordDone, Retry, ReportTick, Drain {}
+
+  record FetchReply(PartitionEntity.FetchResult result) implements Command {}
+
+  record FetchTimeout(long fetchId) implements Command {}
+
+  record StartOffsets(PartitionOffsets offsets, Throwable error) implements Command {}
+
+  record RecordDone(long offset, int attempt, Throwable error) implements Command {}
+
+  record Retry(long offset) implements Command {}
+
+  enum ReportTick implements Command {
+    INSTANCE
+  }
+
+  enum Drain implements Command {
+    INSTANCE
+  }
+
+  static <K, V> Behavior<Command> create(
+      TopicPartition tp,
+      long committedOffset,
+      SubscriptionSpec<K, V> spec,
+      RecordHandler<K, V> handler,
+      SkaldSettings settings,
+      ActorRef<ConsumerActor.Command> parent) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new PartitionWorker<>(
+                        ctx, timers, tp, committedOffset, spec, handler, settings, parent)));
+  }
+
+  private static final Object NULL_KEY = new Object();
+
+  private static final class InFlight {
+    final RecordFormat.Decoded record;
+    final Object keyId;
+    int attempt = 1;
+    boolean executing;
+
+    InFlight(RecordFormat.Decoded record, Object keyId) {
+      this.record = record;
+      this.keyId = keyId;
+    }
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final TopicPartition tp;
+  private final SubscriptionSpec<K, V> spec;
+  private final RecordHandler<K, V> handler;
+  private final SkaldSettings settings;
+  private final ActorRef<ConsumerActor.Command> parent;
+  private final EntityRef<PartitionEntity.Command> partition;
+  private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
+  private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
+  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  private final Set<Object> busyKeys = new HashSet<>();
+  private long nextFetchOffset = -1;
+  private long fetchId;
+  private boolean fetching;
+  private int executing;
+  private boolean draining;
+  private boolean failed;
+  private long lastReported = -1;
+
+  private PartitionWorker(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      TopicPartition tp,
+      long committedOffset,
+      SubscriptionSpec<K, V> spec,
+      RecordHandler<K, V> handler,
+      SkaldSettings settings,
+      ActorRef<ConsumerActor.Command> parent) {
+    super(context);
+    this.timers = timers;
+    this.tp = tp;
+    this.spec = spec;
+    this.handler = handler;
+    this.settings = settings;
+    this.parent = parent;
+    this.partition =
+        ClusterSharding.get(context.getSystem())
+            .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp));
+    this.fetchAdapter = context.messageAdapter(PartitionEntity.FetchResult.class, FetchReply::new);
+    timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
+    if (committedOffset >= 0) {
+      nextFetchOffset = committedOffset;
+      maybeFetch();
+    } else {
+      resolveStart();
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FetchReply.class, this::onFetchReply)
+        .onMessage(FetchTimeout.class, this::onFetchTimeout)
+        .onMessage(StartOffsets.class, this::onStartOffsets)
+        .onMessage(RecordDone.class, this::onRecordDone)
+        .onMessage(Retry.class, this::onRetry)
+        .onMessage(ReportTick.class, t -> report())
+        .onMessage(Drain.class, d -> onDrain())
+        .build();
+  }
+
+  private void resolveStart() {
+    getContext()
+        .ask(
+            PartitionOffsets.class,
+            partition,
+            settings.askTimeout(),
+            PartitionEntity.GetOffsets::new,
+            StartOffsets::new);
+  }
+
+  private Behavior<Command> onStartOffsets(StartOffsets msg) {
+    if (nextFetchOffset >= 0 || draining) {
+      return finishIfDrained();
+    }
+    if (msg.error() != null) {
+      getContext().getLog().warn("{}: reading the log bounds failed, retrying: {}", tp, msg.error());
+      resolveStart();
+      return this;
+    }
+    nextFetchOffset =
+        spec.startPosition() == StartPosition.EARLIEST
+            ? msg.offsets().logStartOffset()
+            : msg.offsets().logEndOffset();
+    // Report at once, so the resolved position is committed: a later owner must not re-resolve
+    // LATEST to a later offset and skip the records in between.
+    report();
+    maybeFetch();
+    return this;
+  }
+
+  private void maybeFetch() {
+    if (fetching || draining || failed || nextFetchOffset < 0 || buffer.size() >= spec.prefetch() / 2 + 1) {
+      return;
+    }
+    fetching = true;
+    fetchId++;
+    partition.tell(
+        new PartitionEntity.Fetch(
+            fetchId,
+            nextFetchOffset,
+            Math.max(1, spec.prefetch() - buffer.size()),
+            settings.maxFetchBytes(),
+            fetchAdapter));
+    timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
+  }
+
+  private Behavior<Command> onFetchTimeout(FetchTimeout timeout) {
+    if (fetching && timeout.fetchId() == fetchId) {
+      fetching = false;
+      maybeFetch();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFetchReply(FetchReply reply) {
+    if (!fetching || reply.result().fetchId() != fetchId) {
+      return this;
+    }
+    fetching = false;
+    timers.cancel("fetch");
+    if (reply.result() instanceof PartitionEntity.Fetched fetched) {
+      for (RecordBatch batch : fetched.batches()) {
+        if (batch.endOffset() <= nextFetchOffset) {
+          continue;
+        }
+        for (RecordFormat.Decoded record : RecordFormat.decode(batch)) {
+          if (record.offset() >= nextFetchOffset) {
+            buffer.put(record.offset(), record);
+          }
+        }
+        nextFetchOffset = batch.endOffset();
+      }
+    } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
+      long reset =
+          range.requested() < range.logStartOffset() ? range.logStartOffset() : range.logEndOffset();
+      getContext()
+          .getLog()
+          .warn(
+              "{}: offset {} is out of range [{}, {}); resetting to {}",
+              tp,
+              range.requested(),
+              range.logStartOffset(),
+              range.logEndOffset(),
+              reset);
+      nextFetchOffset = reset;
+    }
+    dispatch();
+    maybeFetch();
+    return this;
+  }
+
+  private void dispatch() {
+    if (draining || failed || buffer.isEmpty()) {
+      return;
+    }
+    Set<Object> blocked = null;
+    Iterator<Map.Entry<Long, RecordFormat.Decoded>> it = buffer.entrySet().iterator();
+    while (it.hasNext() && inFlight.size() < spec.parallelism() && !failed) {
+      RecordFormat.Decoded record = it.next().getValue();
+      Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
+      if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
+        if (blocked == null) {
+          blocked = new HashSet<>();
+        }
+        blocked.add(keyId);
+        continue;
+      }
+      it.remove();
+      InFlight entry = new InFlight(record, keyId);
+      busyKeys.add(keyId);
+      inFlight.put(record.offset(), entry);
+      invoke(entry);
+    }
+  }
+
+  /** Calls the handler; a stage that is already complete is settled here, without a message. */
+  private void invoke(InFlight entry) {
+    entry.executing = true;
+    executing++;
+    RecordFormat.Decoded raw = entry.record;
+    int attempt = entry.attempt;
+    CompletionStage<?> stage;
+    try {
+      K key = raw.key() == null ? null : spec.keyCodec().decode(raw.key());
+      V value = spec.valueCodec().decode(raw.value());
+      stage =
+          handler.handle(
+              new ConsumerRecord<>(
+                  tp.topic(),
+                  tp.partition(),
+                  raw.offset(),
+                  raw.timestamp(),
+                  key,
+                  value,
+                  raw.headers(),
+                  attempt));
+      if (stage == null) {
+        throw new NullPointerException("the handler returned null instead of a CompletionStage");
+      }
+    } catch (Throwable e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<?> future = stage.toCompletableFuture();
+    if (future.isDone()) {
+      settle(new RecordDone(raw.offset(), attempt, failureOf(future)));
+    } else {
+      getContext()
+          .pipeToSelf(stage, (ok, error) -> new RecordDone(raw.offset(), attempt, unwrap(error)));
+    }
+  }
+
+  private Behavior<Command> onRecordDone(RecordDone done) {
+    settle(done);
+    if (!draining) {
+      dispatch();
+      maybeFetch();
+    }
+    return finishIfDrained();
+  }
+
+  /** Records the outcome of an attempt: done, retry later, or failed for good. */
+  private void settle(RecordDone done) {
+    InFlight entry = inFlight.get(done.offset());
+    if (entry == null || entry.attempt != done.attempt() || !entry.executing) {
+      return;
+    }
+    entry.executing = false;
+    executing--;
+    if (done.error() == null) {
+      inFlight.remove(done.offset());
+      busyKeys.remove(entry.keyId);
+      return;
+    }
+    if (draining) {
+      return;
+    }
+    if (spec.retryPolicy().shouldRetry(entry.attempt, done.error())) {
+      getContext()
+          .getLog()
+          .debug(
+              "{}@{} attempt {} failed, retrying: {}",
+              tp,
+              done.offset(),
+              entry.attempt,
+              done.error().toString());
+      timers.startSingleTimer(
+          "retry-" + done.offset(),
+          new Retry(done.offset()),
+          spec.retryPolicy().delayAfter(entry.attempt));
+      return;
+    }
+    failed = true;
+    parent.tell(
+        new ConsumerActor.WorkerFailed(
+            tp, new HandlerFailedException(tp, done.offset(), entry.attempt, done.error())));
+  }
+
+  private Behavior<Command> onRetry(Retry retry) {
+    InFlight entry = inFlight.get(retry.offset());
+    if (entry == null || entry.executing || draining || failed) {
+      return finishIfDrained();
+    }
+    entry.attempt++;
+    invoke(entry);
+    dispatch();
+    maybeFetch();
+    return this;
+  }
+
+  private long committable() {
+    long position = nextFetchOffset;
+    if (!buffer.isEmpty()) {
+      position = Math.min(position, buffer.firstKey());
+    }
+    if (!inFlight.isEmpty()) {
+      position = Math.min(position, inFlight.firstKey());
+    }
+    return position;
+  }
+
+  private Behavior<Command> report() {
+    if (nextFetchOffset >= 0) {
+      long position = committable();
+      if (position != lastReported) {
+        lastReported = position;
+        parent.tell(new ConsumerActor.WorkerProgress(tp, position));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDrain() {
+    draining = true;
+    timers.cancel("fetch");
+    return finishIfDrained();
+  }
+
+  private Behavior<Command> finishIfDrained() {
+    if (draining && executing == 0) {
+      parent.tell(new ConsumerActor.WorkerDrained(tp, nextFetchOffset < 0 ? -1 : committable()));
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private static Throwable failureOf(CompletableFuture<?> future) {
+    try {
+      future.get();
+      return null;
+    } catch (ExecutionException e) {
+      return unwrap(e.getCause());
+    } catch (Throwable e) {
+      return unwrap(e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}

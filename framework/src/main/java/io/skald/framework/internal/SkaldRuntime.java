@@ -1,0 +1,226 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.RecordHandler;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicAdmin;
+import io.skald.framework.TopicConflictException;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.TopicSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+
+/**
+ * INTERNAL API: everything a {@link io.skald.framework.Skald} instance wires together on one actor
+ * system: the settings, the sharded entity types, the topic cache and the factories of producers
+ * and consumers.
+ */
+public final class SkaldRuntime implements TopicAdmin {
+  private final ActorSystem<?> system;
+  private final SkaldSettings settings;
+  private final TopicCache topics;
+  private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
+
+  /**
+   * Wires Skald into a system: reads the settings, starts sharding of partitions, groups and the
+   * topic registry, and joins the node to itself when {@code cluster.self-join} is on.
+   *
+   * @param system an actor system with {@code pekko.actor.provider = cluster}
+   */
+  public SkaldRuntime(ActorSystem<?> system) {
+    this.system = system;
+    this.settings = SkaldSettings.from(system.settings().config());
+    this.topics = new TopicCache(system, settings);
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    cluster.registerOnMemberUp(() -> memberUp.complete(null));
+    if (settings.selfJoin() && cluster.state().getMembers().iterator().hasNext() == false) {
+      cluster.join(cluster.selfAddress());
+    }
+    CurrentEventsByPersistenceIdQuery reads =
+        PersistenceQuery.get(Adapter.toClassic(system))
+            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
+    TopicRegistry.init(system, settings);
+    PartitionEntity.init(system, settings, reads);
+    GroupCoordinator.init(system, settings);
+  }
+
+  /**
+   * Completes when this node is an Up member of its cluster.
+   *
+   * @return the stage
+   */
+  public CompletionStage<Void> whenMemberUp() {
+    return memberUp;
+  }
+
+  /**
+   * The settings.
+   *
+   * @return the settings
+   */
+  public SkaldSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Creates a producer.
+   *
+   * @param producerSettings codecs and acks
+   * @param <K> key type
+   * @param <V> value type
+   * @return the producer
+   */
+  public <K, V> Producer<K, V> producer(ProducerSettings<K, V> producerSettings) {
+    Objects.requireNonNull(producerSettings, "producerSettings");
+    AtomicLong buffered = new AtomicLong();
+    ActorRef<ProducerActor.Command> actor =
+        system.systemActorOf(
+            ProducerActor.create(settings, buffered, topics),
+            "skald-producer-" + UUID.randomUUID(),
+            Props.empty());
+    return new DefaultProducer<>(producerSettings, settings, actor, buffered);
+  }
+
+  /**
+   * Starts a group member once every subscribed topic is known.
+   *
+   * @param spec the subscription
+   * @param handler the handler
+   * @param <K> key type
+   * @param <V> value type
+   * @return the running subscription, or a stage failed with UnknownTopicException
+   */
+  public <K, V> CompletionStage<Subscription> subscribe(
+      SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(handler, "handler");
+    if (spec.topics().isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "subscription of group '" + spec.group() + "' names no topic; use withTopics(...)"));
+    }
+    try {
+      Assignors.resolve(spec.assignor(), settings);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Map<String, Integer> partitions = new HashMap<>();
+    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+    for (String topic : spec.topics()) {
+      all =
+          all.thenCombine(
+              topics.require(topic).toCompletableFuture(),
+              (ignored, topicSpec) -> {
+                synchronized (partitions) {
+                  partitions.put(topic, topicSpec.partitions());
+                }
+                return null;
+              });
+    }
+    return all.thenApply(
+        ignored -> {
+          String memberId = spec.group() + "-" + UUID.randomUUID();
+          ConsumerActor.Shared shared = new ConsumerActor.Shared();
+          ActorRef<ConsumerActor.Command> actor =
+              system.systemActorOf(
+                  ConsumerActor.create(memberId, spec, handler, Map.copyOf(partitions), settings, shared),
+                  "skald-consumer-" + memberId,
+                  Props.empty());
+          return new DefaultSubscription(spec.group(), memberId, actor, shared);
+        });
+  }
+
+  @Override
+  public CompletionStage<TopicSpec> createTopic(TopicSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return TopicRegistry.ref(system)
+        .<TopicRegistry.CreateTopicReply>ask(
+            replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout())
+        .thenApply(
+            reply -> {
+              if (reply instanceof TopicRegistry.TopicConflict conflict) {
+                throw new TopicConflictException(
+                    "topic '"
+                        + spec.name()
+                        + "' exists with "
+                        + conflict.existing().partitions()
+                        + " partitions; cannot re-create it with "
+                        + spec.partitions());
+              }
+              TopicSpec created = ((TopicRegistry.TopicCreated) reply).spec();
+              topics.put(created);
+              return created;
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<TopicSpec>> describeTopic(String name) {
+    return topics
+        .require(name)
+        .thenApply(Optional::of)
+        .exceptionally(
+            error -> {
+              Throwable cause = error.getCause() != null ? error.getCause() : error;
+              if (cause instanceof io.skald.framework.UnknownTopicException) {
+                return Optional.empty();
+              }
+              throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
+            });
+  }
+
+  @Override
+  public CompletionStage<List<TopicSpec>> listTopics() {
+    return TopicRegistry.ref(system)
+        .<TopicRegistry.TopicList>ask(TopicRegistry.ListTopics::new, settings.askTimeout())
+        .thenApply(list -> List.copyOf(list.topics()));
+  }
+
+  @Override
+  public CompletionStage<PartitionOffsets> partitionOffsets(TopicPartition tp) {
+    return topics
+        .require(tp.topic())
+        .thenCompose(
+            spec -> {
+              if (tp.partition() >= spec.partitions()) {
+                throw new IllegalArgumentException(
+                    tp + " does not exist: the topic has " + spec.partitions() + " partitions");
+              }
+              return ClusterSharding.get(system)
+                  .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+                  .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
+            });
+  }
+
+  @Override
+  public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
+    return ClusterSharding.get(system)
+        .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+        .<GroupCoordinator.CommittedOffsets>ask(
+            GroupCoordinator.GetCommitted::new, settings.askTimeout())
+        .thenApply(
+            reply -> {
+              Map<TopicPartition, Long> offsets = new HashMap<>();
+              new ArrayList<>(reply.offsets()).forEach(o -> offsets.put(o.tp(), o.offset()));
+              return Map.copyOf(offsets);
+            });
+  }
+}

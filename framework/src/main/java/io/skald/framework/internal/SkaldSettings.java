@@ -1,0 +1,128 @@
+package io.skald.framework.internal;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * INTERNAL API: {@code skald.framework} read once into an immutable value. See {@code
+ * reference.conf} for the meaning of every key.
+ */
+public record SkaldSettings(
+    long maxRecordBytes,
+    Duration askTimeout,
+    boolean selfJoin,
+    int maxBatchBytes,
+    long tailCacheBytes,
+    int indexInterval,
+    int partitionSnapshotEvery,
+    int maxFetchBytes,
+    Duration deliveryTimeout,
+    long producerMaxBufferedBytes,
+    int producerBatchMaxBytes,
+    int producerMaxInFlight,
+    Duration fetchMaxWait,
+    Duration commitInterval,
+    Duration heartbeatInterval,
+    Duration rebalanceTimeout,
+    Map<String, String> assignors,
+    int groupSnapshotEvery,
+    String journalPluginId,
+    String snapshotPluginId,
+    String queryPluginId) {
+
+  /** Copies the assignor map. */
+  public SkaldSettings {
+    assignors = Map.copyOf(assignors);
+  }
+
+  /**
+   * Reads and validates the settings.
+   *
+   * @param root the actor system's configuration
+   * @return the settings
+   * @throws IllegalArgumentException naming the key of an invalid value
+   */
+  public static SkaldSettings from(Config root) {
+    Config c = root.getConfig("skald.framework");
+    Map<String, String> assignors = new TreeMap<>();
+    Config assignorConfig = c.getConfig("consumer.assignors");
+    for (String name : assignorConfig.root().keySet()) {
+      assignors.put(name, assignorConfig.getString(quoted(name)));
+    }
+    int maxBatchBytes = (int) c.getBytes("partition.max-batch-bytes").longValue();
+    SkaldSettings settings =
+        new SkaldSettings(
+            c.getBytes("max-record-bytes"),
+            c.getDuration("ask-timeout"),
+            c.getBoolean("cluster.self-join"),
+            maxBatchBytes,
+            c.getBytes("partition.tail-cache-bytes"),
+            c.getInt("partition.index-interval"),
+            c.getInt("partition.snapshot-every"),
+            (int) c.getBytes("partition.max-fetch-bytes").longValue(),
+            c.getDuration("producer.delivery-timeout"),
+            c.getBytes("producer.max-buffered-bytes"),
+            (int) c.getBytes("producer.batch-max-bytes").longValue(),
+            c.getInt("producer.max-in-flight-per-partition"),
+            c.getDuration("consumer.fetch-max-wait"),
+            c.getDuration("consumer.commit-interval"),
+            c.getDuration("consumer.heartbeat-interval"),
+            c.getDuration("consumer.rebalance-timeout"),
+            assignors,
+            c.getInt("group.snapshot-every"),
+            c.getString("persistence.journal-plugin-id"),
+            c.getString("persistence.snapshot-plugin-id"),
+            c.getString("persistence.query-plugin-id"));
+    settings.validate();
+    return settings;
+  }
+
+  private void validate() {
+    require(
+        maxBatchBytes >= 64 * 1024 && maxBatchBytes <= 16 * 1024 * 1024,
+        "partition.max-batch-bytes",
+        "between 64 KiB and 16 MiB");
+    require(
+        maxRecordBytes >= 1 && maxRecordBytes + 64 <= maxBatchBytes,
+        "max-record-bytes",
+        "at least 1 and below partition.max-batch-bytes");
+    require(
+        producerBatchMaxBytes >= 1024 && producerBatchMaxBytes <= maxBatchBytes,
+        "producer.batch-max-bytes",
+        "between 1 KiB and partition.max-batch-bytes");
+    require(
+        producerMaxBufferedBytes >= producerBatchMaxBytes,
+        "producer.max-buffered-bytes",
+        "at least producer.batch-max-bytes");
+    require(producerMaxInFlight >= 1, "producer.max-in-flight-per-partition", "at least 1");
+    require(indexInterval >= 1, "partition.index-interval", "at least 1");
+    require(partitionSnapshotEvery >= 1, "partition.snapshot-every", "at least 1");
+    require(groupSnapshotEvery >= 1, "group.snapshot-every", "at least 1");
+    require(maxFetchBytes >= 1, "partition.max-fetch-bytes", "at least 1");
+    require(tailCacheBytes >= 0, "partition.tail-cache-bytes", "0 or more");
+    for (Duration d :
+        new Duration[] {
+          askTimeout,
+          deliveryTimeout,
+          fetchMaxWait,
+          commitInterval,
+          heartbeatInterval,
+          rebalanceTimeout
+        }) {
+      require(!d.isNegative() && !d.isZero(), "durations", "positive, was " + d);
+    }
+    require(assignors.containsKey("range"), "consumer.assignors", "to define 'range'");
+  }
+
+  private static void require(boolean ok, String key, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException("skald.framework." + key + " must be " + expected);
+    }
+  }
+
+  private static String quoted(String key) {
+    return "\"" + key + "\"";
+  }
+}
