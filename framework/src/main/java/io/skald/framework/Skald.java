@@ -50,12 +50,12 @@ public final class Skald implements AutoCloseable {
    * @return the running instance, once this node is Up
    */
   public static Skald start(String name) {
-    return start(name, ConfigFactory.load());
+    return start(name, ConfigFactory.empty());
   }
 
   /**
-   * Starts Skald on a new actor system with the given configuration. Unless the configuration says
-   * otherwise, the system is a cluster node bound to 127.0.0.1 on a free port that joins itself.
+   * Starts Skald on a new actor system with the given configuration, which overrides {@code
+   * application.conf}, which overrides Skald's defaults. Unless the configuration says otherwise, the system is a cluster node bound to 127.0.0.1 on a free port that joins itself.
    *
    * @param name the actor system's name
    * @param config the configuration (falls back to the defaults for missing keys)
@@ -70,7 +70,11 @@ public final class Skald implements AutoCloseable {
                 + "pekko.coordinated-shutdown.exit-jvm = off\n"
                 + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
                 + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n");
-    Config resolved = config.withFallback(defaults).withFallback(ConfigFactory.load()).resolve();
+    // Resolve everything together with the unresolved reference.conf, so that substitutions such
+    // as the journal directory (${skald.framework.data-dir}/journal) see the caller's values.
+    Config resolved =
+        ConfigFactory.load(
+            config.withFallback(ConfigFactory.defaultApplication()).withFallback(defaults));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, resolved);
     try {
       Skald skald = new Skald(system, true);

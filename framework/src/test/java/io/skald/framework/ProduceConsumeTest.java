@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -84,6 +83,18 @@ class ProduceConsumeTest {
           return null;
         });
     subscription.stop().toCompletableFuture().join();
-    assertEquals(Map.of(), Map.copyOf(new ConcurrentHashMap<>()));
+  }
+
+  @Test
+  void journalAndSnapshotsLiveUnderTheConfiguredDataDirectory() {
+    // given a node started on its own data directory
+    // when a topic is created
+    skald.admin().createTopic(TopicSpec.of("placed", 1)).toCompletableFuture().join();
+
+    // then the journal is written there, not in the working directory
+    assertTrue(java.nio.file.Files.isDirectory(node.dataDir().resolve("journal")));
+    assertTrue(
+        java.nio.file.Files.exists(node.dataDir().resolve("journal").resolve("CURRENT")),
+        "LevelDB files under " + node.dataDir());
   }
 }

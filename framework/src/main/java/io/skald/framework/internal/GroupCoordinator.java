@@ -364,9 +364,13 @@ public final class GroupCoordinator
     List<CommittedOffset> owned = ownedOffsets(leave.memberId(), leave.finalOffsets());
     dropOwnership(leave.memberId());
     context.getLog().debug("group {}: member {} left", group, leave.memberId());
-    long generation = state.generation + 1;
+    List<Event> events = new ArrayList<>();
+    if (!owned.isEmpty()) {
+      events.add(new OffsetsCommitted(owned));
+    }
+    events.add(new GenerationStarted(state.generation + 1));
     return Effect()
-        .persist(List.of(new OffsetsCommitted(owned), new GenerationStarted(generation)))
+        .persist(events)
         .thenRun(
             newState -> {
               leave.replyTo().tell(Done.getInstance());
@@ -391,17 +395,29 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onReleased(State state, Released released) {
-    List<CommittedOffset> owned = ownedOffsets(released.memberId(), released.offsets());
-    if (owned.isEmpty()) {
+    List<TopicPartition> freed = new ArrayList<>();
+    List<CommittedOffset> positions = new ArrayList<>();
+    for (CommittedOffset o : released.offsets()) {
+      Owner owner = owners.get(o.tp());
+      if (owner != null && owner.memberId().equals(released.memberId())) {
+        freed.add(o.tp());
+        if (o.offset() >= 0) {
+          positions.add(o);
+        }
+      }
+    }
+    if (freed.isEmpty()) {
       return Effect().none();
     }
+    // The commit is persisted before the partition is granted to its next owner, which starts
+    // from it: this ordering is what makes a cooperative hand-over free of duplicates.
     return Effect()
-        .persist(new OffsetsCommitted(owned))
+        .persist(positions.isEmpty() ? List.of() : List.of(new OffsetsCommitted(positions)))
         .thenRun(
             newState -> {
-              for (CommittedOffset o : owned) {
-                owners.remove(o.tp());
-                revokeDeadlines.remove(o.tp());
+              for (TopicPartition tp : freed) {
+                owners.remove(tp);
+                revokeDeadlines.remove(tp);
               }
               assignFree(newState);
             });
