@@ -1,0 +1,127 @@
+package io.skald.framework.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Test;
+
+class RecordFormatTest {
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void recordsRoundTripWithNullKeysEmptyValuesAndHeaders() {
+    // given
+    RecordFormat.Writer writer = new RecordFormat.Writer(4);
+    writer.writeRecord(utf8("k1"), utf8("value one"), Map.of());
+    writer.writeRecord(null, new byte[0], Map.of("trace", "abc", "ünï", "çødé"));
+    writer.writeRecord(utf8(""), new byte[300], Map.of());
+
+    // when
+    List<RecordFormat.Decoded> records =
+        RecordFormat.decode(new RecordBatch(40, 1234L, 3, writer.toByteArray()));
+
+    // then
+    assertEquals(3, records.size());
+    assertEquals(40, records.get(0).offset());
+    assertEquals(1234L, records.get(0).timestamp());
+    assertArrayEquals(utf8("k1"), records.get(0).key());
+    assertArrayEquals(utf8("value one"), records.get(0).value());
+    assertNull(records.get(1).key());
+    assertEquals(0, records.get(1).value().length);
+    assertEquals(Map.of("trace", "abc", "ünï", "çødé"), records.get(1).headers());
+    assertEquals(42, records.get(2).offset());
+    assertEquals(0, records.get(2).key().length);
+    assertEquals(300, records.get(2).value().length);
+  }
+
+  @Test
+  void concatenatedPayloadsFormOneBatch() {
+    RecordFormat.Writer a = new RecordFormat.Writer(16);
+    a.writeRecord(utf8("a"), utf8("1"), Map.of());
+    RecordFormat.Writer b = new RecordFormat.Writer(16);
+    b.writeRecord(utf8("b"), utf8("2"), Map.of());
+    b.writeRecord(utf8("c"), utf8("3"), Map.of());
+    byte[] joined = new byte[a.size() + b.size()];
+    System.arraycopy(a.toByteArray(), 0, joined, 0, a.size());
+    System.arraycopy(b.toByteArray(), 0, joined, a.size(), b.size());
+    List<RecordFormat.Decoded> records = RecordFormat.decode(new RecordBatch(0, 1, 3, joined));
+    assertArrayEquals(utf8("3"), records.get(2).value());
+  }
+
+  @Test
+  void aTruncatedOrPaddedPayloadIsDetected() {
+    RecordFormat.Writer writer = new RecordFormat.Writer(16);
+    writer.writeRecord(utf8("key"), utf8("value"), Map.of());
+    byte[] bytes = writer.toByteArray();
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            RecordFormat.decode(
+                new RecordBatch(0, 1, 1, Arrays.copyOf(bytes, bytes.length - 2))));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            RecordFormat.decode(new RecordBatch(0, 1, 1, Arrays.copyOf(bytes, bytes.length + 1))));
+  }
+
+  @Test
+  void encodedSizeIsAnUpperBound() {
+    RecordFormat.Writer writer = new RecordFormat.Writer(16);
+    Map<String, String> headers = Map.of("h", "ü".repeat(10));
+    writer.writeRecord(utf8("key"), new byte[1000], headers);
+    assertTrue(writer.size() <= RecordFormat.encodedSize(utf8("key"), new byte[1000], headers));
+  }
+
+  @Test
+  void batchesAndSnapshotsSurvivePekkoSerialization() {
+    org.apache.pekko.actor.typed.ActorSystem<Void> system =
+        org.apache.pekko.actor.typed.ActorSystem.create(Behaviors.empty(), "serialization");
+    try {
+      org.apache.pekko.serialization.Serialization serialization =
+          org.apache.pekko.serialization.SerializationExtension.get(system);
+      RecordBatch batch = new RecordBatch(7, 99, 2, new byte[] {1, 2, 3});
+      byte[] bytes = serialization.serialize(batch).get();
+      String manifest =
+          org.apache.pekko.serialization.Serializers.manifestFor(
+              serialization.findSerializerFor(batch), batch);
+      RecordBatch back =
+          (RecordBatch)
+              serialization
+                  .deserialize(bytes, serialization.findSerializerFor(batch).identifier(), manifest)
+                  .get();
+      assertEquals(7, back.baseOffset());
+      assertEquals(99, back.timestamp());
+      assertEquals(2, back.count());
+      assertArrayEquals(new byte[] {1, 2, 3}, back.payload());
+
+      PartitionSnapshot snapshot =
+          new PartitionSnapshot(
+              10, 0, 5, 3, new long[] {0, 4}, new long[] {1, 2}, new long[] {5, 5});
+      byte[] snapBytes = serialization.serialize(snapshot).get();
+      PartitionSnapshot snapBack =
+          (PartitionSnapshot)
+              serialization
+                  .deserialize(
+                      snapBytes,
+                      serialization.findSerializerFor(snapshot).identifier(),
+                      SkaldSerializer.SNAPSHOT_V1)
+                  .get();
+      assertEquals(10, snapBack.nextOffset());
+      assertArrayEquals(new long[] {0, 4}, snapBack.indexOffsets());
+      assertArrayEquals(new long[] {1, 2}, snapBack.indexSeqNrs());
+    } finally {
+      system.terminate();
+    }
+  }
+}
