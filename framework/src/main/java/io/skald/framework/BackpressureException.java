@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised when a producer's buffer ({@code skald.framework.producer.max-buffered-bytes}) is full and the record was not accepted. */
+/**
+ * Raised when a producer's buffer ({@code skald.framework.producer.max-buffered-bytes}) is full and
+ * the record was not accepted.
+ */
 public final class BackpressureException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

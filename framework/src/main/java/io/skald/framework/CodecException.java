@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised when a {@link Codec} cannot encode a value, or cannot decode a payload (a malformed record). */
+/**
+ * Raised when a {@link Codec} cannot encode a value, or cannot decode a payload (a malformed
+ * record).
+ */
 public final class CodecException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised when a durable send was not confirmed within {@code skald.framework.producer.delivery-timeout}; the record may or may not have been written. */
+/**
+ * Raised when a durable send was not confirmed within {@code
+ * skald.framework.producer.delivery-timeout}; the record may or may not have been written.
+ */
 public final class DeliveryTimeoutException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised for a record that cannot be sent: a null record or value, a partition out of range, a bad header. */
+/**
+ * Raised for a record that cannot be sent: a null record or value, a partition out of range, a bad
+ * header.
+ */
 public final class InvalidRecordException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

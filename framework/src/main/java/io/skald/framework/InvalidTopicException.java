@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised for an invalid topic definition or name: empty, bad characters, too long, or a partition count below one. */
+/**
+ * Raised for an invalid topic definition or name: empty, bad characters, too long, or a partition
+ * count below one.
+ */
 public final class InvalidTopicException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

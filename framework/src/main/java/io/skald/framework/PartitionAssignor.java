@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * A strategy that divides a group's partitions among its members. Skald ships {@code range} and
  * {@code round-robin}; register your own class under {@code skald.framework.consumer.assignors} and
- * select it with {@link SubscriptionSpec#withAssignor}. An implementation needs a public no-argument
- * constructor and must be deterministic: the group coordinator may run it on any node.
+ * select it with {@link SubscriptionSpec#withAssignor}. An implementation needs a public
+ * no-argument constructor and must be deterministic: the group coordinator may run it on any node.
  *
  * <pre>{@code
  * skald.framework.consumer.assignors { sticky-by-zone = "com.example.ZoneAssignor" }
@@ -30,7 +30,8 @@ public interface PartitionAssignor {
   }
 
   /**
-   * Assigns every partition of every subscribed topic to exactly one member subscribed to its topic.
+   * Assigns every partition of every subscribed topic to exactly one member subscribed to its
+   * topic.
    *
    * @param members the members, sorted by id
    * @param partitionsPerTopic the partition count of each subscribed topic

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * How a {@link Producer} encodes and acknowledges records: the key and value codecs and the {@link
- * Acks} mode. Batching, buffer bounds and timeouts come from {@code skald.framework.producer} in the
- * configuration.
+ * Acks} mode. Batching, buffer bounds and timeouts come from {@code skald.framework.producer} in
+ * the configuration.
  *
  * <pre>{@code
  * ProducerSettings<String, Order> settings =

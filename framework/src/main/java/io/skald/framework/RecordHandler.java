@@ -7,9 +7,9 @@ import java.util.concurrent.CompletionStage;
  * throwing or failing the stage counts as a failed attempt, which is retried by the subscription's
  * {@link RetryPolicy}.
  *
- * <p>Records of different partitions may be handled concurrently on different threads, so a
- * handler must be thread-safe. Records with the same key are never handled concurrently and reach
- * the handler in offset order.
+ * <p>Records of different partitions may be handled concurrently on different threads, so a handler
+ * must be thread-safe. Records with the same key are never handled concurrently and reach the
+ * handler in offset order.
  *
  * <pre>{@code
  * RecordHandler<String, Order> handler = record -> inventory.reserve(record.value());

@@ -37,7 +37,8 @@ public record RetryPolicy(
     Objects.requireNonNull(initialInterval, "initialInterval");
     Objects.requireNonNull(maxInterval, "maxInterval");
     if (initialInterval.isNegative() || initialInterval.isZero()) {
-      throw new IllegalArgumentException("initialInterval must be positive, was " + initialInterval);
+      throw new IllegalArgumentException(
+          "initialInterval must be positive, was " + initialInterval);
     }
     if (maxInterval.compareTo(initialInterval) < 0) {
       throw new IllegalArgumentException(

@@ -55,7 +55,8 @@ public final class Skald implements AutoCloseable {
 
   /**
    * Starts Skald on a new actor system with the given configuration, which overrides {@code
-   * application.conf}, which overrides Skald's defaults. Unless the configuration says otherwise, the system is a cluster node bound to 127.0.0.1 on a free port that joins itself.
+   * application.conf}, which overrides Skald's defaults. Unless the configuration says otherwise,
+   * the system is a cluster node bound to 127.0.0.1 on a free port that joins itself.
    *
    * @param name the actor system's name
    * @param config the configuration (falls back to the defaults for missing keys)

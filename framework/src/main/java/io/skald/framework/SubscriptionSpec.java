@@ -68,8 +68,9 @@ public record SubscriptionSpec<K, V>(
   }
 
   /**
-   * A subscription with defaults: no topics yet (add them with {@link #withTopics}), earliest start,
-   * {@link RetryPolicy#defaults()}, the range assignor, a prefetch of 500 records and parallelism 1.
+   * A subscription with defaults: no topics yet (add them with {@link #withTopics}), earliest
+   * start, {@link RetryPolicy#defaults()}, the range assignor, a prefetch of 500 records and
+   * parallelism 1.
    *
    * @param group the group name
    * @param keyCodec decodes keys

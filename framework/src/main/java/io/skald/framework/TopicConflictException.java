@@ -1,6 +1,9 @@
 package io.skald.framework;
 
-/** Raised when a topic is created again with a definition that differs from the existing one (for example another partition count). */
+/**
+ * Raised when a topic is created again with a definition that differs from the existing one (for
+ * example another partition count).
+ */
 public final class TopicConflictException extends SkaldException {
   private static final long serialVersionUID = 1L;
 

@@ -70,7 +70,13 @@ class BadInputTest {
     Throwable conflict = failureOf(skald.admin().createTopic(TopicSpec.of("catalog", 5)));
     assertInstanceOf(TopicConflictException.class, conflict);
     assertTrue(conflict.getMessage().contains("3 partitions"));
-    assertTrue(skald.admin().listTopics().toCompletableFuture().join().contains(TopicSpec.of("catalog", 3)));
+    assertTrue(
+        skald
+            .admin()
+            .listTopics()
+            .toCompletableFuture()
+            .join()
+            .contains(TopicSpec.of("catalog", 3)));
   }
 
   @Test
@@ -154,7 +160,11 @@ class BadInputTest {
         () ->
             assertEquals(
                 1L,
-                skald.admin().committedOffsets("retrying").toCompletableFuture().join()
+                skald
+                    .admin()
+                    .committedOffsets("retrying")
+                    .toCompletableFuture()
+                    .join()
                     .get(new TopicPartition("flaky", 0))));
     assertEquals(java.util.List.of(1, 2, 3), java.util.List.copyOf(attempts));
     subscription.stop().toCompletableFuture().join();
@@ -196,7 +206,11 @@ class BadInputTest {
         () ->
             assertEquals(
                 1L,
-                skald.admin().committedOffsets("strict").toCompletableFuture().join()
+                skald
+                    .admin()
+                    .committedOffsets("strict")
+                    .toCompletableFuture()
+                    .join()
                     .get(new TopicPartition("poison", 0))));
   }
 
@@ -238,7 +252,8 @@ class BadInputTest {
               received.complete(record.value());
               return CompletableFuture.completedFuture(null);
             });
-    assertEquals(new Order("o-9", 3), received.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
+    assertEquals(
+        new Order("o-9", 3), received.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
     subscription.stop().toCompletableFuture().join();
   }
 }

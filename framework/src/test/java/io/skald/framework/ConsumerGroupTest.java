@@ -58,7 +58,8 @@ class ConsumerGroupTest {
 
   @Test
   void groupSharesPartitionsExactlyOnceWhileEveryGroupGetsEveryRecordInKeyOrder() {
-    // given a topic of 4 partitions, group A with 3 members (joining while records flow) and group B
+    // given a topic of 4 partitions, group A with 3 members (joining while records flow) and group
+    // B
     // with 1
     skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
     ConcurrentLinkedQueue<Handled> groupA = new ConcurrentLinkedQueue<>();
@@ -129,7 +130,12 @@ class ConsumerGroupTest {
         Duration.ofSeconds(10),
         () -> {
           long sum =
-              skald.admin().committedOffsets("group-b").toCompletableFuture().join().values()
+              skald
+                  .admin()
+                  .committedOffsets("group-b")
+                  .toCompletableFuture()
+                  .join()
+                  .values()
                   .stream()
                   .mapToLong(Long::longValue)
                   .sum();

@@ -105,9 +105,10 @@ class DurabilityTest {
                 firstSeen.putIfAbsent(record.partition(), record.offset());
                 return CompletableFuture.completedFuture(null);
               });
-      Await.until(
-          skald.system(), Duration.ofSeconds(20), () -> assertEquals(2, firstSeen.size()));
-      assertEquals(Map.of(0, (long) CrashingNodeMain.HANDLED, 1, (long) CrashingNodeMain.HANDLED), firstSeen);
+      Await.until(skald.system(), Duration.ofSeconds(20), () -> assertEquals(2, firstSeen.size()));
+      assertEquals(
+          Map.of(0, (long) CrashingNodeMain.HANDLED, 1, (long) CrashingNodeMain.HANDLED),
+          firstSeen);
       verify.stop().toCompletableFuture().join();
       auditors.stop().toCompletableFuture().join();
     } finally {

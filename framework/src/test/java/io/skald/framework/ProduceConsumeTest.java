@@ -78,7 +78,11 @@ class ProduceConsumeTest {
         () -> {
           assertEquals(
               100L,
-              skald.admin().committedOffsets("g1").toCompletableFuture().join()
+              skald
+                  .admin()
+                  .committedOffsets("g1")
+                  .toCompletableFuture()
+                  .join()
                   .get(new TopicPartition("basic", 0)));
           return null;
         });

@@ -25,8 +25,7 @@ final class Assignors {
         className,
         cn -> {
           try {
-            return (PartitionAssignor)
-                Class.forName(cn).getDeclaredConstructor().newInstance();
+            return (PartitionAssignor) Class.forName(cn).getDeclaredConstructor().newInstance();
           } catch (ReflectiveOperationException | ClassCastException e) {
             throw new IllegalArgumentException(
                 "assignor '" + name + "' class " + cn + " cannot be instantiated: " + e, e);
@@ -54,7 +53,8 @@ final class Assignors {
       boolean subscribed = members.stream().anyMatch(m -> m.topics().contains(topic.getKey()));
       for (int p = 0; subscribed && p < topic.getValue(); p++) {
         if (!seen.contains(new TopicPartition(topic.getKey(), p))) {
-          throw new IllegalStateException("assignment leaves " + topic.getKey() + "-" + p + " unowned");
+          throw new IllegalStateException(
+              "assignment leaves " + topic.getKey() + "-" + p + " unowned");
         }
       }
     }

@@ -216,7 +216,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     Member m = member;
     return getContext()
         .spawnAnonymous(
-            PartitionWorker.create(tp, offset, m.spec(), m.handler(), settings, getContext().getSelf()));
+            PartitionWorker.create(
+                tp, offset, m.spec(), m.handler(), settings, getContext().getSelf()));
   }
 
   private Behavior<Command> onRevoked(GroupCoordinator.Revoked revoked) {
@@ -244,7 +245,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     publishAssignment();
     if (stopping == null && failure == null) {
       coordinator.tell(
-          new GroupCoordinator.Released(member.memberId(), List.of(CommittedOffset.of(tp, offset))));
+          new GroupCoordinator.Released(
+              member.memberId(), List.of(CommittedOffset.of(tp, offset))));
       return this;
     }
     finalOffsets.add(CommittedOffset.of(tp, offset));
@@ -287,7 +289,12 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private Behavior<Command> onCommitReply(CommitReply reply) {
     commitInFlight = false;
     if (reply.error() != null) {
-      getContext().getLog().warn("commit of group {} failed, will retry: {}", member.spec().group(), reply.error().toString());
+      getContext()
+          .getLog()
+          .warn(
+              "commit of group {} failed, will retry: {}",
+              member.spec().group(),
+              reply.error().toString());
       return this;
     }
     Set<TopicPartition> rejected = new HashSet<>(reply.result().rejected());
@@ -321,7 +328,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     }
     getContext()
         .getLog()
-        .info("group {}: the coordinator does not know member {}; joining again", member.spec().group(), member.memberId());
+        .info(
+            "group {}: the coordinator does not know member {}; joining again",
+            member.spec().group(),
+            member.memberId());
     workers.values().forEach(getContext()::stop);
     workers.clear();
     draining.clear();
@@ -333,7 +343,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onWorkerFailed(WorkerFailed failed) {
-    getContext().getLog().error("group {}: {}", member.spec().group(), failed.failure().getMessage());
+    getContext()
+        .getLog()
+        .error("group {}: {}", member.spec().group(), failed.failure().getMessage());
     if (failure == null && stopping == null) {
       failure = failed.failure();
       workers.keySet().forEach(this::drain);
@@ -373,7 +385,12 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   private Behavior<Command> onLeaveDone(LeaveDone done) {
     if (done.error() != null) {
-      getContext().getLog().warn("group {}: leave was not confirmed: {}", member.spec().group(), done.error().toString());
+      getContext()
+          .getLog()
+          .warn(
+              "group {}: leave was not confirmed: {}",
+              member.spec().group(),
+              done.error().toString());
     }
     return Behaviors.stopped();
   }

@@ -24,7 +24,10 @@ public final class DefaultSubscription implements Subscription {
    * @param shared state shared with the actor
    */
   public DefaultSubscription(
-      String group, String memberId, ActorRef<ConsumerActor.Command> actor, ConsumerActor.Shared shared) {
+      String group,
+      String memberId,
+      ActorRef<ConsumerActor.Command> actor,
+      ConsumerActor.Shared shared) {
     this.group = group;
     this.memberId = memberId;
     this.actor = actor;

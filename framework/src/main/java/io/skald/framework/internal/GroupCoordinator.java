@@ -153,9 +153,12 @@ public final class GroupCoordinator
    * @param generation the new generation
    * @param partitions the partitions
    */
-  public record Revoked(long generation, List<TopicPartition> partitions) implements MemberMessage {}
+  public record Revoked(long generation, List<TopicPartition> partitions)
+      implements MemberMessage {}
 
-  /** The coordinator does not know the member (it restarted): drop all partitions and join again. */
+  /**
+   * The coordinator does not know the member (it restarted): drop all partitions and join again.
+   */
   public record RejoinRequired() implements MemberMessage {}
 
   /**
@@ -311,8 +314,7 @@ public final class GroupCoordinator
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            GenerationStarted.class, (state, e) -> new State(e.generation(), state.committed))
+        .onEvent(GenerationStarted.class, (state, e) -> new State(e.generation(), state.committed))
         .onEvent(OffsetsCommitted.class, (state, e) -> state.withCommits(e.offsets()))
         .build();
   }
@@ -509,7 +511,11 @@ public final class GroupCoordinator
       } catch (RuntimeException e) {
         context
             .getLog()
-            .error("group {}: assignor '{}' failed, using range: {}", group, assignorName, e.toString());
+            .error(
+                "group {}: assignor '{}' failed, using range: {}",
+                group,
+                assignorName,
+                e.toString());
         assignment = new RangeAssignor().assign(view, subscribed);
       }
       assignment.forEach((memberId, tps) -> tps.forEach(tp -> target.put(tp, memberId)));

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,17 +30,17 @@ import org.slf4j.Logger;
  * INTERNAL API: one partition of a topic, a sharded event-sourced entity whose journal is the
  * durable log.
  *
- * <p><b>Group commit.</b> An {@link Append} is not persisted on its own: it joins a pending list and
- * the entity sends itself a {@code Flush}. Appends that arrive before the flush is handled, and all
- * those Pekko stashes while a write is in flight, are written together by the next flush: one
+ * <p><b>Group commit.</b> An {@link Append} is not persisted on its own: it joins a pending list
+ * and the entity sends itself a {@code Flush}. Appends that arrive before the flush is handled, and
+ * all those Pekko stashes while a write is in flight, are written together by the next flush: one
  * journal write (one fsync) for many appends. Each append's records get consecutive offsets inside
  * the batch, so offsets are record positions, not sequence numbers.
  *
- * <p><b>Reads.</b> A fetch at the log end waits (long poll) until records arrive. Recent batches are
- * served from an in-memory tail cache; older offsets are located through a sparse offset index and
- * read from the journal by a Persistence Query stream outside the actor, which replies directly.
- * Records become visible to fetches only after their write succeeded, so a consumer never sees a
- * record that a crash could take back.
+ * <p><b>Reads.</b> A fetch at the log end waits (long poll) until records arrive. Recent batches
+ * are served from an in-memory tail cache; older offsets are located through a sparse offset index
+ * and read from the journal by a Persistence Query stream outside the actor, which replies
+ * directly. Records become visible to fetches only after their write succeeded, so a consumer never
+ * sees a record that a crash could take back.
  *
  * <p>This is a plain {@link EventSourcedBehavior}, not one with enforced replies, because append
  * replies are deferred to the flush that persists them.
@@ -77,11 +76,7 @@ public final class PartitionEntity
    * @param replyTo receives the result
    */
   public record Fetch(
-      long fetchId,
-      long fromOffset,
-      int maxRecords,
-      int maxBytes,
-      ActorRef<FetchResult> replyTo)
+      long fetchId, long fromOffset, int maxRecords, int maxBytes, ActorRef<FetchResult> replyTo)
       implements Command {}
 
   /**
@@ -258,8 +253,7 @@ public final class PartitionEntity
         .onCommand(
             GetOffsets.class,
             (state, cmd) -> {
-              cmd.replyTo()
-                  .tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+              cmd.replyTo().tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
               return Effect().none();
             })
         .build();
@@ -351,10 +345,7 @@ public final class PartitionEntity
           .replyTo()
           .tell(
               new OffsetOutOfRange(
-                  fetch.fetchId(),
-                  fetch.fromOffset(),
-                  state.logStartOffset(),
-                  state.nextOffset()));
+                  fetch.fetchId(), fetch.fromOffset(), state.logStartOffset(), state.nextOffset()));
     } else if (fetch.fromOffset() == state.nextOffset()) {
       waiters.put(fetch.replyTo(), fetch);
     } else {
@@ -420,10 +411,10 @@ public final class PartitionEntity
             (batches, error) -> {
               if (error != null) {
                 log.warn(
-                        "reading {} from offset {} failed; the fetcher will retry",
-                        persistenceIdString,
-                        fetch.fromOffset(),
-                        error);
+                    "reading {} from offset {} failed; the fetcher will retry",
+                    persistenceIdString,
+                    fetch.fromOffset(),
+                    error);
               } else if (!batches.isEmpty()) {
                 fetch
                     .replyTo()

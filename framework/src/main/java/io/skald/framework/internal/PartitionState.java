@@ -151,7 +151,9 @@ final class PartitionState {
     }
   }
 
-  /** The most recent batches, bounded by bytes; always keeps the newest batch if it has any room. */
+  /**
+   * The most recent batches, bounded by bytes; always keeps the newest batch if it has any room.
+   */
   private static final class TailCache {
     private final long capacityBytes;
     private final ArrayList<RecordBatch> batches = new ArrayList<>();

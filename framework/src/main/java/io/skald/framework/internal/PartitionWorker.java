@@ -168,7 +168,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       return finishIfDrained();
     }
     if (msg.error() != null) {
-      getContext().getLog().warn("{}: reading the log bounds failed, retrying: {}", tp, msg.error());
+      getContext()
+          .getLog()
+          .warn("{}: reading the log bounds failed, retrying: {}", tp, msg.error());
       resolveStart();
       return this;
     }
@@ -184,7 +186,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private void maybeFetch() {
-    if (fetching || draining || failed || nextFetchOffset < 0 || buffer.size() >= spec.prefetch() / 2 + 1) {
+    if (fetching
+        || draining
+        || failed
+        || nextFetchOffset < 0
+        || buffer.size() >= spec.prefetch() / 2 + 1) {
       return;
     }
     fetching = true;
@@ -227,7 +233,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       }
     } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
       long reset =
-          range.requested() < range.logStartOffset() ? range.logStartOffset() : range.logEndOffset();
+          range.requested() < range.logStartOffset()
+              ? range.logStartOffset()
+              : range.logEndOffset();
       getContext()
           .getLog()
           .warn(

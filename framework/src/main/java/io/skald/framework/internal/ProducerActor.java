@@ -23,8 +23,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * INTERNAL API: the actor behind one {@link io.skald.framework.Producer}. It keeps an open batch per
- * partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than {@code
+ * INTERNAL API: the actor behind one {@link io.skald.framework.Producer}. It keeps an open batch
+ * per partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than {@code
  * max-in-flight-per-partition} appends are outstanding. Under load, records accumulate while
  * appends are in flight, so batches grow with the load and no linger delay is ever added at low
  * load. Appends to one partition are sent in order and never retried here, so per-key order holds.
@@ -289,7 +289,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     }
     SkaldException failure;
     if (done.result() instanceof PartitionEntity.AppendFailed failed) {
-      failure = new SkaldException("partition " + done.tp() + " refused the append: " + failed.reason());
+      failure =
+          new SkaldException("partition " + done.tp() + " refused the append: " + failed.reason());
     } else if (done.error() instanceof TimeoutException) {
       failure =
           new DeliveryTimeoutException(
@@ -300,9 +301,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
                   + "; the records may or may not have been written",
               done.error());
     } else {
-      failure = new SkaldException("append to " + done.tp() + " failed: " + done.error(), done.error());
+      failure =
+          new SkaldException("append to " + done.tp() + " failed: " + done.error(), done.error());
     }
-    getContext().getLog().warn("{} record(s) to {} failed: {}", promises.size(), done.tp(), failure.getMessage());
+    getContext()
+        .getLog()
+        .warn("{} record(s) to {} failed: {}", promises.size(), done.tp(), failure.getMessage());
     for (CompletableFuture<RecordMetadata> promise : promises) {
       if (promise != null) {
         promise.completeExceptionally(failure);

@@ -135,7 +135,10 @@ public final class RecordFormat {
     }
     if (reader.position != batch.payload().length) {
       throw new IllegalStateException(
-          "corrupt batch at offset " + batch.baseOffset() + ": trailing bytes after " + batch.count());
+          "corrupt batch at offset "
+              + batch.baseOffset()
+              + ": trailing bytes after "
+              + batch.count());
     }
     return records;
   }

@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * INTERNAL API: the {@code round-robin} strategy. All partitions of all topics, sorted by topic and
- * number, are dealt one by one to the members (sorted by id), skipping members not subscribed to the
- * partition's topic.
+ * number, are dealt one by one to the members (sorted by id), skipping members not subscribed to
+ * the partition's topic.
  */
 public final class RoundRobinAssignor implements PartitionAssignor {
 

@@ -142,7 +142,8 @@ public final class SkaldRuntime implements TopicAdmin {
           ConsumerActor.Shared shared = new ConsumerActor.Shared();
           ActorRef<ConsumerActor.Command> actor =
               system.systemActorOf(
-                  ConsumerActor.create(memberId, spec, handler, Map.copyOf(partitions), settings, shared),
+                  ConsumerActor.create(
+                      memberId, spec, handler, Map.copyOf(partitions), settings, shared),
                   "skald-consumer-" + memberId,
                   Props.empty());
           return new DefaultSubscription(spec.group(), memberId, actor, shared);

@@ -6,8 +6,8 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
- * INTERNAL API: the compact binary serializer of the partition log: {@link RecordBatch} events
- * (the records stay in their {@link RecordFormat} payload, so writing a batch is one copy, never one
+ * INTERNAL API: the compact binary serializer of the partition log: {@link RecordBatch} events (the
+ * records stay in their {@link RecordFormat} payload, so writing a batch is one copy, never one
  * object per record) and {@link PartitionSnapshot}s. Each manifest carries a format version; these
  * bytes are persisted, so a new layout gets a new manifest and the old one stays readable.
  */
@@ -54,7 +54,9 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
           .putLong(s.lastSeqNr())
           .putInt(n);
       for (int i = 0; i < n; i++) {
-        out.putLong(s.indexOffsets()[i]).putLong(s.indexSeqNrs()[i]).putLong(s.indexTimestamps()[i]);
+        out.putLong(s.indexOffsets()[i])
+            .putLong(s.indexSeqNrs()[i])
+            .putLong(s.indexTimestamps()[i]);
       }
       return out.array();
     }

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * INTERNAL API: topic definitions known to this node. A topic's partition count never changes, so
- * a definition once read is cached for good; unknown names are asked of the {@link TopicRegistry}
+ * INTERNAL API: topic definitions known to this node. A topic's partition count never changes, so a
+ * definition once read is cached for good; unknown names are asked of the {@link TopicRegistry}
  * every time (a topic may be created meanwhile).
  */
 public final class TopicCache {

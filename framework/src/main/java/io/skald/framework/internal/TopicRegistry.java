@@ -173,15 +173,15 @@ public final class TopicRegistry
             GetTopic.class,
             (state, cmd) ->
                 Effect()
-                    .reply(cmd.replyTo(), new TopicLookup(cmd.name(), state.topics().get(cmd.name()))))
+                    .reply(
+                        cmd.replyTo(), new TopicLookup(cmd.name(), state.topics().get(cmd.name()))))
         .onCommand(
             ListTopics.class,
             (state, cmd) ->
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        new TopicList(
-                            new ArrayList<>(new TreeMap<>(state.topics()).values()))))
+                        new TopicList(new ArrayList<>(new TreeMap<>(state.topics()).values()))))
         .build();
   }
 

@@ -21,8 +21,7 @@ class PartitionerTest {
             "abc", 479470107);
     vectors.forEach(
         (input, hash) ->
-            assertEquals(
-                hash, Partitioner.murmur2(input.getBytes(StandardCharsets.UTF_8)), input));
+            assertEquals(hash, Partitioner.murmur2(input.getBytes(StandardCharsets.UTF_8)), input));
   }
 
   @Test

@@ -67,8 +67,7 @@ class RecordFormatTest {
     assertThrows(
         IllegalStateException.class,
         () ->
-            RecordFormat.decode(
-                new RecordBatch(0, 1, 1, Arrays.copyOf(bytes, bytes.length - 2))));
+            RecordFormat.decode(new RecordBatch(0, 1, 1, Arrays.copyOf(bytes, bytes.length - 2))));
     assertThrows(
         IllegalStateException.class,
         () ->

@@ -43,7 +43,8 @@ public final class SkaldTestNode implements AutoCloseable {
    * @return the node
    */
   public static SkaldTestNode start(Path dataDir, boolean fsync, String extraConfig) {
-    return new SkaldTestNode(dataDir, Skald.start("skald-test", config(dataDir, fsync, extraConfig)));
+    return new SkaldTestNode(
+        dataDir, Skald.start("skald-test", config(dataDir, fsync, extraConfig)));
   }
 
   /**

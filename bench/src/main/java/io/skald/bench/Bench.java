@@ -1,0 +1,362 @@
+package io.skald.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.skald.framework.Codecs;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.Skald;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicSpec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * The benchmark harness of the messaging layer. Each scenario runs on a fresh data directory with
+ * the default durable configuration (LevelDB, fsync on every write), warms up, then measures
+ * several runs and reports the median and the spread.
+ *
+ * <pre>
+ * bench/run                 # every scenario
+ * bench/run produce-4 e2e   # named scenarios
+ * bench/run --quick         # short runs (smoke test)
+ * </pre>
+ */
+public final class Bench {
+  private static final int RECORD_BYTES = 100;
+
+  private final boolean quick;
+  private final int runs;
+  private final List<Result> results = new ArrayList<>();
+
+  /** One measured figure. */
+  record Result(
+      String scenario,
+      String metric,
+      String unit,
+      double median,
+      double min,
+      double max,
+      int runs) {}
+
+  private Bench(boolean quick, int runs) {
+    this.quick = quick;
+    this.runs = runs;
+  }
+
+  /**
+   * Runs the named scenarios.
+   *
+   * @param args scenario names and options
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    int runs = 5;
+    List<String> scenarios = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        default -> scenarios.add(args[i]);
+      }
+    }
+    if (quick) {
+      runs = Math.min(runs, 2);
+    }
+    List<String> all = List.of("produce-1", "produce-4", "e2e-max", "e2e-10k");
+    if (scenarios.isEmpty() || scenarios.contains("all")) {
+      scenarios = all;
+    }
+    Bench bench = new Bench(quick, runs);
+    for (String scenario : scenarios) {
+      switch (scenario) {
+        case "produce-1" -> bench.produce(1);
+        case "produce-4" -> bench.produce(4);
+        case "e2e-max" -> bench.endToEnd(0);
+        case "e2e-10k" -> bench.endToEnd(10_000);
+        default ->
+            throw new IllegalArgumentException(
+                "unknown scenario '" + scenario + "'; known: " + all);
+      }
+    }
+    bench.report();
+    System.exit(0);
+  }
+
+  private static byte[] value(long sentNanos) {
+    byte[] value = new byte[RECORD_BYTES];
+    ByteBuffer.wrap(value).putLong(sentNanos);
+    return value;
+  }
+
+  /** Durable produce throughput: records acknowledged after their fsynced write, per second. */
+  private void produce(int partitions) throws Exception {
+    int records = quick ? 20_000 : 300_000;
+    double[] rates = new double[runs];
+    withNode(
+        skald -> {
+          String topic = "produce-" + partitions;
+          skald.admin().createTopic(TopicSpec.of(topic, partitions)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, topic, records / 2); // warm-up
+          for (int run = 0; run < runs; run++) {
+            long start = System.nanoTime();
+            sendAll(producer, topic, records);
+            rates[run] = records / seconds(System.nanoTime() - start);
+          }
+          record("produce-" + partitions, "durable produce", "records/s", rates);
+          record("produce-" + partitions, "heap after GC", "MiB", new double[] {heapAfterGcMiB()});
+        });
+  }
+
+  private static void sendAll(Producer<String, byte[]> producer, String topic, int records)
+      throws InterruptedException {
+    Semaphore window = new Semaphore(50_000);
+    List<CompletableFuture<?>> last = new ArrayList<>();
+    AtomicLong failures = new AtomicLong();
+    for (int i = 0; i < records; i++) {
+      window.acquire();
+      CompletableFuture<?> ack =
+          producer
+              .send(topic, "key-" + (i % 1024), value(System.nanoTime()))
+              .toCompletableFuture()
+              .whenComplete(
+                  (meta, error) -> {
+                    if (error != null) {
+                      failures.incrementAndGet();
+                    }
+                    window.release();
+                  });
+      if (i >= records - 1) {
+        last.add(ack);
+      }
+    }
+    window.acquire(50_000);
+    window.release(50_000);
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " sends failed");
+    }
+  }
+
+  /**
+   * Produce → consume: at the maximum rate (records/s from first send to last handled) or at a
+   * fixed rate (latency only), latency from send to handler.
+   */
+  private void endToEnd(int ratePerSecond) throws Exception {
+    int records =
+        ratePerSecond == 0 ? (quick ? 20_000 : 200_000) : ratePerSecond * (quick ? 2 : 10);
+    String name = ratePerSecond == 0 ? "e2e-max" : "e2e-10k";
+    double[] rates = new double[runs];
+    double[] p50 = new double[runs];
+    double[] p99 = new double[runs];
+    double[] p999 = new double[runs];
+    withNode(
+        skald -> {
+          String topic = name;
+          skald.admin().createTopic(TopicSpec.of(topic, 4)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          for (int run = -1; run < runs; run++) {
+            ConcurrentHistogram latency = new ConcurrentHistogram(3);
+            AtomicLong handled = new AtomicLong();
+            CompletableFuture<Long> allHandled = new CompletableFuture<>();
+            int expected = run < 0 ? records / 2 : records;
+            Subscription subscription =
+                skald.subscribe(
+                    SubscriptionSpec.of("bench-" + run, Codecs.string(), Codecs.bytes())
+                        .withTopics(topic)
+                        .withStartPosition(io.skald.framework.StartPosition.LATEST),
+                    record -> {
+                      long now = System.nanoTime();
+                      latency.recordValue(
+                          Math.max(0, (now - ByteBuffer.wrap(record.value()).getLong()) / 1_000));
+                      if (handled.incrementAndGet() == expected) {
+                        allHandled.complete(now);
+                      }
+                      return CompletableFuture.completedFuture(null);
+                    });
+            awaitAssigned(subscription, 4);
+            long start = System.nanoTime();
+            if (ratePerSecond == 0) {
+              sendAll(producer, topic, expected);
+            } else {
+              sendPaced(producer, topic, expected, ratePerSecond);
+            }
+            long end = allHandled.get(120, TimeUnit.SECONDS);
+            subscription.stop().toCompletableFuture().join();
+            if (run >= 0) {
+              rates[run] = expected / seconds(end - start);
+              p50[run] = latency.getValueAtPercentile(50) / 1000.0;
+              p99[run] = latency.getValueAtPercentile(99) / 1000.0;
+              p999[run] = latency.getValueAtPercentile(99.9) / 1000.0;
+            }
+          }
+          if (ratePerSecond == 0) {
+            record(name, "end-to-end throughput", "records/s", rates);
+          }
+          record(name, "latency p50", "ms", p50);
+          record(name, "latency p99", "ms", p99);
+          record(name, "latency p99.9", "ms", p999);
+          record(name, "heap after GC", "MiB", new double[] {heapAfterGcMiB()});
+        });
+  }
+
+  private static void awaitAssigned(Subscription subscription, int partitions) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (subscription.assignment().size() < partitions) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("partitions not assigned in 30 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    // the member resolves LATEST per partition; give the first fetches a moment to be in place
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+  }
+
+  private static void sendPaced(
+      Producer<String, byte[]> producer, String topic, int records, int perSecond) {
+    long interval = 1_000_000_000L / perSecond;
+    long next = System.nanoTime();
+    for (int i = 0; i < records; i++) {
+      long now;
+      while ((now = System.nanoTime()) < next) {
+        LockSupport.parkNanos(Math.min(next - now, 50_000));
+      }
+      producer.send(topic, "key-" + (i % 1024), value(System.nanoTime()));
+      next += interval;
+    }
+  }
+
+  private interface Scenario {
+    void run(Skald skald) throws Exception;
+  }
+
+  private static void withNode(Scenario scenario) throws Exception {
+    Path dir = Files.createTempDirectory("skald-bench-");
+    Skald skald =
+        Skald.start(
+            "skald-bench",
+            ConfigFactory.parseString(
+                "skald.framework.data-dir = \""
+                    + dir.toString().replace("\\", "/")
+                    + "\"\n"
+                    + "pekko.loglevel = WARNING\n"));
+    try {
+      scenario.run(skald);
+    } finally {
+      skald.close();
+      try (Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static double heapAfterGcMiB() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
+  }
+
+  private void record(String scenario, String metric, String unit, double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    results.add(
+        new Result(
+            scenario,
+            metric,
+            unit,
+            sorted[sorted.length / 2],
+            sorted[0],
+            sorted[sorted.length - 1],
+            sorted.length));
+  }
+
+  private void report() throws IOException {
+    StringBuilder table = new StringBuilder();
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "%-10s %-22s %14s %14s %14s %5s %-10s%n",
+            "scenario",
+            "metric",
+            "median",
+            "min",
+            "max",
+            "runs",
+            "unit"));
+    for (Result r : results) {
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "%-10s %-22s %14.1f %14.1f %14.1f %5d %-10s%n",
+              r.scenario(),
+              r.metric(),
+              r.median(),
+              r.min(),
+              r.max(),
+              r.runs(),
+              r.unit()));
+    }
+    System.out.print(table);
+    Path dir = Path.of(System.getProperty("skald.bench.results", "bench/results"));
+    Files.createDirectories(dir);
+    Path file = dir.resolve("skald-" + Instant.now().toString().replace(':', '-') + ".json");
+    StringBuilder json = new StringBuilder("{\n  \"machine\": ");
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("java", System.getProperty("java.version"));
+    machine.put("quick", quick);
+    json.append(toJson(machine)).append(",\n  \"results\": [\n");
+    for (int i = 0; i < results.size(); i++) {
+      Result r = results.get(i);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("scenario", r.scenario());
+      row.put("metric", r.metric());
+      row.put("unit", r.unit());
+      row.put("median", r.median());
+      row.put("min", r.min());
+      row.put("max", r.max());
+      row.put("runs", r.runs());
+      json.append("    ").append(toJson(row)).append(i + 1 < results.size() ? ",\n" : "\n");
+    }
+    json.append("  ]\n}\n");
+    Files.writeString(file, json);
+    System.out.println("results written to " + file);
+  }
+
+  private static String toJson(Map<String, Object> map) {
+    StringBuilder out = new StringBuilder("{");
+    map.forEach(
+        (k, v) -> {
+          if (out.length() > 1) {
+            out.append(", ");
+          }
+          out.append('"').append(k).append("\": ");
+          out.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
+        });
+    return out.append('}').toString();
+  }
+}

@@ -1,0 +1,97 @@
+package io.skald.framework.docs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.skald.framework.Codecs;
+import io.skald.framework.ConsumerRecord;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.RecordMetadata;
+import io.skald.framework.Skald;
+import io.skald.framework.StartPosition;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.testing.SkaldTestNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The code of docs/getting-started.md and README.md, compiled and run by the test suite. */
+class GettingStartedExampleTest {
+
+  // #order-event
+  /** The value type of the example topic. */
+  public record OrderPlaced(String orderId, String customerId, long amountCents) {}
+
+  // #order-event
+
+  @Test
+  void gettingStartedRunsAsDocumented() throws Exception {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try {
+      run(dataDir);
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  private static void run(Path dataDir) throws Exception {
+    // #start
+    Skald skald =
+        Skald.start(
+            "shop", ConfigFactory.parseString("skald.framework.data-dir = \"" + dataDir + "\""));
+    // #start
+    try {
+      // #create-topic
+      skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+      // #create-topic
+
+      // #subscribe
+      List<String> billed = new CopyOnWriteArrayList<>();
+      CountDownLatch done = new CountDownLatch(3);
+      Subscription billing =
+          skald.subscribe(
+              SubscriptionSpec.of("billing", Codecs.string(), Codecs.json(OrderPlaced.class))
+                  .withTopics("orders")
+                  .withStartPosition(StartPosition.EARLIEST),
+              (ConsumerRecord<String, OrderPlaced> record) -> {
+                billed.add(record.value().orderId());
+                done.countDown();
+                return CompletableFuture.completedFuture(null); // completing = acknowledging
+              });
+      // #subscribe
+
+      // #produce
+      Producer<String, OrderPlaced> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.json(OrderPlaced.class)));
+      for (int i = 1; i <= 3; i++) {
+        OrderPlaced order = new OrderPlaced("order-" + i, "customer-7", 1_999);
+        // the key picks the partition: every order of customer-7 stays in order
+        RecordMetadata written =
+            producer.send("orders", order.customerId(), order).toCompletableFuture().join();
+        System.out.printf(
+            "%s written to partition %d at offset %d%n",
+            order.orderId(), written.partition(), written.offset());
+      }
+      // #produce
+
+      done.await(20, TimeUnit.SECONDS);
+      assertEquals(List.of("order-1", "order-2", "order-3"), billed);
+
+      // #stop
+      billing.stop().toCompletableFuture().join(); // finish in-flight records, commit, leave
+      producer.close();
+      // #stop
+    } finally {
+      // #close
+      skald.close();
+      // #close
+    }
+  }
+}
