@@ -59,12 +59,40 @@ public final class PartitionEntity
   /**
    * Appends encoded records (see {@link RecordFormat}).
    *
+   * <p>An idempotent append names its producer and the sequence number of its first record (the
+   * others follow consecutively). The partition writes it only if that sequence is beyond the last
+   * one it wrote for the producer; otherwise it answers {@link Appended#duplicate()} without
+   * writing, so a retried append is written once, also across restarts.
+   *
    * @param count the number of records in the payload
    * @param payload the encoded records
+   * @param producerId the idempotent producer, or null for a plain append
+   * @param firstSequence the first record's sequence number (ignored without a producer id)
    * @param replyTo receives the base offset once the records are durable
    */
-  public record Append(int count, byte[] payload, ActorRef<AppendResult> replyTo)
-      implements Command {}
+  public record Append(
+      int count,
+      byte[] payload,
+      String producerId,
+      long firstSequence,
+      ActorRef<AppendResult> replyTo)
+      implements Command {
+
+    /**
+     * A plain, non-idempotent append.
+     *
+     * @param count the number of records
+     * @param payload the encoded records
+     * @param replyTo receives the result
+     */
+    public Append(int count, byte[] payload, ActorRef<AppendResult> replyTo) {
+      this(count, payload, null, -1, replyTo);
+    }
+
+    long lastSequence() {
+      return firstSequence + count - 1;
+    }
+  }
 
   /**
    * Reads records from an offset, waiting at the log end until some arrive.
@@ -97,10 +125,13 @@ public final class PartitionEntity
   /**
    * The records are durable.
    *
-   * @param baseOffset the offset of the first record of the append
+   * @param baseOffset the offset of the first record of the append (-1 for a duplicate whose
+   *     original position is no longer known)
    * @param timestamp the append time
+   * @param duplicate true if an idempotent append had been written before and was not written again
    */
-  public record Appended(long baseOffset, long timestamp) implements AppendResult {}
+  public record Appended(long baseOffset, long timestamp, boolean duplicate)
+      implements AppendResult {}
 
   /**
    * The append was refused and nothing of it was written.
@@ -232,7 +263,7 @@ public final class PartitionEntity
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(PartitionState state) {
-        return state.toSnapshot();
+        return state.toSnapshot(settings.producerStateRetention().toMillis());
       }
 
       @Override
@@ -283,12 +314,41 @@ public final class PartitionEntity
                       + " bytes)"));
       return Effect().none();
     }
+    if (append.producerId() != null && isDuplicate(state, append)) {
+      return Effect().none();
+    }
     pending.add(new PendingAppend(append, -1));
     if (!flushScheduled) {
       flushScheduled = true;
       context.getSelf().tell(Flush.INSTANCE);
     }
     return Effect().none();
+  }
+
+  /** Answers a duplicate idempotent append and returns true; false if it must be written. */
+  private boolean isDuplicate(PartitionState state, Append append) {
+    long lastWritten = -1;
+    PartitionSnapshot.ProducerEntry written = state.producer(append.producerId());
+    if (written != null) {
+      lastWritten = written.lastSequence();
+    }
+    for (PendingAppend p : pending) {
+      if (append.producerId().equals(p.append().producerId())) {
+        lastWritten = Math.max(lastWritten, p.append().lastSequence());
+      }
+    }
+    if (append.firstSequence() > lastWritten) {
+      return false;
+    }
+    boolean sameAsLast = written != null && written.firstSequence() == append.firstSequence();
+    append
+        .replyTo()
+        .tell(
+            new Appended(
+                sameAsLast ? written.baseOffset() : -1,
+                sameAsLast ? written.timestamp() : -1,
+                true));
+    return true;
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFlush(
@@ -316,14 +376,20 @@ public final class PartitionEntity
       byte[] payload = new byte[bytes];
       int position = 0;
       long baseOffset = offset;
+      List<RecordBatch.ProducerSegment> segments = new ArrayList<>();
       for (int i = start; i < end; i++) {
         Append a = pending.get(i).append();
         System.arraycopy(a.payload(), 0, payload, position, a.payload().length);
         position += a.payload().length;
         written.add(new PendingAppend(a, offset));
+        if (a.producerId() != null) {
+          segments.add(
+              new RecordBatch.ProducerSegment(
+                  a.producerId(), a.firstSequence(), a.lastSequence(), offset));
+        }
         offset += a.count();
       }
-      events.add(new RecordBatch(baseOffset, timestamp, count, payload));
+      events.add(new RecordBatch(baseOffset, timestamp, count, payload, segments));
       start = end;
     }
     pending.clear();
@@ -332,7 +398,7 @@ public final class PartitionEntity
         .thenRun(
             newState -> {
               for (PendingAppend p : written) {
-                p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp));
+                p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
               serveWaiters(newState);
             });

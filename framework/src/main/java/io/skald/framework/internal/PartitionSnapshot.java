@@ -1,5 +1,7 @@
 package io.skald.framework.internal;
 
+import java.util.List;
+
 /**
  * INTERNAL API: the persisted snapshot of a partition, an immutable copy of {@link PartitionState}
  * without its tail cache. Serialized by {@link SkaldSerializer}.
@@ -11,6 +13,7 @@ package io.skald.framework.internal;
  * @param indexOffsets base offsets of the indexed events
  * @param indexSeqNrs sequence numbers of the indexed events
  * @param indexTimestamps append times of the indexed events
+ * @param producers the idempotent producers' last appends
  */
 public record PartitionSnapshot(
     long nextOffset,
@@ -19,4 +22,23 @@ public record PartitionSnapshot(
     long lastSeqNr,
     long[] indexOffsets,
     long[] indexSeqNrs,
-    long[] indexTimestamps) {}
+    long[] indexTimestamps,
+    List<ProducerEntry> producers) {
+
+  /**
+   * The last append of an idempotent producer.
+   *
+   * @param producerId the producer
+   * @param firstSequence first sequence number of its last append
+   * @param lastSequence last sequence number of its last append
+   * @param baseOffset offset of the first record of its last append
+   * @param timestamp when it was appended
+   */
+  public record ProducerEntry(
+      String producerId, long firstSequence, long lastSequence, long baseOffset, long timestamp) {}
+
+  /** Copies the producer list. */
+  public PartitionSnapshot {
+    producers = List.copyOf(producers);
+  }
+}

@@ -2,7 +2,9 @@ package io.skald.framework.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * INTERNAL API: the state of one partition's log. Mutable on purpose and confined to its {@link
@@ -17,6 +19,7 @@ final class PartitionState {
   private long lastSeqNr;
   private final SparseIndex index;
   private final TailCache cache;
+  private final Map<String, PartitionSnapshot.ProducerEntry> producers = new HashMap<>();
 
   PartitionState(int indexInterval, long cacheBytes) {
     this.index = new SparseIndex(indexInterval);
@@ -30,10 +33,17 @@ final class PartitionState {
     state.lastTimestamp = s.lastTimestamp();
     state.lastSeqNr = s.lastSeqNr();
     state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps());
+    s.producers().forEach(p -> state.producers.put(p.producerId(), p));
     return state;
   }
 
-  PartitionSnapshot toSnapshot() {
+  /**
+   * The snapshot, without producers idle for longer than {@code producerRetentionMillis}: their
+   * retries are long over, and dropping them bounds the state.
+   */
+  PartitionSnapshot toSnapshot(long producerRetentionMillis) {
+    long horizon = lastTimestamp - producerRetentionMillis;
+    producers.values().removeIf(p -> p.timestamp() < horizon);
     return new PartitionSnapshot(
         nextOffset,
         logStartOffset,
@@ -41,7 +51,8 @@ final class PartitionState {
         lastSeqNr,
         index.offsets(),
         index.seqNrs(),
-        index.timestamps());
+        index.timestamps(),
+        List.copyOf(producers.values()));
   }
 
   /** Applies a persisted batch. Every event of the partition passes here, in sequence order. */
@@ -55,7 +66,22 @@ final class PartitionState {
     lastTimestamp = Math.max(lastTimestamp, batch.timestamp());
     index.add(batch.baseOffset(), lastSeqNr, batch.timestamp());
     cache.add(batch);
+    for (RecordBatch.ProducerSegment segment : batch.producers()) {
+      producers.put(
+          segment.producerId(),
+          new PartitionSnapshot.ProducerEntry(
+              segment.producerId(),
+              segment.firstSequence(),
+              segment.lastSequence(),
+              segment.baseOffset(),
+              batch.timestamp()));
+    }
     return this;
+  }
+
+  /** The last persisted append of an idempotent producer, or null. */
+  PartitionSnapshot.ProducerEntry producer(String producerId) {
+    return producers.get(producerId);
   }
 
   long nextOffset() {

@@ -73,11 +73,14 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    *
    * @param settings Skald's settings
    * @param bufferedBytes the bytes reserved by this producer, shared with the caller-side check
+   * @param topics the topic cache
+   * @param producerId the idempotent producer's id, or null for a plain producer
    * @return the behavior
    */
   public static Behavior<Command> create(
-      SkaldSettings settings, AtomicLong bufferedBytes, TopicCache topics) {
-    return Behaviors.setup(ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics));
+      SkaldSettings settings, AtomicLong bufferedBytes, TopicCache topics, String producerId) {
+    return Behaviors.setup(
+        ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics, producerId));
   }
 
   static final class Batch {
@@ -85,6 +88,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     final List<CompletableFuture<RecordMetadata>> promises = new ArrayList<>();
     int count;
     long reservedBytes;
+    byte[] payload;
+    long firstSequence = -1;
+    long firstAttemptNanos;
 
     Batch(int capacity) {
       writer = new RecordFormat.Writer(capacity);
@@ -96,6 +102,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     final ArrayDeque<Batch> ready = new ArrayDeque<>();
     Batch open;
     int inFlight;
+    long nextSequence;
 
     PartitionQueue(EntityRef<PartitionEntity.Command> ref) {
       this.ref = ref;
@@ -106,6 +113,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final AtomicLong bufferedBytes;
   private final ClusterSharding sharding;
   private final TopicCache topics;
+  private final String producerId;
+  private final int maxInFlight;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   private final Map<String, TopicSpec> known = new HashMap<>();
   private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
@@ -117,10 +126,14 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       ActorContext<Command> context,
       SkaldSettings settings,
       AtomicLong bufferedBytes,
-      TopicCache topics) {
+      TopicCache topics,
+      String producerId) {
     super(context);
     this.settings = settings;
     this.topics = topics;
+    this.producerId = producerId;
+    // An idempotent producer keeps one append in flight per partition, so a retry cannot overtake.
+    this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
     this.bufferedBytes = bufferedBytes;
     this.sharding = ClusterSharding.get(context.getSystem());
   }
@@ -239,7 +252,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void dispatch(TopicPartition tp, PartitionQueue queue) {
-    while (queue.inFlight < settings.producerMaxInFlight()) {
+    while (queue.inFlight < maxInFlight) {
       Batch batch = queue.ready.poll();
       if (batch == null) {
         batch = queue.open;
@@ -248,21 +261,42 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       if (batch == null) {
         return;
       }
-      Batch sent = batch;
+      batch.payload = batch.writer.toByteArray();
+      batch.firstAttemptNanos = System.nanoTime();
+      if (producerId != null) {
+        batch.firstSequence = queue.nextSequence;
+        queue.nextSequence += batch.count;
+      }
       queue.inFlight++;
       totalInFlight++;
-      getContext()
-          .ask(
-              PartitionEntity.AppendResult.class,
-              queue.ref,
-              settings.deliveryTimeout(),
-              replyTo -> new PartitionEntity.Append(sent.count, sent.writer.toByteArray(), replyTo),
-              (result, error) -> new AppendDone(tp, sent, result, error));
+      send(tp, queue, batch);
     }
+  }
+
+  private void send(TopicPartition tp, PartitionQueue queue, Batch batch) {
+    getContext()
+        .ask(
+            PartitionEntity.AppendResult.class,
+            queue.ref,
+            producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
+            replyTo ->
+                new PartitionEntity.Append(
+                    batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
+            (result, error) -> new AppendDone(tp, batch, result, error));
   }
 
   private Behavior<Command> onAppendDone(AppendDone done) {
     PartitionQueue queue = queues.get(done.tp());
+    if (producerId != null
+        && done.error() instanceof TimeoutException
+        && System.nanoTime() - done.batch().firstAttemptNanos
+            < settings.deliveryTimeout().toNanos()) {
+      getContext()
+          .getLog()
+          .debug("append to {} unanswered; sending it again with the same sequence", done.tp());
+      send(done.tp(), queue, done.batch());
+      return this;
+    }
     queue.inFlight--;
     totalInFlight--;
     bufferedBytes.addAndGet(-done.batch().reservedBytes);
@@ -281,7 +315,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
               new RecordMetadata(
                   done.tp().topic(),
                   done.tp().partition(),
-                  appended.baseOffset() + i,
+                  appended.baseOffset() < 0 ? -1 : appended.baseOffset() + i,
                   appended.timestamp()));
         }
       }

@@ -94,7 +94,11 @@ public final class SkaldRuntime implements TopicAdmin {
     AtomicLong buffered = new AtomicLong();
     ActorRef<ProducerActor.Command> actor =
         system.systemActorOf(
-            ProducerActor.create(settings, buffered, topics),
+            ProducerActor.create(
+                settings,
+                buffered,
+                topics,
+                producerSettings.idempotent() ? "producer-" + UUID.randomUUID() : null),
             "skald-producer-" + UUID.randomUUID(),
             Props.empty());
     return new DefaultProducer<>(producerSettings, settings, actor, buffered);

@@ -2,6 +2,9 @@ package io.skald.framework.internal;
 
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
@@ -13,7 +16,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  */
 public final class SkaldSerializer extends SerializerWithStringManifest {
   static final String BATCH_V1 = "B1";
+  static final String BATCH_V2 = "B2";
   static final String SNAPSHOT_V1 = "S1";
+  static final String SNAPSHOT_V2 = "S2";
 
   /**
    * Created by Pekko's serialization extension.
@@ -30,10 +35,10 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
   @Override
   public String manifest(Object o) {
     if (o instanceof RecordBatch) {
-      return BATCH_V1;
+      return BATCH_V2;
     }
     if (o instanceof PartitionSnapshot) {
-      return SNAPSHOT_V1;
+      return SNAPSHOT_V2;
     }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
   }
@@ -41,13 +46,33 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
   @Override
   public byte[] toBinary(Object o) {
     if (o instanceof RecordBatch b) {
-      ByteBuffer out = ByteBuffer.allocate(8 + 8 + 4 + b.payload().length);
-      out.putLong(b.baseOffset()).putLong(b.timestamp()).putInt(b.count()).put(b.payload());
+      byte[][] ids = new byte[b.producers().size()][];
+      int size = 8 + 8 + 4 + 4 + b.payload().length;
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = b.producers().get(i).producerId().getBytes(StandardCharsets.UTF_8);
+        size += 4 + ids[i].length + 24;
+      }
+      ByteBuffer out = ByteBuffer.allocate(size);
+      out.putLong(b.baseOffset()).putLong(b.timestamp()).putInt(b.count()).putInt(ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        RecordBatch.ProducerSegment segment = b.producers().get(i);
+        out.putInt(ids[i].length).put(ids[i]);
+        out.putLong(segment.firstSequence())
+            .putLong(segment.lastSequence())
+            .putLong(segment.baseOffset());
+      }
+      out.put(b.payload());
       return out.array();
     }
     if (o instanceof PartitionSnapshot s) {
       int n = s.indexOffsets().length;
-      ByteBuffer out = ByteBuffer.allocate(8 * 4 + 4 + n * 24);
+      byte[][] ids = new byte[s.producers().size()][];
+      int size = 8 * 4 + 4 + n * 24 + 4;
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = s.producers().get(i).producerId().getBytes(StandardCharsets.UTF_8);
+        size += 4 + ids[i].length + 32;
+      }
+      ByteBuffer out = ByteBuffer.allocate(size);
       out.putLong(s.nextOffset())
           .putLong(s.logStartOffset())
           .putLong(s.lastTimestamp())
@@ -58,9 +83,24 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
             .putLong(s.indexSeqNrs()[i])
             .putLong(s.indexTimestamps()[i]);
       }
+      out.putInt(ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        PartitionSnapshot.ProducerEntry p = s.producers().get(i);
+        out.putInt(ids[i].length).put(ids[i]);
+        out.putLong(p.firstSequence())
+            .putLong(p.lastSequence())
+            .putLong(p.baseOffset())
+            .putLong(p.timestamp());
+      }
       return out.array();
     }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
+  }
+
+  private static String readString(ByteBuffer in) {
+    byte[] bytes = new byte[in.getInt()];
+    in.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   @Override
@@ -68,15 +108,26 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     switch (manifest) {
       case BATCH_V1:
+      case BATCH_V2:
         {
           long base = in.getLong();
           long timestamp = in.getLong();
           int count = in.getInt();
+          List<RecordBatch.ProducerSegment> segments = new ArrayList<>();
+          if (manifest.equals(BATCH_V2)) {
+            int producers = in.getInt();
+            for (int i = 0; i < producers; i++) {
+              segments.add(
+                  new RecordBatch.ProducerSegment(
+                      readString(in), in.getLong(), in.getLong(), in.getLong()));
+            }
+          }
           byte[] payload = new byte[in.remaining()];
           in.get(payload);
-          return new RecordBatch(base, timestamp, count, payload);
+          return new RecordBatch(base, timestamp, count, payload, segments);
         }
       case SNAPSHOT_V1:
+      case SNAPSHOT_V2:
         {
           long next = in.getLong();
           long start = in.getLong();
@@ -91,7 +142,17 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
             seqNrs[i] = in.getLong();
             timestamps[i] = in.getLong();
           }
-          return new PartitionSnapshot(next, start, timestamp, seqNr, offsets, seqNrs, timestamps);
+          List<PartitionSnapshot.ProducerEntry> producers = new ArrayList<>();
+          if (manifest.equals(SNAPSHOT_V2)) {
+            int count = in.getInt();
+            for (int i = 0; i < count; i++) {
+              producers.add(
+                  new PartitionSnapshot.ProducerEntry(
+                      readString(in), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+            }
+          }
+          return new PartitionSnapshot(
+              next, start, timestamp, seqNr, offsets, seqNrs, timestamps, producers);
         }
       default:
         throw new NotSerializableException("unknown Skald manifest '" + manifest + "'");

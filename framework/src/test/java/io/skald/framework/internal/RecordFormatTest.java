@@ -89,7 +89,13 @@ class RecordFormatTest {
     try {
       org.apache.pekko.serialization.Serialization serialization =
           org.apache.pekko.serialization.SerializationExtension.get(system);
-      RecordBatch batch = new RecordBatch(7, 99, 2, new byte[] {1, 2, 3});
+      RecordBatch batch =
+          new RecordBatch(
+              7,
+              99,
+              2,
+              new byte[] {1, 2, 3},
+              List.of(new RecordBatch.ProducerSegment("p-ü", 10, 11, 7)));
       byte[] bytes = serialization.serialize(batch).get();
       String manifest =
           org.apache.pekko.serialization.Serializers.manifestFor(
@@ -103,10 +109,18 @@ class RecordFormatTest {
       assertEquals(99, back.timestamp());
       assertEquals(2, back.count());
       assertArrayEquals(new byte[] {1, 2, 3}, back.payload());
+      assertEquals(batch.producers(), back.producers());
 
       PartitionSnapshot snapshot =
           new PartitionSnapshot(
-              10, 0, 5, 3, new long[] {0, 4}, new long[] {1, 2}, new long[] {5, 5});
+              10,
+              0,
+              5,
+              3,
+              new long[] {0, 4},
+              new long[] {1, 2},
+              new long[] {5, 5},
+              List.of(new PartitionSnapshot.ProducerEntry("p-1", 4, 6, 8, 5)));
       byte[] snapBytes = serialization.serialize(snapshot).get();
       PartitionSnapshot snapBack =
           (PartitionSnapshot)
@@ -114,11 +128,12 @@ class RecordFormatTest {
                   .deserialize(
                       snapBytes,
                       serialization.findSerializerFor(snapshot).identifier(),
-                      SkaldSerializer.SNAPSHOT_V1)
+                      SkaldSerializer.SNAPSHOT_V2)
                   .get();
       assertEquals(10, snapBack.nextOffset());
       assertArrayEquals(new long[] {0, 4}, snapBack.indexOffsets());
       assertArrayEquals(new long[] {1, 2}, snapBack.indexSeqNrs());
+      assertEquals(snapshot.producers(), snapBack.producers());
     } finally {
       system.terminate();
     }

@@ -1,0 +1,161 @@
+package io.skald.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.framework.internal.PartitionEntity;
+import io.skald.framework.internal.RecordFormat;
+import io.skald.framework.testing.Await;
+import io.skald.framework.testing.SkaldTestNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.junit.jupiter.api.Test;
+
+class IdempotentProducerTest {
+
+  private static PartitionEntity.Append append(
+      String producerId,
+      long firstSequence,
+      TestProbe<PartitionEntity.AppendResult> probe,
+      String... values) {
+    RecordFormat.Writer writer = new RecordFormat.Writer(64);
+    for (String v : values) {
+      writer.writeRecord(null, v.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+    return new PartitionEntity.Append(
+        values.length, writer.toByteArray(), producerId, firstSequence, probe.getRef());
+  }
+
+  private static EntityRef<PartitionEntity.Command> partition(Skald skald) {
+    return ClusterSharding.get(skald.system())
+        .entityRefFor(
+            PartitionEntity.ENTITY_TYPE_KEY,
+            PartitionEntity.entityId(new TopicPartition("payments", 0)));
+  }
+
+  private static long logEnd(Skald skald) {
+    return skald
+        .admin()
+        .partitionOffsets(new TopicPartition("payments", 0))
+        .toCompletableFuture()
+        .join()
+        .logEndOffset();
+  }
+
+  @Test
+  void aRetriedAppendIsWrittenOnceAlsoAfterARestart() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try {
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
+        Skald skald = node.skald();
+        skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+
+        // given a batch appended by producer p-1 with sequence numbers 0..2
+        partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
+        PartitionEntity.Appended first = probe.expectMessageClass(PartitionEntity.Appended.class);
+        assertFalse(first.duplicate());
+
+        // when the same batch is sent again (the producer timed out waiting for the answer)
+        partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
+
+        // then it is acknowledged with the original offset and not written again
+        PartitionEntity.Appended retry = probe.expectMessageClass(PartitionEntity.Appended.class);
+        assertTrue(retry.duplicate());
+        assertEquals(first.baseOffset(), retry.baseOffset());
+        assertEquals(3, logEnd(skald));
+
+        // and the next sequence numbers are written, while another producer is independent
+        partition(skald).tell(append("p-1", 3, probe, "d"));
+        assertFalse(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        partition(skald).tell(append("p-2", 0, probe, "x"));
+        assertFalse(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertEquals(5, logEnd(skald));
+      }
+
+      // after a restart the deduplication state is still there
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
+        Skald skald = node.skald();
+        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+        partition(skald).tell(append("p-1", 3, probe, "d"));
+        PartitionEntity.Appended again = probe.expectMessageClass(PartitionEntity.Appended.class);
+        assertTrue(again.duplicate());
+        assertEquals(3, again.baseOffset());
+        partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
+        assertTrue(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertEquals(5, logEnd(skald));
+      }
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void producerStateSurvivesSnapshotsToo() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    String config = "skald.framework.partition.snapshot-every = 2";
+    try {
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, config)) {
+        Skald skald = node.skald();
+        skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+        for (int i = 0; i < 5; i++) {
+          partition(skald).tell(append("p-9", i, probe, "v" + i));
+          probe.expectMessageClass(PartitionEntity.Appended.class);
+        }
+      }
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, config)) {
+        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(node.skald().system());
+        partition(node.skald()).tell(append("p-9", 2, probe, "v2"));
+        assertTrue(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertEquals(5, logEnd(node.skald()));
+      }
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void anIdempotentProducerThatTimesOutRetriesWithoutDuplicates() {
+    // given request timeouts so short that appends routinely time out while their write succeeds
+    try (SkaldTestNode node =
+        SkaldTestNode.start(
+            SkaldTestNode.newDataDir(), true, "skald.framework.producer.request-timeout = 1ms")) {
+      Skald skald = node.skald();
+      skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()).withIdempotence());
+
+      // when records are sent
+      List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        sends.add(producer.send("payments", "k", "v" + i).toCompletableFuture());
+      }
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+
+      // then each is in the log exactly once, in order
+      assertEquals(200, logEnd(skald));
+      List<String> values = new ArrayList<>();
+      skald.subscribe(
+          SubscriptionSpec.of("check", Codecs.string(), Codecs.string()).withTopics("payments"),
+          record -> {
+            values.add(record.value());
+            return CompletableFuture.completedFuture(null);
+          });
+      Await.until(skald.system(), Duration.ofSeconds(10), () -> assertEquals(200, values.size()));
+      for (int i = 0; i < 200; i++) {
+        assertEquals("v" + i, values.get(i));
+      }
+      node.deleteDataDir();
+    }
+  }
+}
