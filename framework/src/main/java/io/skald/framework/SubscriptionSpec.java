@@ -31,7 +31,12 @@ import java.util.TreeSet;
  *     round-robin}, or one registered under {@code skald.framework.consumer.assignors})
  * @param prefetch how many records a member fetches ahead per partition (the window)
  * @param parallelism how many records of different keys of one partition may be in the handler at
- *     once; 1 handles a partition strictly in order
+ *     once; 1 handles one record of a partition at a time
+ * @param orderingPolicy what waits while a record is retried
+ * @param processingTimeout how long one attempt may take before it counts as failed
+ * @param deadLetters whether a record that fails for good goes to the dead-letter topic {@code
+ *     <group>.dlq} (true, the default) or ends the subscription with {@link HandlerFailedException}
+ *     (false)
  * @param <K> the key type
  * @param <V> the value type
  */
@@ -44,7 +49,10 @@ public record SubscriptionSpec<K, V>(
     RetryPolicy retryPolicy,
     String assignor,
     int prefetch,
-    int parallelism) {
+    int parallelism,
+    OrderingPolicy orderingPolicy,
+    java.time.Duration processingTimeout,
+    boolean deadLetters) {
 
   /** Validates every component. */
   public SubscriptionSpec {
@@ -65,6 +73,91 @@ public record SubscriptionSpec<K, V>(
       throw new IllegalArgumentException(
           "parallelism must be between 1 and prefetch (" + prefetch + "), was " + parallelism);
     }
+    Objects.requireNonNull(orderingPolicy, "orderingPolicy");
+    Objects.requireNonNull(processingTimeout, "processingTimeout");
+    if (processingTimeout.isNegative() || processingTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "processingTimeout must be positive, was " + processingTimeout);
+    }
+    if (group.length() > TopicSpec.MAX_NAME_LENGTH - 4) {
+      throw new IllegalArgumentException(
+          "group name must be at most " + (TopicSpec.MAX_NAME_LENGTH - 4) + " characters");
+    }
+  }
+
+  /**
+   * The dead-letter topic of this subscription's group.
+   *
+   * @return {@code <group>.dlq}
+   */
+  public String deadLetterTopic() {
+    return group + ".dlq";
+  }
+
+  /**
+   * A copy with another ordering policy.
+   *
+   * @param policy what waits while a record is retried
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withOrderingPolicy(OrderingPolicy policy) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism,
+        policy,
+        processingTimeout,
+        deadLetters);
+  }
+
+  /**
+   * A copy with another processing timeout.
+   *
+   * @param timeout how long one attempt may take
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withProcessingTimeout(java.time.Duration timeout) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism,
+        orderingPolicy,
+        timeout,
+        deadLetters);
+  }
+
+  /**
+   * A copy without a dead-letter topic: a record that fails for good ends the subscription with
+   * {@link HandlerFailedException} and stays uncommitted.
+   *
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withoutDeadLetters() {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        false);
   }
 
   /**
@@ -90,7 +183,10 @@ public record SubscriptionSpec<K, V>(
         RetryPolicy.defaults(),
         "range",
         500,
-        1);
+        1,
+        OrderingPolicy.KEY_PARKING,
+        java.time.Duration.ofSeconds(60),
+        true);
   }
 
   /**
@@ -112,7 +208,10 @@ public record SubscriptionSpec<K, V>(
         retryPolicy,
         assignor,
         prefetch,
-        parallelism);
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   /**
@@ -131,7 +230,10 @@ public record SubscriptionSpec<K, V>(
         retryPolicy,
         assignor,
         prefetch,
-        parallelism);
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   /**
@@ -150,7 +252,10 @@ public record SubscriptionSpec<K, V>(
         policy,
         assignor,
         prefetch,
-        parallelism);
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   /**
@@ -169,7 +274,10 @@ public record SubscriptionSpec<K, V>(
         retryPolicy,
         name,
         prefetch,
-        parallelism);
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   /**
@@ -188,7 +296,10 @@ public record SubscriptionSpec<K, V>(
         retryPolicy,
         assignor,
         records,
-        Math.min(parallelism, Math.max(1, records)));
+        Math.min(parallelism, Math.max(1, records)),
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   /**
@@ -207,7 +318,10 @@ public record SubscriptionSpec<K, V>(
         retryPolicy,
         assignor,
         prefetch,
-        records);
+        records,
+        orderingPolicy,
+        processingTimeout,
+        deadLetters);
   }
 
   private static void validateGroup(String group) {

@@ -181,6 +181,7 @@ class BadInputTest {
         skald.subscribe(
             SubscriptionSpec.of("strict", Codecs.string(), Codecs.string())
                 .withTopics("poison")
+                .withoutDeadLetters()
                 .withRetryPolicy(
                     RetryPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(50), 2.0)
                         .withMaxAttempts(3)),
@@ -223,7 +224,8 @@ class BadInputTest {
     Subscription subscription =
         skald.subscribe(
             SubscriptionSpec.of("json-readers", Codecs.string(), Codecs.json(Order.class))
-                .withTopics("orders-json"),
+                .withTopics("orders-json")
+                .withoutDeadLetters(),
             record -> {
               calls.incrementAndGet();
               return CompletableFuture.completedFuture(null);

@@ -88,6 +88,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
    * @param handler the record handler
    * @param partitionsPerTopic partition count of each subscribed topic
    * @param settings Skald's settings
+   * @param deadLetters where failed records go, or null to fail the subscription instead
    * @param shared state shared with the subscription handle
    * @param <K> key type
    * @param <V> value type
@@ -99,6 +100,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       RecordHandler<K, V> handler,
       Map<String, Integer> partitionsPerTopic,
       SkaldSettings settings,
+      DeadLetterSink deadLetters,
       Shared shared) {
     return Behaviors.setup(
         ctx ->
@@ -107,7 +109,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
                     new ConsumerActor(
                         ctx,
                         timers,
-                        new Member<>(memberId, spec, handler, partitionsPerTopic),
+                        new Member<>(memberId, spec, handler, partitionsPerTopic, deadLetters),
                         settings,
                         shared)));
   }
@@ -116,7 +118,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       String memberId,
       SubscriptionSpec<K, V> spec,
       RecordHandler<K, V> handler,
-      Map<String, Integer> partitionsPerTopic) {}
+      Map<String, Integer> partitionsPerTopic,
+      DeadLetterSink deadLetters) {}
 
   private final Member<?, ?> member;
   private final SkaldSettings settings;
@@ -217,7 +220,13 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     return getContext()
         .spawnAnonymous(
             PartitionWorker.create(
-                tp, offset, m.spec(), m.handler(), settings, getContext().getSelf()));
+                tp,
+                offset,
+                m.spec(),
+                m.handler(),
+                settings,
+                m.deadLetters(),
+                getContext().getSelf()));
   }
 
   private Behavior<Command> onRevoked(GroupCoordinator.Revoked revoked) {

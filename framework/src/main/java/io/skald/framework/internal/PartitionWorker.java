@@ -2,12 +2,16 @@ package io.skald.framework.internal;
 
 import io.skald.framework.ConsumerRecord;
 import io.skald.framework.HandlerFailedException;
+import io.skald.framework.OrderingPolicy;
 import io.skald.framework.PartitionOffsets;
+import io.skald.framework.ProcessingTimeoutException;
 import io.skald.framework.RecordHandler;
+import io.skald.framework.RejectRecordException;
 import io.skald.framework.StartPosition;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicPartition;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -43,7 +47,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Command> {
 
   sealed interface Command
-      permits FetchReply, FetchTimeout, StartOffsets, RecordDone, Retry, ReportTick, Drain {}
+      permits FetchReply,
+          FetchTimeout,
+          StartOffsets,
+          RecordDone,
+          Retry,
+          AttemptTimedOut,
+          DeadLettered,
+          ReportTick,
+          Drain {}
 
   record FetchReply(PartitionEntity.FetchResult result) implements Command {}
 
@@ -54,6 +66,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   record RecordDone(long offset, int attempt, Throwable error) implements Command {}
 
   record Retry(long offset) implements Command {}
+
+  record AttemptTimedOut(long offset, int attempt) implements Command {}
+
+  record DeadLettered(long offset, Throwable error) implements Command {}
 
   enum ReportTick implements Command {
     INSTANCE
@@ -69,13 +85,22 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       SubscriptionSpec<K, V> spec,
       RecordHandler<K, V> handler,
       SkaldSettings settings,
+      DeadLetterSink deadLetters,
       ActorRef<ConsumerActor.Command> parent) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new PartitionWorker<>(
-                        ctx, timers, tp, committedOffset, spec, handler, settings, parent)));
+                        ctx,
+                        timers,
+                        tp,
+                        committedOffset,
+                        spec,
+                        handler,
+                        settings,
+                        deadLetters,
+                        parent)));
   }
 
   private static final Object NULL_KEY = new Object();
@@ -85,6 +110,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     final Object keyId;
     int attempt = 1;
     boolean executing;
+    boolean timerStarted;
+    Instant firstFailure;
+    Throwable lastError;
 
     InFlight(RecordFormat.Decoded record, Object keyId) {
       this.record = record;
@@ -97,6 +125,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final SubscriptionSpec<K, V> spec;
   private final RecordHandler<K, V> handler;
   private final SkaldSettings settings;
+  private final DeadLetterSink deadLetters;
   private final ActorRef<ConsumerActor.Command> parent;
   private final EntityRef<PartitionEntity.Command> partition;
   private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
@@ -119,8 +148,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       SubscriptionSpec<K, V> spec,
       RecordHandler<K, V> handler,
       SkaldSettings settings,
+      DeadLetterSink deadLetters,
       ActorRef<ConsumerActor.Command> parent) {
     super(context);
+    this.deadLetters = deadLetters;
     this.timers = timers;
     this.tp = tp;
     this.spec = spec;
@@ -148,6 +179,22 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         .onMessage(StartOffsets.class, this::onStartOffsets)
         .onMessage(RecordDone.class, this::onRecordDone)
         .onMessage(Retry.class, this::onRetry)
+        .onMessage(
+            AttemptTimedOut.class,
+            t ->
+                onRecordDone(
+                    new RecordDone(
+                        t.offset(),
+                        t.attempt(),
+                        new ProcessingTimeoutException(
+                            tp
+                                + "@"
+                                + t.offset()
+                                + " attempt "
+                                + t.attempt()
+                                + " did not complete within "
+                                + spec.processingTimeout()))))
+        .onMessage(DeadLettered.class, this::onDeadLettered)
         .onMessage(ReportTick.class, t -> report())
         .onMessage(Drain.class, d -> onDrain())
         .build();
@@ -258,7 +305,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     }
     Set<Object> blocked = null;
     Iterator<Map.Entry<Long, RecordFormat.Decoded>> it = buffer.entrySet().iterator();
-    while (it.hasNext() && inFlight.size() < spec.parallelism() && !failed) {
+    while (it.hasNext() && executing < spec.parallelism() && !failed) {
+      if (spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING
+          && inFlight.size() > executing) {
+        return; // a record waits for its retry: the whole partition waits with it
+      }
       RecordFormat.Decoded record = it.next().getValue();
       Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
       if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
@@ -307,9 +358,18 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     if (future.isDone()) {
       settle(new RecordDone(raw.offset(), attempt, failureOf(future)));
     } else {
+      entry.timerStarted = true;
+      timers.startSingleTimer(
+          timeoutKey(raw.offset()),
+          new AttemptTimedOut(raw.offset(), attempt),
+          spec.processingTimeout());
       getContext()
           .pipeToSelf(stage, (ok, error) -> new RecordDone(raw.offset(), attempt, unwrap(error)));
     }
+  }
+
+  private static String timeoutKey(long offset) {
+    return "timeout-" + offset;
   }
 
   private Behavior<Command> onRecordDone(RecordDone done) {
@@ -321,7 +381,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     return finishIfDrained();
   }
 
-  /** Records the outcome of an attempt: done, retry later, or failed for good. */
+  /** Records the outcome of an attempt: done, retry later, dead-letter, or fail. */
   private void settle(RecordDone done) {
     InFlight entry = inFlight.get(done.offset());
     if (entry == null || entry.attempt != done.attempt() || !entry.executing) {
@@ -329,6 +389,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     }
     entry.executing = false;
     executing--;
+    if (entry.timerStarted) {
+      timers.cancel(timeoutKey(done.offset()));
+      entry.timerStarted = false;
+    }
     if (done.error() == null) {
       inFlight.remove(done.offset());
       busyKeys.remove(entry.keyId);
@@ -337,7 +401,12 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     if (draining) {
       return;
     }
-    if (spec.retryPolicy().shouldRetry(entry.attempt, done.error())) {
+    if (entry.firstFailure == null) {
+      entry.firstFailure = Instant.now();
+    }
+    entry.lastError = done.error();
+    boolean rejected = done.error() instanceof RejectRecordException;
+    if (!rejected && spec.retryPolicy().shouldRetry(entry.attempt, done.error())) {
       getContext()
           .getLog()
           .debug(
@@ -352,16 +421,99 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           spec.retryPolicy().delayAfter(entry.attempt));
       return;
     }
+    if (deadLetters != null) {
+      String reason =
+          rejected
+              ? "rejected"
+              : entry.attempt >= spec.retryPolicy().maxAttempts()
+                  ? "retries-exhausted"
+                  : "non-retryable";
+      deadLetter(entry, reason);
+      return;
+    }
     failed = true;
     parent.tell(
         new ConsumerActor.WorkerFailed(
             tp, new HandlerFailedException(tp, done.offset(), entry.attempt, done.error())));
   }
 
+  /**
+   * Writes the record to the dead-letter topic; the original is acknowledged only once that write
+   * is durable. While it is in flight the record counts as executing, so a drain waits for it.
+   */
+  private void deadLetter(InFlight entry, String reason) {
+    RecordFormat.Decoded raw = entry.record;
+    getContext()
+        .getLog()
+        .warn(
+            "{}@{}: dead-lettering to {} after {} attempt(s) ({}): {}",
+            tp,
+            raw.offset(),
+            spec.deadLetterTopic(),
+            entry.attempt,
+            reason,
+            entry.lastError.toString());
+    Map<String, String> headers =
+        DeadLetterHeaders.of(
+            raw.headers(),
+            tp,
+            raw.offset(),
+            spec.group(),
+            entry.attempt,
+            entry.firstFailure,
+            Instant.now(),
+            entry.lastError,
+            reason);
+    entry.executing = true;
+    executing++;
+    getContext()
+        .pipeToSelf(
+            deadLetters.send(raw.key(), raw.value(), headers),
+            (meta, error) -> new DeadLettered(raw.offset(), unwrap(error)));
+  }
+
+  private Behavior<Command> onDeadLettered(DeadLettered done) {
+    InFlight entry = inFlight.get(done.offset());
+    if (entry == null || !entry.executing) {
+      return this;
+    }
+    entry.executing = false;
+    executing--;
+    if (done.error() != null) {
+      // Never drop: keep the record and write it again after a pause.
+      getContext()
+          .getLog()
+          .warn(
+              "{}@{}: writing the dead letter failed, retrying: {}",
+              tp,
+              done.offset(),
+              done.error().toString());
+      timers.startSingleTimer(
+          "retry-" + done.offset(), new Retry(done.offset()), spec.retryPolicy().initialInterval());
+      return this;
+    }
+    inFlight.remove(done.offset());
+    busyKeys.remove(entry.keyId);
+    if (!draining) {
+      dispatch();
+      maybeFetch();
+    }
+    return finishIfDrained();
+  }
+
   private Behavior<Command> onRetry(Retry retry) {
     InFlight entry = inFlight.get(retry.offset());
     if (entry == null || entry.executing || draining || failed) {
       return finishIfDrained();
+    }
+    boolean deadLetterPending =
+        deadLetters != null
+            && entry.lastError != null
+            && (entry.lastError instanceof RejectRecordException
+                || !spec.retryPolicy().shouldRetry(entry.attempt, entry.lastError));
+    if (deadLetterPending) {
+      deadLetter(entry, "retries-exhausted");
+      return this;
     }
     entry.attempt++;
     invoke(entry);

@@ -39,6 +39,7 @@ public final class SkaldRuntime implements TopicAdmin {
   private final SkaldSettings settings;
   private final TopicCache topics;
   private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
+  private volatile Producer<byte[], byte[]> rawProducer;
 
   /**
    * Wires Skald into a system: reads the settings, starts sharding of partitions, groups and the
@@ -140,6 +141,17 @@ public final class SkaldRuntime implements TopicAdmin {
                 return null;
               });
     }
+    if (spec.deadLetters()) {
+      all =
+          all.thenCompose(
+              ignored ->
+                  createTopic(TopicSpec.of(spec.deadLetterTopic(), 1)).thenApply(created -> null));
+    }
+    DeadLetterSink deadLetters =
+        spec.deadLetters()
+            ? (key, value, headers) ->
+                rawProducer().send(spec.deadLetterTopic(), key, value, headers)
+            : null;
     return all.thenApply(
         ignored -> {
           String memberId = spec.group() + "-" + UUID.randomUUID();
@@ -147,11 +159,39 @@ public final class SkaldRuntime implements TopicAdmin {
           ActorRef<ConsumerActor.Command> actor =
               system.systemActorOf(
                   ConsumerActor.create(
-                      memberId, spec, handler, Map.copyOf(partitions), settings, shared),
+                      memberId,
+                      spec,
+                      handler,
+                      Map.copyOf(partitions),
+                      settings,
+                      deadLetters,
+                      shared),
                   "skald-consumer-" + memberId,
                   Props.empty());
           return new DefaultSubscription(spec.group(), memberId, actor, shared);
         });
+  }
+
+  /**
+   * The durable byte-level producer Skald itself uses (dead letters, replays), created on first
+   * use.
+   *
+   * @return the producer
+   */
+  public Producer<byte[], byte[]> rawProducer() {
+    Producer<byte[], byte[]> producer = rawProducer;
+    if (producer == null) {
+      synchronized (this) {
+        if (rawProducer == null) {
+          rawProducer =
+              producer(
+                  ProducerSettings.of(
+                      io.skald.framework.Codecs.bytes(), io.skald.framework.Codecs.bytes()));
+        }
+        producer = rawProducer;
+      }
+    }
+    return producer;
   }
 
   @Override
