@@ -167,6 +167,17 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * The dead letters of a consumer group: records its handler failed for good. Inspect, replay or
+   * purge them.
+   *
+   * @param group the consumer group
+   * @return its dead-letter queue ({@code <group>.dlq})
+   */
+  public DeadLetterQueue deadLetters(String group) {
+    return runtime.deadLetters(group);
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

@@ -54,7 +54,7 @@ public final class PartitionEntity
 
   /** Messages a partition accepts. */
   public sealed interface Command extends SkaldSerializable
-      permits Append, Fetch, GetOffsets, Flush {}
+      permits Append, Fetch, GetOffsets, TruncateBefore, Flush {}
 
   /**
    * Appends encoded records (see {@link RecordFormat}).
@@ -113,6 +113,16 @@ public final class PartitionEntity
    * @param replyTo receives them
    */
   public record GetOffsets(ActorRef<PartitionOffsets> replyTo) implements Command {}
+
+  /**
+   * Advances the log start: records below {@code offset} are no longer readable (a fetch below it
+   * gets {@link OffsetOutOfRange}).
+   *
+   * @param offset the new log start, at most the log end
+   * @param replyTo receives the bounds after truncation
+   */
+  public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
+      implements Command {}
 
   /** Self-message that writes the pending appends. */
   enum Flush implements Command {
@@ -180,7 +190,14 @@ public final class PartitionEntity
       implements FetchResult {}
 
   /** Persisted events of a partition. */
-  public sealed interface Event permits RecordBatch {}
+  public sealed interface Event permits RecordBatch, LogTruncated {}
+
+  /**
+   * The log start advanced.
+   *
+   * @param logStartOffset the new first readable offset
+   */
+  public record LogTruncated(long logStartOffset) implements Event {}
 
   /**
    * The entity id of a partition.
@@ -282,6 +299,22 @@ public final class PartitionEntity
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Fetch.class, this::onFetch)
         .onCommand(
+            TruncateBefore.class,
+            (state, cmd) -> {
+              long target = Math.min(cmd.offset(), state.nextOffset());
+              if (target <= state.logStartOffset()) {
+                cmd.replyTo()
+                    .tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+                return Effect().none();
+              }
+              return Effect()
+                  .persist(new LogTruncated(target))
+                  .thenRun(
+                      s ->
+                          cmd.replyTo()
+                              .tell(new PartitionOffsets(s.logStartOffset(), s.nextOffset())));
+            })
+        .onCommand(
             GetOffsets.class,
             (state, cmd) -> {
               cmd.replyTo().tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
@@ -295,6 +328,7 @@ public final class PartitionEntity
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(RecordBatch.class, PartitionState::apply)
+        .onEvent(LogTruncated.class, PartitionState::truncate)
         .build();
   }
 

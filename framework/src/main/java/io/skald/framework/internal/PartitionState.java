@@ -79,6 +79,13 @@ final class PartitionState {
     return this;
   }
 
+  /** Applies a truncation: offsets below the new start are no longer served. */
+  PartitionState truncate(PartitionEntity.LogTruncated truncated) {
+    lastSeqNr++;
+    logStartOffset = Math.max(logStartOffset, truncated.logStartOffset());
+    return this;
+  }
+
   /** The last persisted append of an idempotent producer, or null. */
   PartitionSnapshot.ProducerEntry producer(String producerId) {
     return producers.get(producerId);

@@ -62,6 +62,17 @@ public final class SkaldRuntime implements TopicAdmin {
     TopicRegistry.init(system, settings);
     PartitionEntity.init(system, settings, reads);
     GroupCoordinator.init(system, settings);
+    ReplayLedger.init(system, settings);
+  }
+
+  /**
+   * The dead letters of a group.
+   *
+   * @param group the consumer group
+   * @return its dead-letter queue
+   */
+  public io.skald.framework.DeadLetterQueue deadLetters(String group) {
+    return new DefaultDeadLetterQueue(system, settings, group + ".dlq");
   }
 
   /**

@@ -19,6 +19,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
   static final String BATCH_V2 = "B2";
   static final String SNAPSHOT_V1 = "S1";
   static final String SNAPSHOT_V2 = "S2";
+  static final String TRUNCATED_V1 = "T1";
 
   /**
    * Created by Pekko's serialization extension.
@@ -40,11 +41,17 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     if (o instanceof PartitionSnapshot) {
       return SNAPSHOT_V2;
     }
+    if (o instanceof PartitionEntity.LogTruncated) {
+      return TRUNCATED_V1;
+    }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
   }
 
   @Override
   public byte[] toBinary(Object o) {
+    if (o instanceof PartitionEntity.LogTruncated t) {
+      return ByteBuffer.allocate(8).putLong(t.logStartOffset()).array();
+    }
     if (o instanceof RecordBatch b) {
       byte[][] ids = new byte[b.producers().size()][];
       int size = 8 + 8 + 4 + 4 + b.payload().length;
@@ -154,6 +161,8 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
           return new PartitionSnapshot(
               next, start, timestamp, seqNr, offsets, seqNrs, timestamps, producers);
         }
+      case TRUNCATED_V1:
+        return new PartitionEntity.LogTruncated(in.getLong());
       default:
         throw new NotSerializableException("unknown Skald manifest '" + manifest + "'");
     }

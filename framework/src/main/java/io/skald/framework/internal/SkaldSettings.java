@@ -30,6 +30,7 @@ public record SkaldSettings(
     Duration rebalanceTimeout,
     Map<String, String> assignors,
     int groupSnapshotEvery,
+    int replayRate,
     String journalPluginId,
     String snapshotPluginId,
     String queryPluginId) {
@@ -76,6 +77,7 @@ public record SkaldSettings(
             c.getDuration("consumer.rebalance-timeout"),
             assignors,
             c.getInt("group.snapshot-every"),
+            c.getInt("dead-letters.replay-rate"),
             c.getString("persistence.journal-plugin-id"),
             c.getString("persistence.snapshot-plugin-id"),
             c.getString("persistence.query-plugin-id"));
@@ -104,6 +106,7 @@ public record SkaldSettings(
     require(indexInterval >= 1, "partition.index-interval", "at least 1");
     require(partitionSnapshotEvery >= 1, "partition.snapshot-every", "at least 1");
     require(groupSnapshotEvery >= 1, "group.snapshot-every", "at least 1");
+    require(replayRate >= 1, "dead-letters.replay-rate", "at least 1");
     require(maxFetchBytes >= 1, "partition.max-fetch-bytes", "at least 1");
     require(tailCacheBytes >= 0, "partition.tail-cache-bytes", "0 or more");
     for (Duration d :

@@ -1,0 +1,51 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.TopicPartition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/** INTERNAL API: reads a page of records of one partition by offset, without a consumer group. */
+final class LogReader {
+  private LogReader() {}
+
+  static CompletionStage<List<RecordFormat.Decoded>> read(
+      ActorSystem<?> system, TopicPartition tp, long fromOffset, int limit, Duration timeout) {
+    EntityRef<PartitionEntity.Command> partition =
+        ClusterSharding.get(system)
+            .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp));
+    return partition
+        .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, timeout)
+        .thenCompose(
+            bounds -> {
+              long from = Math.max(fromOffset, bounds.logStartOffset());
+              if (from >= bounds.logEndOffset()) {
+                return CompletableFuture.completedFuture(List.of());
+              }
+              return partition
+                  .<PartitionEntity.FetchResult>ask(
+                      replyTo -> new PartitionEntity.Fetch(0, from, limit, 1 << 20, replyTo),
+                      timeout)
+                  .thenApply(
+                      result -> {
+                        List<RecordFormat.Decoded> records = new ArrayList<>();
+                        if (result instanceof PartitionEntity.Fetched fetched) {
+                          for (RecordBatch batch : fetched.batches()) {
+                            for (RecordFormat.Decoded r : RecordFormat.decode(batch)) {
+                              if (r.offset() >= from && records.size() < limit) {
+                                records.add(r);
+                              }
+                            }
+                          }
+                        }
+                        return records;
+                      });
+            });
+  }
+}
