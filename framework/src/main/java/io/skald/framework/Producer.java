@@ -62,6 +62,39 @@ public interface Producer<K, V> extends AutoCloseable {
       String topic, int partition, K key, V value, Map<String, String> headers);
 
   /**
+   * Sends a record after a delay. The schedule is durable once the returned stage completes: the
+   * record is delivered to its partition (chosen from the key as for {@link #send}) after the
+   * delay, never before, also across crashes and restarts. There is no upper limit on the delay.
+   * The record then carries the header {@code skald.delivery-due} (epoch milliseconds).
+   *
+   * <pre>{@code
+   * producer.sendDelayed("reminders", customerId, reminder, Map.of(), Duration.ofDays(3));
+   * }</pre>
+   *
+   * @param topic the topic, which must exist
+   * @param key the key, or null
+   * @param value the value, not null
+   * @param headers string headers
+   * @param delay how long to wait, zero or more
+   * @return the durable schedule
+   */
+  CompletionStage<ScheduledDelivery> sendDelayed(
+      String topic, K key, V value, Map<String, String> headers, java.time.Duration delay);
+
+  /**
+   * Sends a record at a point in time (immediately if it is past). See {@link #sendDelayed}.
+   *
+   * @param topic the topic, which must exist
+   * @param key the key, or null
+   * @param value the value, not null
+   * @param headers string headers
+   * @param at when to deliver it
+   * @return the durable schedule
+   */
+  CompletionStage<ScheduledDelivery> sendAt(
+      String topic, K key, V value, Map<String, String> headers, java.time.Instant at);
+
+  /**
    * Stops accepting records; records already accepted are still written and their stages complete.
    */
   @Override

@@ -10,8 +10,11 @@ import io.skald.framework.ProducerClosedException;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.RecordMetadata;
 import io.skald.framework.RecordTooLargeException;
+import io.skald.framework.ScheduledDelivery;
 import io.skald.framework.SkaldException;
 import io.skald.framework.TopicSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +31,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final SkaldSettings settings;
   private final ActorRef<ProducerActor.Command> actor;
   private final AtomicLong bufferedBytes;
+  private final DelayedSender delayed;
   private volatile boolean closed;
 
   /**
@@ -37,13 +41,16 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
    * @param settings Skald's settings
    * @param actor the producer actor
    * @param bufferedBytes the buffer counter shared with the actor
+   * @param delayed schedules delayed records
    */
   public DefaultProducer(
       ProducerSettings<K, V> producerSettings,
       SkaldSettings settings,
       ActorRef<ProducerActor.Command> actor,
-      AtomicLong bufferedBytes) {
+      AtomicLong bufferedBytes,
+      DelayedSender delayed) {
     this.producerSettings = producerSettings;
+    this.delayed = delayed;
     this.settings = settings;
     this.actor = actor;
     this.bufferedBytes = bufferedBytes;
@@ -70,40 +77,48 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     return send(topic, partition, key, value, headers);
   }
 
+  private record Encoded(byte[] key, byte[] value, Map<String, String> headers, int size) {}
+
+  /** Validates and encodes on the caller's thread; throws a typed exception for bad input. */
+  private Encoded encodeRecord(String topic, K key, V value, Map<String, String> headers) {
+    if (closed) {
+      throw new ProducerClosedException("the producer is closed");
+    }
+    TopicSpec.validateName(topic);
+    if (value == null) {
+      throw new InvalidRecordException("record value must not be null (topic '" + topic + "')");
+    }
+    if (headers == null) {
+      throw new InvalidRecordException("headers must not be null; pass Map.of()");
+    }
+    headers.forEach(
+        (name, val) -> {
+          if (name == null || name.isEmpty() || val == null) {
+            throw new InvalidRecordException(
+                "header names must be non-empty and values non-null: " + name + "=" + val);
+          }
+        });
+    byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
+    byte[] valueBytes = encode(producerSettings.valueCodec(), value, "value");
+    int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
+    if (size > settings.maxRecordBytes()) {
+      throw new RecordTooLargeException(
+          "record for topic '"
+              + topic
+              + "' is "
+              + size
+              + " bytes encoded; the limit skald.framework.max-record-bytes is "
+              + settings.maxRecordBytes());
+    }
+    return new Encoded(keyBytes, valueBytes, Map.copyOf(headers), size);
+  }
+
   private CompletionStage<RecordMetadata> send(
       String topic, int partition, K key, V value, Map<String, String> headers) {
     try {
-      if (closed) {
-        throw new ProducerClosedException("the producer is closed");
-      }
-      TopicSpec.validateName(topic);
-      if (value == null) {
-        throw new InvalidRecordException("record value must not be null (topic '" + topic + "')");
-      }
-      if (headers == null) {
-        throw new InvalidRecordException("headers must not be null; pass Map.of()");
-      }
-      headers.forEach(
-          (name, val) -> {
-            if (name == null || name.isEmpty() || val == null) {
-              throw new InvalidRecordException(
-                  "header names must be non-empty and values non-null: " + name + "=" + val);
-            }
-          });
-      byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
-      byte[] valueBytes = encode(producerSettings.valueCodec(), value, "value");
-      int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
-      if (size > settings.maxRecordBytes()) {
-        throw new RecordTooLargeException(
-            "record for topic '"
-                + topic
-                + "' is "
-                + size
-                + " bytes encoded; the limit skald.framework.max-record-bytes is "
-                + settings.maxRecordBytes());
-      }
-      if (bufferedBytes.addAndGet(size) > settings.producerMaxBufferedBytes()) {
-        bufferedBytes.addAndGet(-size);
+      Encoded record = encodeRecord(topic, key, value, headers);
+      if (bufferedBytes.addAndGet(record.size()) > settings.producerMaxBufferedBytes()) {
+        bufferedBytes.addAndGet(-record.size());
         throw new BackpressureException(
             "producer buffer full ("
                 + settings.producerMaxBufferedBytes()
@@ -113,10 +128,40 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
       actor.tell(
           new ProducerActor.Send(
-              topic, partition, keyBytes, valueBytes, Map.copyOf(headers), size, promise));
+              topic,
+              partition,
+              record.key(),
+              record.value(),
+              record.headers(),
+              record.size(),
+              promise));
       return durable
           ? promise
           : CompletableFuture.completedFuture(new RecordMetadata(topic, partition, -1, -1));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<ScheduledDelivery> sendDelayed(
+      String topic, K key, V value, Map<String, String> headers, Duration delay) {
+    if (delay == null || delay.isNegative()) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("delay must be zero or positive, was " + delay));
+    }
+    return sendAt(topic, key, value, headers, Instant.now().plus(delay));
+  }
+
+  @Override
+  public CompletionStage<ScheduledDelivery> sendAt(
+      String topic, K key, V value, Map<String, String> headers, Instant at) {
+    try {
+      if (at == null) {
+        throw new InvalidRecordException("the delivery time must not be null");
+      }
+      Encoded record = encodeRecord(topic, key, value, headers);
+      return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
     } catch (SkaldException e) {
       return CompletableFuture.failedFuture(e);
     }

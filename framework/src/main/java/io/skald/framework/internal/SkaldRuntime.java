@@ -40,6 +40,7 @@ public final class SkaldRuntime implements TopicAdmin {
   private final TopicCache topics;
   private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
   private volatile Producer<byte[], byte[]> rawProducer;
+  private final DelayedSender delayed;
 
   /**
    * Wires Skald into a system: reads the settings, starts sharding of partitions, groups and the
@@ -51,6 +52,7 @@ public final class SkaldRuntime implements TopicAdmin {
     this.system = system;
     this.settings = SkaldSettings.from(system.settings().config());
     this.topics = new TopicCache(system, settings);
+    this.delayed = new DelayedSender(system, settings, topics);
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     cluster.registerOnMemberUp(() -> memberUp.complete(null));
     if (settings.selfJoin() && cluster.state().getMembers().iterator().hasNext() == false) {
@@ -63,6 +65,7 @@ public final class SkaldRuntime implements TopicAdmin {
     PartitionEntity.init(system, settings, reads);
     GroupCoordinator.init(system, settings);
     ReplayLedger.init(system, settings);
+    DelayedDeliveryScheduler.init(system, settings);
   }
 
   /**
@@ -113,7 +116,7 @@ public final class SkaldRuntime implements TopicAdmin {
                 producerSettings.idempotent() ? "producer-" + UUID.randomUUID() : null),
             "skald-producer-" + UUID.randomUUID(),
             Props.empty());
-    return new DefaultProducer<>(producerSettings, settings, actor, buffered);
+    return new DefaultProducer<>(producerSettings, settings, actor, buffered, delayed);
   }
 
   /**

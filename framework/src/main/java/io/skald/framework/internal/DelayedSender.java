@@ -1,0 +1,71 @@
+package io.skald.framework.internal;
+
+import io.skald.framework.InvalidRecordException;
+import io.skald.framework.ScheduledDelivery;
+import io.skald.framework.TopicPartition;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** INTERNAL API: hands delayed records to the scheduler of their target partition. */
+final class DelayedSender {
+  /** Header on a delayed record: when it was due, epoch milliseconds. */
+  static final String DUE_HEADER = "skald.delivery-due";
+
+  private final ActorSystem<?> system;
+  private final SkaldSettings settings;
+  private final TopicCache topics;
+  private final AtomicInteger roundRobin = new AtomicInteger();
+
+  DelayedSender(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
+    this.system = system;
+    this.settings = settings;
+    this.topics = topics;
+  }
+
+  CompletionStage<ScheduledDelivery> schedule(
+      String topic,
+      int requestedPartition,
+      byte[] key,
+      byte[] value,
+      Map<String, String> headers,
+      Instant due) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec -> {
+              int partition;
+              if (requestedPartition >= 0) {
+                if (requestedPartition >= spec.partitions()) {
+                  throw new InvalidRecordException(
+                      "partition " + requestedPartition + " does not exist in '" + topic + "'");
+                }
+                partition = requestedPartition;
+              } else if (key != null) {
+                partition = Partitioner.partitionOf(key, spec.partitions());
+              } else {
+                partition = Math.floorMod(roundRobin.getAndIncrement(), spec.partitions());
+              }
+              TopicPartition tp = new TopicPartition(topic, partition);
+              Map<String, String> withDue = new LinkedHashMap<>(headers);
+              withDue.put(DUE_HEADER, Long.toString(due.toEpochMilli()));
+              return ClusterSharding.get(system)
+                  .entityRefFor(
+                      DelayedDeliveryScheduler.ENTITY_TYPE_KEY,
+                      DelayedDeliveryScheduler.entityId(tp))
+                  .<DelayedDeliveryScheduler.ScheduledAck>ask(
+                      replyTo ->
+                          new DelayedDeliveryScheduler.Schedule(
+                              due.toEpochMilli(), key, value, Map.copyOf(withDue), replyTo),
+                      settings.askTimeout())
+                  .thenApply(
+                      ack ->
+                          new ScheduledDelivery(
+                              topic, partition, ack.id(), Instant.ofEpochMilli(ack.dueAtMillis())));
+            });
+  }
+}
