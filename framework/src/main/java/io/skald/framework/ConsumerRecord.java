@@ -31,6 +31,21 @@ public record ConsumerRecord<K, V>(
     headers = Map.copyOf(headers);
   }
 
+  /** Header in which a producer can give a record its own message id. */
+  public static final String MESSAGE_ID_HEADER = "skald.message-id";
+
+  /**
+   * A stable id of this record for deduplication: the producer-assigned {@value #MESSAGE_ID_HEADER}
+   * header if present, otherwise {@code topic/partition/offset}. It is the same on every redelivery
+   * of the record.
+   *
+   * @return the message id
+   */
+  public String messageId() {
+    String assigned = headers.get(MESSAGE_ID_HEADER);
+    return assigned != null ? assigned : topic + "/" + partition + "/" + offset;
+  }
+
   /**
    * The topic and partition as one value.
    *

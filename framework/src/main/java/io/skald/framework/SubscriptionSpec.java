@@ -34,6 +34,7 @@ import java.util.TreeSet;
  *     once; 1 handles one record of a partition at a time
  * @param orderingPolicy what waits while a record is retried
  * @param processingTimeout how long one attempt may take before it counts as failed
+ * @param deliveryMode when records are committed relative to handling
  * @param deadLetters whether a record that fails for good goes to the dead-letter topic {@code
  *     <group>.dlq} (true, the default) or ends the subscription with {@link HandlerFailedException}
  *     (false)
@@ -52,6 +53,7 @@ public record SubscriptionSpec<K, V>(
     int parallelism,
     OrderingPolicy orderingPolicy,
     java.time.Duration processingTimeout,
+    DeliveryMode deliveryMode,
     boolean deadLetters) {
 
   /** Validates every component. */
@@ -74,6 +76,7 @@ public record SubscriptionSpec<K, V>(
           "parallelism must be between 1 and prefetch (" + prefetch + "), was " + parallelism);
     }
     Objects.requireNonNull(orderingPolicy, "orderingPolicy");
+    Objects.requireNonNull(deliveryMode, "deliveryMode");
     Objects.requireNonNull(processingTimeout, "processingTimeout");
     if (processingTimeout.isNegative() || processingTimeout.isZero()) {
       throw new IllegalArgumentException(
@@ -113,6 +116,30 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         policy,
         processingTimeout,
+        deliveryMode,
+        deadLetters);
+  }
+
+  /**
+   * A copy with another delivery mode.
+   *
+   * @param mode when records are committed relative to handling
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withDeliveryMode(DeliveryMode mode) {
+    return new SubscriptionSpec<>(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        mode,
         deadLetters);
   }
 
@@ -135,6 +162,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         timeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -157,6 +185,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         false);
   }
 
@@ -186,6 +215,7 @@ public record SubscriptionSpec<K, V>(
         1,
         OrderingPolicy.KEY_PARKING,
         java.time.Duration.ofSeconds(60),
+        DeliveryMode.AT_LEAST_ONCE,
         true);
   }
 
@@ -211,6 +241,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -233,6 +264,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -255,6 +287,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -277,6 +310,7 @@ public record SubscriptionSpec<K, V>(
         parallelism,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -299,6 +333,7 @@ public record SubscriptionSpec<K, V>(
         Math.min(parallelism, Math.max(1, records)),
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 
@@ -321,6 +356,7 @@ public record SubscriptionSpec<K, V>(
         records,
         orderingPolicy,
         processingTimeout,
+        deliveryMode,
         deadLetters);
   }
 

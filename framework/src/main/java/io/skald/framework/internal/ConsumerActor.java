@@ -265,8 +265,15 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private Behavior<Command> onProgress(WorkerProgress progress) {
     if (workers.containsKey(progress.tp())) {
       positions.put(progress.tp(), progress.offset());
+      if (atMostOnce()) {
+        return commit(); // at-most-once: the handler waits for this commit
+      }
     }
     return this;
+  }
+
+  private boolean atMostOnce() {
+    return member.spec().deliveryMode() == io.skald.framework.DeliveryMode.AT_MOST_ONCE;
   }
 
   private Behavior<Command> commit() {
@@ -308,8 +315,12 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     }
     Set<TopicPartition> rejected = new HashSet<>(reply.result().rejected());
     for (CommittedOffset o : reply.sent()) {
-      if (!rejected.contains(o.tp()) && workers.containsKey(o.tp())) {
+      ActorRef<PartitionWorker.Command> worker = workers.get(o.tp());
+      if (!rejected.contains(o.tp()) && worker != null) {
         committed.put(o.tp(), o.offset());
+        if (atMostOnce()) {
+          worker.tell(new PartitionWorker.CommittedUpTo(o.offset()));
+        }
       }
     }
     for (TopicPartition tp : rejected) {
@@ -328,7 +339,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       }
     }
     publishAssignment();
-    return this;
+    return atMostOnce() ? commit() : this;
   }
 
   private Behavior<Command> onRejoin(GroupCoordinator.RejoinRequired rejoin) {

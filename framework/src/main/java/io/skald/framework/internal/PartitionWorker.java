@@ -1,6 +1,7 @@
 package io.skald.framework.internal;
 
 import io.skald.framework.ConsumerRecord;
+import io.skald.framework.DeliveryMode;
 import io.skald.framework.HandlerFailedException;
 import io.skald.framework.OrderingPolicy;
 import io.skald.framework.PartitionOffsets;
@@ -54,6 +55,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           Retry,
           AttemptTimedOut,
           DeadLettered,
+          CommittedUpTo,
           ReportTick,
           Drain {}
 
@@ -70,6 +72,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   record AttemptTimedOut(long offset, int attempt) implements Command {}
 
   record DeadLettered(long offset, Throwable error) implements Command {}
+
+  /** At-most-once: the group's commit now covers every offset below {@code offset}. */
+  record CommittedUpTo(long offset) implements Command {}
 
   enum ReportTick implements Command {
     INSTANCE
@@ -139,6 +144,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private boolean draining;
   private boolean failed;
   private long lastReported = -1;
+  private final boolean atMostOnce;
+  private long committedLimit = -1;
 
   private PartitionWorker(
       ActorContext<Command> context,
@@ -152,6 +159,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       ActorRef<ConsumerActor.Command> parent) {
     super(context);
     this.deadLetters = deadLetters;
+    this.atMostOnce = spec.deliveryMode() == DeliveryMode.AT_MOST_ONCE;
     this.timers = timers;
     this.tp = tp;
     this.spec = spec;
@@ -195,6 +203,14 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
                                 + " did not complete within "
                                 + spec.processingTimeout()))))
         .onMessage(DeadLettered.class, this::onDeadLettered)
+        .onMessage(
+            CommittedUpTo.class,
+            c -> {
+              committedLimit = Math.max(committedLimit, c.offset());
+              dispatch();
+              maybeFetch();
+              return this;
+            })
         .onMessage(ReportTick.class, t -> report())
         .onMessage(Drain.class, d -> onDrain())
         .build();
@@ -294,6 +310,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               reset);
       nextFetchOffset = reset;
     }
+    if (atMostOnce) {
+      // commit what was fetched before any of it reaches the handler
+      report();
+    }
     dispatch();
     maybeFetch();
     return this;
@@ -311,6 +331,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         return; // a record waits for its retry: the whole partition waits with it
       }
       RecordFormat.Decoded record = it.next().getValue();
+      if (atMostOnce && record.offset() >= committedLimit) {
+        return; // not covered by a persisted commit yet
+      }
       Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
       if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
         if (blocked == null) {
@@ -523,6 +546,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private long committable() {
+    if (atMostOnce) {
+      return nextFetchOffset;
+    }
     long position = nextFetchOffset;
     if (!buffer.isEmpty()) {
       position = Math.min(position, buffer.firstKey());

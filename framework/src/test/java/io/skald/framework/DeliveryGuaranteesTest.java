@@ -1,0 +1,174 @@
+package io.skald.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.framework.internal.DefaultSubscription;
+import io.skald.framework.testing.AccountEntity;
+import io.skald.framework.testing.Await;
+import io.skald.framework.testing.ExactlyOnceNodeMain;
+import io.skald.framework.testing.SkaldTestNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DeliveryGuaranteesTest {
+
+  @Test
+  void aCrashBetweenHandlingAndCommitRedeliversButTheInboxAppliesEachEffectOnce() throws Exception {
+    // given a process that applied 50 deposits but never committed, killed with SIGKILL
+    Path dataDir = SkaldTestNode.newDataDir();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ExactlyOnceNodeMain.class.getName(),
+                dataDir.toString())
+            .redirectError(dataDir.resolve("child-stderr.log").toFile())
+            .start();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      CompletableFuture<Void> applied =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  String line;
+                  while ((line = lines.readLine()) != null) {
+                    if (line.equals("APPLIED")) {
+                      return;
+                    }
+                  }
+                  throw new AssertionError("the child exited early");
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      applied.get(90, TimeUnit.SECONDS);
+    } finally {
+      child.destroyForcibly();
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    // when the group restarts
+    try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
+      Skald skald = node.skald();
+      AccountEntity.init(skald.system());
+      AtomicInteger deliveries = new AtomicInteger();
+      Subscription ledger =
+          skald.subscribe(
+              SubscriptionSpec.of("ledger", Codecs.string(), Codecs.string())
+                  .withTopics("deposits"),
+              record -> {
+                deliveries.incrementAndGet();
+                return ExactlyOnceNodeMain.credit(
+                    skald, record.key(), record.messageId(), Long.parseLong(record.value()));
+              });
+
+      // then at-least-once delivered every deposit again...
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(30),
+          () -> {
+            assertEquals(ExactlyOnceNodeMain.DEPOSITS, deliveries.get());
+            assertEquals(
+                (long) ExactlyOnceNodeMain.DEPOSITS,
+                skald
+                    .admin()
+                    .committedOffsets("ledger")
+                    .toCompletableFuture()
+                    .join()
+                    .get(new TopicPartition("deposits", 0)));
+          });
+      // ...but each effect was applied once
+      AccountEntity.Account account =
+          AccountEntity.ref(skald.system(), "acct-1")
+              .<AccountEntity.Account>ask(AccountEntity.GetAccount::new, Duration.ofSeconds(5))
+              .toCompletableFuture()
+              .join();
+      assertEquals(ExactlyOnceNodeMain.DEPOSITS, account.balance());
+      assertEquals(ExactlyOnceNodeMain.DEPOSITS, account.effects());
+      ledger.stop().toCompletableFuture().join();
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void atMostOnceNeverRedeliversWhatTheDeadMemberWasGiven() {
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      skald.admin().createTopic(TopicSpec.of("metrics", 1)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      for (int i = 0; i < 20; i++) {
+        producer.send("metrics", "cpu", "m" + i).toCompletableFuture().join();
+      }
+      SubscriptionSpec<String, String> spec =
+          SubscriptionSpec.of("dashboards", Codecs.string(), Codecs.string())
+              .withTopics("metrics")
+              .withDeliveryMode(DeliveryMode.AT_MOST_ONCE);
+
+      // given a member that is handed the first record and never finishes it
+      ConcurrentLinkedQueue<Long> first = new ConcurrentLinkedQueue<>();
+      Subscription doomed =
+          skald.subscribe(
+              spec,
+              record -> {
+                first.add(record.offset());
+                return new CompletableFuture<>();
+              });
+      Await.until(skald.system(), Duration.ofSeconds(10), () -> assertFalse(first.isEmpty()));
+      // the commit already covers everything that member fetched
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () ->
+              assertEquals(
+                  20L,
+                  skald
+                      .admin()
+                      .committedOffsets("dashboards")
+                      .toCompletableFuture()
+                      .join()
+                      .get(new TopicPartition("metrics", 0))));
+
+      // when it dies and another member takes over
+      ((DefaultSubscription) doomed).crash();
+      Set<Long> second = ConcurrentHashMap.newKeySet();
+      Subscription survivor =
+          skald.subscribe(
+              spec,
+              record -> {
+                second.add(record.offset());
+                return CompletableFuture.completedFuture(null);
+              });
+      for (int i = 20; i < 25; i++) {
+        producer.send("metrics", "cpu", "m" + i).toCompletableFuture().join();
+      }
+
+      // then nothing the dead member was given is delivered again, and new records flow
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () -> assertEquals(Set.of(20L, 21L, 22L, 23L, 24L), second));
+      Set<Long> overlap = new HashSet<>(first);
+      overlap.retainAll(second);
+      assertTrue(overlap.isEmpty());
+      survivor.stop().toCompletableFuture().join();
+      node.deleteDataDir();
+    }
+  }
+}
