@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.DelayedSchedulerMain;
+import io.skald.framework.testing.ForkedJvm;
 import io.skald.framework.testing.SkaldTestNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DelayedDeliveryTest {
@@ -78,39 +75,12 @@ class DelayedDeliveryTest {
   void aDelayedRecordSurvivesKillMinus9AndIsDeliveredAfterItsTime() throws Exception {
     // given a process that durably scheduled a record 2 s ahead
     Path dataDir = SkaldTestNode.newDataDir();
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DelayedSchedulerMain.class.getName(),
-                dataDir.toString())
-            .redirectError(dataDir.resolve("child-stderr.log").toFile())
-            .start();
     long due;
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      CompletableFuture<String> scheduled =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  String line;
-                  while ((line = lines.readLine()) != null) {
-                    if (line.startsWith("SCHEDULED ")) {
-                      return line;
-                    }
-                  }
-                  throw new AssertionError("the child exited before scheduling");
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      due = Long.parseLong(scheduled.get(60, TimeUnit.SECONDS).substring(10));
-    } finally {
+    try (ForkedJvm child = ForkedJvm.start(DelayedSchedulerMain.class, dataDir, "256m")) {
+      due =
+          Long.parseLong(child.awaitLine(line -> line.startsWith("SCHEDULED "), 60).substring(10));
       // when it is killed before the record is due
-      child.destroyForcibly();
-      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+      child.kill();
     }
     assertTrue(System.currentTimeMillis() < due, "killed before the record was due");
 

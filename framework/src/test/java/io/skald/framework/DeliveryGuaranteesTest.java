@@ -8,10 +8,8 @@ import io.skald.framework.internal.DefaultSubscription;
 import io.skald.framework.testing.AccountEntity;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.ExactlyOnceNodeMain;
+import io.skald.framework.testing.ForkedJvm;
 import io.skald.framework.testing.SkaldTestNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -19,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -29,37 +26,9 @@ class DeliveryGuaranteesTest {
   void aCrashBetweenHandlingAndCommitRedeliversButTheInboxAppliesEachEffectOnce() throws Exception {
     // given a process that applied 50 deposits but never committed, killed with SIGKILL
     Path dataDir = SkaldTestNode.newDataDir();
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ExactlyOnceNodeMain.class.getName(),
-                dataDir.toString())
-            .redirectError(dataDir.resolve("child-stderr.log").toFile())
-            .start();
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      CompletableFuture<Void> applied =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  String line;
-                  while ((line = lines.readLine()) != null) {
-                    if (line.equals("APPLIED")) {
-                      return;
-                    }
-                  }
-                  throw new AssertionError("the child exited early");
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      applied.get(90, TimeUnit.SECONDS);
-    } finally {
-      child.destroyForcibly();
-      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    try (ForkedJvm child = ForkedJvm.start(ExactlyOnceNodeMain.class, dataDir, "256m")) {
+      child.awaitLine("APPLIED"::equals, 90);
+      child.kill();
     }
 
     // when the group restarts

@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.CrashingNodeMain;
+import io.skald.framework.testing.ForkedJvm;
 import io.skald.framework.testing.SkaldTestNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -26,55 +23,24 @@ class DurabilityTest {
   void acknowledgedRecordsAndCommittedOffsetsSurviveKillMinus9() throws Exception {
     // given a separate JVM producing with durable acks and committing, on a fresh data directory
     Path dataDir = SkaldTestNode.newDataDir();
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashingNodeMain.class.getName(),
-                dataDir.toString())
-            .redirectError(dataDir.resolve("child-stderr.log").toFile())
-            .start();
     Map<Position, String> acknowledged = new ConcurrentHashMap<>();
     AtomicBoolean committed = new AtomicBoolean();
-    CompletableFuture<Void> enough = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                  if (line.startsWith("ACK ")) {
-                    String[] parts = line.split(" ");
-                    acknowledged.put(
-                        new Position(Integer.parseInt(parts[1]), Long.parseLong(parts[2])),
-                        parts[3]);
-                  } else if (line.equals("COMMITTED")) {
-                    committed.set(true);
-                  }
-                  if (committed.get() && acknowledged.size() >= 5_000) {
-                    enough.complete(null);
-                  }
-                }
-                enough.completeExceptionally(new AssertionError("the child exited early"));
-              } catch (Exception e) {
-                enough.completeExceptionally(e);
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-
-    // when it is killed with SIGKILL while it is still producing
-    try {
-      enough.get(90, TimeUnit.SECONDS);
-    } finally {
-      child.destroyForcibly();
-      assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    try (ForkedJvm child = ForkedJvm.start(CrashingNodeMain.class, dataDir, "512m")) {
+      child.awaitLine(
+          line -> {
+            if (line.startsWith("ACK ")) {
+              String[] parts = line.split(" ");
+              acknowledged.put(
+                  new Position(Integer.parseInt(parts[1]), Long.parseLong(parts[2])), parts[3]);
+            } else if (line.equals("COMMITTED")) {
+              committed.set(true);
+            }
+            return committed.get() && acknowledged.size() >= 5_000;
+          },
+          90);
+      // when it is killed with SIGKILL while it is still producing
+      child.kill();
     }
-    reader.join(10_000);
     Map<Position, String> mustExist = Map.copyOf(acknowledged);
 
     // then after a restart on the same directory every acknowledged record is at its offset

@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** Polling assertions on the testkit's {@code awaitAssert}, never {@code Thread.sleep}. */
+/** Polling assertions on the testkit's {@code awaitAssert}: no fixed waits. */
 public final class Await {
   private Await() {}
 
