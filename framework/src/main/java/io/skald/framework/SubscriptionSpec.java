@@ -104,20 +104,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withOrderingPolicy(OrderingPolicy policy) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        policy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.orderingPolicy = policy);
   }
 
   /**
@@ -127,20 +114,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withDeliveryMode(DeliveryMode mode) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        mode,
-        deadLetters);
+    return copy(f -> f.deliveryMode = mode);
   }
 
   /**
@@ -150,20 +124,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withProcessingTimeout(java.time.Duration timeout) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        timeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.processingTimeout = timeout);
   }
 
   /**
@@ -173,20 +134,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withoutDeadLetters() {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        false);
+    return copy(f -> f.deadLetters = false);
   }
 
   /**
@@ -229,20 +177,7 @@ public record SubscriptionSpec<K, V>(
     if (newTopics.length == 0) {
       throw new IllegalArgumentException("at least one topic is required");
     }
-    return new SubscriptionSpec<>(
-        group,
-        Set.copyOf(Arrays.asList(newTopics)),
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.topics = Set.copyOf(Arrays.asList(newTopics)));
   }
 
   /**
@@ -252,20 +187,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withStartPosition(StartPosition position) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        position,
-        retryPolicy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.startPosition = position);
   }
 
   /**
@@ -275,20 +197,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withRetryPolicy(RetryPolicy policy) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        policy,
-        assignor,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.retryPolicy = policy);
   }
 
   /**
@@ -298,20 +207,7 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withAssignor(String name) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        name,
-        prefetch,
-        parallelism,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(f -> f.assignor = name);
   }
 
   /**
@@ -321,20 +217,11 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withPrefetch(int records) {
-    return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        records,
-        Math.min(parallelism, Math.max(1, records)),
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+    return copy(
+        f -> {
+          f.prefetch = records;
+          f.parallelism = Math.min(parallelism, Math.max(1, records));
+        });
   }
 
   /**
@@ -344,20 +231,60 @@ public record SubscriptionSpec<K, V>(
    * @return the new spec
    */
   public SubscriptionSpec<K, V> withParallelism(int records) {
+    return copy(f -> f.parallelism = records);
+  }
+
+  /** Copies this spec with some components changed; the canonical constructor validates. */
+  private SubscriptionSpec<K, V> copy(java.util.function.Consumer<Fields<K, V>> change) {
+    Fields<K, V> f = new Fields<>(this);
+    change.accept(f);
     return new SubscriptionSpec<>(
-        group,
-        topics,
-        keyCodec,
-        valueCodec,
-        startPosition,
-        retryPolicy,
-        assignor,
-        prefetch,
-        records,
-        orderingPolicy,
-        processingTimeout,
-        deliveryMode,
-        deadLetters);
+        f.group,
+        f.topics,
+        f.keyCodec,
+        f.valueCodec,
+        f.startPosition,
+        f.retryPolicy,
+        f.assignor,
+        f.prefetch,
+        f.parallelism,
+        f.orderingPolicy,
+        f.processingTimeout,
+        f.deliveryMode,
+        f.deadLetters);
+  }
+
+  /** The mutable components of a copy under construction. */
+  private static final class Fields<K, V> {
+    String group;
+    Set<String> topics;
+    Codec<K> keyCodec;
+    Codec<V> valueCodec;
+    StartPosition startPosition;
+    RetryPolicy retryPolicy;
+    String assignor;
+    int prefetch;
+    int parallelism;
+    OrderingPolicy orderingPolicy;
+    java.time.Duration processingTimeout;
+    DeliveryMode deliveryMode;
+    boolean deadLetters;
+
+    Fields(SubscriptionSpec<K, V> spec) {
+      group = spec.group;
+      topics = spec.topics;
+      keyCodec = spec.keyCodec;
+      valueCodec = spec.valueCodec;
+      startPosition = spec.startPosition;
+      retryPolicy = spec.retryPolicy;
+      assignor = spec.assignor;
+      prefetch = spec.prefetch;
+      parallelism = spec.parallelism;
+      orderingPolicy = spec.orderingPolicy;
+      processingTimeout = spec.processingTimeout;
+      deliveryMode = spec.deliveryMode;
+      deadLetters = spec.deadLetters;
+    }
   }
 
   private static void validateGroup(String group) {

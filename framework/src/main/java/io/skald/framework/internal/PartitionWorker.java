@@ -11,13 +11,8 @@ import io.skald.framework.RejectRecordException;
 import io.skald.framework.StartPosition;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicPartition;
-import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -108,23 +103,6 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
                         parent)));
   }
 
-  private static final Object NULL_KEY = new Object();
-
-  private static final class InFlight {
-    final RecordFormat.Decoded record;
-    final Object keyId;
-    int attempt = 1;
-    boolean executing;
-    boolean timerStarted;
-    Instant firstFailure;
-    Throwable lastError;
-
-    InFlight(RecordFormat.Decoded record, Object keyId) {
-      this.record = record;
-      this.keyId = keyId;
-    }
-  }
-
   private final TimerScheduler<Command> timers;
   private final TopicPartition tp;
   private final SubscriptionSpec<K, V> spec;
@@ -134,13 +112,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final ActorRef<ConsumerActor.Command> parent;
   private final EntityRef<PartitionEntity.Command> partition;
   private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
-  private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
-  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
-  private final Set<Object> busyKeys = new HashSet<>();
+  private final PendingRecords pending = new PendingRecords();
   private long nextFetchOffset = -1;
   private long fetchId;
   private boolean fetching;
-  private int executing;
   private boolean draining;
   private boolean failed;
   private long lastReported = -1;
@@ -253,7 +228,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         || draining
         || failed
         || nextFetchOffset < 0
-        || buffer.size() >= spec.prefetch() / 2 + 1) {
+        || pending.buffered() >= spec.prefetch() / 2 + 1) {
       return;
     }
     fetching = true;
@@ -262,7 +237,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         new PartitionEntity.Fetch(
             fetchId,
             nextFetchOffset,
-            Math.max(1, spec.prefetch() - buffer.size()),
+            Math.max(1, spec.prefetch() - pending.buffered()),
             settings.maxFetchBytes(),
             fetchAdapter));
     timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
@@ -289,7 +264,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         }
         for (RecordFormat.Decoded record : RecordFormat.decode(batch)) {
           if (record.offset() >= nextFetchOffset) {
-            buffer.put(record.offset(), record);
+            pending.add(record);
           }
         }
         nextFetchOffset = batch.endOffset();
@@ -320,40 +295,23 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private void dispatch() {
-    if (draining || failed || buffer.isEmpty()) {
+    if (draining || failed) {
       return;
     }
-    Set<Object> blocked = null;
-    Iterator<Map.Entry<Long, RecordFormat.Decoded>> it = buffer.entrySet().iterator();
-    while (it.hasNext() && executing < spec.parallelism() && !failed) {
-      if (spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING
-          && inFlight.size() > executing) {
-        return; // a record waits for its retry: the whole partition waits with it
-      }
-      RecordFormat.Decoded record = it.next().getValue();
-      if (atMostOnce && record.offset() >= committedLimit) {
-        return; // not covered by a persisted commit yet
-      }
-      Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
-      if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
-        if (blocked == null) {
-          blocked = new HashSet<>();
-        }
-        blocked.add(keyId);
-        continue;
-      }
-      it.remove();
-      InFlight entry = new InFlight(record, keyId);
-      busyKeys.add(keyId);
-      inFlight.put(record.offset(), entry);
-      invoke(entry);
-    }
+    pending.dispatch(
+        spec.parallelism(),
+        spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING,
+        atMostOnce ? committedLimit : Long.MAX_VALUE,
+        entry -> {
+          if (!failed) {
+            invoke(entry);
+          }
+        });
   }
 
   /** Calls the handler; a stage that is already complete is settled here, without a message. */
-  private void invoke(InFlight entry) {
-    entry.executing = true;
-    executing++;
+  private void invoke(PendingRecords.InFlight entry) {
+    pending.beginExecution(entry);
     RecordFormat.Decoded raw = entry.record;
     int attempt = entry.attempt;
     CompletionStage<?> stage;
@@ -406,19 +364,17 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
 
   /** Records the outcome of an attempt: done, retry later, dead-letter, or fail. */
   private void settle(RecordDone done) {
-    InFlight entry = inFlight.get(done.offset());
+    PendingRecords.InFlight entry = pending.get(done.offset());
     if (entry == null || entry.attempt != done.attempt() || !entry.executing) {
       return;
     }
-    entry.executing = false;
-    executing--;
+    pending.endExecution(entry);
     if (entry.timerStarted) {
       timers.cancel(timeoutKey(done.offset()));
       entry.timerStarted = false;
     }
     if (done.error() == null) {
-      inFlight.remove(done.offset());
-      busyKeys.remove(entry.keyId);
+      pending.finish(entry);
       return;
     }
     if (draining) {
@@ -464,7 +420,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
    * Writes the record to the dead-letter topic; the original is acknowledged only once that write
    * is durable. While it is in flight the record counts as executing, so a drain waits for it.
    */
-  private void deadLetter(InFlight entry, String reason) {
+  private void deadLetter(PendingRecords.InFlight entry, String reason) {
     RecordFormat.Decoded raw = entry.record;
     getContext()
         .getLog()
@@ -487,8 +443,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
             Instant.now(),
             entry.lastError,
             reason);
-    entry.executing = true;
-    executing++;
+    pending.beginExecution(entry);
     getContext()
         .pipeToSelf(
             deadLetters.send(raw.key(), raw.value(), headers),
@@ -496,12 +451,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private Behavior<Command> onDeadLettered(DeadLettered done) {
-    InFlight entry = inFlight.get(done.offset());
+    PendingRecords.InFlight entry = pending.get(done.offset());
     if (entry == null || !entry.executing) {
       return this;
     }
-    entry.executing = false;
-    executing--;
+    pending.endExecution(entry);
     if (done.error() != null) {
       // Never drop: keep the record and write it again after a pause.
       getContext()
@@ -515,8 +469,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           "retry-" + done.offset(), new Retry(done.offset()), spec.retryPolicy().initialInterval());
       return this;
     }
-    inFlight.remove(done.offset());
-    busyKeys.remove(entry.keyId);
+    pending.finish(entry);
     if (!draining) {
       dispatch();
       maybeFetch();
@@ -525,7 +478,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private Behavior<Command> onRetry(Retry retry) {
-    InFlight entry = inFlight.get(retry.offset());
+    PendingRecords.InFlight entry = pending.get(retry.offset());
     if (entry == null || entry.executing || draining || failed) {
       return finishIfDrained();
     }
@@ -546,17 +499,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private long committable() {
-    if (atMostOnce) {
-      return nextFetchOffset;
-    }
-    long position = nextFetchOffset;
-    if (!buffer.isEmpty()) {
-      position = Math.min(position, buffer.firstKey());
-    }
-    if (!inFlight.isEmpty()) {
-      position = Math.min(position, inFlight.firstKey());
-    }
-    return position;
+    return atMostOnce ? nextFetchOffset : pending.committable(nextFetchOffset);
   }
 
   private Behavior<Command> report() {
@@ -577,7 +520,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private Behavior<Command> finishIfDrained() {
-    if (draining && executing == 0) {
+    if (draining && pending.executing() == 0) {
       parent.tell(new ConsumerActor.WorkerDrained(tp, nextFetchOffset < 0 ? -1 : committable()));
       return Behaviors.stopped();
     }
