@@ -5,7 +5,6 @@ import io.skald.framework.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -245,20 +244,11 @@ public final class GroupCoordinator
                                         ctx, timers, entityContext.getEntityId(), settings)))));
   }
 
-  private record Member(
-      String memberId, ActorRef<MemberMessage> ref, Set<String> topics, String assignor) {}
-
-  private record Owner(String memberId, long generation) {}
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final SkaldSettings settings;
   private final String group;
-  private final Map<String, Member> members = new LinkedHashMap<>();
-  private final Map<String, Integer> partitionsPerTopic = new TreeMap<>();
-  private final Map<TopicPartition, Owner> owners = new HashMap<>();
-  private final Map<TopicPartition, String> target = new HashMap<>();
-  private final Map<TopicPartition, Long> revokeDeadlines = new HashMap<>();
+  private final GroupMembership membership = new GroupMembership();
 
   private GroupCoordinator(
       ActorContext<Command> context,
@@ -340,31 +330,31 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onJoin(State state, Join join) {
-    Member previous = members.get(join.memberId());
+    GroupMembership.Member previous = membership.member(join.memberId());
     if (previous != null && !previous.ref().equals(join.member())) {
       context.unwatch(previous.ref());
-      dropOwnership(join.memberId());
     }
-    members.put(
-        join.memberId(),
-        new Member(join.memberId(), join.member(), Set.copyOf(join.topics()), join.assignor()));
-    join.partitionsPerTopic().forEach(partitionsPerTopic::putIfAbsent);
+    membership.join(
+        new GroupMembership.Member(
+            join.memberId(), join.member(), Set.copyOf(join.topics()), join.assignor()),
+        join.partitionsPerTopic());
     context.watchWith(join.member(), new MemberTerminated(join.memberId(), join.member()));
     context
         .getLog()
-        .debug("group {}: member {} joined ({} members)", group, join.memberId(), members.size());
+        .debug(
+            "group {}: member {} joined ({} members)", group, join.memberId(), membership.size());
     return rebalance(state);
   }
 
   private Effect<Event, State> onLeave(State state, Leave leave) {
-    Member member = members.remove(leave.memberId());
+    List<CommittedOffset> owned =
+        positive(membership.owned(leave.memberId(), leave.finalOffsets()));
+    GroupMembership.Member member = membership.leave(leave.memberId());
     if (member == null) {
       leave.replyTo().tell(Done.getInstance());
       return Effect().none();
     }
     context.unwatch(member.ref());
-    List<CommittedOffset> owned = ownedOffsets(leave.memberId(), leave.finalOffsets());
-    dropOwnership(leave.memberId());
     context.getLog().debug("group {}: member {} left", group, leave.memberId());
     List<Event> events = new ArrayList<>();
     if (!owned.isEmpty()) {
@@ -381,12 +371,11 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onTerminated(State state, MemberTerminated terminated) {
-    Member member = members.get(terminated.memberId());
+    GroupMembership.Member member = membership.member(terminated.memberId());
     if (member == null || !member.ref().equals(terminated.member())) {
       return Effect().none();
     }
-    members.remove(terminated.memberId());
-    dropOwnership(terminated.memberId());
+    membership.leave(terminated.memberId());
     context
         .getLog()
         .info(
@@ -397,31 +386,20 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onReleased(State state, Released released) {
-    List<TopicPartition> freed = new ArrayList<>();
-    List<CommittedOffset> positions = new ArrayList<>();
-    for (CommittedOffset o : released.offsets()) {
-      Owner owner = owners.get(o.tp());
-      if (owner != null && owner.memberId().equals(released.memberId())) {
-        freed.add(o.tp());
-        if (o.offset() >= 0) {
-          positions.add(o);
-        }
-      }
-    }
-    if (freed.isEmpty()) {
+    List<CommittedOffset> owned = membership.owned(released.memberId(), released.offsets());
+    if (owned.isEmpty()) {
       return Effect().none();
     }
+    List<TopicPartition> freed = owned.stream().map(CommittedOffset::tp).toList();
+    List<CommittedOffset> positions = positive(owned);
     // The commit is persisted before the partition is granted to its next owner, which starts
     // from it: this ordering is what makes a cooperative hand-over free of duplicates.
     return Effect()
         .persist(positions.isEmpty() ? List.of() : List.of(new OffsetsCommitted(positions)))
         .thenRun(
             newState -> {
-              for (TopicPartition tp : freed) {
-                owners.remove(tp);
-                revokeDeadlines.remove(tp);
-              }
-              assignFree(newState);
+              membership.free(freed);
+              send(membership.grantFree(newState.generation, newState.committed));
             });
   }
 
@@ -429,10 +407,7 @@ public final class GroupCoordinator
     List<CommittedOffset> accepted = new ArrayList<>();
     List<TopicPartition> rejected = new ArrayList<>();
     for (CommittedOffset o : commit.offsets()) {
-      Owner owner = owners.get(o.tp());
-      if (owner != null
-          && owner.memberId().equals(commit.memberId())
-          && commit.generation() >= owner.generation()) {
+      if (membership.mayCommit(commit.memberId(), commit.generation(), o.tp())) {
         accepted.add(o);
       } else {
         rejected.add(o.tp());
@@ -449,7 +424,7 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onHeartbeat(State state, Heartbeat heartbeat) {
-    Member member = members.get(heartbeat.memberId());
+    GroupMembership.Member member = membership.member(heartbeat.memberId());
     if (member == null || !member.ref().equals(heartbeat.member())) {
       heartbeat.member().tell(new RejoinRequired());
     }
@@ -457,26 +432,19 @@ public final class GroupCoordinator
   }
 
   private Effect<Event, State> onCheckRevocations(State state, CheckRevocations check) {
-    long now = System.nanoTime();
-    boolean expired = false;
-    for (var it = revokeDeadlines.entrySet().iterator(); it.hasNext(); ) {
-      var entry = it.next();
-      if (entry.getValue() - now <= 0) {
-        Owner owner = owners.remove(entry.getKey());
-        context
-            .getLog()
-            .warn(
-                "group {}: member {} did not release {} within {}; reassigning it",
-                group,
-                owner == null ? "?" : owner.memberId(),
-                entry.getKey(),
-                settings.rebalanceTimeout());
-        it.remove();
-        expired = true;
-      }
-    }
-    if (expired) {
-      assignFree(state);
+    Map<TopicPartition, String> expired = membership.expireRevocations(System.nanoTime());
+    expired.forEach(
+        (tp, memberId) ->
+            context
+                .getLog()
+                .warn(
+                    "group {}: member {} did not release {} within {}; reassigning it",
+                    group,
+                    memberId,
+                    tp,
+                    settings.rebalanceTimeout()));
+    if (!expired.isEmpty()) {
+      send(membership.grantFree(state.generation, state.committed));
     }
     scheduleRevocationCheck();
     return Effect().none();
@@ -490,91 +458,44 @@ public final class GroupCoordinator
 
   /** Computes the target assignment and starts moving partitions towards it. */
   private void applyAssignment(State state) {
-    target.clear();
-    if (!members.isEmpty()) {
-      List<PartitionAssignor.Member> view = new ArrayList<>();
-      new TreeMap<>(members)
-          .values()
-          .forEach(m -> view.add(new PartitionAssignor.Member(m.memberId(), m.topics())));
-      Map<String, Integer> subscribed = new TreeMap<>();
-      partitionsPerTopic.forEach(
-          (topic, count) -> {
-            if (view.stream().anyMatch(m -> m.topics().contains(topic))) {
-              subscribed.put(topic, count);
-            }
-          });
-      String assignorName = members.values().iterator().next().assignor();
-      Map<String, Set<TopicPartition>> assignment;
-      try {
-        assignment = Assignors.resolve(assignorName, settings).assign(view, subscribed);
-        Assignors.check(assignment, view, subscribed);
-      } catch (RuntimeException e) {
-        context
-            .getLog()
-            .error(
-                "group {}: assignor '{}' failed, using range: {}",
-                group,
-                assignorName,
-                e.toString());
-        assignment = new RangeAssignor().assign(view, subscribed);
-      }
-      assignment.forEach((memberId, tps) -> tps.forEach(tp -> target.put(tp, memberId)));
-    }
-    Map<String, List<TopicPartition>> revocations = new HashMap<>();
-    long deadline = System.nanoTime() + settings.rebalanceTimeout().toNanos();
-    owners.forEach(
-        (tp, owner) -> {
-          if (!owner.memberId().equals(target.get(tp)) && !revokeDeadlines.containsKey(tp)) {
-            revocations.computeIfAbsent(owner.memberId(), k -> new ArrayList<>()).add(tp);
-            revokeDeadlines.put(tp, deadline);
-          }
-        });
-    revocations.forEach(
-        (memberId, tps) ->
-            members.get(memberId).ref().tell(new Revoked(state.generation, List.copyOf(tps))));
-    if (!revokeDeadlines.isEmpty()) {
-      scheduleRevocationCheck();
-    }
-    assignFree(state);
+    send(
+        membership.rebalance(
+            state.generation,
+            state.committed,
+            this::assign,
+            System.nanoTime() + settings.rebalanceTimeout().toNanos()));
+    scheduleRevocationCheck();
   }
 
-  /** Grants every partition whose target owner is set and which nobody holds. */
-  private void assignFree(State state) {
-    Map<String, List<CommittedOffset>> grants = new HashMap<>();
-    target.forEach(
-        (tp, memberId) -> {
-          if (!owners.containsKey(tp)) {
-            owners.put(tp, new Owner(memberId, state.generation));
-            grants
-                .computeIfAbsent(memberId, k -> new ArrayList<>())
-                .add(CommittedOffset.of(tp, state.committed.getOrDefault(tp, -1L)));
-          }
-        });
-    grants.forEach(
-        (memberId, offsets) ->
-            members.get(memberId).ref().tell(new Assigned(state.generation, List.copyOf(offsets))));
+  /** Runs the members' assignor; an assignor that fails or misassigns is replaced by range. */
+  private Map<String, Set<TopicPartition>> assign(Map<String, Integer> partitions) {
+    List<PartitionAssignor.Member> view = membership.assignorView();
+    String name = membership.assignorName();
+    try {
+      Map<String, Set<TopicPartition>> assignment =
+          Assignors.resolve(name, settings).assign(view, partitions);
+      Assignors.check(assignment, view, partitions);
+      return assignment;
+    } catch (RuntimeException e) {
+      context
+          .getLog()
+          .error("group {}: assignor '{}' failed, using range: {}", group, name, e.toString());
+      return new RangeAssignor().assign(view, partitions);
+    }
+  }
+
+  private static void send(List<GroupMembership.Send> sends) {
+    sends.forEach(send -> send.to().tell(send.message()));
   }
 
   private void scheduleRevocationCheck() {
-    if (!revokeDeadlines.isEmpty() && !timers.isTimerActive("revocations")) {
+    if (membership.revoking() && !timers.isTimerActive("revocations")) {
       timers.startSingleTimer(
           "revocations", CheckRevocations.INSTANCE, settings.rebalanceTimeout().dividedBy(4));
     }
   }
 
-  private List<CommittedOffset> ownedOffsets(String memberId, List<CommittedOffset> offsets) {
-    List<CommittedOffset> owned = new ArrayList<>();
-    for (CommittedOffset o : offsets) {
-      Owner owner = owners.get(o.tp());
-      if (owner != null && owner.memberId().equals(memberId) && o.offset() >= 0) {
-        owned.add(o);
-      }
-    }
-    return owned;
-  }
-
-  private void dropOwnership(String memberId) {
-    owners.entrySet().removeIf(e -> e.getValue().memberId().equals(memberId));
-    revokeDeadlines.keySet().removeIf(tp -> !owners.containsKey(tp));
+  private static List<CommittedOffset> positive(List<CommittedOffset> offsets) {
+    return offsets.stream().filter(o -> o.offset() >= 0).toList();
   }
 }
