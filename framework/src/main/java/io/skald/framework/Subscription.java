@@ -37,6 +37,14 @@ public interface Subscription {
   Set<TopicPartition> assignment();
 
   /**
+   * Records this member has fetched and not yet handed to the handler, over all its partitions: at
+   * most {@code prefetch} per partition. A gauge for monitoring backpressure.
+   *
+   * @return the buffered records
+   */
+  int bufferedRecords();
+
+  /**
    * Leaves the group gracefully: stops fetching, waits for records in the handler, commits, and
    * hands the partitions to the remaining members.
    *

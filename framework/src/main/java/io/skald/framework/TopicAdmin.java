@@ -53,4 +53,19 @@ public interface TopicAdmin {
    * @return partition to committed offset (the next offset the group will read)
    */
   CompletionStage<java.util.Map<TopicPartition, Long>> committedOffsets(String group);
+
+  /**
+   * The lag of a consumer group on every partition of a topic: log bounds, committed offset and the
+   * records not yet consumed.
+   *
+   * <pre>{@code
+   * long behind = skald.admin().lag("billing", "orders").toCompletableFuture().join()
+   *     .stream().mapToLong(PartitionLag::lag).sum();
+   * }</pre>
+   *
+   * @param group the consumer group
+   * @param topic the topic
+   * @return one entry per partition, in partition order
+   */
+  CompletionStage<List<PartitionLag>> lag(String group, String topic);
 }

@@ -78,6 +78,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
     /** The currently owned partitions, replaced on every change. */
     public volatile Set<TopicPartition> assignment = Set.of();
+
+    /** Records fetched and not yet started, per owned partition (kept by the workers). */
+    public final java.util.concurrent.ConcurrentHashMap<TopicPartition, Integer> buffered =
+        new java.util.concurrent.ConcurrentHashMap<>();
   }
 
   /**
@@ -226,6 +230,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
                 m.handler(),
                 settings,
                 m.deadLetters(),
+                shared,
                 getContext().getSelf()));
   }
 

@@ -50,6 +50,11 @@ public final class DefaultSubscription implements Subscription {
   }
 
   @Override
+  public int bufferedRecords() {
+    return shared.buffered.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  @Override
   public CompletionStage<Done> stop() {
     if (shared.terminated.isDone()) {
       return CompletableFuture.completedFuture(Done.getInstance());

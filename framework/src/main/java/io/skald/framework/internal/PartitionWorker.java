@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -86,6 +87,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       RecordHandler<K, V> handler,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
+      ConsumerActor.Shared shared,
       ActorRef<ConsumerActor.Command> parent) {
     return Behaviors.setup(
         ctx ->
@@ -100,6 +102,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
                         handler,
                         settings,
                         deadLetters,
+                        shared,
                         parent)));
   }
 
@@ -110,6 +113,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final SkaldSettings settings;
   private final DeadLetterSink deadLetters;
   private final ActorRef<ConsumerActor.Command> parent;
+  private final ConsumerActor.Shared shared;
   private final EntityRef<PartitionEntity.Command> partition;
   private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
   private final PendingRecords pending = new PendingRecords();
@@ -131,8 +135,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       RecordHandler<K, V> handler,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
+      ConsumerActor.Shared shared,
       ActorRef<ConsumerActor.Command> parent) {
     super(context);
+    this.shared = shared;
     this.deadLetters = deadLetters;
     this.atMostOnce = spec.deliveryMode() == DeliveryMode.AT_MOST_ONCE;
     this.timers = timers;
@@ -188,6 +194,12 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
             })
         .onMessage(ReportTick.class, t -> report())
         .onMessage(Drain.class, d -> onDrain())
+        .onSignal(
+            PostStop.class,
+            signal -> {
+              shared.buffered.remove(tp);
+              return this;
+            })
         .build();
   }
 
@@ -258,17 +270,25 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     fetching = false;
     timers.cancel("fetch");
     if (reply.result() instanceof PartitionEntity.Fetched fetched) {
+      // The window is a hard bound: records beyond it are dropped here and fetched again later
+      // (from the partition's tail cache), so a member never holds more than prefetch records.
+      window:
       for (RecordBatch batch : fetched.batches()) {
         if (batch.endOffset() <= nextFetchOffset) {
           continue;
         }
         for (RecordFormat.Decoded record : RecordFormat.decode(batch)) {
-          if (record.offset() >= nextFetchOffset) {
-            pending.add(record);
+          if (record.offset() < nextFetchOffset) {
+            continue;
           }
+          if (pending.buffered() >= spec.prefetch()) {
+            break window;
+          }
+          pending.add(record);
+          nextFetchOffset = record.offset() + 1;
         }
-        nextFetchOffset = batch.endOffset();
       }
+      shared.buffered.put(tp, pending.buffered());
     } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
       long reset =
           range.requested() < range.logStartOffset()
@@ -307,6 +327,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
             invoke(entry);
           }
         });
+    shared.buffered.put(tp, pending.buffered());
   }
 
   /** Calls the handler; a stage that is already complete is settled here, without a message. */

@@ -270,6 +270,43 @@ public final class SkaldRuntime implements TopicAdmin {
   }
 
   @Override
+  public CompletionStage<List<io.skald.framework.PartitionLag>> lag(String group, String topic) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec ->
+                committedOffsets(group)
+                    .thenCompose(
+                        committed -> {
+                          List<CompletableFuture<io.skald.framework.PartitionLag>> rows =
+                              new ArrayList<>();
+                          for (int p = 0; p < spec.partitions(); p++) {
+                            TopicPartition tp = new TopicPartition(topic, p);
+                            long position = committed.getOrDefault(tp, -1L);
+                            rows.add(
+                                partitionOffsets(tp)
+                                    .thenApply(
+                                        bounds -> {
+                                          long from =
+                                              Math.max(
+                                                  position < 0 ? 0 : position,
+                                                  bounds.logStartOffset());
+                                          return new io.skald.framework.PartitionLag(
+                                              tp,
+                                              bounds.logStartOffset(),
+                                              bounds.logEndOffset(),
+                                              position,
+                                              Math.max(0, bounds.logEndOffset() - from));
+                                        })
+                                    .toCompletableFuture());
+                          }
+                          return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+                              .thenApply(
+                                  ignored -> rows.stream().map(CompletableFuture::join).toList());
+                        }));
+  }
+
+  @Override
   public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
     return ClusterSharding.get(system)
         .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
