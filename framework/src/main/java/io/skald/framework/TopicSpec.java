@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  *
  * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
  * @param partitions the number of partitions, 1 to 100,000
+ * @param retention how long records are kept ({@link Retention#forever()} by default)
  */
-public record TopicSpec(String name, int partitions) {
+public record TopicSpec(String name, int partitions, Retention retention) {
 
   /** The longest allowed topic name. */
   public static final int MAX_NAME_LENGTH = 200;
@@ -38,6 +39,9 @@ public record TopicSpec(String name, int partitions) {
               + ", was "
               + partitions);
     }
+    if (retention == null) {
+      retention = Retention.forever();
+    }
   }
 
   /**
@@ -48,7 +52,17 @@ public record TopicSpec(String name, int partitions) {
    * @return the validated definition
    */
   public static TopicSpec of(String name, int partitions) {
-    return new TopicSpec(name, partitions);
+    return new TopicSpec(name, partitions, Retention.forever());
+  }
+
+  /**
+   * A copy with a retention policy.
+   *
+   * @param policy how long records are kept
+   * @return the new definition
+   */
+  public TopicSpec withRetention(Retention policy) {
+    return new TopicSpec(name, partitions, policy);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import com.typesafe.config.ConfigFactory;
 import io.skald.framework.PartitionOffsets;
 import io.skald.framework.TopicPartition;
 import java.time.Duration;
@@ -12,17 +13,24 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 
@@ -54,7 +62,14 @@ public final class PartitionEntity
 
   /** Messages a partition accepts. */
   public sealed interface Command extends SkaldSerializable
-      permits Append, Fetch, GetOffsets, TruncateBefore, Flush {}
+      permits Append,
+          Fetch,
+          GetOffsets,
+          TruncateBefore,
+          Flush,
+          RetentionLoaded,
+          RetentionTick,
+          JournalReply {}
 
   /**
    * Appends encoded records (see {@link RecordFormat}).
@@ -123,6 +138,14 @@ public final class PartitionEntity
    */
   public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
       implements Command {}
+
+  record RetentionLoaded(io.skald.framework.Retention retention) implements Command {}
+
+  enum RetentionTick implements Command {
+    INSTANCE
+  }
+
+  record JournalReply(Object message) implements Command {}
 
   /** Self-message that writes the pending appends. */
   enum Flush implements Command {
@@ -225,8 +248,14 @@ public final class PartitionEntity
                 entityContext ->
                     Behaviors.<Command>setup(
                         ctx ->
-                            new PartitionEntity(
-                                ctx, entityContext.getEntityId(), settings, reads))));
+                            Behaviors.withTimers(
+                                timers ->
+                                    new PartitionEntity(
+                                        ctx,
+                                        timers,
+                                        entityContext.getEntityId(),
+                                        settings,
+                                        reads)))));
   }
 
   private final ActorContext<Command> context;
@@ -237,11 +266,16 @@ public final class PartitionEntity
   private final List<PendingAppend> pending = new ArrayList<>();
   private final Map<ActorRef<FetchResult>, Fetch> waiters = new HashMap<>();
   private boolean flushScheduled;
+  private final TimerScheduler<Command> timers;
+  private final String topic;
+  private io.skald.framework.Retention retention = io.skald.framework.Retention.forever();
+  private long deletedUpTo;
 
   private record PendingAppend(Append append, long baseOffset) {}
 
   private PartitionEntity(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       String entityId,
       SkaldSettings settings,
       CurrentEventsByPersistenceIdQuery reads) {
@@ -253,6 +287,8 @@ public final class PartitionEntity
     this.reads = reads;
     this.persistenceIdString = persistenceId().id();
     this.log = context.getLog();
+    this.timers = timers;
+    this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
   }
 
   @Override
@@ -292,12 +328,79 @@ public final class PartitionEntity
   }
 
   @Override
+  public boolean shouldSnapshot(PartitionState state, Event event, long sequenceNr) {
+    // A truncation is snapshotted at once: journal events below the new log start may only be
+    // deleted once a snapshot covers them, or a recovery would miss them.
+    return event instanceof LogTruncated;
+  }
+
+  @Override
+  public SignalHandler<PartitionState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state ->
+                context.pipeToSelf(
+                    TopicRegistry.ref(context.getSystem())
+                        .<TopicRegistry.TopicLookup>ask(
+                            replyTo -> new TopicRegistry.GetTopic(topic, replyTo),
+                            settings.askTimeout()),
+                    (lookup, error) ->
+                        new RetentionLoaded(
+                            lookup == null || lookup.spec() == null
+                                ? io.skald.framework.Retention.forever()
+                                : lookup.spec().retention())))
+        .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
+        .build();
+  }
+
+  /** Deletes journal events that lie wholly below the log start and are covered by the snapshot. */
+  private void deleteCoveredEvents(PartitionState state, SnapshotCompleted completed) {
+    long upTo =
+        Math.min(completed.metadata().sequenceNr(), state.lastSeqNrBelow(state.logStartOffset()));
+    if (upTo <= deletedUpTo) {
+      return;
+    }
+    deletedUpTo = upTo;
+    org.apache.pekko.actor.ActorRef journal =
+        Persistence.get(Adapter.toClassic(context.getSystem()))
+            .journalFor(settings.journalPluginId(), ConfigFactory.empty());
+    ActorRef<Object> replies = context.messageAdapter(Object.class, JournalReply::new);
+    journal.tell(
+        new JournalProtocol.DeleteMessagesTo(persistenceIdString, upTo, Adapter.toClassic(replies)),
+        org.apache.pekko.actor.ActorRef.noSender());
+  }
+
+  @Override
   public CommandHandler<Command, Event, PartitionState> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Append.class, this::onAppend)
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Fetch.class, this::onFetch)
+        .onCommand(
+            RetentionLoaded.class,
+            (state, loaded) -> {
+              retention = loaded.retention();
+              if (retention.limited()) {
+                timers.startTimerWithFixedDelay(
+                    RetentionTick.INSTANCE, settings.retentionCheckInterval());
+              }
+              return enforceRetention(state);
+            })
+        .onCommand(RetentionTick.class, (state, tick) -> enforceRetention(state))
+        .onCommand(
+            JournalReply.class,
+            (state, reply) -> {
+              if (reply.message() instanceof org.apache.pekko.persistence.DeleteMessagesFailure f) {
+                log.warn(
+                    "{}: deleting expired journal events failed: {}",
+                    persistenceIdString,
+                    f.cause().toString());
+                deletedUpTo = 0;
+              }
+              return Effect().none();
+            })
         .onCommand(
             TruncateBefore.class,
             (state, cmd) -> {
@@ -357,6 +460,18 @@ public final class PartitionEntity
       context.getSelf().tell(Flush.INSTANCE);
     }
     return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> enforceRetention(
+      PartitionState state) {
+    if (!retention.limited()) {
+      return Effect().none();
+    }
+    long start = state.retentionStart(retention, System.currentTimeMillis());
+    if (start <= state.logStartOffset()) {
+      return Effect().none();
+    }
+    return Effect().persist(new LogTruncated(start));
   }
 
   /** Answers a duplicate idempotent append and returns true; false if it must be written. */
@@ -435,6 +550,9 @@ public final class PartitionEntity
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
               serveWaiters(newState);
+              if (retention.maxRecords() > 0 || retention.maxBytes() > 0) {
+                context.getSelf().tell(RetentionTick.INSTANCE);
+              }
             });
   }
 
@@ -494,6 +612,7 @@ public final class PartitionEntity
     AtomicLong bytes = new AtomicLong();
     reads
         .currentEventsByPersistenceId(persistenceIdString, fromSeqNr, toSeqNr)
+        .filter(envelope -> envelope.event() instanceof RecordBatch)
         .map(envelope -> (RecordBatch) envelope.event())
         .filter(batch -> batch.endOffset() > fetch.fromOffset())
         .takeWhile(

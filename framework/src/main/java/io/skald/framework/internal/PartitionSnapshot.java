@@ -14,6 +14,8 @@ import java.util.List;
  * @param indexSeqNrs sequence numbers of the indexed events
  * @param indexTimestamps append times of the indexed events
  * @param producers the idempotent producers' last appends
+ * @param totalBytes payload bytes of every batch ever appended
+ * @param indexBytes payload bytes appended before each indexed event
  */
 public record PartitionSnapshot(
     long nextOffset,
@@ -23,7 +25,9 @@ public record PartitionSnapshot(
     long[] indexOffsets,
     long[] indexSeqNrs,
     long[] indexTimestamps,
-    List<ProducerEntry> producers) {
+    List<ProducerEntry> producers,
+    long totalBytes,
+    long[] indexBytes) {
 
   /**
    * The last append of an idempotent producer.

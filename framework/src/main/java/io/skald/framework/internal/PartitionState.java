@@ -17,6 +17,7 @@ final class PartitionState {
   private long logStartOffset;
   private long lastTimestamp;
   private long lastSeqNr;
+  private long totalBytes;
   private final SparseIndex index;
   private final TailCache cache;
   private final Map<String, PartitionSnapshot.ProducerEntry> producers = new HashMap<>();
@@ -32,7 +33,8 @@ final class PartitionState {
     state.logStartOffset = s.logStartOffset();
     state.lastTimestamp = s.lastTimestamp();
     state.lastSeqNr = s.lastSeqNr();
-    state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps());
+    state.totalBytes = s.totalBytes();
+    state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps(), s.indexBytes());
     s.producers().forEach(p -> state.producers.put(p.producerId(), p));
     return state;
   }
@@ -52,7 +54,9 @@ final class PartitionState {
         index.offsets(),
         index.seqNrs(),
         index.timestamps(),
-        List.copyOf(producers.values()));
+        List.copyOf(producers.values()),
+        totalBytes,
+        index.bytes());
   }
 
   /** Applies a persisted batch. Every event of the partition passes here, in sequence order. */
@@ -64,7 +68,8 @@ final class PartitionState {
     lastSeqNr++;
     nextOffset = batch.endOffset();
     lastTimestamp = Math.max(lastTimestamp, batch.timestamp());
-    index.add(batch.baseOffset(), lastSeqNr, batch.timestamp());
+    index.add(batch.baseOffset(), lastSeqNr, batch.timestamp(), totalBytes);
+    totalBytes += batch.payload().length;
     cache.add(batch);
     for (RecordBatch.ProducerSegment segment : batch.producers()) {
       producers.put(
@@ -84,6 +89,30 @@ final class PartitionState {
     lastSeqNr++;
     logStartOffset = Math.max(logStartOffset, truncated.logStartOffset());
     return this;
+  }
+
+  /**
+   * The log start the retention policy asks for: never below the current one, never beyond the log
+   * end. Age and size limits cut at indexed events (conservatively: kept records may exceed a limit
+   * by up to an index interval); the count limit is exact.
+   */
+  long retentionStart(io.skald.framework.Retention retention, long nowMillis) {
+    long start = logStartOffset;
+    if (retention.maxRecords() > 0) {
+      start = Math.max(start, nextOffset - retention.maxRecords());
+    }
+    if (retention.maxAge() != null) {
+      start = Math.max(start, index.startBefore(nowMillis - retention.maxAge().toMillis()));
+    }
+    if (retention.maxBytes() > 0) {
+      start = Math.max(start, index.startKeeping(totalBytes, retention.maxBytes()));
+    }
+    return Math.min(start, nextOffset);
+  }
+
+  /** The highest sequence number of an event whose records all lie below {@code offset}. */
+  long lastSeqNrBelow(long offset) {
+    return index.lastSeqNrBelow(offset);
   }
 
   /** The last persisted append of an idempotent producer, or null. */
@@ -127,13 +156,14 @@ final class PartitionState {
     private long[] offsets = new long[8];
     private long[] seqNrs = new long[8];
     private long[] timestamps = new long[8];
+    private long[] bytesBefore = new long[8];
     private int size;
 
     SparseIndex(int interval) {
       this.interval = interval;
     }
 
-    void add(long baseOffset, long seqNr, long timestamp) {
+    void add(long baseOffset, long seqNr, long timestamp, long bytes) {
       if (size > 0 && seqNr - seqNrs[size - 1] < interval) {
         return;
       }
@@ -141,11 +171,43 @@ final class PartitionState {
         offsets = Arrays.copyOf(offsets, size * 2);
         seqNrs = Arrays.copyOf(seqNrs, size * 2);
         timestamps = Arrays.copyOf(timestamps, size * 2);
+        bytesBefore = Arrays.copyOf(bytesBefore, size * 2);
       }
       offsets[size] = baseOffset;
       seqNrs[size] = seqNr;
       timestamps[size] = timestamp;
+      bytesBefore[size] = bytes;
       size++;
+    }
+
+    /**
+     * The base offset of the last indexed event stamped before {@code cutoff}: all before it is
+     * older.
+     */
+    long startBefore(long cutoff) {
+      long start = 0;
+      for (int i = 0; i < size && timestamps[i] < cutoff; i++) {
+        start = offsets[i];
+      }
+      return start;
+    }
+
+    /** The base offset of the first indexed event from which at most {@code maxBytes} remain. */
+    long startKeeping(long totalBytes, long maxBytes) {
+      for (int i = 0; i < size; i++) {
+        if (totalBytes - bytesBefore[i] <= maxBytes) {
+          return offsets[i];
+        }
+      }
+      return size == 0 ? 0 : offsets[size - 1];
+    }
+
+    long lastSeqNrBelow(long offset) {
+      long seqNr = 0;
+      for (int i = 0; i < size && offsets[i] <= offset; i++) {
+        seqNr = seqNrs[i] - 1;
+      }
+      return seqNr;
     }
 
     long seqNrAtOrBefore(long offset) {
@@ -164,10 +226,11 @@ final class PartitionState {
       return found < 0 ? 1L : seqNrs[found];
     }
 
-    void restore(long[] o, long[] s, long[] t) {
+    void restore(long[] o, long[] s, long[] t, long[] b) {
       offsets = Arrays.copyOf(o, Math.max(8, o.length));
       seqNrs = Arrays.copyOf(s, Math.max(8, s.length));
       timestamps = Arrays.copyOf(t, Math.max(8, t.length));
+      bytesBefore = Arrays.copyOf(b, Math.max(8, b.length));
       size = o.length;
     }
 
@@ -181,6 +244,10 @@ final class PartitionState {
 
     long[] timestamps() {
       return Arrays.copyOf(timestamps, size);
+    }
+
+    long[] bytes() {
+      return Arrays.copyOf(bytesBefore, size);
     }
   }
 

@@ -290,10 +290,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       }
       shared.buffered.put(tp, pending.buffered());
     } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
+      // Out of range (retention deleted it, or the log is shorter): reset by the start position.
       long reset =
-          range.requested() < range.logStartOffset()
-              ? range.logStartOffset()
-              : range.logEndOffset();
+          spec.startPosition() == StartPosition.LATEST || range.requested() > range.logEndOffset()
+              ? range.logEndOffset()
+              : range.logStartOffset();
       getContext()
           .getLog()
           .warn(

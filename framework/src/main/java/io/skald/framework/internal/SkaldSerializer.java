@@ -19,6 +19,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
   static final String BATCH_V2 = "B2";
   static final String SNAPSHOT_V1 = "S1";
   static final String SNAPSHOT_V2 = "S2";
+  static final String SNAPSHOT_V3 = "S3";
   static final String TRUNCATED_V1 = "T1";
 
   /**
@@ -39,7 +40,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
       return BATCH_V2;
     }
     if (o instanceof PartitionSnapshot) {
-      return SNAPSHOT_V2;
+      return SNAPSHOT_V3;
     }
     if (o instanceof PartitionEntity.LogTruncated) {
       return TRUNCATED_V1;
@@ -74,7 +75,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     if (o instanceof PartitionSnapshot s) {
       int n = s.indexOffsets().length;
       byte[][] ids = new byte[s.producers().size()][];
-      int size = 8 * 4 + 4 + n * 24 + 4;
+      int size = 8 * 4 + 4 + n * 24 + 4 + 8 + n * 8;
       for (int i = 0; i < ids.length; i++) {
         ids[i] = s.producers().get(i).producerId().getBytes(StandardCharsets.UTF_8);
         size += 4 + ids[i].length + 32;
@@ -98,6 +99,10 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
             .putLong(p.lastSequence())
             .putLong(p.baseOffset())
             .putLong(p.timestamp());
+      }
+      out.putLong(s.totalBytes());
+      for (int i = 0; i < n; i++) {
+        out.putLong(s.indexBytes()[i]);
       }
       return out.array();
     }
@@ -135,6 +140,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
         }
       case SNAPSHOT_V1:
       case SNAPSHOT_V2:
+      case SNAPSHOT_V3:
         {
           long next = in.getLong();
           long start = in.getLong();
@@ -150,7 +156,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
             timestamps[i] = in.getLong();
           }
           List<PartitionSnapshot.ProducerEntry> producers = new ArrayList<>();
-          if (manifest.equals(SNAPSHOT_V2)) {
+          if (!manifest.equals(SNAPSHOT_V1)) {
             int count = in.getInt();
             for (int i = 0; i < count; i++) {
               producers.add(
@@ -158,8 +164,25 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
                       readString(in), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
             }
           }
+          long totalBytes = 0;
+          long[] indexBytes = new long[n];
+          if (manifest.equals(SNAPSHOT_V3)) {
+            totalBytes = in.getLong();
+            for (int i = 0; i < n; i++) {
+              indexBytes[i] = in.getLong();
+            }
+          }
           return new PartitionSnapshot(
-              next, start, timestamp, seqNr, offsets, seqNrs, timestamps, producers);
+              next,
+              start,
+              timestamp,
+              seqNr,
+              offsets,
+              seqNrs,
+              timestamps,
+              producers,
+              totalBytes,
+              indexBytes);
         }
       case TRUNCATED_V1:
         return new PartitionEntity.LogTruncated(in.getLong());

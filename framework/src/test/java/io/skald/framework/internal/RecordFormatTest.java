@@ -120,7 +120,9 @@ class RecordFormatTest {
               new long[] {0, 4},
               new long[] {1, 2},
               new long[] {5, 5},
-              List.of(new PartitionSnapshot.ProducerEntry("p-1", 4, 6, 8, 5)));
+              List.of(new PartitionSnapshot.ProducerEntry("p-1", 4, 6, 8, 5)),
+              1234,
+              new long[] {0, 700});
       byte[] snapBytes = serialization.serialize(snapshot).get();
       PartitionSnapshot snapBack =
           (PartitionSnapshot)
@@ -128,12 +130,14 @@ class RecordFormatTest {
                   .deserialize(
                       snapBytes,
                       serialization.findSerializerFor(snapshot).identifier(),
-                      SkaldSerializer.SNAPSHOT_V2)
+                      SkaldSerializer.SNAPSHOT_V3)
                   .get();
       assertEquals(10, snapBack.nextOffset());
       assertArrayEquals(new long[] {0, 4}, snapBack.indexOffsets());
       assertArrayEquals(new long[] {1, 2}, snapBack.indexSeqNrs());
       assertEquals(snapshot.producers(), snapBack.producers());
+      assertEquals(1234, snapBack.totalBytes());
+      assertArrayEquals(new long[] {0, 700}, snapBack.indexBytes());
     } finally {
       system.terminate();
     }

@@ -1,0 +1,160 @@
+package io.skald.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.framework.testing.Await;
+import io.skald.framework.testing.SkaldTestNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.Test;
+
+class RetentionTest {
+  private static final String CONFIG =
+      "skald.framework.partition.index-interval = 1\n"
+          + "skald.framework.partition.retention-check-interval = 100ms\n";
+
+  private static PartitionOffsets offsets(Skald skald, String topic) {
+    return skald
+        .admin()
+        .partitionOffsets(new TopicPartition(topic, 0))
+        .toCompletableFuture()
+        .join();
+  }
+
+  /** Sends records in batches of ten, one journal event each (each batch is awaited). */
+  private static void produce(Skald skald, String topic, int from, int count) {
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    for (int batch = 0; batch < count / 10; batch++) {
+      CompletableFuture<?>[] sends = new CompletableFuture<?>[10];
+      for (int i = 0; i < 10; i++) {
+        int n = from + batch * 10 + i;
+        sends[i] = producer.send(topic, "k", "r" + n).toCompletableFuture();
+      }
+      CompletableFuture.allOf(sends).join();
+    }
+  }
+
+  private static List<EventEnvelope> journalEvents(Skald skald, String topic) {
+    return PersistenceQuery.get(Adapter.toClassic(skald.system()))
+        .getReadJournalFor(
+            CurrentEventsByPersistenceIdQuery.class, "skald.framework.persistence.leveldb-query")
+        .currentEventsByPersistenceId("skald-partition|" + topic + "~0", 0, Long.MAX_VALUE)
+        .runWith(Sink.seq(), skald.system())
+        .toCompletableFuture()
+        .join();
+  }
+
+  private static Map<Long, String> readAll(Skald skald, String topic, String group, int expected) {
+    Map<Long, String> read = new ConcurrentHashMap<>();
+    Subscription s =
+        skald.subscribe(
+            SubscriptionSpec.of(group, Codecs.string(), Codecs.string()).withTopics(topic),
+            r -> {
+              read.put(r.offset(), r.value());
+              return CompletableFuture.completedFuture(null);
+            });
+    Await.until(skald.system(), Duration.ofSeconds(15), () -> assertEquals(expected, read.size()));
+    s.stop().toCompletableFuture().join();
+    return read;
+  }
+
+  @Test
+  void retentionByCountDeletesJournalEntriesAndSurvivesRestart() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try {
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, CONFIG)) {
+        Skald skald = node.skald();
+        // given a topic that keeps 100 records per partition
+        skald
+            .admin()
+            .createTopic(
+                TopicSpec.of("audit", 1).withRetention(Retention.forever().withMaxRecords(100)))
+            .toCompletableFuture()
+            .join();
+        List<EventEnvelope> before = journalEvents(skald, "audit");
+
+        // when 500 records are written
+        produce(skald, "audit", 0, 500);
+
+        // then the log starts at 400 and the older journal events are gone from the journal
+        Await.until(
+            skald.system(),
+            Duration.ofSeconds(10),
+            () -> {
+              assertEquals(new PartitionOffsets(400, 500), offsets(skald, "audit"));
+              List<EventEnvelope> events = journalEvents(skald, "audit");
+              assertTrue(
+                  events.get(0).sequenceNr() > 30, "first event now " + events.get(0).sequenceNr());
+            });
+        assertTrue(before.isEmpty());
+        Map<Long, String> read = readAll(skald, "audit", "auditors", 100);
+        assertEquals("r400", read.get(400L));
+        assertEquals("r499", read.get(499L));
+      }
+      // and after a restart the log still starts at 400
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, CONFIG)) {
+        assertEquals(new PartitionOffsets(400, 500), offsets(node.skald(), "audit"));
+        Map<Long, String> read = readAll(node.skald(), "audit", "late-readers", 100);
+        assertEquals("r400", read.get(400L));
+      }
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void retentionByAgeAndBySizeRemoveOldRecords() {
+    try (SkaldTestNode node = SkaldTestNode.start(SkaldTestNode.newDataDir(), false, CONFIG)) {
+      Skald skald = node.skald();
+      // by age: records older than 300 ms go
+      skald
+          .admin()
+          .createTopic(
+              TopicSpec.of("sessions", 1)
+                  .withRetention(Retention.forever().withMaxAge(Duration.ofMillis(300))))
+          .toCompletableFuture()
+          .join();
+      produce(skald, "sessions", 0, 100);
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () -> {
+            // whole events older than the limit go; the newest event is kept (batches are the unit)
+            long start = offsets(skald, "sessions").logStartOffset();
+            assertTrue(start >= 80 && start < 100, "start " + start);
+          });
+      produce(skald, "sessions", 100, 50);
+      assertTrue(offsets(skald, "sessions").logStartOffset() <= 100, "fresh records are kept");
+
+      // by size: at most about 2 KB of payload
+      skald
+          .admin()
+          .createTopic(
+              TopicSpec.of("thumbnails", 1).withRetention(Retention.forever().withMaxBytes(2_000)))
+          .toCompletableFuture()
+          .join();
+      produce(skald, "thumbnails", 0, 500);
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () -> {
+            PartitionOffsets bounds = offsets(skald, "thumbnails");
+            assertTrue(bounds.logStartOffset() > 200, "start " + bounds.logStartOffset());
+            // records "r200".."r499" with key "k" take 8 bytes each; the limit holds
+            assertTrue((bounds.logEndOffset() - bounds.logStartOffset()) * 8 <= 2_000);
+          });
+      node.deleteDataDir();
+    }
+  }
+}
