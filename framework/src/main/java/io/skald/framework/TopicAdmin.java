@@ -68,4 +68,27 @@ public interface TopicAdmin {
    * @return one entry per partition, in partition order
    */
   CompletionStage<List<PartitionLag>> lag(String group, String topic);
+
+  /**
+   * The offset of the first record of a partition appended at or after a time (the log end if there
+   * is none).
+   *
+   * @param topicPartition the partition
+   * @param time the time
+   * @return the offset
+   */
+  CompletionStage<Long> offsetForTimestamp(TopicPartition topicPartition, java.time.Instant time);
+
+  /**
+   * Moves a consumer group's committed offsets on every partition of a topic, for replay or to skip
+   * ahead. The group must have no active members ({@link GroupActiveException} otherwise).
+   *
+   * @param group the consumer group
+   * @param topic the topic
+   * @param to where to move
+   * @param dryRun true to only compute the new offsets
+   * @return the new offsets (as they are, or would be, committed)
+   */
+  CompletionStage<java.util.Map<TopicPartition, Long>> resetOffsets(
+      String group, String topic, OffsetReset to, boolean dryRun);
 }

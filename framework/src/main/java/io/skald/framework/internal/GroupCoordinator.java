@@ -59,6 +59,7 @@ public final class GroupCoordinator
           Commit,
           Heartbeat,
           GetCommitted,
+          ResetOffsets,
           MemberTerminated,
           CheckRevocations {}
 
@@ -126,6 +127,22 @@ public final class GroupCoordinator
    * @param replyTo receives them
    */
   public record GetCommitted(ActorRef<CommittedOffsets> replyTo) implements Command {}
+
+  /**
+   * Replaces committed offsets; refused while the group has members.
+   *
+   * @param offsets the new positions
+   * @param replyTo receives null on success, or why it was refused
+   */
+  public record ResetOffsets(List<CommittedOffset> offsets, ActorRef<ResetResult> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link ResetOffsets}.
+   *
+   * @param refused why the reset was refused, or null if it was done
+   */
+  public record ResetResult(String refused) implements SkaldSerializable {}
 
   record MemberTerminated(String memberId, ActorRef<MemberMessage> member) implements Command {}
 
@@ -319,6 +336,25 @@ public final class GroupCoordinator
         .onCommand(Released.class, this::onReleased)
         .onCommand(Commit.class, this::onCommit)
         .onCommand(Heartbeat.class, this::onHeartbeat)
+        .onCommand(
+            ResetOffsets.class,
+            (state, reset) -> {
+              if (membership.size() > 0) {
+                reset
+                    .replyTo()
+                    .tell(
+                        new ResetResult(
+                            "group '"
+                                + group
+                                + "' has "
+                                + membership.size()
+                                + " active member(s); stop them before resetting offsets"));
+                return Effect().none();
+              }
+              return Effect()
+                  .persist(new OffsetsCommitted(reset.offsets()))
+                  .thenRun(s -> reset.replyTo().tell(new ResetResult(null)));
+            })
         .onCommand(CheckRevocations.class, this::onCheckRevocations)
         .onCommand(
             GetCommitted.class,

@@ -65,6 +65,7 @@ public final class PartitionEntity
       permits Append,
           Fetch,
           GetOffsets,
+          OffsetForTimestamp,
           TruncateBefore,
           Flush,
           RetentionLoaded,
@@ -138,6 +139,22 @@ public final class PartitionEntity
    */
   public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
       implements Command {}
+
+  /**
+   * Finds the first record appended at or after a time.
+   *
+   * @param timestamp the time, epoch milliseconds
+   * @param replyTo receives the offset (the log end if no record is that recent)
+   */
+  public record OffsetForTimestamp(long timestamp, ActorRef<OffsetFound> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link OffsetForTimestamp}.
+   *
+   * @param offset the offset
+   */
+  public record OffsetFound(long offset) implements SkaldSerializable {}
 
   record RetentionLoaded(io.skald.framework.Retention retention) implements Command {}
 
@@ -379,6 +396,12 @@ public final class PartitionEntity
         .onCommand(Flush.class, this::onFlush)
         .onCommand(Fetch.class, this::onFetch)
         .onCommand(
+            OffsetForTimestamp.class,
+            (state, query) -> {
+              findOffsetForTimestamp(state, query);
+              return Effect().none();
+            })
+        .onCommand(
             RetentionLoaded.class,
             (state, loaded) -> {
               retention = loaded.retention();
@@ -600,6 +623,32 @@ public final class PartitionEntity
     } else {
       readFromJournal(state, fetch, maxBytes);
     }
+  }
+
+  /** Scans the journal from the indexed event before the time; answers directly, off the actor. */
+  private void findOffsetForTimestamp(PartitionState state, OffsetForTimestamp query) {
+    long logStart = state.logStartOffset();
+    long logEnd = state.nextOffset();
+    reads
+        .currentEventsByPersistenceId(
+            persistenceIdString, state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr())
+        .filter(envelope -> envelope.event() instanceof RecordBatch)
+        .map(envelope -> (RecordBatch) envelope.event())
+        .filter(batch -> batch.timestamp() >= query.timestamp() && batch.endOffset() > logStart)
+        .take(1)
+        .runWith(Sink.headOption(), context.getSystem())
+        .whenComplete(
+            (found, error) -> {
+              if (error != null) {
+                log.warn("{}: finding the offset for a time failed", persistenceIdString, error);
+              } else {
+                query
+                    .replyTo()
+                    .tell(
+                        new OffsetFound(
+                            found.map(b -> Math.max(b.baseOffset(), logStart)).orElse(logEnd)));
+              }
+            });
   }
 
   /** Reads older batches with a stream that answers the fetcher directly, off this actor. */

@@ -110,6 +110,11 @@ final class PartitionState {
     return Math.min(start, nextOffset);
   }
 
+  /** The sequence number of an event at or before the first one stamped at or after {@code ts}. */
+  long seqNrBeforeTimestamp(long timestamp) {
+    return index.seqNrBeforeTimestamp(timestamp);
+  }
+
   /** The highest sequence number of an event whose records all lie below {@code offset}. */
   long lastSeqNrBelow(long offset) {
     return index.lastSeqNrBelow(offset);
@@ -200,6 +205,14 @@ final class PartitionState {
         }
       }
       return size == 0 ? 0 : offsets[size - 1];
+    }
+
+    long seqNrBeforeTimestamp(long timestamp) {
+      long seqNr = 1;
+      for (int i = 0; i < size && timestamps[i] < timestamp; i++) {
+        seqNr = seqNrs[i];
+      }
+      return seqNr;
     }
 
     long lastSeqNrBelow(long offset) {

@@ -307,6 +307,77 @@ public final class SkaldRuntime implements TopicAdmin {
   }
 
   @Override
+  public CompletionStage<Long> offsetForTimestamp(TopicPartition tp, java.time.Instant time) {
+    return partitionOffsets(tp)
+        .thenCompose(
+            bounds ->
+                ClusterSharding.get(system)
+                    .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+                    .<PartitionEntity.OffsetFound>ask(
+                        replyTo ->
+                            new PartitionEntity.OffsetForTimestamp(time.toEpochMilli(), replyTo),
+                        settings.askTimeout())
+                    .thenApply(PartitionEntity.OffsetFound::offset));
+  }
+
+  @Override
+  public CompletionStage<Map<TopicPartition, Long>> resetOffsets(
+      String group, String topic, io.skald.framework.OffsetReset to, boolean dryRun) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec -> {
+              List<CompletableFuture<CommittedOffset>> targets = new ArrayList<>();
+              for (int p = 0; p < spec.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                targets.add(
+                    partitionOffsets(tp)
+                        .thenCompose(bounds -> target(tp, bounds, to))
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(targets.toArray(CompletableFuture[]::new))
+                  .thenApply(ignored -> targets.stream().map(CompletableFuture::join).toList());
+            })
+        .thenCompose(
+            offsets -> {
+              Map<TopicPartition, Long> result = new java.util.TreeMap<>();
+              offsets.forEach(o -> result.put(o.tp(), o.offset()));
+              if (dryRun) {
+                return CompletableFuture.completedFuture(Map.copyOf(result));
+              }
+              return ClusterSharding.get(system)
+                  .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                  .<GroupCoordinator.ResetResult>ask(
+                      replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
+                      settings.askTimeout())
+                  .thenApply(
+                      reply -> {
+                        if (reply.refused() != null) {
+                          throw new io.skald.framework.GroupActiveException(reply.refused());
+                        }
+                        return Map.copyOf(result);
+                      });
+            });
+  }
+
+  private CompletionStage<CommittedOffset> target(
+      TopicPartition tp, PartitionOffsets bounds, io.skald.framework.OffsetReset to) {
+    if (to instanceof io.skald.framework.OffsetReset.ToTimestamp t) {
+      return offsetForTimestamp(tp, t.time()).thenApply(offset -> CommittedOffset.of(tp, offset));
+    }
+    long offset;
+    if (to instanceof io.skald.framework.OffsetReset.Earliest) {
+      offset = bounds.logStartOffset();
+    } else if (to instanceof io.skald.framework.OffsetReset.Latest) {
+      offset = bounds.logEndOffset();
+    } else {
+      long requested = ((io.skald.framework.OffsetReset.ToOffset) to).offset();
+      offset = Math.max(bounds.logStartOffset(), Math.min(requested, bounds.logEndOffset()));
+    }
+    return CompletableFuture.completedFuture(CommittedOffset.of(tp, offset));
+  }
+
+  @Override
   public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
     return ClusterSharding.get(system)
         .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
