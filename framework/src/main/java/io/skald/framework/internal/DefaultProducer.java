@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -30,7 +29,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final ProducerSettings<K, V> producerSettings;
   private final SkaldSettings settings;
   private final ActorRef<ProducerActor.Command> actor;
-  private final AtomicLong bufferedBytes;
+  private final ByteBudget bufferedBytes;
   private final DelayedSender delayed;
   private volatile boolean closed;
 
@@ -43,11 +42,11 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
    * @param bufferedBytes the buffer counter shared with the actor
    * @param delayed schedules delayed records
    */
-  public DefaultProducer(
+  DefaultProducer(
       ProducerSettings<K, V> producerSettings,
       SkaldSettings settings,
       ActorRef<ProducerActor.Command> actor,
-      AtomicLong bufferedBytes,
+      ByteBudget bufferedBytes,
       DelayedSender delayed) {
     this.producerSettings = producerSettings;
     this.delayed = delayed;
@@ -117,13 +116,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       String topic, int partition, K key, V value, Map<String, String> headers) {
     try {
       Encoded record = encodeRecord(topic, key, value, headers);
-      if (bufferedBytes.addAndGet(record.size()) > settings.producerMaxBufferedBytes()) {
-        bufferedBytes.addAndGet(-record.size());
-        throw new BackpressureException(
-            "producer buffer full ("
-                + settings.producerMaxBufferedBytes()
-                + " bytes unconfirmed, skald.framework.producer.max-buffered-bytes); retry later");
-      }
+      reserve(record.size());
       boolean durable = producerSettings.acks() == Acks.DURABLE;
       CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
       actor.tell(
@@ -164,6 +157,32 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
     } catch (SkaldException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Reserves buffer room: at once, or waiting up to {@code max-block} when {@code when-full =
+   * block}; fails with {@link BackpressureException} otherwise.
+   */
+  private void reserve(int bytes) {
+    boolean reserved;
+    if (settings.producerBlockWhenFull()) {
+      try {
+        reserved = bufferedBytes.reserve(bytes, settings.producerMaxBlock());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackpressureException("interrupted while waiting for producer buffer room", e);
+      }
+    } else {
+      reserved = bufferedBytes.tryReserve(bytes);
+    }
+    if (!reserved) {
+      throw new BackpressureException(
+          "producer buffer full ("
+              + settings.producerMaxBufferedBytes()
+              + " bytes unconfirmed, skald.framework.producer.max-buffered-bytes"
+              + (settings.producerBlockWhenFull() ? ", waited " + settings.producerMaxBlock() : "")
+              + "); the partitions are not keeping up, retry later");
     }
   }
 

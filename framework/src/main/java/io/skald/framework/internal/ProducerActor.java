@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -77,8 +76,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    * @param producerId the idempotent producer's id, or null for a plain producer
    * @return the behavior
    */
-  public static Behavior<Command> create(
-      SkaldSettings settings, AtomicLong bufferedBytes, TopicCache topics, String producerId) {
+  static Behavior<Command> create(
+      SkaldSettings settings, ByteBudget bufferedBytes, TopicCache topics, String producerId) {
     return Behaviors.setup(
         ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics, producerId));
   }
@@ -110,7 +109,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private final SkaldSettings settings;
-  private final AtomicLong bufferedBytes;
+  private final ByteBudget bufferedBytes;
   private final ClusterSharding sharding;
   private final TopicCache topics;
   private final String producerId;
@@ -125,7 +124,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private ProducerActor(
       ActorContext<Command> context,
       SkaldSettings settings,
-      AtomicLong bufferedBytes,
+      ByteBudget bufferedBytes,
       TopicCache topics,
       String producerId) {
     super(context);
@@ -188,7 +187,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void fail(Send send, Throwable error) {
-    bufferedBytes.addAndGet(-send.reservedBytes());
+    bufferedBytes.release(send.reservedBytes());
     if (send.promise() != null) {
       send.promise().completeExceptionally(error);
     } else {
@@ -299,7 +298,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     }
     queue.inFlight--;
     totalInFlight--;
-    bufferedBytes.addAndGet(-done.batch().reservedBytes);
+    bufferedBytes.release(done.batch().reservedBytes);
     complete(done);
     dispatch(done.tp(), queue);
     return maybeStop();

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -106,7 +105,7 @@ public final class SkaldRuntime implements TopicAdmin {
    */
   public <K, V> Producer<K, V> producer(ProducerSettings<K, V> producerSettings) {
     Objects.requireNonNull(producerSettings, "producerSettings");
-    AtomicLong buffered = new AtomicLong();
+    ByteBudget buffered = new ByteBudget(settings.producerMaxBufferedBytes());
     ActorRef<ProducerActor.Command> actor =
         system.systemActorOf(
             ProducerActor.create(

@@ -23,6 +23,8 @@ public record SkaldSettings(
     Duration deliveryTimeout,
     Duration requestTimeout,
     long producerMaxBufferedBytes,
+    boolean producerBlockWhenFull,
+    Duration producerMaxBlock,
     int producerBatchMaxBytes,
     int producerMaxInFlight,
     Duration fetchMaxWait,
@@ -71,6 +73,8 @@ public record SkaldSettings(
             c.getDuration("producer.delivery-timeout"),
             c.getDuration("producer.request-timeout"),
             c.getBytes("producer.max-buffered-bytes"),
+            whenFull(c.getString("producer.when-full")),
+            c.getDuration("producer.max-block"),
             (int) c.getBytes("producer.batch-max-bytes").longValue(),
             c.getInt("producer.max-in-flight-per-partition"),
             c.getDuration("consumer.fetch-max-wait"),
@@ -116,6 +120,7 @@ public record SkaldSettings(
           askTimeout,
           deliveryTimeout,
           requestTimeout,
+          producerMaxBlock,
           producerStateRetention,
           retentionCheckInterval,
           fetchMaxWait,
@@ -126,6 +131,16 @@ public record SkaldSettings(
       require(!d.isNegative() && !d.isZero(), "durations", "positive, was " + d);
     }
     require(assignors.containsKey("range"), "consumer.assignors", "to define 'range'");
+  }
+
+  private static boolean whenFull(String value) {
+    return switch (value) {
+      case "block" -> true;
+      case "fail" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "skald.framework.producer.when-full must be 'fail' or 'block', was '" + value + "'");
+    };
   }
 
   private static void require(boolean ok, String key, String expected) {
