@@ -82,7 +82,8 @@ public final class Bench {
     if (quick) {
       runs = Math.min(runs, 2);
     }
-    List<String> all = List.of("produce-1", "produce-4", "e2e-max", "e2e-10k");
+    List<String> all =
+        List.of("produce-1", "produce-4", "e2e-max", "e2e-10k", "consume-1-2-4", "idle-partitions");
     if (scenarios.isEmpty() || scenarios.contains("all")) {
       scenarios = all;
     }
@@ -93,6 +94,8 @@ public final class Bench {
         case "produce-4" -> bench.produce(4);
         case "e2e-max" -> bench.endToEnd(0);
         case "e2e-10k" -> bench.endToEnd(10_000);
+        case "consume-1-2-4" -> bench.consumers();
+        case "idle-partitions" -> bench.idlePartitions();
         default ->
             throw new IllegalArgumentException(
                 "unknown scenario '" + scenario + "'; known: " + all);
@@ -218,6 +221,82 @@ public final class Bench {
           record(name, "latency p99", "ms", p99);
           record(name, "latency p99.9", "ms", p999);
           record(name, "heap after GC", "MiB", new double[] {heapAfterGcMiB()});
+        });
+  }
+
+  /** A group of 1, 2 and 4 members catching up a backlog on 4 partitions. */
+  private void consumers() throws Exception {
+    int backlog = quick ? 20_000 : 400_000;
+    withNode(
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, "backlog", backlog);
+          for (int members : new int[] {1, 2, 4}) {
+            double[] rates = new double[runs];
+            for (int run = -1; run < runs; run++) {
+              AtomicLong handled = new AtomicLong();
+              CompletableFuture<Long> done = new CompletableFuture<>();
+              List<Subscription> group = new ArrayList<>();
+              long start = System.nanoTime();
+              for (int m = 0; m < members; m++) {
+                group.add(
+                    skald.subscribe(
+                        SubscriptionSpec.of(
+                                "catch-up-" + members + "-" + run, Codecs.string(), Codecs.bytes())
+                            .withTopics("backlog"),
+                        record -> {
+                          if (handled.incrementAndGet() == backlog) {
+                            done.complete(System.nanoTime());
+                          }
+                          return CompletableFuture.completedFuture(null);
+                        }));
+              }
+              long end = done.get(300, TimeUnit.SECONDS);
+              for (Subscription s : group) {
+                s.stop().toCompletableFuture().join();
+              }
+              if (run >= 0) {
+                rates[run] = backlog / seconds(end - start);
+              }
+            }
+            record("consume-" + members, "backlog catch-up", "records/s", rates);
+          }
+        });
+  }
+
+  /** Heap per started, idle partition (recovered, no traffic), over many partitions. */
+  private void idlePartitions() throws Exception {
+    int partitions = quick ? 1_000 : 10_000;
+    withNode(
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("idle", partitions)).toCompletableFuture().join();
+          double before = heapAfterGcMiB();
+          List<CompletableFuture<?>> started = new ArrayList<>();
+          for (int p = 0; p < partitions; p++) {
+            started.add(
+                skald
+                    .admin()
+                    .partitionOffsets(new io.skald.framework.TopicPartition("idle", p))
+                    .toCompletableFuture());
+            if (started.size() == 500) {
+              CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
+              started.clear();
+            }
+          }
+          CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
+          double after = heapAfterGcMiB();
+          record(
+              "idle-" + partitions,
+              "heap of idle partitions",
+              "MiB",
+              new double[] {after - before});
+          record(
+              "idle-" + partitions,
+              "heap per idle partition",
+              "KiB",
+              new double[] {(after - before) * 1024 / partitions});
         });
   }
 
