@@ -169,7 +169,11 @@ final class PartitionState {
     }
 
     void add(long baseOffset, long seqNr, long timestamp, long bytes) {
-      if (size > 0 && seqNr - seqNrs[size - 1] < interval) {
+      // An entry every `interval` events, and at least every 64 KiB, so a read from the journal
+      // starts at most that far before the offset it wants, whatever the batch sizes.
+      if (size > 0
+          && seqNr - seqNrs[size - 1] < interval
+          && bytes - bytesBefore[size - 1] < 65_536) {
         return;
       }
       if (size == offsets.length) {

@@ -118,6 +118,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
   private final PendingRecords pending = new PendingRecords();
   private long nextFetchOffset = -1;
+  // Fetched batches not yet decoded into the window, and the next offset to decode from them.
+  private final java.util.ArrayDeque<RecordBatch> undecoded = new java.util.ArrayDeque<>();
+  private long decodeOffset = -1;
   private long fetchId;
   private boolean fetching;
   private boolean draining;
@@ -154,6 +157,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
     if (committedOffset >= 0) {
       nextFetchOffset = committedOffset;
+      decodeOffset = committedOffset;
       maybeFetch();
     } else {
       resolveStart();
@@ -228,6 +232,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         spec.startPosition() == StartPosition.EARLIEST
             ? msg.offsets().logStartOffset()
             : msg.offsets().logEndOffset();
+    decodeOffset = nextFetchOffset;
     // Report at once, so the resolved position is committed: a later owner must not re-resolve
     // LATEST to a later offset and skip the records in between.
     report();
@@ -240,6 +245,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         || draining
         || failed
         || nextFetchOffset < 0
+        || !undecoded.isEmpty()
         || pending.buffered() >= spec.prefetch() / 2 + 1) {
       return;
     }
@@ -270,25 +276,14 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     fetching = false;
     timers.cancel("fetch");
     if (reply.result() instanceof PartitionEntity.Fetched fetched) {
-      // The window is a hard bound: records beyond it are dropped here and fetched again later
-      // (from the partition's tail cache), so a member never holds more than prefetch records.
-      window:
+      // Whole batches are kept undecoded and decoded into the window as it empties, so a large
+      // batch is fetched once, and the window (decoded records) never exceeds prefetch.
       for (RecordBatch batch : fetched.batches()) {
-        if (batch.endOffset() <= nextFetchOffset) {
-          continue;
-        }
-        for (RecordFormat.Decoded record : RecordFormat.decode(batch)) {
-          if (record.offset() < nextFetchOffset) {
-            continue;
-          }
-          if (pending.buffered() >= spec.prefetch()) {
-            break window;
-          }
-          pending.add(record);
-          nextFetchOffset = record.offset() + 1;
+        if (batch.endOffset() > nextFetchOffset) {
+          undecoded.add(batch);
+          nextFetchOffset = batch.endOffset();
         }
       }
-      shared.buffered.put(tp, pending.buffered());
     } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
       // Out of range (retention deleted it, or the log is shorter): reset by the start position.
       long reset =
@@ -305,6 +300,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               range.logEndOffset(),
               reset);
       nextFetchOffset = reset;
+      decodeOffset = reset;
+      undecoded.clear();
     }
     if (atMostOnce) {
       // commit what was fetched before any of it reaches the handler
@@ -315,19 +312,43 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     return this;
   }
 
-  private void dispatch() {
-    if (draining || failed) {
-      return;
+  /** Decodes undecoded records into the window while it has room. */
+  private void refill() {
+    int room = spec.prefetch() - pending.buffered();
+    while (room > 0 && !undecoded.isEmpty()) {
+      RecordBatch batch = undecoded.peek();
+      for (RecordFormat.Decoded record : RecordFormat.decode(batch, decodeOffset, room)) {
+        pending.add(record);
+        decodeOffset = record.offset() + 1;
+        room--;
+      }
+      if (decodeOffset >= batch.endOffset()) {
+        undecoded.poll();
+        decodeOffset = Math.max(decodeOffset, batch.endOffset());
+      }
     }
-    pending.dispatch(
-        spec.parallelism(),
-        spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING,
-        atMostOnce ? committedLimit : Long.MAX_VALUE,
-        entry -> {
-          if (!failed) {
-            invoke(entry);
-          }
-        });
+    shared.buffered.put(tp, pending.buffered());
+  }
+
+  private void dispatch() {
+    // Refill and dispatch until no record can start: handlers that complete synchronously empty
+    // the window within one pass, and no completion message would come to refill it.
+    while (!draining && !failed) {
+      refill();
+      int before = pending.buffered();
+      pending.dispatch(
+          spec.parallelism(),
+          spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING,
+          atMostOnce ? committedLimit : Long.MAX_VALUE,
+          entry -> {
+            if (!failed) {
+              invoke(entry);
+            }
+          });
+      if (undecoded.isEmpty() || pending.buffered() == before) {
+        break;
+      }
+    }
     shared.buffered.put(tp, pending.buffered());
   }
 
@@ -521,7 +542,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private long committable() {
-    return atMostOnce ? nextFetchOffset : pending.committable(nextFetchOffset);
+    return atMostOnce
+        ? nextFetchOffset
+        : pending.committable(undecoded.isEmpty() ? nextFetchOffset : decodeOffset);
   }
 
   private Behavior<Command> report() {

@@ -128,12 +128,31 @@ public final class RecordFormat {
    * @return its records, in offset order
    */
   public static List<Decoded> decode(RecordBatch batch) {
-    List<Decoded> records = new ArrayList<>(batch.count());
+    return decode(batch, batch.baseOffset(), Integer.MAX_VALUE);
+  }
+
+  /**
+   * Decodes at most {@code limit} records of a batch from {@code fromOffset} on. Records before it
+   * are skipped by their lengths without being copied, so re-reading a large batch for a small
+   * window costs little.
+   *
+   * @param batch the batch
+   * @param fromOffset the first offset wanted
+   * @param limit the most records to decode
+   * @return the records, in offset order
+   */
+  public static List<Decoded> decode(RecordBatch batch, long fromOffset, int limit) {
+    int skip = (int) Math.max(0, Math.min(batch.count(), fromOffset - batch.baseOffset()));
+    int wanted = (int) Math.min(limit, (long) batch.count() - skip);
+    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
     Reader reader = new Reader(batch.payload());
-    for (int i = 0; i < batch.count(); i++) {
-      records.add(reader.readRecord(batch.baseOffset() + i, batch.timestamp()));
+    for (int i = 0; i < skip; i++) {
+      reader.skipRecord();
     }
-    if (reader.position != batch.payload().length) {
+    for (int i = 0; i < wanted; i++) {
+      records.add(reader.readRecord(batch.baseOffset() + skip + i, batch.timestamp()));
+    }
+    if (skip + wanted == batch.count() && reader.position != batch.payload().length) {
       throw new IllegalStateException(
           "corrupt batch at offset "
               + batch.baseOffset()
@@ -179,6 +198,23 @@ public final class RecordFormat {
         headers = map;
       }
       return new Decoded(offset, timestamp, key, value, headers);
+    }
+
+    void skipRecord() {
+      int keyLength = unzigzag(readVarint());
+      skip(Math.max(0, keyLength));
+      skip(unzigzag(readVarint()));
+      int headerCount = readVarint();
+      for (int i = 0; i < headerCount * 2; i++) {
+        skip(readVarint());
+      }
+    }
+
+    private void skip(int length) {
+      if (length < 0 || position + length > bytes.length) {
+        throw new IllegalStateException("corrupt record payload at byte " + position);
+      }
+      position += length;
     }
 
     private byte[] readRaw(int length) {

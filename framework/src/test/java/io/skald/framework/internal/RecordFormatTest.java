@@ -46,6 +46,26 @@ class RecordFormatTest {
   }
 
   @Test
+  void aWindowOfABatchIsDecodedBySkippingTheRecordsBeforeIt() {
+    RecordFormat.Writer writer = new RecordFormat.Writer(16);
+    for (int i = 0; i < 10; i++) {
+      writer.writeRecord(
+          i % 2 == 0 ? null : utf8("k" + i), utf8("v" + i), i == 3 ? Map.of("h", "x") : Map.of());
+    }
+    RecordBatch batch = new RecordBatch(100, 1, 10, writer.toByteArray());
+    List<RecordFormat.Decoded> window = RecordFormat.decode(batch, 103, 4);
+    assertEquals(4, window.size());
+    assertEquals(103, window.get(0).offset());
+    assertArrayEquals(utf8("v3"), window.get(0).value());
+    assertEquals(Map.of("h", "x"), window.get(0).headers());
+    assertEquals(106, window.get(3).offset());
+    assertArrayEquals(utf8("v6"), window.get(3).value());
+    assertEquals(1, RecordFormat.decode(batch, 109, 50).size());
+    assertEquals(0, RecordFormat.decode(batch, 110, 50).size());
+    assertEquals(10, RecordFormat.decode(batch, 0, 50).size());
+  }
+
+  @Test
   void concatenatedPayloadsFormOneBatch() {
     RecordFormat.Writer a = new RecordFormat.Writer(16);
     a.writeRecord(utf8("a"), utf8("1"), Map.of());
