@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -89,21 +90,25 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       DeadLetterSink deadLetters,
       ConsumerActor.Shared shared,
       ActorRef<ConsumerActor.Command> parent) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new PartitionWorker<>(
-                        ctx,
-                        timers,
-                        tp,
-                        committedOffset,
-                        spec,
-                        handler,
-                        settings,
-                        deadLetters,
-                        shared,
-                        parent)));
+    // A worker that fails unexpectedly starts over from its grant: the group commits only finished
+    // records, so this redelivers (at-least-once) instead of stalling the partition.
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new PartitionWorker<>(
+                                ctx,
+                                timers,
+                                tp,
+                                committedOffset,
+                                spec,
+                                handler,
+                                settings,
+                                deadLetters,
+                                shared,
+                                parent))))
+        .onFailure(SupervisorStrategy.restart());
   }
 
   private final TimerScheduler<Command> timers;

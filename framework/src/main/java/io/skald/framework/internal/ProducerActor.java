@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -78,8 +79,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    */
   static Behavior<Command> create(
       SkaldSettings settings, ByteBudget bufferedBytes, TopicCache topics, String producerId) {
-    return Behaviors.setup(
-        ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics, producerId));
+    // Resume, not restart, on an unexpected failure: the in-flight batches and their callers'
+    // stages live in this actor, and dropping them would leave sends unanswered.
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics, producerId)))
+        .onFailure(SupervisorStrategy.resume());
   }
 
   static final class Batch {
