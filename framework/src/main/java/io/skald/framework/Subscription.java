@@ -45,6 +45,18 @@ public interface Subscription {
   int bufferedRecords();
 
   /**
+   * Moves this member's position on a partition it owns: records not yet handed to the handler are
+   * dropped and reading continues at {@code offset} (clamped to the retained log). Records already
+   * in the handler finish normally. The new position is committed like any other, so the group
+   * continues from it. Use {@link TopicAdmin#offsetForTimestamp} to seek to a time.
+   *
+   * @param partition a partition this member owns
+   * @param offset where to continue
+   * @return completes once the member has moved, or fails if it does not own the partition
+   */
+  CompletionStage<Done> seek(TopicPartition partition, long offset);
+
+  /**
    * Leaves the group gracefully: stops fetching, waits for records in the handler, commits, and
    * hands the partitions to the remaining members.
    *

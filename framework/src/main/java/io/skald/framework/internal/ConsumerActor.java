@@ -40,6 +40,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
           LeaveDone,
           Tick,
           Stop,
+          Seek,
           Crash {}
 
   record WorkerProgress(TopicPartition tp, long offset) implements Command {}
@@ -65,6 +66,16 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
    * @param done completed once the member has left
    */
   public record Stop(CompletableFuture<Done> done) implements Command {}
+
+  /**
+   * Move the position on an owned partition.
+   *
+   * @param tp the partition
+   * @param offset the new position
+   * @param done completed once moved, or failed if the partition is not owned
+   */
+  public record Seek(TopicPartition tp, long offset, CompletableFuture<Done> done)
+      implements Command {}
 
   /** Stop at once without leaving, as a crashed member would (used to test failover). */
   public enum Crash implements Command {
@@ -191,6 +202,20 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
               return this;
             })
         .onMessage(Stop.class, this::onStop)
+        .onMessage(
+            Seek.class,
+            seek -> {
+              ActorRef<PartitionWorker.Command> worker = workers.get(seek.tp());
+              if (worker == null || draining.contains(seek.tp())) {
+                seek.done()
+                    .completeExceptionally(
+                        new IllegalStateException(
+                            "member " + member.memberId() + " does not own " + seek.tp()));
+              } else {
+                worker.tell(new PartitionWorker.SeekTo(seek.offset(), seek.done()));
+              }
+              return this;
+            })
         .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();

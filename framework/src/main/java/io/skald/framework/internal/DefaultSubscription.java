@@ -55,6 +55,13 @@ public final class DefaultSubscription implements Subscription {
   }
 
   @Override
+  public CompletionStage<Done> seek(TopicPartition partition, long offset) {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    actor.tell(new ConsumerActor.Seek(partition, offset, done));
+    return done;
+  }
+
+  @Override
   public CompletionStage<Done> stop() {
     if (shared.terminated.isDone()) {
       return CompletableFuture.completedFuture(Done.getInstance());

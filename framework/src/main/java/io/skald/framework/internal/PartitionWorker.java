@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -53,6 +54,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           AttemptTimedOut,
           DeadLettered,
           CommittedUpTo,
+          SeekTo,
           ReportTick,
           Drain {}
 
@@ -69,6 +71,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   record AttemptTimedOut(long offset, int attempt) implements Command {}
 
   record DeadLettered(long offset, Throwable error) implements Command {}
+
+  record SeekTo(long offset, CompletableFuture<Done> done) implements Command {}
 
   /** At-most-once: the group's commit now covers every offset below {@code offset}. */
   record CommittedUpTo(long offset) implements Command {}
@@ -203,6 +207,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
             })
         .onMessage(ReportTick.class, t -> report())
         .onMessage(Drain.class, d -> onDrain())
+        .onMessage(SeekTo.class, this::onSeek)
         .onSignal(
             PostStop.class,
             signal -> {
@@ -560,6 +565,29 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         parent.tell(new ConsumerActor.WorkerProgress(tp, position));
       }
     }
+    return this;
+  }
+
+  /**
+   * Drops what is fetched and not started and continues at the offset; an answer to the fetch in
+   * flight is ignored (its id no longer matches). An offset out of the retained range is reset by
+   * the partition's out-of-range answer.
+   */
+  private Behavior<Command> onSeek(SeekTo seek) {
+    pending.clearBuffer();
+    undecoded.clear();
+    nextFetchOffset = Math.max(0, seek.offset());
+    decodeOffset = nextFetchOffset;
+    if (atMostOnce) {
+      committedLimit = nextFetchOffset; // records from here wait for their commit again
+    }
+    fetching = false;
+    fetchId++;
+    timers.cancel("fetch");
+    shared.buffered.put(tp, pending.buffered());
+    report();
+    maybeFetch();
+    seek.done().complete(Done.getInstance());
     return this;
   }
 

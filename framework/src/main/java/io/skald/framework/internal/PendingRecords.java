@@ -94,6 +94,11 @@ final class PendingRecords {
     }
   }
 
+  /** Forgets the records not started yet (a seek). */
+  void clearBuffer() {
+    buffer.clear();
+  }
+
   void beginExecution(InFlight entry) {
     entry.executing = true;
     executing++;
