@@ -8,8 +8,13 @@ package io.skald.framework;
 public final class HandlerFailedException extends SkaldException {
   private static final long serialVersionUID = 1L;
 
+  /** Where the failed record is. */
   private final TopicPartition topicPartition;
+
+  /** The failed record's offset. */
   private final long offset;
+
+  /** How many attempts were made. */
   private final int attempts;
 
   /**
