@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -31,7 +30,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 
 /**
@@ -277,7 +275,7 @@ public final class PartitionEntity
 
   private final ActorContext<Command> context;
   private final SkaldSettings settings;
-  private final CurrentEventsByPersistenceIdQuery reads;
+  private final PartitionReader reader;
   private final String persistenceIdString;
   private final Logger log;
   private final List<PendingAppend> pending = new ArrayList<>();
@@ -301,9 +299,9 @@ public final class PartitionEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
     this.settings = settings;
-    this.reads = reads;
     this.persistenceIdString = persistenceId().id();
     this.log = context.getLog();
+    this.reader = new PartitionReader(reads, persistenceIdString, context.getSystem(), log);
     this.timers = timers;
     this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
   }
@@ -398,7 +396,7 @@ public final class PartitionEntity
         .onCommand(
             OffsetForTimestamp.class,
             (state, query) -> {
-              findOffsetForTimestamp(state, query);
+              reader.offsetForTimestamp(state, query);
               return Effect().none();
             })
         .onCommand(
@@ -621,75 +619,7 @@ public final class PartitionEntity
                   state.logStartOffset(),
                   state.nextOffset()));
     } else {
-      readFromJournal(state, fetch, maxBytes);
+      reader.fetch(state, fetch, maxBytes);
     }
-  }
-
-  /** Scans the journal from the indexed event before the time; answers directly, off the actor. */
-  private void findOffsetForTimestamp(PartitionState state, OffsetForTimestamp query) {
-    long logStart = state.logStartOffset();
-    long logEnd = state.nextOffset();
-    reads
-        .currentEventsByPersistenceId(
-            persistenceIdString, state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr())
-        .filter(envelope -> envelope.event() instanceof RecordBatch)
-        .map(envelope -> (RecordBatch) envelope.event())
-        .filter(batch -> batch.timestamp() >= query.timestamp() && batch.endOffset() > logStart)
-        .take(1)
-        .runWith(Sink.headOption(), context.getSystem())
-        .whenComplete(
-            (found, error) -> {
-              if (error != null) {
-                log.warn("{}: finding the offset for a time failed", persistenceIdString, error);
-              } else {
-                query
-                    .replyTo()
-                    .tell(
-                        new OffsetFound(
-                            found.map(b -> Math.max(b.baseOffset(), logStart)).orElse(logEnd)));
-              }
-            });
-  }
-
-  /** Reads older batches with a stream that answers the fetcher directly, off this actor. */
-  private void readFromJournal(PartitionState state, Fetch fetch, int maxBytes) {
-    long fromSeqNr = state.seqNrAtOrBefore(fetch.fromOffset());
-    long toSeqNr = state.lastSeqNr();
-    long logStart = state.logStartOffset();
-    long logEnd = state.nextOffset();
-    AtomicLong records = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    reads
-        .currentEventsByPersistenceId(persistenceIdString, fromSeqNr, toSeqNr)
-        .filter(envelope -> envelope.event() instanceof RecordBatch)
-        .map(envelope -> (RecordBatch) envelope.event())
-        .filter(batch -> batch.endOffset() > fetch.fromOffset())
-        .takeWhile(
-            batch ->
-                records.get() == 0
-                    || (records.get() < fetch.maxRecords() && bytes.get() < maxBytes))
-        .map(
-            batch -> {
-              records.addAndGet(batch.count());
-              bytes.addAndGet(batch.payload().length);
-              return batch;
-            })
-        .runWith(Sink.seq(), context.getSystem())
-        .whenComplete(
-            (batches, error) -> {
-              if (error != null) {
-                log.warn(
-                    "reading {} from offset {} failed; the fetcher will retry",
-                    persistenceIdString,
-                    fetch.fromOffset(),
-                    error);
-              } else if (!batches.isEmpty()) {
-                fetch
-                    .replyTo()
-                    .tell(
-                        new Fetched(
-                            fetch.fetchId(), fetch.fromOffset(), batches, logStart, logEnd));
-              }
-            });
   }
 }

@@ -127,9 +127,6 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
   private final PendingRecords pending = new PendingRecords();
   private long nextFetchOffset = -1;
-  // Fetched batches not yet decoded into the window, and the next offset to decode from them.
-  private final java.util.ArrayDeque<RecordBatch> undecoded = new java.util.ArrayDeque<>();
-  private long decodeOffset = -1;
   private long fetchId;
   private boolean fetching;
   private boolean draining;
@@ -166,7 +163,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
     if (committedOffset >= 0) {
       nextFetchOffset = committedOffset;
-      decodeOffset = committedOffset;
+      pending.restartAt(committedOffset);
       maybeFetch();
     } else {
       resolveStart();
@@ -242,7 +239,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         spec.startPosition() == StartPosition.EARLIEST
             ? msg.offsets().logStartOffset()
             : msg.offsets().logEndOffset();
-    decodeOffset = nextFetchOffset;
+    pending.restartAt(nextFetchOffset);
     // Report at once, so the resolved position is committed: a later owner must not re-resolve
     // LATEST to a later offset and skip the records in between.
     report();
@@ -255,7 +252,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         || draining
         || failed
         || nextFetchOffset < 0
-        || !undecoded.isEmpty()
+        || pending.hasUndecoded()
         || pending.buffered() >= spec.prefetch() / 2 + 1) {
       return;
     }
@@ -290,7 +287,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       // batch is fetched once, and the window (decoded records) never exceeds prefetch.
       for (RecordBatch batch : fetched.batches()) {
         if (batch.endOffset() > nextFetchOffset) {
-          undecoded.add(batch);
+          pending.addFetched(batch);
           nextFetchOffset = batch.endOffset();
         }
       }
@@ -310,8 +307,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               range.logEndOffset(),
               reset);
       nextFetchOffset = reset;
-      decodeOffset = reset;
-      undecoded.clear();
+      pending.restartAt(reset);
     }
     if (atMostOnce) {
       // commit what was fetched before any of it reaches the handler
@@ -322,29 +318,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     return this;
   }
 
-  /** Decodes undecoded records into the window while it has room. */
-  private void refill() {
-    int room = spec.prefetch() - pending.buffered();
-    while (room > 0 && !undecoded.isEmpty()) {
-      RecordBatch batch = undecoded.peek();
-      for (RecordFormat.Decoded record : RecordFormat.decode(batch, decodeOffset, room)) {
-        pending.add(record);
-        decodeOffset = record.offset() + 1;
-        room--;
-      }
-      if (decodeOffset >= batch.endOffset()) {
-        undecoded.poll();
-        decodeOffset = Math.max(decodeOffset, batch.endOffset());
-      }
-    }
-    shared.buffered.put(tp, pending.buffered());
-  }
-
   private void dispatch() {
     // Refill and dispatch until no record can start: handlers that complete synchronously empty
     // the window within one pass, and no completion message would come to refill it.
     while (!draining && !failed) {
-      refill();
+      pending.refill(spec.prefetch());
       int before = pending.buffered();
       pending.dispatch(
           spec.parallelism(),
@@ -355,7 +333,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               invoke(entry);
             }
           });
-      if (undecoded.isEmpty() || pending.buffered() == before) {
+      if (!pending.hasUndecoded() || pending.buffered() == before) {
         break;
       }
     }
@@ -552,9 +530,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private long committable() {
-    return atMostOnce
-        ? nextFetchOffset
-        : pending.committable(undecoded.isEmpty() ? nextFetchOffset : decodeOffset);
+    return atMostOnce ? nextFetchOffset : pending.committable(nextFetchOffset);
   }
 
   private Behavior<Command> report() {
@@ -574,10 +550,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
    * the partition's out-of-range answer.
    */
   private Behavior<Command> onSeek(SeekTo seek) {
-    pending.clearBuffer();
-    undecoded.clear();
     nextFetchOffset = Math.max(0, seek.offset());
-    decodeOffset = nextFetchOffset;
+    pending.restartAt(nextFetchOffset);
     if (atMostOnce) {
       committedLimit = nextFetchOffset; // records from here wait for their commit again
     }

@@ -2,6 +2,7 @@ package io.skald.framework.internal;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -39,13 +40,44 @@ final class PendingRecords {
     }
   }
 
+  private final ArrayDeque<RecordBatch> undecoded = new ArrayDeque<>();
+  private long decodeOffset = -1;
   private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final Set<Object> busyKeys = new HashSet<>();
   private int executing;
 
-  void add(RecordFormat.Decoded record) {
-    buffer.put(record.offset(), record);
+  /** Starts over at {@code offset}: forgets everything not started (a reset or a seek). */
+  void restartAt(long offset) {
+    undecoded.clear();
+    buffer.clear();
+    decodeOffset = offset;
+  }
+
+  /** Keeps a fetched batch to decode from later. */
+  void addFetched(RecordBatch batch) {
+    undecoded.add(batch);
+  }
+
+  boolean hasUndecoded() {
+    return !undecoded.isEmpty();
+  }
+
+  /** Decodes kept batches into the window until it holds {@code prefetch} records. */
+  void refill(int prefetch) {
+    int room = prefetch - buffer.size();
+    while (room > 0 && !undecoded.isEmpty()) {
+      RecordBatch batch = undecoded.peek();
+      for (RecordFormat.Decoded record : RecordFormat.decode(batch, decodeOffset, room)) {
+        buffer.put(record.offset(), record);
+        decodeOffset = record.offset() + 1;
+        room--;
+      }
+      if (decodeOffset >= batch.endOffset()) {
+        undecoded.poll();
+        decodeOffset = Math.max(decodeOffset, batch.endOffset());
+      }
+    }
   }
 
   int buffered() {
@@ -94,11 +126,6 @@ final class PendingRecords {
     }
   }
 
-  /** Forgets the records not started yet (a seek). */
-  void clearBuffer() {
-    buffer.clear();
-  }
-
   void beginExecution(InFlight entry) {
     entry.executing = true;
     executing++;
@@ -117,7 +144,7 @@ final class PendingRecords {
 
   /** The lowest offset not finished: the next unfinished record, or {@code fetchOffset}. */
   long committable(long fetchOffset) {
-    long position = fetchOffset;
+    long position = undecoded.isEmpty() ? fetchOffset : decodeOffset;
     if (!buffer.isEmpty()) {
       position = Math.min(position, buffer.firstKey());
     }
