@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
  * @param partitions the number of partitions, 1 to 100,000
  * @param retention how long records are kept ({@link Retention#forever()} by default)
+ * @param backlogLimit the bound on unconsumed records per partition, or null for none
  */
-public record TopicSpec(String name, int partitions, Retention retention) {
+public record TopicSpec(
+    String name, int partitions, Retention retention, BacklogLimit backlogLimit) {
 
   /** The longest allowed topic name. */
   public static final int MAX_NAME_LENGTH = 200;
@@ -52,7 +54,7 @@ public record TopicSpec(String name, int partitions, Retention retention) {
    * @return the validated definition
    */
   public static TopicSpec of(String name, int partitions) {
-    return new TopicSpec(name, partitions, Retention.forever());
+    return new TopicSpec(name, partitions, Retention.forever(), null);
   }
 
   /**
@@ -62,7 +64,17 @@ public record TopicSpec(String name, int partitions, Retention retention) {
    * @return the new definition
    */
   public TopicSpec withRetention(Retention policy) {
-    return new TopicSpec(name, partitions, policy);
+    return new TopicSpec(name, partitions, policy, backlogLimit);
+  }
+
+  /**
+   * A copy with a backlog limit.
+   *
+   * @param limit the bound on unconsumed records per partition
+   * @return the new definition
+   */
+  public TopicSpec withBacklogLimit(BacklogLimit limit) {
+    return new TopicSpec(name, partitions, retention, limit);
   }
 
   /**

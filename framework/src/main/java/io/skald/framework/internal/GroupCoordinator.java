@@ -60,6 +60,7 @@ public final class GroupCoordinator
           Heartbeat,
           GetCommitted,
           ResetOffsets,
+          ReportPositions,
           MemberTerminated,
           CheckRevocations {}
 
@@ -143,6 +144,10 @@ public final class GroupCoordinator
    * @param refused why the reset was refused, or null if it was done
    */
   public record ResetResult(String refused) implements SkaldSerializable {}
+
+  enum ReportPositions implements Command {
+    INSTANCE
+  }
 
   record MemberTerminated(String memberId, ActorRef<MemberMessage> member) implements Command {}
 
@@ -246,8 +251,9 @@ public final class GroupCoordinator
    *
    * @param system the actor system
    * @param settings Skald's settings
+   * @param topics the topic cache, to know which topics have a backlog limit
    */
-  public static void init(ActorSystem<?> system, SkaldSettings settings) {
+  public static void init(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -258,7 +264,11 @@ public final class GroupCoordinator
                             Behaviors.withTimers(
                                 timers ->
                                     new GroupCoordinator(
-                                        ctx, timers, entityContext.getEntityId(), settings)))));
+                                        ctx,
+                                        timers,
+                                        entityContext.getEntityId(),
+                                        settings,
+                                        topics)))));
   }
 
   private final ActorContext<Command> context;
@@ -266,12 +276,14 @@ public final class GroupCoordinator
   private final SkaldSettings settings;
   private final String group;
   private final GroupMembership membership = new GroupMembership();
+  private final TopicCache topics;
 
   private GroupCoordinator(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String group,
-      SkaldSettings settings) {
+      SkaldSettings settings,
+      TopicCache topics) {
     super(
         PersistenceId.of(ENTITY_TYPE_KEY.name(), group),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -279,6 +291,7 @@ public final class GroupCoordinator
     this.timers = timers;
     this.group = group;
     this.settings = settings;
+    this.topics = topics;
   }
 
   @Override
@@ -356,6 +369,7 @@ public final class GroupCoordinator
                   .thenRun(s -> reset.replyTo().tell(new ResetResult(null)));
             })
         .onCommand(CheckRevocations.class, this::onCheckRevocations)
+        .onCommand(ReportPositions.class, this::onReportPositions)
         .onCommand(
             GetCommitted.class,
             (state, cmd) -> {
@@ -492,8 +506,36 @@ public final class GroupCoordinator
         .thenRun(this::applyAssignment);
   }
 
+  /**
+   * Tells the partitions of topics with a backlog limit where this group is, while it has members:
+   * the slowest active group bounds their backlog. Fire-and-forget; repeated every interval.
+   */
+  private Effect<Event, State> onReportPositions(State state, ReportPositions report) {
+    if (membership.size() == 0) {
+      timers.cancel("report-positions");
+      return Effect().none();
+    }
+    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+    state.committed.forEach(
+        (tp, offset) -> {
+          io.skald.framework.TopicSpec spec = topics.cached(tp.topic());
+          if (spec == null) {
+            topics.require(tp.topic()); // fills the cache for the next report
+          } else if (spec.backlogLimit() != null) {
+            sharding
+                .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+                .tell(new PartitionEntity.GroupPosition(group, offset));
+          }
+        });
+    return Effect().none();
+  }
+
   /** Computes the target assignment and starts moving partitions towards it. */
   private void applyAssignment(State state) {
+    if (membership.size() > 0 && !timers.isTimerActive("report-positions")) {
+      timers.startTimerWithFixedDelay(
+          "report-positions", ReportPositions.INSTANCE, settings.positionReportInterval());
+    }
     send(
         membership.rebalance(
             state.generation,

@@ -67,6 +67,7 @@ public final class PartitionEntity
           TruncateBefore,
           Flush,
           RetentionLoaded,
+          GroupPosition,
           RetentionTick,
           JournalReply {}
 
@@ -154,7 +155,18 @@ public final class PartitionEntity
    */
   public record OffsetFound(long offset) implements SkaldSerializable {}
 
-  record RetentionLoaded(io.skald.framework.Retention retention) implements Command {}
+  record RetentionLoaded(
+      io.skald.framework.Retention retention, io.skald.framework.BacklogLimit backlogLimit)
+      implements Command {}
+
+  /**
+   * A consumer group's committed position on this partition, reported periodically by the group's
+   * coordinator while the group has members; used to enforce a backlog limit.
+   *
+   * @param group the group
+   * @param offset its committed offset
+   */
+  public record GroupPosition(String group, long offset) implements Command {}
 
   enum RetentionTick implements Command {
     INSTANCE
@@ -186,7 +198,17 @@ public final class PartitionEntity
    *
    * @param reason why
    */
-  public record AppendFailed(String reason) implements AppendResult {}
+  public record AppendFailed(String reason, boolean backlogFull) implements AppendResult {
+
+    /**
+     * A refusal for another reason than the backlog limit.
+     *
+     * @param reason why
+     */
+    public AppendFailed(String reason) {
+      this(reason, false);
+    }
+  }
 
   /** The answer to a {@link Fetch}. */
   public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
@@ -284,6 +306,9 @@ public final class PartitionEntity
   private final TimerScheduler<Command> timers;
   private final String topic;
   private io.skald.framework.Retention retention = io.skald.framework.Retention.forever();
+  private io.skald.framework.BacklogLimit backlogLimit;
+  private final Map<String, long[]> groupPositions = new HashMap<>();
+  private long droppedRecords;
   private long deletedUpTo;
 
   private record PendingAppend(Append append, long baseOffset) {}
@@ -361,10 +386,10 @@ public final class PartitionEntity
                             replyTo -> new TopicRegistry.GetTopic(topic, replyTo),
                             settings.askTimeout()),
                     (lookup, error) ->
-                        new RetentionLoaded(
-                            lookup == null || lookup.spec() == null
-                                ? io.skald.framework.Retention.forever()
-                                : lookup.spec().retention())))
+                        lookup == null || lookup.spec() == null
+                            ? new RetentionLoaded(io.skald.framework.Retention.forever(), null)
+                            : new RetentionLoaded(
+                                lookup.spec().retention(), lookup.spec().backlogLimit())))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
         .build();
   }
@@ -403,6 +428,7 @@ public final class PartitionEntity
             RetentionLoaded.class,
             (state, loaded) -> {
               retention = loaded.retention();
+              backlogLimit = loaded.backlogLimit();
               if (retention.limited()) {
                 timers.startTimerWithFixedDelay(
                     RetentionTick.INSTANCE, settings.retentionCheckInterval());
@@ -410,6 +436,21 @@ public final class PartitionEntity
               return enforceRetention(state);
             })
         .onCommand(RetentionTick.class, (state, tick) -> enforceRetention(state))
+        .onCommand(
+            GroupPosition.class,
+            (state, position) -> {
+              groupPositions.put(
+                  position.group(),
+                  new long[] {
+                    position.offset(),
+                    System.nanoTime() + 3 * settings.positionReportInterval().toNanos()
+                  });
+              return backlogLimit != null
+                      && backlogLimit.policy()
+                          == io.skald.framework.BacklogLimit.OverflowPolicy.DROP_OLDEST
+                  ? enforceRetention(state)
+                  : Effect().none();
+            })
         .onCommand(
             JournalReply.class,
             (state, reply) -> {
@@ -475,6 +516,26 @@ public final class PartitionEntity
     if (append.producerId() != null && isDuplicate(state, append)) {
       return Effect().none();
     }
+    if (backlogLimit != null
+        && backlogLimit.policy() == io.skald.framework.BacklogLimit.OverflowPolicy.REJECT_NEW) {
+      long slowest = slowestGroupPosition();
+      long written = state.nextOffset();
+      for (PendingAppend p : pending) {
+        written += p.append().count();
+      }
+      if (slowest >= 0 && written - slowest + append.count() > backlogLimit.maxRecords()) {
+        append
+            .replyTo()
+            .tell(
+                new AppendFailed(
+                    "backlog of "
+                        + (written - slowest)
+                        + " unconsumed records reached the limit of "
+                        + backlogLimit.maxRecords(),
+                    true));
+        return Effect().none();
+      }
+    }
     pending.add(new PendingAppend(append, -1));
     if (!flushScheduled) {
       flushScheduled = true;
@@ -485,14 +546,41 @@ public final class PartitionEntity
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> enforceRetention(
       PartitionState state) {
-    if (!retention.limited()) {
-      return Effect().none();
+    long start = state.logStartOffset();
+    if (retention.limited()) {
+      start = state.retentionStart(retention, System.currentTimeMillis());
     }
-    long start = state.retentionStart(retention, System.currentTimeMillis());
+    if (backlogLimit != null
+        && backlogLimit.policy() == io.skald.framework.BacklogLimit.OverflowPolicy.DROP_OLDEST) {
+      long slowest = slowestGroupPosition();
+      long keepFrom = state.nextOffset() - backlogLimit.maxRecords();
+      if (slowest >= 0 && slowest < keepFrom && keepFrom > start) {
+        long dropped = keepFrom - Math.max(state.logStartOffset(), slowest);
+        droppedRecords += Math.max(0, dropped);
+        log.warn(
+            "{}: backlog limit {} reached, dropping the oldest {} unconsumed record(s) ({} in all)",
+            persistenceIdString,
+            backlogLimit.maxRecords(),
+            dropped,
+            droppedRecords);
+        start = keepFrom;
+      }
+    }
     if (start <= state.logStartOffset()) {
       return Effect().none();
     }
     return Effect().persist(new LogTruncated(start));
+  }
+
+  /** The lowest position of the groups that reported recently, or -1 if none did. */
+  private long slowestGroupPosition() {
+    long now = System.nanoTime();
+    groupPositions.values().removeIf(p -> p[1] - now < 0);
+    long slowest = -1;
+    for (long[] p : groupPositions.values()) {
+      slowest = slowest < 0 ? p[0] : Math.min(slowest, p[0]);
+    }
+    return slowest;
   }
 
   /** Answers a duplicate idempotent append and returns true; false if it must be written. */
@@ -571,7 +659,7 @@ public final class PartitionEntity
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
               serveWaiters(newState);
-              if (retention.maxRecords() > 0 || retention.maxBytes() > 0) {
+              if (retention.maxRecords() > 0 || retention.maxBytes() > 0 || backlogLimit != null) {
                 context.getSelf().tell(RetentionTick.INSTANCE);
               }
             });

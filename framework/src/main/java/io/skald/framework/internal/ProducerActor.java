@@ -326,7 +326,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       return;
     }
     SkaldException failure;
-    if (done.result() instanceof PartitionEntity.AppendFailed failed) {
+    if (done.result() instanceof PartitionEntity.AppendFailed failed && failed.backlogFull()) {
+      failure =
+          new io.skald.framework.BacklogFullException(
+              "partition " + done.tp() + " refused the records: " + failed.reason());
+    } else if (done.result() instanceof PartitionEntity.AppendFailed failed) {
       failure =
           new SkaldException("partition " + done.tp() + " refused the append: " + failed.reason());
     } else if (done.error() instanceof TimeoutException) {

@@ -62,7 +62,7 @@ public final class SkaldRuntime implements TopicAdmin {
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
     TopicRegistry.init(system, settings);
     PartitionEntity.init(system, settings, reads);
-    GroupCoordinator.init(system, settings);
+    GroupCoordinator.init(system, settings, topics);
     ReplayLedger.init(system, settings);
     DelayedDeliveryScheduler.init(system, settings);
   }
