@@ -305,10 +305,7 @@ public final class PartitionEntity
   private boolean flushScheduled;
   private final TimerScheduler<Command> timers;
   private final String topic;
-  private io.skald.framework.Retention retention = io.skald.framework.Retention.forever();
-  private io.skald.framework.BacklogLimit backlogLimit;
-  private final Map<String, long[]> groupPositions = new HashMap<>();
-  private long droppedRecords;
+  private final PartitionLimits limits;
   private long deletedUpTo;
 
   private record PendingAppend(Append append, long baseOffset) {}
@@ -327,6 +324,7 @@ public final class PartitionEntity
     this.persistenceIdString = persistenceId().id();
     this.log = context.getLog();
     this.reader = new PartitionReader(reads, persistenceIdString, context.getSystem(), log);
+    this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
     this.timers = timers;
     this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
   }
@@ -427,9 +425,8 @@ public final class PartitionEntity
         .onCommand(
             RetentionLoaded.class,
             (state, loaded) -> {
-              retention = loaded.retention();
-              backlogLimit = loaded.backlogLimit();
-              if (retention.limited()) {
+              limits.load(loaded.retention(), loaded.backlogLimit());
+              if (limits.needsTimer()) {
                 timers.startTimerWithFixedDelay(
                     RetentionTick.INSTANCE, settings.retentionCheckInterval());
               }
@@ -439,17 +436,8 @@ public final class PartitionEntity
         .onCommand(
             GroupPosition.class,
             (state, position) -> {
-              groupPositions.put(
-                  position.group(),
-                  new long[] {
-                    position.offset(),
-                    System.nanoTime() + 3 * settings.positionReportInterval().toNanos()
-                  });
-              return backlogLimit != null
-                      && backlogLimit.policy()
-                          == io.skald.framework.BacklogLimit.OverflowPolicy.DROP_OLDEST
-                  ? enforceRetention(state)
-                  : Effect().none();
+              limits.recordPosition(position.group(), position.offset());
+              return limits.dropsOldest() ? enforceRetention(state) : Effect().none();
             })
         .onCommand(
             JournalReply.class,
@@ -516,25 +504,14 @@ public final class PartitionEntity
     if (append.producerId() != null && isDuplicate(state, append)) {
       return Effect().none();
     }
-    if (backlogLimit != null
-        && backlogLimit.policy() == io.skald.framework.BacklogLimit.OverflowPolicy.REJECT_NEW) {
-      long slowest = slowestGroupPosition();
-      long written = state.nextOffset();
-      for (PendingAppend p : pending) {
-        written += p.append().count();
-      }
-      if (slowest >= 0 && written - slowest + append.count() > backlogLimit.maxRecords()) {
-        append
-            .replyTo()
-            .tell(
-                new AppendFailed(
-                    "backlog of "
-                        + (written - slowest)
-                        + " unconsumed records reached the limit of "
-                        + backlogLimit.maxRecords(),
-                    true));
-        return Effect().none();
-      }
+    long written = state.nextOffset();
+    for (PendingAppend p : pending) {
+      written += p.append().count();
+    }
+    String rejection = limits.rejection(written, append.count());
+    if (rejection != null) {
+      append.replyTo().tell(new AppendFailed(rejection, true));
+      return Effect().none();
     }
     pending.add(new PendingAppend(append, -1));
     if (!flushScheduled) {
@@ -546,41 +523,11 @@ public final class PartitionEntity
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> enforceRetention(
       PartitionState state) {
-    long start = state.logStartOffset();
-    if (retention.limited()) {
-      start = state.retentionStart(retention, System.currentTimeMillis());
-    }
-    if (backlogLimit != null
-        && backlogLimit.policy() == io.skald.framework.BacklogLimit.OverflowPolicy.DROP_OLDEST) {
-      long slowest = slowestGroupPosition();
-      long keepFrom = state.nextOffset() - backlogLimit.maxRecords();
-      if (slowest >= 0 && slowest < keepFrom && keepFrom > start) {
-        long dropped = keepFrom - Math.max(state.logStartOffset(), slowest);
-        droppedRecords += Math.max(0, dropped);
-        log.warn(
-            "{}: backlog limit {} reached, dropping the oldest {} unconsumed record(s) ({} in all)",
-            persistenceIdString,
-            backlogLimit.maxRecords(),
-            dropped,
-            droppedRecords);
-        start = keepFrom;
-      }
-    }
+    long start = limits.logStart(state, System.currentTimeMillis());
     if (start <= state.logStartOffset()) {
       return Effect().none();
     }
     return Effect().persist(new LogTruncated(start));
-  }
-
-  /** The lowest position of the groups that reported recently, or -1 if none did. */
-  private long slowestGroupPosition() {
-    long now = System.nanoTime();
-    groupPositions.values().removeIf(p -> p[1] - now < 0);
-    long slowest = -1;
-    for (long[] p : groupPositions.values()) {
-      slowest = slowest < 0 ? p[0] : Math.min(slowest, p[0]);
-    }
-    return slowest;
   }
 
   /** Answers a duplicate idempotent append and returns true; false if it must be written. */
@@ -659,7 +606,7 @@ public final class PartitionEntity
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
               serveWaiters(newState);
-              if (retention.maxRecords() > 0 || retention.maxBytes() > 0 || backlogLimit != null) {
+              if (limits.checkAfterWrites()) {
                 context.getSelf().tell(RetentionTick.INSTANCE);
               }
             });
