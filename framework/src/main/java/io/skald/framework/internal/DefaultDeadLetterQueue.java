@@ -77,8 +77,7 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
   }
 
   private CompletionStage<PartitionOffsets> bounds() {
-    return ClusterSharding.get(system)
-        .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(partition))
+    return PartitionEntity.ref(system, partition)
         .ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
   }
 
@@ -159,9 +158,7 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
     return bounds()
         .thenCompose(
             before ->
-                ClusterSharding.get(system)
-                    .entityRefFor(
-                        PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(partition))
+                PartitionEntity.ref(system, partition)
                     .<PartitionOffsets>ask(
                         replyTo ->
                             new PartitionEntity.TruncateBefore(before.logEndOffset(), replyTo),

@@ -291,8 +291,7 @@ public final class DelayedDeliveryScheduler
     }
     byte[] payload = writer.toByteArray();
     context.pipeToSelf(
-        ClusterSharding.get(context.getSystem())
-            .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(target))
+        PartitionEntity.ref(context.getSystem(), target)
             .<PartitionEntity.AppendResult>ask(
                 replyTo ->
                     new PartitionEntity.Append(

@@ -1,6 +1,5 @@
 package io.skald.framework.internal;
 
-import io.skald.framework.InvalidRecordException;
 import io.skald.framework.ScheduledDelivery;
 import io.skald.framework.TopicPartition;
 import java.time.Instant;
@@ -38,18 +37,8 @@ final class DelayedSender {
         .require(topic)
         .thenCompose(
             spec -> {
-              int partition;
-              if (requestedPartition >= 0) {
-                if (requestedPartition >= spec.partitions()) {
-                  throw new InvalidRecordException(
-                      "partition " + requestedPartition + " does not exist in '" + topic + "'");
-                }
-                partition = requestedPartition;
-              } else if (key != null) {
-                partition = Partitioner.partitionOf(key, spec.partitions());
-              } else {
-                partition = Math.floorMod(roundRobin.getAndIncrement(), spec.partitions());
-              }
+              int partition =
+                  Partitioner.choose(spec, requestedPartition, key, roundRobin::getAndIncrement);
               TopicPartition tp = new TopicPartition(topic, partition);
               Map<String, String> withDue = new LinkedHashMap<>(headers);
               withDue.put(DUE_HEADER, Long.toString(due.toEpochMilli()));

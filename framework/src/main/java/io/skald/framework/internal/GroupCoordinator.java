@@ -515,15 +515,13 @@ public final class GroupCoordinator
       timers.cancel("report-positions");
       return Effect().none();
     }
-    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
     state.committed.forEach(
         (tp, offset) -> {
           io.skald.framework.TopicSpec spec = topics.cached(tp.topic());
           if (spec == null) {
             topics.require(tp.topic()); // fills the cache for the next report
           } else if (spec.backlogLimit() != null) {
-            sharding
-                .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+            PartitionEntity.ref(context.getSystem(), tp)
                 .tell(new PartitionEntity.GroupPosition(group, offset));
           }
         });

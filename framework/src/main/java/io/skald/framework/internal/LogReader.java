@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /** INTERNAL API: reads a page of records of one partition by offset, without a consumer group. */
@@ -17,9 +16,7 @@ final class LogReader {
 
   static CompletionStage<List<RecordFormat.Decoded>> read(
       ActorSystem<?> system, TopicPartition tp, long fromOffset, int limit, Duration timeout) {
-    EntityRef<PartitionEntity.Command> partition =
-        ClusterSharding.get(system)
-            .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp));
+    EntityRef<PartitionEntity.Command> partition = PartitionEntity.ref(system, tp);
     return partition
         .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, timeout)
         .thenCompose(

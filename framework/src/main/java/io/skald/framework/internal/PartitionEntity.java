@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.JournalProtocol;
 import org.apache.pekko.persistence.Persistence;
@@ -267,6 +268,17 @@ public final class PartitionEntity
    */
   public static String entityId(TopicPartition tp) {
     return tp.topic() + "~" + tp.partition();
+  }
+
+  /**
+   * The sharded reference of a partition.
+   *
+   * @param system the actor system
+   * @param tp the partition
+   * @return its entity reference
+   */
+  public static EntityRef<Command> ref(ActorSystem<?> system, TopicPartition tp) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, entityId(tp));
   }
 
   /**

@@ -27,7 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -156,9 +155,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     this.handler = handler;
     this.settings = settings;
     this.parent = parent;
-    this.partition =
-        ClusterSharding.get(context.getSystem())
-            .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp));
+    this.partition = PartitionEntity.ref(context.getSystem(), tp);
     this.fetchAdapter = context.messageAdapter(PartitionEntity.FetchResult.class, FetchReply::new);
     timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
     if (committedOffset >= 0) {

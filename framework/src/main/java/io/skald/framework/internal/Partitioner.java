@@ -20,6 +20,41 @@ public final class Partitioner {
   }
 
   /**
+   * The partition of a record: the one the caller named, else the key's, else the next in
+   * round-robin order.
+   *
+   * @param spec the topic
+   * @param requested the partition the caller named, or -1
+   * @param key the encoded key, or null
+   * @param roundRobin the producer's counter for keyless records
+   * @return the partition
+   * @throws io.skald.framework.InvalidRecordException if the named partition does not exist
+   */
+  public static int choose(
+      io.skald.framework.TopicSpec spec,
+      int requested,
+      byte[] key,
+      java.util.function.IntSupplier roundRobin) {
+    if (requested >= 0) {
+      if (requested >= spec.partitions()) {
+        throw new io.skald.framework.InvalidRecordException(
+            "partition "
+                + requested
+                + " does not exist: topic '"
+                + spec.name()
+                + "' has "
+                + spec.partitions()
+                + " partitions");
+      }
+      return requested;
+    }
+    if (key != null) {
+      return partitionOf(key, spec.partitions());
+    }
+    return Math.floorMod(roundRobin.getAsInt(), spec.partitions());
+  }
+
+  /**
    * MurmurHash2, 32 bit, seed 0x9747b28c, as Kafka's {@code Utils.murmur2}.
    *
    * @param data the bytes

@@ -19,7 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
@@ -115,7 +114,6 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private final SkaldSettings settings;
   private final ByteBudget bufferedBytes;
-  private final ClusterSharding sharding;
   private final TopicCache topics;
   private final String producerId;
   private final int maxInFlight;
@@ -139,7 +137,6 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     // An idempotent producer keeps one append in flight per partition, so a retry cannot overtake.
     this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
     this.bufferedBytes = bufferedBytes;
-    this.sharding = ClusterSharding.get(context.getSystem());
   }
 
   @Override
@@ -202,25 +199,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private void route(TopicSpec spec, Send send) {
     int partition;
-    if (send.requestedPartition() >= 0) {
-      if (send.requestedPartition() >= spec.partitions()) {
-        fail(
-            send,
-            new InvalidRecordException(
-                "partition "
-                    + send.requestedPartition()
-                    + " does not exist: topic '"
-                    + spec.name()
-                    + "' has "
-                    + spec.partitions()
-                    + " partitions"));
-        return;
-      }
-      partition = send.requestedPartition();
-    } else if (send.key() != null) {
-      partition = Partitioner.partitionOf(send.key(), spec.partitions());
-    } else {
-      partition = Math.floorMod(roundRobin++, spec.partitions());
+    try {
+      partition =
+          Partitioner.choose(spec, send.requestedPartition(), send.key(), () -> roundRobin++);
+    } catch (InvalidRecordException e) {
+      fail(send, e);
+      return;
     }
     enqueue(new TopicPartition(spec.name(), partition), send);
   }
@@ -228,11 +212,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private void enqueue(TopicPartition tp, Send send) {
     PartitionQueue queue =
         queues.computeIfAbsent(
-            tp,
-            key ->
-                new PartitionQueue(
-                    sharding.entityRefFor(
-                        PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(key))));
+            tp, key -> new PartitionQueue(PartitionEntity.ref(getContext().getSystem(), key)));
     if (queue.open != null
         && queue.open.writer.size() + send.reservedBytes() > settings.producerBatchMaxBytes()) {
       // Seal first, so a batch never exceeds max(batch-max-bytes, one record) and so always fits

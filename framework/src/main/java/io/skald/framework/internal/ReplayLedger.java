@@ -169,7 +169,7 @@ public final class ReplayLedger
 
   /** Appends the letters one after another, each as the idempotent append of its own producer. */
   private CompletionStage<Void> produce(List<Letter> letters) {
-    ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+    ActorSystem<?> system = context.getSystem();
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
     for (Letter letter : letters) {
       RecordFormat.Writer writer = new RecordFormat.Writer(64 + letter.value().length);
@@ -179,10 +179,7 @@ public final class ReplayLedger
       chain =
           chain.thenCompose(
               ignored ->
-                  sharding
-                      .entityRefFor(
-                          PartitionEntity.ENTITY_TYPE_KEY,
-                          PartitionEntity.entityId(letter.target()))
+                  PartitionEntity.ref(system, letter.target())
                       .<PartitionEntity.AppendResult>ask(
                           replyTo -> new PartitionEntity.Append(1, payload, producerId, 0, replyTo),
                           settings.deliveryTimeout())

@@ -262,8 +262,7 @@ public final class SkaldRuntime implements TopicAdmin {
                 throw new IllegalArgumentException(
                     tp + " does not exist: the topic has " + spec.partitions() + " partitions");
               }
-              return ClusterSharding.get(system)
-                  .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+              return PartitionEntity.ref(system, tp)
                   .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
             });
   }
@@ -310,8 +309,7 @@ public final class SkaldRuntime implements TopicAdmin {
     return partitionOffsets(tp)
         .thenCompose(
             bounds ->
-                ClusterSharding.get(system)
-                    .entityRefFor(PartitionEntity.ENTITY_TYPE_KEY, PartitionEntity.entityId(tp))
+                PartitionEntity.ref(system, tp)
                     .<PartitionEntity.OffsetFound>ask(
                         replyTo ->
                             new PartitionEntity.OffsetForTimestamp(time.toEpochMilli(), replyTo),
