@@ -10,7 +10,8 @@ import java.util.Map;
  * @param offset its position in the partition
  * @param timestamp the partition's append time, epoch milliseconds
  * @param key the decoded key, or {@code null} for a record sent without one
- * @param value the decoded value
+ * @param value the decoded value, or {@code null} for a tombstone (see {@link
+ *     Producer#sendTombstone})
  * @param headers the record's headers (immutable)
  * @param attempt 1 on the first delivery to this member, 2 and more on retries
  * @param <K> the key type
@@ -25,6 +26,16 @@ public record ConsumerRecord<K, V>(
     V value,
     Map<String, String> headers,
     int attempt) {
+
+  /**
+   * Whether this record is a tombstone: a key without value, which deletes the key from a compacted
+   * topic.
+   *
+   * @return true if the value is null
+   */
+  public boolean isTombstone() {
+    return value == null;
+  }
 
   /** Copies the headers. */
   public ConsumerRecord {

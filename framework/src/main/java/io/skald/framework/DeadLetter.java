@@ -11,7 +11,7 @@ import java.util.Map;
  * @param original where the record came from
  * @param originalOffset its offset there
  * @param key the original key bytes, or null
- * @param value the original value bytes
+ * @param value the original value bytes, or null for a tombstone
  * @param headers the original headers (without the dead-letter headers)
  * @param attempts how many attempts were made
  * @param reason {@code rejected}, {@code non-retryable} or {@code retries-exhausted}

@@ -49,6 +49,17 @@ public interface Producer<K, V> extends AutoCloseable {
   CompletionStage<RecordMetadata> send(String topic, K key, V value, Map<String, String> headers);
 
   /**
+   * Sends a tombstone: a record with a key and no value, which deletes the key from a compacted
+   * topic (see {@link Compaction}). Consumers receive it with a null value ({@link
+   * ConsumerRecord#isTombstone()}).
+   *
+   * @param topic the topic, which must exist
+   * @param key the key to delete, not null
+   * @return where the tombstone was written
+   */
+  CompletionStage<RecordMetadata> sendTombstone(String topic, K key);
+
+  /**
    * Sends a record to a named partition.
    *
    * @param topic the topic, which must exist

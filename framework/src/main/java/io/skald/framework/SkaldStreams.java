@@ -53,12 +53,18 @@ public final class SkaldStreams {
    */
   public static <K, V> Source<CommittableRecord<K, V>, Control> committableSource(
       Skald skald, SubscriptionSpec<K, V> spec) {
-    Set<CompletableFuture<Done>> outstanding = ConcurrentHashMap.newKeySet();
+    // Acks of records offered to the queue and not yet emitted, and of records emitted downstream
+    // and not yet acknowledged.
+    Set<CompletableFuture<Done>> queued = ConcurrentHashMap.newKeySet();
+    Set<CompletableFuture<Done>> emitted = ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
     return Source.<CommittableRecord<K, V>>queue(queueCapacity(skald, spec))
         .mapMaterializedValue(
             queue -> {
               CompletionStage<Subscription> subscription =
-                  skald.subscribeAsync(spec, record -> offer(queue, record, outstanding));
+                  skald.subscribeAsync(
+                      spec, record -> offer(queue, record, queued, emitted, ended));
               subscription.whenComplete(
                   (s, error) -> {
                     if (error != null) {
@@ -67,14 +73,28 @@ public final class SkaldStreams {
                   });
               return (Control) () -> subscription;
             })
+        .map(
+            committable -> {
+              if (queued.remove(committable.ack()) && !committable.ack().isDone()) {
+                emitted.add(committable.ack());
+              }
+              return committable;
+            })
         .watchTermination(
             (control, done) -> {
               done.whenComplete(
                   (d, error) -> {
-                    // Records the stream will never acknowledge stay uncommitted, so the group
-                    // delivers them again; failing them lets the member stop without waiting.
+                    // Records the stream never emitted stay uncommitted, so the group delivers
+                    // them again; failing them lets the member stop without waiting. Records
+                    // already emitted may still be committed by the stages after a cancelling one
+                    // (take(n) cancels before its last element is processed downstream); if the
+                    // stream failed, nothing downstream will.
                     SkaldException stopped = new SkaldException("the stream stopped");
-                    outstanding.forEach(ack -> ack.completeExceptionally(stopped));
+                    ended.set(true); // an offer racing with this fails its own record
+                    queued.forEach(ack -> ack.completeExceptionally(stopped));
+                    if (error != null) {
+                      emitted.forEach(ack -> ack.completeExceptionally(stopped));
+                    }
                     control.subscription().thenAccept(Subscription::stop);
                   });
               return control;
@@ -100,14 +120,26 @@ public final class SkaldStreams {
   private static <K, V> CompletionStage<Done> offer(
       BoundedSourceQueue<CommittableRecord<K, V>> queue,
       ConsumerRecord<K, V> record,
-      Set<CompletableFuture<Done>> outstanding) {
+      Set<CompletableFuture<Done>> queued,
+      Set<CompletableFuture<Done>> emitted,
+      java.util.concurrent.atomic.AtomicBoolean ended) {
     CompletableFuture<Done> ack = new CompletableFuture<>();
-    outstanding.add(ack);
-    ack.whenComplete((d, e) -> outstanding.remove(ack));
+    queued.add(ack);
+    ack.whenComplete(
+        (d, e) -> {
+          queued.remove(ack);
+          emitted.remove(ack);
+        });
     QueueOfferResult result = queue.offer(new CommittableRecord<>(record, ack));
     if (result != QueueOfferResult.enqueued()) {
+      queued.remove(ack);
       return CompletableFuture.failedFuture(
           new SkaldException("the stream did not take the record: " + result));
+    }
+    if (ended.get()) {
+      // Enqueued while the stream was being cancelled: it will never be emitted. Either this check
+      // or the termination's sweep of `queued` sees it.
+      ack.completeExceptionally(new SkaldException("the stream stopped"));
     }
     return ack;
   }

@@ -91,4 +91,17 @@ public interface TopicAdmin {
    */
   CompletionStage<java.util.Map<TopicPartition, Long>> resetOffsets(
       String group, String topic, OffsetReset to, boolean dryRun);
+
+  /**
+   * Compacts every partition of a compacted topic now, instead of waiting for its compaction
+   * threshold (see {@link Compaction}): each partition keeps the latest record per key of
+   * everything appended before the call, drops tombstones older than the tombstone retention, and
+   * deletes the rest from the journal.
+   *
+   * @param topic a compacted topic
+   * @return completes when every partition's compaction is durable; fails with {@link
+   *     InvalidTopicException} if the topic is not compacted, {@link UnknownTopicException} if it
+   *     does not exist
+   */
+  CompletionStage<Void> compact(String topic);
 }

@@ -17,9 +17,14 @@ import java.util.regex.Pattern;
  * @param partitions the number of partitions, 1 to 100,000
  * @param retention how long records are kept ({@link Retention#forever()} by default)
  * @param backlogLimit the bound on unconsumed records per partition, or null for none
+ * @param compaction log compaction (keep the latest record per key), or null for none
  */
 public record TopicSpec(
-    String name, int partitions, Retention retention, BacklogLimit backlogLimit) {
+    String name,
+    int partitions,
+    Retention retention,
+    BacklogLimit backlogLimit,
+    Compaction compaction) {
 
   /** The longest allowed topic name. */
   public static final int MAX_NAME_LENGTH = 200;
@@ -54,7 +59,7 @@ public record TopicSpec(
    * @return the validated definition
    */
   public static TopicSpec of(String name, int partitions) {
-    return new TopicSpec(name, partitions, Retention.forever(), null);
+    return new TopicSpec(name, partitions, Retention.forever(), null, null);
   }
 
   /**
@@ -64,7 +69,7 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withRetention(Retention policy) {
-    return new TopicSpec(name, partitions, policy, backlogLimit);
+    return new TopicSpec(name, partitions, policy, backlogLimit, compaction);
   }
 
   /**
@@ -74,7 +79,26 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withBacklogLimit(BacklogLimit limit) {
-    return new TopicSpec(name, partitions, retention, limit);
+    return new TopicSpec(name, partitions, retention, limit, compaction);
+  }
+
+  /**
+   * A copy with log compaction.
+   *
+   * @param policy how the topic is compacted
+   * @return the new definition
+   */
+  public TopicSpec withCompaction(Compaction policy) {
+    return new TopicSpec(name, partitions, retention, backlogLimit, policy);
+  }
+
+  /**
+   * Whether the topic is compacted.
+   *
+   * @return true if it has a compaction policy
+   */
+  public boolean compacted() {
+    return compaction != null;
   }
 
   /**

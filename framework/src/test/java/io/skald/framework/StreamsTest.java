@@ -97,18 +97,22 @@ class StreamsTest {
             .map(
                 c -> {
                   c.commit();
-                  return c.record().offset();
+                  return c.record().partition() + "@" + c.record().offset();
                 })
             .toMat(Sink.seq(), org.apache.pekko.stream.javadsl.Keep.both())
             .run(skald.system());
-    List<Long> taken = result.second().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<String> taken = result.second().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(100, taken.size());
+    // at-least-once: a redelivery (after a rejoin under load) may repeat a record in the stream
+    long distinct = taken.stream().distinct().count();
 
     // then the member stops: it leaves the group, and the group stops short of the end
     Subscription subscription =
         result.first().subscription().toCompletableFuture().get(10, TimeUnit.SECONDS);
     subscription.whenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
     long position = committed("sampler");
-    assertTrue(position >= 100 && position < 1_001, "committed " + position);
+    assertTrue(
+        position >= distinct && position < 1_001,
+        "committed " + position + " after taking " + distinct + " distinct records: " + taken);
   }
 }

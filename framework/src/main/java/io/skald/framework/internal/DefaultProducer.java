@@ -76,16 +76,33 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     return send(topic, partition, key, value, headers);
   }
 
+  @Override
+  public CompletionStage<RecordMetadata> sendTombstone(String topic, K key) {
+    if (key == null) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("a tombstone needs a key (topic '" + topic + "')"));
+    }
+    try {
+      return write(topic, -1, encodeRecord(topic, key, null, Map.of(), true));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   private record Encoded(byte[] key, byte[] value, Map<String, String> headers, int size) {}
 
   /** Validates and encodes on the caller's thread; throws a typed exception for bad input. */
-  private Encoded encodeRecord(String topic, K key, V value, Map<String, String> headers) {
+  private Encoded encodeRecord(
+      String topic, K key, V value, Map<String, String> headers, boolean tombstone) {
     if (closed) {
       throw new ProducerClosedException("the producer is closed");
     }
     TopicSpec.validateName(topic);
-    if (value == null) {
-      throw new InvalidRecordException("record value must not be null (topic '" + topic + "')");
+    if (value == null && !tombstone) {
+      throw new InvalidRecordException(
+          "record value must not be null (topic '"
+              + topic
+              + "'); to delete a key of a compacted topic use sendTombstone");
     }
     if (headers == null) {
       throw new InvalidRecordException("headers must not be null; pass Map.of()");
@@ -98,7 +115,8 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
           }
         });
     byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
-    byte[] valueBytes = encode(producerSettings.valueCodec(), value, "value");
+    byte[] valueBytes =
+        value == null ? null : encode(producerSettings.valueCodec(), value, "value");
     int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
     if (size > settings.maxRecordBytes()) {
       throw new RecordTooLargeException(
@@ -115,7 +133,14 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private CompletionStage<RecordMetadata> send(
       String topic, int partition, K key, V value, Map<String, String> headers) {
     try {
-      Encoded record = encodeRecord(topic, key, value, headers);
+      return write(topic, partition, encodeRecord(topic, key, value, headers, false));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletionStage<RecordMetadata> write(String topic, int partition, Encoded record) {
+    try {
       reserve(record.size());
       boolean durable = producerSettings.acks() == Acks.DURABLE;
       CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
@@ -153,7 +178,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       if (at == null) {
         throw new InvalidRecordException("the delivery time must not be null");
       }
-      Encoded record = encodeRecord(topic, key, value, headers);
+      Encoded record = encodeRecord(topic, key, value, headers, false);
       return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
     } catch (SkaldException e) {
       return CompletableFuture.failedFuture(e);

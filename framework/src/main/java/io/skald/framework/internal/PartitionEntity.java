@@ -70,7 +70,9 @@ public final class PartitionEntity
           RetentionLoaded,
           GroupPosition,
           RetentionTick,
-          JournalReply {}
+          JournalReply,
+          Compact,
+          CompactionReady {}
 
   /**
    * Appends encoded records (see {@link RecordFormat}).
@@ -157,8 +159,29 @@ public final class PartitionEntity
   public record OffsetFound(long offset) implements SkaldSerializable {}
 
   record RetentionLoaded(
-      io.skald.framework.Retention retention, io.skald.framework.BacklogLimit backlogLimit)
+      io.skald.framework.Retention retention,
+      io.skald.framework.BacklogLimit backlogLimit,
+      io.skald.framework.Compaction compaction)
       implements Command {}
+
+  /**
+   * Compacts the partition now, whatever its compaction threshold; the partition's topic must be
+   * compacted.
+   *
+   * @param replyTo receives the outcome once the compaction is durable
+   */
+  public record Compact(ActorRef<CompactionDone> replyTo) implements Command {}
+
+  /**
+   * The outcome of a {@link Compact}.
+   *
+   * @param read the records the compaction read
+   * @param kept the records it kept
+   * @param error why it failed, or null
+   */
+  public record CompactionDone(long read, long kept, String error) implements SkaldSerializable {}
+
+  record CompactionReady(PartitionCompactor.Result result, Throwable error) implements Command {}
 
   /**
    * A consumer group's committed position on this partition, reported periodically by the group's
@@ -318,6 +341,7 @@ public final class PartitionEntity
   private final TimerScheduler<Command> timers;
   private final String topic;
   private final PartitionLimits limits;
+  private final PartitionCompactions compactor;
   private long deletedUpTo;
 
   private record PendingAppend(Append append, long baseOffset) {}
@@ -339,6 +363,7 @@ public final class PartitionEntity
     this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
     this.timers = timers;
     this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
+    this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
   }
 
   @Override
@@ -379,9 +404,12 @@ public final class PartitionEntity
 
   @Override
   public boolean shouldSnapshot(PartitionState state, Event event, long sequenceNr) {
-    // A truncation is snapshotted at once: journal events below the new log start may only be
-    // deleted once a snapshot covers them, or a recovery would miss them.
-    return event instanceof LogTruncated;
+    // A truncation or compaction is snapshotted at once: the journal events it supersedes may only
+    // be deleted once a snapshot covers them, or a recovery would miss them.
+    return event instanceof LogTruncated
+        || (event instanceof RecordBatch batch
+            && batch.compacted() != null
+            && batch.compacted().chunk() == batch.compacted().chunks() - 1);
   }
 
   @Override
@@ -397,17 +425,19 @@ public final class PartitionEntity
                             settings.askTimeout()),
                     (lookup, error) ->
                         lookup == null || lookup.spec() == null
-                            ? new RetentionLoaded(io.skald.framework.Retention.forever(), null)
+                            ? new RetentionLoaded(
+                                io.skald.framework.Retention.forever(), null, null)
                             : new RetentionLoaded(
-                                lookup.spec().retention(), lookup.spec().backlogLimit())))
+                                lookup.spec().retention(),
+                                lookup.spec().backlogLimit(),
+                                lookup.spec().compaction())))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
         .build();
   }
 
-  /** Deletes journal events that lie wholly below the log start and are covered by the snapshot. */
+  /** Deletes journal events that a truncation or compaction superseded and the snapshot covers. */
   private void deleteCoveredEvents(PartitionState state, SnapshotCompleted completed) {
-    long upTo =
-        Math.min(completed.metadata().sequenceNr(), state.lastSeqNrBelow(state.logStartOffset()));
+    long upTo = Math.min(completed.metadata().sequenceNr(), state.supersededUpTo());
     if (upTo <= deletedUpTo) {
       return;
     }
@@ -438,13 +468,35 @@ public final class PartitionEntity
             RetentionLoaded.class,
             (state, loaded) -> {
               limits.load(loaded.retention(), loaded.backlogLimit());
-              if (limits.needsTimer()) {
+              compactor.load(state, loaded.compaction());
+              if (limits.needsTimer() || loaded.compaction() != null) {
                 timers.startTimerWithFixedDelay(
                     RetentionTick.INSTANCE, settings.retentionCheckInterval());
               }
               return enforceRetention(state);
             })
-        .onCommand(RetentionTick.class, (state, tick) -> enforceRetention(state))
+        .onCommand(
+            RetentionTick.class,
+            (state, tick) -> {
+              compactor.maybeStart(state, false);
+              return enforceRetention(state);
+            })
+        .onCommand(
+            Compact.class,
+            (state, compact) -> {
+              compactor.request(state, compact.replyTo());
+              return Effect().none();
+            })
+        .onCommand(
+            CompactionReady.class,
+            (state, ready) -> {
+              List<Event> events = compactor.eventsFor(state, ready);
+              if (events.isEmpty()) {
+                compactor.completed(state, ready);
+                return Effect().none();
+              }
+              return Effect().persist(events).thenRun(s -> compactor.completed(s, ready));
+            })
         .onCommand(
             GroupPosition.class,
             (state, position) -> {
@@ -618,7 +670,7 @@ public final class PartitionEntity
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
               serveWaiters(newState);
-              if (limits.checkAfterWrites()) {
+              if (limits.checkAfterWrites() || compactor.dueAfterWrites(newState)) {
                 context.getSelf().tell(RetentionTick.INSTANCE);
               }
             });
@@ -654,7 +706,11 @@ public final class PartitionEntity
 
   private void serve(PartitionState state, Fetch fetch) {
     int maxBytes = Math.min(fetch.maxBytes(), settings.maxFetchBytes());
-    List<RecordBatch> cached = state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
+    // Below a compaction's end the cache may still hold superseded batches: read the chunks.
+    List<RecordBatch> cached =
+        fetch.fromOffset() < state.compactedEnd()
+            ? null
+            : state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
     if (cached != null && !cached.isEmpty()) {
       fetch
           .replyTo()

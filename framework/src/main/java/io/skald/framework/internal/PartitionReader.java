@@ -29,21 +29,34 @@ final class PartitionReader {
     this.log = log;
   }
 
-  private Source<RecordBatch, ?> batches(long fromSeqNr, long toSeqNr) {
-    // Truncation events share the journal with the batches.
+  /** Appended batches, or compaction chunks, in a range of sequence numbers. */
+  private Source<RecordBatch, ?> batches(long fromSeqNr, long toSeqNr, boolean compacted) {
+    // Truncation events and compaction chunks share the journal with the appended batches.
     return reads
         .currentEventsByPersistenceId(persistenceId, fromSeqNr, toSeqNr)
-        .filter(envelope -> envelope.event() instanceof RecordBatch)
+        .filter(
+            envelope ->
+                envelope.event() instanceof RecordBatch batch
+                    && (batch.compacted() != null) == compacted)
         .map(envelope -> (RecordBatch) envelope.event());
   }
 
-  /** Reads whole batches from the fetch's offset, up to its limits, and answers the fetcher. */
+  /**
+   * Reads whole batches from the fetch's offset, up to its limits, and answers the fetcher. Below
+   * the end of the last compaction the batches are its chunks.
+   */
   void fetch(PartitionState state, PartitionEntity.Fetch fetch, int maxBytes) {
     long logStart = state.logStartOffset();
     long logEnd = state.nextOffset();
+    boolean compacted = fetch.fromOffset() < state.compactedEnd();
+    long fromSeqNr =
+        compacted
+            ? state.chunkSeqNrFor(fetch.fromOffset())
+            : state.seqNrAtOrBefore(fetch.fromOffset());
+    long toSeqNr = compacted ? state.lastChunkSeqNr() : state.lastSeqNr();
     AtomicLong records = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
-    batches(state.seqNrAtOrBefore(fetch.fromOffset()), state.lastSeqNr())
+    batches(fromSeqNr, toSeqNr, compacted)
         .filter(batch -> batch.endOffset() > fetch.fromOffset())
         .takeWhile(
             batch ->
@@ -64,6 +77,13 @@ final class PartitionReader {
                     persistenceId,
                     fetch.fromOffset(),
                     error);
+              } else if (!compacted
+                  && !batches.isEmpty()
+                  && batches.get(0).baseOffset() > fetch.fromOffset()) {
+                // A compaction deleted the batches this read wanted while it ran: no answer, and
+                // the fetcher's retry is served from the compaction's chunks.
+                log.debug(
+                    "{}: offset {} was compacted during a read", persistenceId, fetch.fromOffset());
               } else if (!batches.isEmpty()) {
                 fetch
                     .replyTo()
@@ -78,7 +98,7 @@ final class PartitionReader {
   void offsetForTimestamp(PartitionState state, PartitionEntity.OffsetForTimestamp query) {
     long logStart = state.logStartOffset();
     long logEnd = state.nextOffset();
-    batches(state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr())
+    batches(state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr(), false)
         .filter(batch -> batch.timestamp() >= query.timestamp() && batch.endOffset() > logStart)
         .take(1)
         .runWith(Sink.headOption(), system)

@@ -16,6 +16,7 @@ import java.util.List;
  * @param producers the idempotent producers' last appends
  * @param totalBytes payload bytes of every batch ever appended
  * @param indexBytes payload bytes appended before each indexed event
+ * @param compaction where the last compaction's records are, or null if the log was never compacted
  */
 public record PartitionSnapshot(
     long nextOffset,
@@ -27,7 +28,20 @@ public record PartitionSnapshot(
     long[] indexTimestamps,
     List<ProducerEntry> producers,
     long totalBytes,
-    long[] indexBytes) {
+    long[] indexBytes,
+    CompactionState compaction) {
+
+  /**
+   * Where the records kept by the last compaction are.
+   *
+   * @param end offsets below it (and at or above the log start) are read from the chunks
+   * @param deleteUpToSeqNr journal events superseded by it
+   * @param records how many records it kept
+   * @param chunkOffsets the first offset of each chunk
+   * @param chunkSeqNrs the sequence number of each chunk's event
+   */
+  public record CompactionState(
+      long end, long deleteUpToSeqNr, long records, long[] chunkOffsets, long[] chunkSeqNrs) {}
 
   /**
    * The last append of an idempotent producer.

@@ -21,6 +21,7 @@ final class PartitionState {
   private final SparseIndex index;
   private final TailCache cache;
   private final Map<String, PartitionSnapshot.ProducerEntry> producers = new HashMap<>();
+  private PartitionSnapshot.CompactionState compaction;
 
   PartitionState(int indexInterval, long cacheBytes) {
     this.index = new SparseIndex(indexInterval);
@@ -36,6 +37,7 @@ final class PartitionState {
     state.totalBytes = s.totalBytes();
     state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps(), s.indexBytes());
     s.producers().forEach(p -> state.producers.put(p.producerId(), p));
+    state.compaction = s.compaction();
     return state;
   }
 
@@ -56,11 +58,15 @@ final class PartitionState {
         index.timestamps(),
         List.copyOf(producers.values()),
         totalBytes,
-        index.bytes());
+        index.bytes(),
+        compaction);
   }
 
   /** Applies a persisted batch. Every event of the partition passes here, in sequence order. */
   PartitionState apply(RecordBatch batch) {
+    if (batch.compacted() != null) {
+      return applyCompacted(batch);
+    }
     if (batch.baseOffset() != nextOffset) {
       throw new IllegalStateException(
           "batch at offset " + batch.baseOffset() + " does not follow log end " + nextOffset);
@@ -84,11 +90,89 @@ final class PartitionState {
     return this;
   }
 
+  /**
+   * Applies a chunk of a compaction. The chunks of one compaction are written together (one atomic
+   * write), so a recovery never sees part of them; the first chunk replaces the previous
+   * compaction.
+   */
+  private PartitionState applyCompacted(RecordBatch chunk) {
+    lastSeqNr++;
+    RecordBatch.Compacted c = chunk.compacted();
+    long[] offsets;
+    long[] seqNrs;
+    long records;
+    if (c.chunk() == 0 || compaction == null) {
+      offsets = new long[c.chunks()];
+      seqNrs = new long[c.chunks()];
+      records = 0;
+    } else {
+      offsets = compaction.chunkOffsets();
+      seqNrs = compaction.chunkSeqNrs();
+      records = compaction.records();
+    }
+    offsets[c.chunk()] = chunk.baseOffset();
+    seqNrs[c.chunk()] = lastSeqNr;
+    compaction =
+        new PartitionSnapshot.CompactionState(
+            c.chunk() == c.chunks() - 1 ? c.endOffset() : chunk.endOffset(),
+            c.deleteUpToSeqNr(),
+            records + chunk.count(),
+            offsets,
+            seqNrs);
+    return this;
+  }
+
   /** Applies a truncation: offsets below the new start are no longer served. */
   PartitionState truncate(PartitionEntity.LogTruncated truncated) {
     lastSeqNr++;
     logStartOffset = Math.max(logStartOffset, truncated.logStartOffset());
+    if (compaction != null && logStartOffset >= compaction.end()) {
+      // The log start passed every compacted record: the chunks are garbage, like the rest below.
+      long[] seqNrs = compaction.chunkSeqNrs();
+      compaction =
+          new PartitionSnapshot.CompactionState(
+              0,
+              Math.max(compaction.deleteUpToSeqNr(), seqNrs[seqNrs.length - 1]),
+              0,
+              new long[0],
+              new long[0]);
+    }
     return this;
+  }
+
+  /** Offsets below this (and at or above the log start) are read from compaction chunks. */
+  long compactedEnd() {
+    return compaction == null ? 0 : compaction.end();
+  }
+
+  /** Records kept by the last compaction. */
+  long compactedRecords() {
+    return compaction == null ? 0 : compaction.records();
+  }
+
+  /** The compaction state, or null if never compacted. */
+  PartitionSnapshot.CompactionState compaction() {
+    return compaction;
+  }
+
+  /** Journal events up to this sequence number are superseded by a compaction or truncation. */
+  long supersededUpTo() {
+    return Math.max(
+        lastSeqNrBelow(logStartOffset), compaction == null ? 0 : compaction.deleteUpToSeqNr());
+  }
+
+  /** The sequence number of the compaction chunk holding {@code offset}, or the first chunk's. */
+  long chunkSeqNrFor(long offset) {
+    long[] offsets = compaction.chunkOffsets();
+    int i = java.util.Arrays.binarySearch(offsets, offset);
+    i = i >= 0 ? i : Math.max(0, -i - 2);
+    return compaction.chunkSeqNrs()[i];
+  }
+
+  /** The sequence number of the last compaction chunk. */
+  long lastChunkSeqNr() {
+    long[] seqNrs = compaction.chunkSeqNrs();
+    return seqNrs[seqNrs.length - 1];
   }
 
   /**

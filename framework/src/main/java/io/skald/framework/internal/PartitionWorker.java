@@ -345,7 +345,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     CompletionStage<?> stage;
     try {
       K key = raw.key() == null ? null : spec.keyCodec().decode(raw.key());
-      V value = spec.valueCodec().decode(raw.value());
+      V value = raw.value() == null ? null : spec.valueCodec().decode(raw.value());
       stage =
           handler.handle(
               new ConsumerRecord<>(

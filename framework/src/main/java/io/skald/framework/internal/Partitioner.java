@@ -35,6 +35,10 @@ public final class Partitioner {
       int requested,
       byte[] key,
       java.util.function.IntSupplier roundRobin) {
+    if (key == null && spec.compacted()) {
+      throw new io.skald.framework.InvalidRecordException(
+          "topic '" + spec.name() + "' is compacted: its records need a key");
+    }
     if (requested >= 0) {
       if (requested >= spec.partitions()) {
         throw new io.skald.framework.InvalidRecordException(

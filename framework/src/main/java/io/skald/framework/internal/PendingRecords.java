@@ -73,7 +73,8 @@ final class PendingRecords {
         decodeOffset = record.offset() + 1;
         room--;
       }
-      if (decodeOffset >= batch.endOffset()) {
+      if (decodeOffset > batch.lastOffset()) {
+        // A compacted batch has gaps up to its end: the next batch starts there.
         undecoded.poll();
         decodeOffset = Math.max(decodeOffset, batch.endOffset());
       }

@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * INTERNAL API: the compact binary layout of records inside a {@link RecordBatch} payload. Per
- * record: zig-zag varint key length (-1 for no key) and key bytes, varint value length and value
- * bytes, varint header count and per header varint-prefixed UTF-8 name and value. The layout is
- * self-delimiting, so payloads of several appends concatenate into one batch without re-encoding.
- * This is a persisted format: change it only with a version bump in {@link SkaldSerializer}.
+ * record: zig-zag varint key length (-1 for no key) and key bytes, zig-zag varint value length (-1
+ * for a tombstone, a record without value) and value bytes, varint header count and per header
+ * varint-prefixed UTF-8 name and value. The layout is self-delimiting, so payloads of several
+ * appends concatenate into one batch without re-encoding. This is a persisted format: change it
+ * only with a version bump in {@link SkaldSerializer}.
  */
 public final class RecordFormat {
   private RecordFormat() {}
@@ -61,7 +62,7 @@ public final class RecordFormat {
      * Appends a record.
      *
      * @param key the key or null
-     * @param value the value
+     * @param value the value, or null for a tombstone
      * @param headers the headers
      */
     public void writeRecord(byte[] key, byte[] value, Map<String, String> headers) {
@@ -72,8 +73,12 @@ public final class RecordFormat {
         writeVarint(zigzag(key.length));
         writeRaw(key);
       }
-      writeVarint(zigzag(value.length));
-      writeRaw(value);
+      if (value == null) {
+        writeVarint(zigzag(-1));
+      } else {
+        writeVarint(zigzag(value.length));
+        writeRaw(value);
+      }
       writeVarint(headers.size());
       for (Map.Entry<String, String> header : headers.entrySet()) {
         byte[] name = header.getKey().getBytes(StandardCharsets.UTF_8);
@@ -109,12 +114,12 @@ public final class RecordFormat {
    * An upper bound of the bytes a record takes in a payload (headers counted at 4 bytes a char).
    *
    * @param key the key or null
-   * @param value the value
+   * @param value the value or null
    * @param headers the headers
    * @return the bound
    */
   public static int encodedSize(byte[] key, byte[] value, Map<String, String> headers) {
-    int size = 5 + (key == null ? 0 : key.length) + 5 + value.length + 5;
+    int size = 5 + (key == null ? 0 : key.length) + 5 + (value == null ? 0 : value.length) + 5;
     for (Map.Entry<String, String> header : headers.entrySet()) {
       size += 10 + 3 * (header.getKey().length() + header.getValue().length());
     }
@@ -142,6 +147,9 @@ public final class RecordFormat {
    * @return the records, in offset order
    */
   public static List<Decoded> decode(RecordBatch batch, long fromOffset, int limit) {
+    if (batch.compacted() != null) {
+      return decodeCompacted(batch, fromOffset, limit);
+    }
     int skip = (int) Math.max(0, Math.min(batch.count(), fromOffset - batch.baseOffset()));
     int wanted = (int) Math.min(limit, (long) batch.count() - skip);
     List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
@@ -152,14 +160,35 @@ public final class RecordFormat {
     for (int i = 0; i < wanted; i++) {
       records.add(reader.readRecord(batch.baseOffset() + skip + i, batch.timestamp()));
     }
-    if (skip + wanted == batch.count() && reader.position != batch.payload().length) {
+    checkEnd(batch, reader, skip + wanted);
+    return records;
+  }
+
+  private static List<Decoded> decodeCompacted(RecordBatch batch, long fromOffset, int limit) {
+    long[] offsets = batch.compacted().offsets();
+    int skip = Arrays.binarySearch(offsets, fromOffset);
+    skip = skip >= 0 ? skip : -skip - 1;
+    int wanted = Math.min(limit, batch.count() - skip);
+    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
+    Reader reader = new Reader(batch.payload());
+    for (int i = 0; i < skip; i++) {
+      reader.skipRecord();
+    }
+    for (int i = 0; i < wanted; i++) {
+      records.add(reader.readRecord(offsets[skip + i], batch.compacted().timestamps()[skip + i]));
+    }
+    checkEnd(batch, reader, skip + wanted);
+    return records;
+  }
+
+  private static void checkEnd(RecordBatch batch, Reader reader, int read) {
+    if (read == batch.count() && reader.position != batch.payload().length) {
       throw new IllegalStateException(
           "corrupt batch at offset "
               + batch.baseOffset()
               + ": trailing bytes after "
               + batch.count());
     }
-    return records;
   }
 
   private static int zigzag(int value) {
@@ -181,7 +210,8 @@ public final class RecordFormat {
     Decoded readRecord(long offset, long timestamp) {
       int keyLength = unzigzag(readVarint());
       byte[] key = keyLength < 0 ? null : readRaw(keyLength);
-      byte[] value = readRaw(unzigzag(readVarint()));
+      int valueLength = unzigzag(readVarint());
+      byte[] value = valueLength < 0 ? null : readRaw(valueLength);
       int headerCount = readVarint();
       Map<String, String> headers;
       if (headerCount == 0) {
@@ -203,7 +233,7 @@ public final class RecordFormat {
     void skipRecord() {
       int keyLength = unzigzag(readVarint());
       skip(Math.max(0, keyLength));
-      skip(unzigzag(readVarint()));
+      skip(Math.max(0, unzigzag(readVarint())));
       int headerCount = readVarint();
       for (int i = 0; i < headerCount * 2; i++) {
         skip(readVarint());

@@ -172,7 +172,8 @@ public final class ReplayLedger
     ActorSystem<?> system = context.getSystem();
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
     for (Letter letter : letters) {
-      RecordFormat.Writer writer = new RecordFormat.Writer(64 + letter.value().length);
+      RecordFormat.Writer writer =
+          new RecordFormat.Writer(64 + (letter.value() == null ? 0 : letter.value().length));
       writer.writeRecord(letter.key(), letter.value(), letter.headers());
       byte[] payload = writer.toByteArray();
       String producerId = "replay:" + dlqTopic + "@" + letter.dlqOffset();

@@ -40,6 +40,8 @@ public final class SkaldRuntime implements TopicAdmin {
   private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
   private volatile Producer<byte[], byte[]> rawProducer;
   private final DelayedSender delayed;
+  private final java.util.Set<DefaultSubscription> live =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * Wires Skald into a system: reads the settings, starts sharding of partitions, groups and the
@@ -65,6 +67,19 @@ public final class SkaldRuntime implements TopicAdmin {
     GroupCoordinator.init(system, settings, topics);
     ReplayLedger.init(system, settings);
     DelayedDeliveryScheduler.init(system, settings);
+    // On shutdown (close, terminate, SIGTERM) the members leave their groups first, committing what
+    // they completed, while sharding still runs: a restart then redelivers as little as possible.
+    org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(system))
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
+            "skald-stop-subscriptions",
+            () ->
+                CompletableFuture.allOf(
+                        live.stream()
+                            .map(s -> s.stop().toCompletableFuture())
+                            .toArray(CompletableFuture[]::new))
+                    .completeOnTimeout(null, 3, java.util.concurrent.TimeUnit.SECONDS)
+                    .handle((ok, error) -> org.apache.pekko.Done.getInstance()));
   }
 
   /**
@@ -181,7 +196,11 @@ public final class SkaldRuntime implements TopicAdmin {
                       shared),
                   "skald-consumer-" + memberId,
                   Props.empty());
-          return new DefaultSubscription(spec.group(), memberId, actor, shared);
+          DefaultSubscription subscription =
+              new DefaultSubscription(spec.group(), memberId, actor, shared);
+          live.add(subscription);
+          subscription.whenTerminated().whenComplete((done, error) -> live.remove(subscription));
+          return subscription;
         });
   }
 
@@ -264,6 +283,38 @@ public final class SkaldRuntime implements TopicAdmin {
               }
               return PartitionEntity.ref(system, tp)
                   .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> compact(String topic) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec -> {
+              if (!spec.compacted()) {
+                throw new io.skald.framework.InvalidTopicException(
+                    "topic '" + topic + "' is not compacted; create it with withCompaction(...)");
+              }
+              List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
+              for (int p = 0; p < spec.partitions(); p++) {
+                parts.add(
+                    PartitionEntity.ref(system, new TopicPartition(topic, p))
+                        .<PartitionEntity.CompactionDone>ask(
+                            PartitionEntity.Compact::new, settings.compactionTimeout())
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      ignored -> {
+                        for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
+                          if (part.join().error() != null) {
+                            throw new io.skald.framework.SkaldException(
+                                "compacting '" + topic + "' failed: " + part.join().error());
+                          }
+                        }
+                        return null;
+                      });
             });
   }
 

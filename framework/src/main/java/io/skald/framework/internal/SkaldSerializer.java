@@ -17,9 +17,11 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 public final class SkaldSerializer extends SerializerWithStringManifest {
   static final String BATCH_V1 = "B1";
   static final String BATCH_V2 = "B2";
+  static final String COMPACTED_V1 = "C1";
   static final String SNAPSHOT_V1 = "S1";
   static final String SNAPSHOT_V2 = "S2";
   static final String SNAPSHOT_V3 = "S3";
+  static final String SNAPSHOT_V4 = "S4";
   static final String TRUNCATED_V1 = "T1";
 
   /**
@@ -36,11 +38,11 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object o) {
-    if (o instanceof RecordBatch) {
-      return BATCH_V2;
+    if (o instanceof RecordBatch b) {
+      return b.compacted() == null ? BATCH_V2 : COMPACTED_V1;
     }
     if (o instanceof PartitionSnapshot) {
-      return SNAPSHOT_V3;
+      return SNAPSHOT_V4;
     }
     if (o instanceof PartitionEntity.LogTruncated) {
       return TRUNCATED_V1;
@@ -60,6 +62,10 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
         ids[i] = b.producers().get(i).producerId().getBytes(StandardCharsets.UTF_8);
         size += 4 + ids[i].length + 24;
       }
+      RecordBatch.Compacted c = b.compacted();
+      if (c != null) {
+        size += 8 + 4 + 4 + 8 + 16 * b.count();
+      }
       ByteBuffer out = ByteBuffer.allocate(size);
       out.putLong(b.baseOffset()).putLong(b.timestamp()).putInt(b.count()).putInt(ids.length);
       for (int i = 0; i < ids.length; i++) {
@@ -69,13 +75,25 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
             .putLong(segment.lastSequence())
             .putLong(segment.baseOffset());
       }
+      if (c != null) {
+        out.putLong(c.endOffset())
+            .putInt(c.chunk())
+            .putInt(c.chunks())
+            .putLong(c.deleteUpToSeqNr());
+        for (int i = 0; i < b.count(); i++) {
+          out.putLong(c.offsets()[i]).putLong(c.timestamps()[i]);
+        }
+      }
       out.put(b.payload());
       return out.array();
     }
     if (o instanceof PartitionSnapshot s) {
       int n = s.indexOffsets().length;
       byte[][] ids = new byte[s.producers().size()][];
-      int size = 8 * 4 + 4 + n * 24 + 4 + 8 + n * 8;
+      int size = 8 * 4 + 4 + n * 24 + 4 + 8 + n * 8 + 4;
+      if (s.compaction() != null) {
+        size += 24 + 16 * s.compaction().chunkOffsets().length;
+      }
       for (int i = 0; i < ids.length; i++) {
         ids[i] = s.producers().get(i).producerId().getBytes(StandardCharsets.UTF_8);
         size += 4 + ids[i].length + 32;
@@ -104,6 +122,18 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
       for (int i = 0; i < n; i++) {
         out.putLong(s.indexBytes()[i]);
       }
+      PartitionSnapshot.CompactionState c = s.compaction();
+      if (c == null) {
+        out.putInt(-1);
+      } else {
+        out.putInt(c.chunkOffsets().length)
+            .putLong(c.end())
+            .putLong(c.deleteUpToSeqNr())
+            .putLong(c.records());
+        for (int i = 0; i < c.chunkOffsets().length; i++) {
+          out.putLong(c.chunkOffsets()[i]).putLong(c.chunkSeqNrs()[i]);
+        }
+      }
       return out.array();
     }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
@@ -121,12 +151,13 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     switch (manifest) {
       case BATCH_V1:
       case BATCH_V2:
+      case COMPACTED_V1:
         {
           long base = in.getLong();
           long timestamp = in.getLong();
           int count = in.getInt();
           List<RecordBatch.ProducerSegment> segments = new ArrayList<>();
-          if (manifest.equals(BATCH_V2)) {
+          if (!manifest.equals(BATCH_V1)) {
             int producers = in.getInt();
             for (int i = 0; i < producers; i++) {
               segments.add(
@@ -134,13 +165,29 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
                       readString(in), in.getLong(), in.getLong(), in.getLong()));
             }
           }
+          RecordBatch.Compacted compacted = null;
+          if (manifest.equals(COMPACTED_V1)) {
+            long end = in.getLong();
+            int chunk = in.getInt();
+            int chunks = in.getInt();
+            long deleteUpTo = in.getLong();
+            long[] offsets = new long[count];
+            long[] timestamps = new long[count];
+            for (int i = 0; i < count; i++) {
+              offsets[i] = in.getLong();
+              timestamps[i] = in.getLong();
+            }
+            compacted =
+                new RecordBatch.Compacted(end, chunk, chunks, deleteUpTo, offsets, timestamps);
+          }
           byte[] payload = new byte[in.remaining()];
           in.get(payload);
-          return new RecordBatch(base, timestamp, count, payload, segments);
+          return new RecordBatch(base, timestamp, count, payload, segments, compacted);
         }
       case SNAPSHOT_V1:
       case SNAPSHOT_V2:
       case SNAPSHOT_V3:
+      case SNAPSHOT_V4:
         {
           long next = in.getLong();
           long start = in.getLong();
@@ -166,11 +213,27 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
           }
           long totalBytes = 0;
           long[] indexBytes = new long[n];
-          if (manifest.equals(SNAPSHOT_V3)) {
+          if (manifest.equals(SNAPSHOT_V3) || manifest.equals(SNAPSHOT_V4)) {
             totalBytes = in.getLong();
             for (int i = 0; i < n; i++) {
               indexBytes[i] = in.getLong();
             }
+          }
+          PartitionSnapshot.CompactionState compaction = null;
+          int chunks = manifest.equals(SNAPSHOT_V4) ? in.getInt() : -1;
+          if (chunks >= 0) {
+            long end = in.getLong();
+            long deleteUpTo = in.getLong();
+            long records = in.getLong();
+            long[] chunkOffsets = new long[chunks];
+            long[] chunkSeqNrs = new long[chunks];
+            for (int i = 0; i < chunks; i++) {
+              chunkOffsets[i] = in.getLong();
+              chunkSeqNrs[i] = in.getLong();
+            }
+            compaction =
+                new PartitionSnapshot.CompactionState(
+                    end, deleteUpTo, records, chunkOffsets, chunkSeqNrs);
           }
           return new PartitionSnapshot(
               next,
@@ -182,7 +245,8 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
               timestamps,
               producers,
               totalBytes,
-              indexBytes);
+              indexBytes,
+              compaction);
         }
       case TRUNCATED_V1:
         return new PartitionEntity.LogTruncated(in.getLong());

@@ -142,7 +142,9 @@ class RecordFormatTest {
               new long[] {5, 5},
               List.of(new PartitionSnapshot.ProducerEntry("p-1", 4, 6, 8, 5)),
               1234,
-              new long[] {0, 700});
+              new long[] {0, 700},
+              new PartitionSnapshot.CompactionState(
+                  9, 41, 3, new long[] {0, 5}, new long[] {40, 41}));
       byte[] snapBytes = serialization.serialize(snapshot).get();
       PartitionSnapshot snapBack =
           (PartitionSnapshot)
@@ -150,7 +152,7 @@ class RecordFormatTest {
                   .deserialize(
                       snapBytes,
                       serialization.findSerializerFor(snapshot).identifier(),
-                      SkaldSerializer.SNAPSHOT_V3)
+                      SkaldSerializer.SNAPSHOT_V4)
                   .get();
       assertEquals(10, snapBack.nextOffset());
       assertArrayEquals(new long[] {0, 4}, snapBack.indexOffsets());
@@ -158,6 +160,44 @@ class RecordFormatTest {
       assertEquals(snapshot.producers(), snapBack.producers());
       assertEquals(1234, snapBack.totalBytes());
       assertArrayEquals(new long[] {0, 700}, snapBack.indexBytes());
+      assertEquals(9, snapBack.compaction().end());
+      assertEquals(41, snapBack.compaction().deleteUpToSeqNr());
+      assertEquals(3, snapBack.compaction().records());
+      assertArrayEquals(new long[] {0, 5}, snapBack.compaction().chunkOffsets());
+      assertArrayEquals(new long[] {40, 41}, snapBack.compaction().chunkSeqNrs());
+
+      RecordFormat.Writer writer = new RecordFormat.Writer(64);
+      writer.writeRecord(utf8("a"), utf8("1"), Map.of());
+      writer.writeRecord(utf8("b"), null, Map.of());
+      RecordBatch compacted =
+          new RecordBatch(
+              3,
+              0,
+              2,
+              writer.toByteArray(),
+              List.of(),
+              new RecordBatch.Compacted(20, 0, 1, 17, new long[] {3, 11}, new long[] {100, 200}));
+      String compactedManifest =
+          org.apache.pekko.serialization.Serializers.manifestFor(
+              serialization.findSerializerFor(compacted), compacted);
+      assertEquals(SkaldSerializer.COMPACTED_V1, compactedManifest);
+      RecordBatch compactedBack =
+          (RecordBatch)
+              serialization
+                  .deserialize(
+                      serialization.serialize(compacted).get(),
+                      serialization.findSerializerFor(compacted).identifier(),
+                      compactedManifest)
+                  .get();
+      assertEquals(20, compactedBack.endOffset());
+      assertEquals(11, compactedBack.lastOffset());
+      assertEquals(17, compactedBack.compacted().deleteUpToSeqNr());
+      List<RecordFormat.Decoded> decoded = RecordFormat.decode(compactedBack, 4, 10);
+      assertEquals(1, decoded.size());
+      assertEquals(11, decoded.get(0).offset());
+      assertEquals(200, decoded.get(0).timestamp());
+      assertEquals(null, decoded.get(0).value(), "a tombstone decodes to a null value");
+      assertEquals(2, RecordFormat.decode(compactedBack).size());
     } finally {
       system.terminate();
     }
