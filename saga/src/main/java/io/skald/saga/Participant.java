@@ -1,0 +1,50 @@
+package io.skald.saga;
+
+import io.skald.framework.Subscription;
+
+/**
+ * A service that handles saga commands: one consumer group (named after the service) over the
+ * topics of its endpoints. Duplicates are answered from a deduplication ledger keyed by the
+ * commands' idempotency keys; a compensation that arrives for a command the service never executed
+ * is acknowledged without running the handler, and the command is refused if it arrives later.
+ *
+ * <pre>{@code
+ * Subscription inventory = sagas.participant("inventory")
+ *     .on(Inventory.RESERVE, (cmd, ctx) -> stock.reserve(cmd))
+ *     .on(Inventory.RELEASE, (cmd, ctx) -> stock.release(cmd))
+ *     .start();
+ * }</pre>
+ */
+public interface Participant {
+  /**
+   * Handles an endpoint's commands.
+   *
+   * @param endpoint the endpoint
+   * @param handler its handler
+   * @param <C> the command type
+   * @return this participant
+   * @throws IllegalArgumentException if the command type already has a handler
+   */
+  <C> Participant on(Endpoint<C> endpoint, CommandHandler<C> handler);
+
+  /**
+   * Also takes part in the choreography of a saga (see {@link SagaChoreography}): for each step of
+   * the saga whose command (or compensation) this participant handles, it reacts to the event that
+   * triggers the step on the saga's flow topic, runs the same handler as for a command, and emits
+   * the step's outcome event. Retries of a business failure ({@link FailureAction#RETRY}), of a
+   * retriable step and of a failing compensation run here, with the step's policies; when they are
+   * exhausted the participant emits a failure (or a parked event).
+   *
+   * @param definition a saga definition without parallel steps
+   * @return this participant
+   * @throws InvalidSagaDefinitionException if the definition has a parallel step
+   */
+  Participant follow(SagaDefinition<?> definition);
+
+  /**
+   * Starts consuming (creating missing topics).
+   *
+   * @return the subscription; stop it to stop the participant
+   */
+  Subscription start();
+}

@@ -1,0 +1,330 @@
+package io.skald.saga;
+
+import io.skald.framework.RetryPolicy;
+import io.skald.saga.internal.DefinitionBuilder;
+import io.skald.saga.internal.MermaidRenderer;
+import io.skald.saga.internal.StageSpec;
+import io.skald.saga.internal.StepSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * An immutable, validated saga: named steps, each sending a typed command to an {@link Endpoint}
+ * and folding the reply into the saga's data, with the compensation that undoes it. Built by a
+ * fluent DSL whose stage interfaces only offer what may come next (a step's options only after its
+ * command), and checked by {@link Steps#build()}.
+ *
+ * <pre>{@code
+ * SagaDefinition<Order> placeOrder =
+ *     SagaDefinition.named("place-order", Order.class)
+ *         .step("reserve-stock")
+ *             .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+ *             .onReply(StockReserved.class, (o, r) -> o.withReservation(r.reservationId()))
+ *             .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+ *             .timeout(Duration.ofSeconds(5))
+ *         .step("charge-payment")
+ *             .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+ *             .pivot()
+ *         .step("confirm-order")
+ *             .invoke(Orders.CONFIRM, o -> new ConfirmOrder(o.id()))
+ *             .retriable()
+ *         .build();
+ * }</pre>
+ *
+ * <p>Saga data is an immutable value (a record) that Jackson can serialize; reply handlers are pure
+ * functions {@code (data, reply) -> data}. See {@code docs/sagas.md} for the semantics.
+ *
+ * @param <D> the saga data type
+ */
+public final class SagaDefinition<D> {
+  /** The timeout of a step that declares none. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String name;
+  private final Class<D> dataType;
+  private final List<StageSpec<D>> stages;
+
+  /**
+   * INTERNAL API: made by {@link Steps#build()}.
+   *
+   * @param name the saga name
+   * @param dataType the data type
+   * @param stages the validated stages
+   */
+  public SagaDefinition(String name, Class<D> dataType, List<StageSpec<D>> stages) {
+    this.name = Objects.requireNonNull(name);
+    this.dataType = Objects.requireNonNull(dataType);
+    this.stages = List.copyOf(stages);
+  }
+
+  /**
+   * Starts a definition.
+   *
+   * @param name the saga's name: 1 to 100 characters from {@code [a-zA-Z0-9._-]}
+   * @param dataType the class of its data
+   * @param <D> the data type
+   * @return the first stage of the DSL
+   */
+  public static <D> Steps<D> named(String name, Class<D> dataType) {
+    return DefinitionBuilder.start(name, dataType);
+  }
+
+  /**
+   * The saga's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The data type.
+   *
+   * @return the class
+   */
+  public Class<D> dataType() {
+    return dataType;
+  }
+
+  /**
+   * INTERNAL API: the stages in order (a stage is one step, or the branches of a parallel step).
+   *
+   * @return the stages
+   */
+  public List<StageSpec<D>> stages() {
+    return stages;
+  }
+
+  /**
+   * The names of all steps, in definition order.
+   *
+   * @return the step names
+   */
+  public List<String> stepNames() {
+    return stages.stream().flatMap(s -> s.steps().stream()).map(StepSpec::name).toList();
+  }
+
+  /**
+   * The topic the saga's participants reply to: {@code <name>.replies}.
+   *
+   * @return the reply topic
+   */
+  public String replyTopic() {
+    return name + ".replies";
+  }
+
+  /**
+   * A Mermaid flowchart of the definition: the forward path, and for each step that can fail the
+   * compensations it triggers, in the order they run.
+   *
+   * @return Mermaid source
+   */
+  public String toMermaid() {
+    return MermaidRenderer.render(this);
+  }
+
+  /**
+   * The Mermaid flowchart of {@link #toMermaid()} with an instance's progress: the steps that
+   * succeeded in green, the one that failed in red, the compensations that ran in amber.
+   *
+   * @param instance a view of an instance of this definition
+   * @return Mermaid source
+   */
+  public String toMermaid(SagaView<?> instance) {
+    return MermaidRenderer.render(this, instance);
+  }
+
+  @Override
+  public String toString() {
+    return "SagaDefinition[" + name + ": " + String.join(", ", stepNames()) + "]";
+  }
+
+  /**
+   * Where the next step is declared, or the definition is finished.
+   *
+   * @param <D> the data type
+   */
+  public interface Steps<D> {
+    /**
+     * Declares the next step.
+     *
+     * @param name unique within the saga
+     * @return the step's command
+     */
+    StepInvoke<D, StepOptions<D>> step(String name);
+
+    /**
+     * Declares a parallel step: its branches run together, and the saga continues when all
+     * succeeded; if one fails, the branches that succeeded are compensated together.
+     *
+     * @param name unique within the saga
+     * @return the first branch
+     */
+    ParallelStart<D> parallel(String name);
+
+    /**
+     * Validates and returns the definition.
+     *
+     * @return the immutable definition
+     * @throws InvalidSagaDefinitionException naming the step that breaks a rule
+     */
+    SagaDefinition<D> build();
+  }
+
+  /**
+   * A step's command.
+   *
+   * @param <D> the data type
+   * @param <S> what follows: the step's options
+   */
+  public interface StepInvoke<D, S> {
+    /**
+     * The command the step sends.
+     *
+     * @param endpoint where it goes
+     * @param command builds it from the saga data
+     * @param <C> the command type
+     * @return the step's options
+     */
+    <C> S invoke(Endpoint<C> endpoint, Function<D, C> command);
+  }
+
+  /**
+   * The options of a step or a parallel branch.
+   *
+   * @param <D> the data type
+   * @param <S> the stage these options return to
+   */
+  public interface StepSettings<D, S> {
+    /**
+     * Folds a success reply into the data (replies without a handler leave the data unchanged).
+     *
+     * @param type the reply type, declared by the endpoint
+     * @param handler a pure function {@code (data, reply) -> data}
+     * @param <R> the reply type
+     * @return these options
+     */
+    <R> S onReply(Class<R> type, BiFunction<D, R, D> handler);
+
+    /**
+     * What a business failure reply means: compensate (the default) or retry.
+     *
+     * @param type the failure type, declared by the endpoint
+     * @param action the action
+     * @return these options
+     */
+    S onFailure(Class<?> type, FailureAction action);
+
+    /**
+     * What a business failure reply means, and how it changes the data when the step fails for good
+     * (for example to record why, for a compensation command that needs the reason).
+     *
+     * @param type the failure type, declared by the endpoint
+     * @param action compensate or retry
+     * @param handler a pure function {@code (data, failure) -> data}, applied when the step fails
+     * @param <F> the failure type
+     * @return these options
+     */
+    <F> S onFailure(Class<F> type, FailureAction action, BiFunction<D, F, D> handler);
+
+    /**
+     * The command that undoes the step; a compensatable step must have one.
+     *
+     * @param endpoint where it goes
+     * @param command builds it from the saga data
+     * @param <C> the command type
+     * @return these options
+     */
+    <C> S compensateWith(Endpoint<C> endpoint, Function<D, C> command);
+
+    /**
+     * How long to wait for a reply to one attempt (default {@link #DEFAULT_TIMEOUT}).
+     *
+     * @param timeout positive
+     * @return these options
+     */
+    S timeout(Duration timeout);
+
+    /**
+     * How attempts that time out or are answered with a RETRY failure are retried (default: one
+     * attempt for compensatable steps and the pivot, forever for retriable steps).
+     *
+     * @param policy the policy
+     * @return these options
+     */
+    S retry(RetryPolicy policy);
+
+    /**
+     * How a failed compensation of this step is retried before the saga is parked (default: 10
+     * attempts, 200 ms doubling to 30 s).
+     *
+     * @param policy the policy
+     * @return these options
+     */
+    S compensationRetry(RetryPolicy policy);
+
+    /**
+     * Runs the step only when the predicate holds on the data when the step is reached; a skipped
+     * step is not compensated.
+     *
+     * @param predicate a pure predicate
+     * @return these options
+     */
+    S when(Predicate<D> predicate);
+
+    /**
+     * Marks the step as the pivot: the point of no return.
+     *
+     * @return these options
+     */
+    S pivot();
+
+    /**
+     * Marks the step retriable: it comes after the pivot and is retried until it succeeds.
+     *
+     * @return these options
+     */
+    S retriable();
+  }
+
+  /**
+   * A sequential step's options; or declare the next step, or build.
+   *
+   * @param <D> the data type
+   */
+  public interface StepOptions<D> extends StepSettings<D, StepOptions<D>>, Steps<D> {}
+
+  /**
+   * The first branch of a parallel step.
+   *
+   * @param <D> the data type
+   */
+  public interface ParallelStart<D> {
+    /**
+     * Declares a branch.
+     *
+     * @param name unique within the saga
+     * @return the branch's command
+     */
+    StepInvoke<D, BranchOptions<D>> branch(String name);
+  }
+
+  /**
+   * A branch's options; or the next branch, or the end of the parallel step.
+   *
+   * @param <D> the data type
+   */
+  public interface BranchOptions<D> extends StepSettings<D, BranchOptions<D>>, ParallelStart<D> {
+    /**
+     * Ends the parallel step.
+     *
+     * @return where the next step is declared
+     */
+    Steps<D> join();
+  }
+}

@@ -1,0 +1,93 @@
+package io.skald.saga;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs instances of one saga definition, orchestrated ({@link SagaOrchestrator}) or choreographed
+ * ({@link SagaChoreography}): start them, see them, and act on them as an operator. Code that only
+ * starts and watches sagas depends on this interface and runs either way.
+ *
+ * <p>The operator actions apply to a {@link SagaStatus#PARKED} instance (abort and compensate also
+ * to a running one) and complete with the instance's view after the action is durable; they fail
+ * with {@link IllegalStateException} if the action does not apply.
+ *
+ * @param <D> the saga data type
+ */
+public interface SagaRunner<D> {
+
+  /**
+   * The definition this runner runs.
+   *
+   * @return the definition
+   */
+  SagaDefinition<D> definition();
+
+  /**
+   * Starts an instance. Starting is idempotent per id: starting an id that exists does nothing.
+   *
+   * @param sagaId the instance id (for example the order id), 1 to 200 characters, no {@code |}
+   * @param data the initial data
+   * @return true once the start is durable, false if the instance existed already
+   */
+  CompletionStage<Boolean> start(String sagaId, D data);
+
+  /**
+   * The view of an instance.
+   *
+   * @param sagaId the instance id
+   * @return the view, or empty if no instance has that id
+   */
+  CompletionStage<Optional<SagaView<D>>> get(String sagaId);
+
+  /**
+   * The instances by status, as reported by the instances (an index updated after each transition).
+   *
+   * @param status the status to list
+   * @return the ids of the instances with that status
+   */
+  CompletionStage<List<String>> list(SagaStatus status);
+
+  /**
+   * How many instances have each status.
+   *
+   * @return counts by status
+   */
+  CompletionStage<Map<SagaStatus, Integer>> counts();
+
+  /**
+   * Retries the step (or compensation) a parked instance waits on, from attempt 1 with the same
+   * idempotency key.
+   *
+   * @param sagaId the instance
+   * @return its view after the action
+   */
+  CompletionStage<SagaView<D>> retry(String sagaId);
+
+  /**
+   * Marks the step (or compensation) a parked instance waits on as done without running it, and
+   * continues.
+   *
+   * @param sagaId the instance
+   * @return its view after the action
+   */
+  CompletionStage<SagaView<D>> skip(String sagaId);
+
+  /**
+   * Turns a running or parked instance back: its completed steps are compensated.
+   *
+   * @param sagaId the instance
+   * @return its view after the action
+   */
+  CompletionStage<SagaView<D>> compensate(String sagaId);
+
+  /**
+   * Stops an instance where it is, without compensating (terminal).
+   *
+   * @param sagaId the instance
+   * @return its view after the action
+   */
+  CompletionStage<SagaView<D>> abort(String sagaId);
+}

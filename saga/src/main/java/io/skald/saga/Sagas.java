@@ -1,0 +1,128 @@
+package io.skald.saga;
+
+import io.skald.framework.Acks;
+import io.skald.framework.Codecs;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.Skald;
+import io.skald.saga.internal.DefaultParticipant;
+import io.skald.saga.internal.DefaultSagaRunner;
+import io.skald.saga.internal.ParticipantLedger;
+import io.skald.saga.internal.SagaIndex;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.SagaRuntimeSettings;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The saga module on a Skald node: runs orchestrators of saga definitions and participant services.
+ * Commands, replies and the instances' own journals all live in Skald (topics and the node's
+ * journal), so sagas are exactly as durable as the log.
+ *
+ * <pre>{@code
+ * Skald skald = Skald.start("shop");
+ * Sagas sagas = Sagas.create(skald);
+ * sagas.participant("inventory").on(Inventory.RESERVE, ...).on(Inventory.RELEASE, ...).start();
+ * SagaOrchestrator<Order> orders = sagas.orchestrator(placeOrder);
+ * orders.start(order.id(), order);
+ * }</pre>
+ *
+ * <p>Thread-safe. One {@code Sagas} per Skald node; it uses one durable producer for commands and
+ * replies.
+ */
+public final class Sagas {
+  private final Skald skald;
+  private final SagaRuntimeSettings settings;
+  private final SagaJson json = new SagaJson();
+  private final Producer<String, byte[]> producer;
+  private final Map<String, DefaultSagaRunner<?>> runners = new HashMap<>();
+
+  private Sagas(Skald skald) {
+    this.skald = skald;
+    this.settings = SagaRuntimeSettings.from(skald.system().settings().config());
+    this.producer =
+        skald.producer(
+            ProducerSettings.of(Codecs.string(), Codecs.bytes())
+                .withAcks(Acks.DURABLE)
+                .withIdempotence());
+    SagaIndex.init(
+        skald.system(),
+        settings.journalPluginId(),
+        settings.snapshotPluginId(),
+        settings.indexMaxFinished());
+    ParticipantLedger.init(
+        skald.system(),
+        settings.journalPluginId(),
+        settings.snapshotPluginId(),
+        settings.ledgerCapacity());
+  }
+
+  /**
+   * The saga module on a node.
+   *
+   * @param skald the node
+   * @return the module
+   */
+  public static Sagas create(Skald skald) {
+    return new Sagas(skald);
+  }
+
+  /**
+   * The orchestrator of a definition: registers its instances with sharding, creates its reply
+   * topic and its endpoints' topics if missing, and starts consuming replies. Asking again for a
+   * definition of the same name returns the same orchestrator.
+   *
+   * @param definition the definition
+   * @param <D> the data type
+   * @return its orchestrator
+   * @throws IllegalArgumentException if another definition with the same name was registered
+   */
+  public <D> SagaOrchestrator<D> orchestrator(SagaDefinition<D> definition) {
+    return runner(definition, false);
+  }
+
+  /**
+   * The choreography of a definition: registers its trackers with sharding, creates its flow topic
+   * ({@code <name>.flow}) and its endpoints' topics if missing, and starts following its flows. The
+   * participants of its steps must {@link Participant#follow follow} it. Asking again for a
+   * definition of the same name returns the same choreography.
+   *
+   * @param definition a definition without parallel steps
+   * @param <D> the data type
+   * @return its choreography
+   * @throws InvalidSagaDefinitionException if the definition has a parallel step
+   * @throws IllegalArgumentException if another definition with the same name was registered
+   */
+  public <D> SagaChoreography<D> choreography(SagaDefinition<D> definition) {
+    return runner(definition, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private synchronized <D> DefaultSagaRunner<D> runner(
+      SagaDefinition<D> definition, boolean choreography) {
+    String key = (choreography ? "choreography:" : "orchestration:") + definition.name();
+    DefaultSagaRunner<?> existing = runners.get(key);
+    if (existing != null) {
+      if (existing.definition() != definition) {
+        throw new IllegalArgumentException(
+            "a different definition named '" + definition.name() + "' is registered already");
+      }
+      return (DefaultSagaRunner<D>) existing;
+    }
+    DefaultSagaRunner<D> created =
+        new DefaultSagaRunner<>(skald, definition, choreography, settings, json, producer);
+    runners.put(key, created);
+    return created;
+  }
+
+  /**
+   * A participant service: add handlers with {@link Participant#on}, then {@link
+   * Participant#start}.
+   *
+   * @param service the service's name, also its consumer group
+   * @return the participant builder
+   */
+  public Participant participant(String service) {
+    return new DefaultParticipant(skald, service, settings, json, producer);
+  }
+}

@@ -1,0 +1,52 @@
+package io.skald.saga.internal;
+
+/**
+ * INTERNAL API: the record headers that carry a saga command or reply. Commands and replies are
+ * keyed by saga id, so all records of one instance stay in order on their partition.
+ */
+public final class SagaHeaders {
+  private SagaHeaders() {}
+
+  /** The saga definition's name. */
+  public static final String SAGA = "skald-saga";
+
+  /** The instance id. */
+  public static final String ID = "skald-saga-id";
+
+  /** The step. */
+  public static final String STEP = "skald-saga-step";
+
+  /** {@code do} for a step's command, {@code undo} for its compensation. */
+  public static final String DIRECTION = "skald-saga-direction";
+
+  /** The idempotency key, identical on every attempt: saga, id, step and direction. */
+  public static final String KEY = "skald-saga-key";
+
+  /** The attempt number (informational: retries carry the same key). */
+  public static final String ATTEMPT = "skald-saga-attempt";
+
+  /** The class name of the command or reply, or {@code ack}. */
+  public static final String TYPE = "skald-saga-type";
+
+  /** The topic replies go to. */
+  public static final String REPLY_TO = "skald-saga-reply-to";
+
+  /** The direction header's value of a compensation. */
+  public static final String UNDO = "undo";
+
+  /** The direction header's value of a step's command. */
+  public static final String DO = "do";
+
+  /**
+   * The idempotency key of a command.
+   *
+   * @param saga the saga name
+   * @param id the instance id
+   * @param step the step
+   * @param compensation whether it is the compensation
+   * @return the key
+   */
+  public static String key(String saga, String id, String step, boolean compensation) {
+    return saga + "/" + id + "/" + step + "/" + (compensation ? UNDO : DO);
+  }
+}

@@ -1,0 +1,65 @@
+package io.skald.saga.internal;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * INTERNAL API: {@code skald.saga} read once; see the module's {@code reference.conf}.
+ *
+ * @param topicPartitions partitions of topics the module creates
+ * @param replyParallelism replies handled at once per saga and node
+ * @param indexMaxFinished finished instances an index keeps
+ * @param askTimeout how long orchestrator calls wait
+ * @param ledgerBuckets ledger entities per participant service
+ * @param ledgerCapacity keys per ledger entity
+ * @param participantParallelism commands handled at once per participant and node
+ * @param journalPluginId the journal of instances, indexes and ledgers
+ * @param snapshotPluginId their snapshot store
+ */
+public record SagaRuntimeSettings(
+    int topicPartitions,
+    int replyParallelism,
+    int indexMaxFinished,
+    Duration askTimeout,
+    int ledgerBuckets,
+    int ledgerCapacity,
+    int participantParallelism,
+    String journalPluginId,
+    String snapshotPluginId) {
+
+  /**
+   * Reads and validates the settings.
+   *
+   * @param root the actor system's configuration
+   * @return the settings
+   * @throws IllegalArgumentException naming an invalid key
+   */
+  public static SagaRuntimeSettings from(Config root) {
+    Config c = root.getConfig("skald.saga");
+    SagaRuntimeSettings s =
+        new SagaRuntimeSettings(
+            c.getInt("topic-partitions"),
+            c.getInt("reply-parallelism"),
+            c.getInt("index-max-finished"),
+            c.getDuration("ask-timeout"),
+            c.getInt("participant.ledger-buckets"),
+            c.getInt("participant.ledger-capacity"),
+            c.getInt("participant.parallelism"),
+            root.getString("skald.framework.persistence.journal-plugin-id"),
+            root.getString("skald.framework.persistence.snapshot-plugin-id"));
+    require(s.topicPartitions >= 1, "topic-partitions", "at least 1");
+    require(s.replyParallelism >= 1, "reply-parallelism", "at least 1");
+    require(s.indexMaxFinished >= 0, "index-max-finished", "0 or more");
+    require(!s.askTimeout.isNegative() && !s.askTimeout.isZero(), "ask-timeout", "positive");
+    require(s.ledgerBuckets >= 1, "participant.ledger-buckets", "at least 1");
+    require(s.ledgerCapacity >= 1, "participant.ledger-capacity", "at least 1");
+    require(s.participantParallelism >= 1, "participant.parallelism", "at least 1");
+    return s;
+  }
+
+  private static void require(boolean ok, String key, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("skald.saga." + key + " must be " + what);
+    }
+  }
+}

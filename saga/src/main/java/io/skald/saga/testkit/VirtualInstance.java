@@ -1,0 +1,176 @@
+package io.skald.saga.testkit;
+
+import io.skald.saga.Endpoint;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.internal.InstanceState;
+import io.skald.saga.internal.InstanceState.StepState;
+import io.skald.saga.internal.SagaEvent;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.StepSpec;
+import io.skald.saga.internal.Transitions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One saga instance run by the real rules ({@link Transitions}) on a virtual clock, without actors,
+ * topics or a journal: what the entity would persist is kept in a list, what it would send is
+ * handed to a callback. A {@link #crash()} rebuilds the state from the persisted events and forgets
+ * what was sent, as a restarted node does.
+ */
+final class VirtualInstance<D> {
+  /** A command the instance sent. */
+  record Sent(
+      String step,
+      boolean compensation,
+      int attempt,
+      Endpoint<?> endpoint,
+      Object command,
+      String idempotencyKey) {}
+
+  private final Transitions<D> rules;
+  private final SagaJson json = new SagaJson();
+  private final String sagaId;
+  private final java.util.function.Consumer<Sent> outbox;
+  private final List<SagaEvent> journal = new ArrayList<>();
+  private final Set<String> sent = new HashSet<>();
+  private InstanceState state = InstanceState.EMPTY;
+  private long now = 1_000_000L;
+  private int transitions;
+
+  VirtualInstance(
+      SagaDefinition<D> definition, String sagaId, java.util.function.Consumer<Sent> outbox) {
+    this.rules = new Transitions<>(definition, json);
+    this.sagaId = sagaId;
+    this.outbox = outbox;
+  }
+
+  SagaJson json() {
+    return json;
+  }
+
+  Transitions<D> rules() {
+    return rules;
+  }
+
+  InstanceState state() {
+    return state;
+  }
+
+  long now() {
+    return now;
+  }
+
+  int transitions() {
+    return transitions;
+  }
+
+  void start(D data) {
+    persist(rules.start(state, json.write(data), now));
+  }
+
+  /** Delivers a reply; returns false if the instance ignored it. */
+  boolean reply(String step, boolean compensation, Object reply) {
+    String type = reply == null ? Transitions.ACK : reply.getClass().getName();
+    String body = reply == null ? "{}" : json.write(reply);
+    List<SagaEvent> events = rules.onReply(state, step, compensation, type, body, now);
+    persist(events);
+    return !events.isEmpty();
+  }
+
+  void operate(String action) {
+    persist(rules.operate(state, action, now));
+  }
+
+  /** The next time a timer of a running attempt falls due, or -1. */
+  long nextTimer() {
+    long next = -1;
+    for (StepState st : state.steps()) {
+      if (!running(st)) {
+        continue;
+      }
+      long due =
+          sentKey(st) != null && !sent.contains(sentKey(st)) && st.sendAt() > now
+              ? st.sendAt()
+              : st.deadline();
+      next = next < 0 ? due : Math.min(next, due);
+    }
+    return next;
+  }
+
+  /** Moves the clock, firing due sends and deadlines in time order. */
+  void advanceTo(long time) {
+    while (true) {
+      long next = nextTimer();
+      if (next < 0 || next > time) {
+        break;
+      }
+      now = Math.max(now, next);
+      act();
+      for (StepState st : List.copyOf(state.steps())) {
+        if (running(st) && st.deadline() <= now) {
+          persist(rules.onDeadline(state, st.name(), st.compensating(), st.attempt(), now));
+        }
+      }
+    }
+    now = Math.max(now, time);
+    act();
+  }
+
+  /** Forgets everything but the journal, and recovers from it, as a restarted node does. */
+  void crash() {
+    InstanceState recovered = InstanceState.EMPTY;
+    for (SagaEvent e : journal) {
+      recovered = rules.apply(recovered, e);
+    }
+    state = recovered;
+    sent.clear();
+    act();
+  }
+
+  private boolean running(StepState st) {
+    return st.running()
+        && (state.status() == io.skald.saga.SagaStatus.RUNNING
+            || state.status() == io.skald.saga.SagaStatus.COMPENSATING);
+  }
+
+  private static String sentKey(StepState st) {
+    return st.name() + "/" + st.compensating() + "/" + st.attempt() + "/" + st.deadline();
+  }
+
+  private void persist(List<SagaEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    for (SagaEvent e : events) {
+      journal.add(e);
+      state = rules.apply(state, e);
+    }
+    transitions++;
+    act();
+  }
+
+  /** Sends the commands of running attempts that are due and were not sent. */
+  private void act() {
+    for (StepState st : List.copyOf(state.steps())) {
+      if (!running(st) || st.sendAt() > now || !sent.add(sentKey(st))) {
+        continue;
+      }
+      StepSpec<D> spec = rules.spec(st.name());
+      boolean compensation = st.compensating();
+      D data = rules.data(state);
+      Object command =
+          compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
+      outbox.accept(
+          new Sent(
+              st.name(),
+              compensation,
+              st.attempt(),
+              compensation ? spec.compensation() : spec.endpoint(),
+              command,
+              SagaHeaders.key(rules.definition().name(), sagaId, st.name(), compensation)));
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.skald.saga;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.framework.RetryPolicy;
+import io.skald.saga.TestShop.Order;
+import io.skald.saga.testkit.SagaChecker;
+import io.skald.saga.testkit.SagaScenario;
+import io.skald.saga.testkit.SagaTestKit;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SagaTestKitTest {
+  private static final SagaDefinition<Order> ORDERS =
+      TestShop.threeSteps("kit-orders", Duration.ofSeconds(5), 3);
+
+  @Test
+  void aScenarioPlaysTheParticipants() {
+    SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o1", 10));
+    TestShop.Reserve reserve = saga.expectCommand(TestShop.RESERVE);
+    assertEquals("o1", reserve.orderId());
+    saga.reply(new TestShop.Reserved("r-1")).duplicateLastReply();
+    saga.expectCommandTo(TestShop.CHARGE).reply(new TestShop.Declined("no credit"));
+    saga.expectCompensationTo(TestShop.RELEASE).reply(null);
+    saga.expectNoCommand().expectStatus(SagaStatus.COMPENSATED);
+    assertEquals("r-1", saga.data().reservation());
+  }
+
+  @Test
+  void virtualTimeTimesOutAndRetriesCompensations() {
+    SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o2", 10));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-2"));
+    saga.expectCommandTo(TestShop.CHARGE).expectNoCommand();
+    // no answer for 5 s: the charge times out; it may have happened, so it is refunded first
+    saga.advance(Duration.ofSeconds(5));
+    saga.expectCompensationTo(TestShop.REFUND).reply(new TestShop.RefundFailed("down"));
+    saga.advance(Duration.ofSeconds(1));
+    saga.expectCompensationTo(TestShop.REFUND).reply(null);
+    saga.expectCompensationTo(TestShop.RELEASE).reply(null);
+    saga.expectStatus(SagaStatus.COMPENSATED);
+    // a crash replays the journal and changes nothing for a finished saga
+    saga.crash().expectNoCommand().expectStatus(SagaStatus.COMPENSATED);
+  }
+
+  @Test
+  void aCrashResendsTheRunningAttemptWithTheSameKey() {
+    SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o3", 10));
+    saga.expectCommandTo(TestShop.RESERVE).crash();
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-3"));
+    saga.expectCommandTo(TestShop.CHARGE);
+  }
+
+  @Test
+  void aScenarioSaysWhatTheSagaDidInstead() {
+    SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o4", 10));
+    AssertionError error =
+        assertThrows(AssertionError.class, () -> saga.expectCommand(TestShop.CHARGE));
+    assertTrue(error.getMessage().contains("sent command inventory.reserve"), error.getMessage());
+  }
+
+  private static SagaChecker<Order> shopChecker(SagaDefinition<Order> definition) {
+    return SagaTestKit.of(definition)
+        .checker()
+        .succeedsWith(TestShop.RESERVE, c -> new TestShop.Reserved("r-" + c.orderId()))
+        .failsWith(TestShop.RESERVE, c -> new TestShop.OutOfStock(c.orderId()))
+        .succeedsWith(TestShop.CHARGE, c -> new TestShop.Charged("p-" + c.orderId()))
+        .failsWith(TestShop.CHARGE, c -> new TestShop.Declined("no credit"))
+        .failsWith(TestShop.SHIP, c -> new TestShop.Refused("no carrier"));
+  }
+
+  @Test
+  void theCheckerRunsEveryFailurePointOfASequentialSaga() {
+    SagaChecker.Report report = shopChecker(ORDERS).check(new Order("o", 10));
+    // 7 base scenarios (happy, 3 refusals, 3 silences), each with and without duplicates, each
+    // without a crash and with one after every transition
+    assertEquals(new SagaChecker.Report(76, 10, 66), report);
+  }
+
+  @Test
+  void theCheckerRunsAParallelSagaWithAPivotAndARetriableStep() {
+    SagaDefinition<Order> definition =
+        SagaDefinition.named("kit-parallel", Order.class)
+            .parallel("prepare")
+            .branch("reserve-stock")
+            .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+            .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+            .branch("charge-payment")
+            .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+            .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+            .join()
+            .step("ship")
+            .invoke(TestShop.SHIP, o -> new TestShop.Ship(o.id(), o.script()))
+            .pivot()
+            .step("cancel-nothing")
+            .invoke(TestShop.CANCEL_SHIPMENT, o -> new TestShop.CancelShipment(o.id()))
+            .retriable()
+            .retry(RetryPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(100), 2.0))
+            .build();
+    SagaChecker.Report report = shopChecker(definition).check(new Order("o", 10));
+    assertTrue(report.scenarios() > 50, report.toString());
+  }
+
+  @Test
+  void theCheckerCatchesASagaThatDoesNotEndCleanly() {
+    SagaDefinition<Order> broken =
+        SagaDefinition.named("kit-broken", Order.class)
+            .step("reserve-stock")
+            .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+            .onReply(
+                TestShop.Reserved.class,
+                (o, r) -> {
+                  throw new IllegalStateException("bug in the reply handler");
+                })
+            .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+            .build();
+    AssertionError error =
+        assertThrows(AssertionError.class, () -> shopChecker(broken).check(new Order("o", 1)));
+    assertTrue(error.getMessage().contains("happy path: expected COMPLETED"), error.getMessage());
+    assertTrue(error.getMessage().contains("PARKED"), error.getMessage());
+  }
+
+  @Test
+  void aRefusalMarkedRetryIsRetriedInsteadOfCompensated() {
+    SagaDefinition<Order> definition =
+        SagaDefinition.named("kit-retry", Order.class)
+            .step("reserve-stock")
+            .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+            .onFailure(TestShop.OutOfStock.class, FailureAction.RETRY)
+            .retry(
+                RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofSeconds(4), 2.0)
+                    .withMaxAttempts(3))
+            .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+            .build();
+    SagaScenario<Order> saga = SagaTestKit.of(definition).start(new Order("o5", 1));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.OutOfStock("o5"));
+    saga.expectNoCommand().advance(Duration.ofSeconds(1));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.OutOfStock("o5"));
+    saga.expectNoCommand().advance(Duration.ofSeconds(2));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-5"));
+    saga.expectStatus(SagaStatus.COMPLETED);
+    String diagram = definition.toMermaid(saga.view());
+    assertTrue(diagram.endsWith("  class s1 done\n"), diagram);
+  }
+
+  @Test
+  void aFailureHandlerFoldsTheRefusalIntoTheData() {
+    SagaDefinition<Order> definition =
+        SagaDefinition.named("kit-why", Order.class)
+            .step("reserve-stock")
+            .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+            .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+            .step("charge-payment")
+            .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+            .onFailure(
+                TestShop.Declined.class,
+                FailureAction.COMPENSATE,
+                (o, declined) -> o.withPayment("declined: " + declined.reason()))
+            .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+            .build();
+    SagaScenario<Order> saga = SagaTestKit.of(definition).start(new Order("o6", 1));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-6"));
+    saga.expectCommandTo(TestShop.CHARGE).reply(new TestShop.Declined("no credit"));
+    TestShop.Release release = saga.expectCompensation(TestShop.RELEASE);
+    assertEquals("o6", release.orderId());
+    assertEquals("declined: no credit", saga.data().payment());
+  }
+}
