@@ -1,0 +1,18 @@
+package io.skald.examples.orders;
+
+/** Runs {@code serve} on a free port with the data directory given, as a forked JVM of a test. */
+public final class ServeMain {
+  private ServeMain() {}
+
+  /**
+   * Serves until killed.
+   *
+   * @param args the data directory
+   */
+  public static void main(String[] args) {
+    OrderServiceApp.main(
+        new String[] {
+          "serve", "--port", "0", "--data-dir", args[0], "--failure-rate", "0.02", "--delay-ms", "5"
+        });
+  }
+}
