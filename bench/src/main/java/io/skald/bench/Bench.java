@@ -69,6 +69,18 @@ public final class Bench {
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
+    run(args);
+    System.exit(0);
+  }
+
+  /**
+   * Runs the named scenarios, prints the table and writes the results file.
+   *
+   * @param args scenario names and options, as for {@link #main}
+   * @return the results file
+   * @throws Exception on failure
+   */
+  public static Path run(String... args) throws Exception {
     boolean quick = false;
     int runs = 5;
     List<String> scenarios = new ArrayList<>();
@@ -83,7 +95,15 @@ public final class Bench {
       runs = Math.min(runs, 2);
     }
     List<String> all =
-        List.of("produce-1", "produce-4", "e2e-max", "e2e-10k", "consume-1-2-4", "idle-partitions");
+        List.of(
+            "produce-1",
+            "produce-4",
+            "e2e-max",
+            "e2e-10k",
+            "consume-1-2-4",
+            "idle-partitions",
+            "saga-orch",
+            "saga-chor");
     if (scenarios.isEmpty() || scenarios.contains("all")) {
       scenarios = all;
     }
@@ -96,13 +116,14 @@ public final class Bench {
         case "e2e-10k" -> bench.endToEnd(10_000);
         case "consume-1-2-4" -> bench.consumers();
         case "idle-partitions" -> bench.idlePartitions();
+        case "saga-orch" -> bench.sagas(io.skald.examples.orders.Shop.Flow.ORCHESTRATION);
+        case "saga-chor" -> bench.sagas(io.skald.examples.orders.Shop.Flow.CHOREOGRAPHY);
         default ->
             throw new IllegalArgumentException(
                 "unknown scenario '" + scenario + "'; known: " + all);
       }
     }
-    bench.report();
-    System.exit(0);
+    return bench.report();
   }
 
   private static byte[] value(long sentNanos) {
@@ -326,6 +347,44 @@ public final class Bench {
     }
   }
 
+  /** Scenario 4: the place-order saga at saturation and at a fixed rate. */
+  private void sagas(io.skald.examples.orders.Shop.Flow flow) throws Exception {
+    String name =
+        flow == io.skald.examples.orders.Shop.Flow.ORCHESTRATION ? "saga-orch" : "saga-chor";
+    int orders = quick ? 100 : 1_000;
+    int rate = 20;
+    int paced = quick ? 40 : 200;
+    double[] throughput = new double[runs];
+    double[] completed = new double[runs];
+    double[] p50 = new double[runs];
+    double[] p99 = new double[runs];
+    double[] pacedP50 = new double[runs];
+    double[] pacedP99 = new double[runs];
+    for (int run = 0; run < runs; run++) {
+      int r = run;
+      withNode(
+          skald -> {
+            SagaBench.Measured m = SagaBench.run(skald, flow, orders, 0);
+            throughput[r] = m.sagasPerSecond();
+            completed[r] = m.completed();
+            p50[r] = m.p50Millis();
+            p99[r] = m.p99Millis();
+          });
+      withNode(
+          skald -> {
+            SagaBench.Measured m = SagaBench.run(skald, flow, paced, rate);
+            pacedP50[r] = m.p50Millis();
+            pacedP99[r] = m.p99Millis();
+          });
+    }
+    record(name, "sagas/s (saturated)", "sagas/s", throughput);
+    record(name, "completed of " + orders, "sagas", completed);
+    record(name, "p50 saturated", "ms", p50);
+    record(name, "p99 saturated", "ms", p99);
+    record(name, "p50 at " + rate + "/s", "ms", pacedP50);
+    record(name, "p99 at " + rate + "/s", "ms", pacedP99);
+  }
+
   private interface Scenario {
     void run(Skald skald) throws Exception;
   }
@@ -373,7 +432,7 @@ public final class Bench {
             sorted.length));
   }
 
-  private void report() throws IOException {
+  private Path report() throws IOException {
     StringBuilder table = new StringBuilder();
     table.append(
         String.format(
@@ -424,6 +483,7 @@ public final class Bench {
     json.append("  ]\n}\n");
     Files.writeString(file, json);
     System.out.println("results written to " + file);
+    return file;
   }
 
   private static String toJson(Map<String, Object> map) {

@@ -1,0 +1,41 @@
+package io.skald.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The harness in --quick mode, so it never rots: every scenario produces results. */
+class BenchSmokeTest {
+  @Test
+  void everyScenarioProducesResults() throws Exception {
+    // the quick idle-partitions scenario reports as idle-1000 (1,000 partitions instead of 10,000)
+    Path dir = Files.createTempDirectory("skald-bench-results");
+    System.setProperty("skald.bench.results", dir.toString());
+    try {
+      Path file = Bench.run("--quick", "--runs", "1");
+      String json = Files.readString(file);
+      for (String scenario :
+          List.of(
+              "produce-1",
+              "produce-4",
+              "e2e-max",
+              "e2e-10k",
+              "consume-1",
+              "consume-2",
+              "consume-4",
+              "idle-1000",
+              "saga-orch",
+              "saga-chor")) {
+        assertTrue(json.contains("\"" + scenario + "\""), scenario + " has results in " + json);
+      }
+    } finally {
+      System.clearProperty("skald.bench.results");
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}
