@@ -43,23 +43,33 @@ import org.HdrHistogram.ConcurrentHistogram;
 public final class Bench {
   private static final int RECORD_BYTES = 100;
 
+  /** The systems measured: Skald, and the Kafka peer with and without an fsync per batch. */
+  static final String SKALD = "skald";
+
+  static final String KAFKA_FSYNC = "kafka-fsync";
+  static final String KAFKA = "kafka";
+
   private final boolean quick;
   private final int runs;
+  private final boolean withKafka;
   private final List<Result> results = new ArrayList<>();
+  private KafkaPeer kafka;
 
   /** One measured figure. */
   record Result(
       String scenario,
       String metric,
+      String system,
       String unit,
       double median,
       double min,
       double max,
       int runs) {}
 
-  private Bench(boolean quick, int runs) {
+  private Bench(boolean quick, int runs, boolean withKafka) {
     this.quick = quick;
     this.runs = runs;
+    this.withKafka = withKafka;
   }
 
   /**
@@ -82,12 +92,14 @@ public final class Bench {
    */
   public static Path run(String... args) throws Exception {
     boolean quick = false;
+    boolean withKafka = true;
     int runs = 5;
     List<String> scenarios = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--no-kafka" -> withKafka = false;
         default -> scenarios.add(args[i]);
       }
     }
@@ -107,7 +119,19 @@ public final class Bench {
     if (scenarios.isEmpty() || scenarios.contains("all")) {
       scenarios = all;
     }
-    Bench bench = new Bench(quick, runs);
+    Bench bench = new Bench(quick, runs, withKafka);
+    try {
+      bench.runAll(scenarios, all);
+    } finally {
+      if (bench.kafka != null) {
+        bench.kafka.close();
+      }
+    }
+    return bench.report();
+  }
+
+  private void runAll(List<String> scenarios, List<String> all) throws Exception {
+    Bench bench = this;
     for (String scenario : scenarios) {
       switch (scenario) {
         case "produce-1" -> bench.produce(1);
@@ -123,10 +147,24 @@ public final class Bench {
                 "unknown scenario '" + scenario + "'; known: " + all);
       }
     }
-    return bench.report();
   }
 
-  private static byte[] value(long sentNanos) {
+  /** The Kafka peer's scenarios, or null when the run is without Kafka. */
+  private KafkaScenarios kafka() throws Exception {
+    if (!withKafka) {
+      return null;
+    }
+    if (kafka == null) {
+      kafka = KafkaPeer.start();
+    }
+    return new KafkaScenarios(kafka);
+  }
+
+  /** The peer's configurations: an fsync per appended batch (as Skald), and Kafka's default. */
+  private static final List<String> KAFKA_SYSTEMS = List.of(KAFKA_FSYNC, KAFKA);
+
+  /** A 100-byte value starting with the send time, for latency. */
+  static byte[] value(long sentNanos) {
     byte[] value = new byte[RECORD_BYTES];
     ByteBuffer.wrap(value).putLong(sentNanos);
     return value;
@@ -151,6 +189,23 @@ public final class Bench {
           record("produce-" + partitions, "durable produce", "records/s", rates);
           record("produce-" + partitions, "heap after GC", "MiB", new double[] {heapAfterGcMiB()});
         });
+    KafkaScenarios peer = kafka();
+    if (peer == null) {
+      return;
+    }
+    try (var producer = peer.producer()) {
+      for (String system : KAFKA_SYSTEMS) {
+        String topic = "produce-" + partitions + "-" + system;
+        kafka.createTopic(topic, partitions, system.equals(KAFKA_FSYNC));
+        KafkaScenarios.prime(producer, topic, partitions);
+        KafkaScenarios.sendAll(producer, topic, records / 2); // warm-up
+        double[] kafkaRates = new double[runs];
+        for (int run = 0; run < runs; run++) {
+          kafkaRates[run] = records / seconds(KafkaScenarios.sendAll(producer, topic, records));
+        }
+        record("produce-" + partitions, "durable produce", system, "records/s", kafkaRates);
+      }
+    }
   }
 
   private static void sendAll(Producer<String, byte[]> producer, String topic, int records)
@@ -243,6 +298,33 @@ public final class Bench {
           record(name, "latency p99.9", "ms", p999);
           record(name, "heap after GC", "MiB", new double[] {heapAfterGcMiB()});
         });
+    KafkaScenarios peer = kafka();
+    if (peer == null) {
+      return;
+    }
+    try (var producer = peer.producer()) {
+      for (String system : KAFKA_SYSTEMS) {
+        String topic = name + "-" + system;
+        kafka.createTopic(topic, 4, system.equals(KAFKA_FSYNC));
+        KafkaScenarios.prime(producer, topic, 4);
+        for (int run = -1; run < runs; run++) {
+          int expected = run < 0 ? records / 2 : records;
+          KafkaScenarios.EndToEnd m = peer.endToEnd(producer, topic, 4, expected, ratePerSecond);
+          if (run >= 0) {
+            rates[run] = m.recordsPerSecond();
+            p50[run] = m.latencyMicros().getValueAtPercentile(50) / 1000.0;
+            p99[run] = m.latencyMicros().getValueAtPercentile(99) / 1000.0;
+            p999[run] = m.latencyMicros().getValueAtPercentile(99.9) / 1000.0;
+          }
+        }
+        if (ratePerSecond == 0) {
+          record(name, "end-to-end throughput", system, "records/s", rates);
+        }
+        record(name, "latency p50", system, "ms", p50);
+        record(name, "latency p99", system, "ms", p99);
+        record(name, "latency p99.9", system, "ms", p999);
+      }
+    }
   }
 
   /** A group of 1, 2 and 4 members catching up a backlog on 4 partitions. */
@@ -285,6 +367,29 @@ public final class Bench {
             record("consume-" + members, "backlog catch-up", "records/s", rates);
           }
         });
+    KafkaScenarios peer = kafka();
+    if (peer == null) {
+      return;
+    }
+    for (String system : KAFKA_SYSTEMS) {
+      String topic = "backlog-" + system;
+      kafka.createTopic(topic, 4, system.equals(KAFKA_FSYNC));
+      int records;
+      try (var producer = peer.producer()) {
+        records = KafkaScenarios.prime(producer, topic, 4) + backlog;
+        KafkaScenarios.sendAll(producer, topic, backlog);
+      }
+      for (int members : new int[] {1, 2, 4}) {
+        double[] rates = new double[runs];
+        for (int run = -1; run < runs; run++) {
+          double rate = peer.catchUp(topic, members, records);
+          if (run >= 0) {
+            rates[run] = rate;
+          }
+        }
+        record("consume-" + members, "backlog catch-up", system, "records/s", rates);
+      }
+    }
   }
 
   /** Heap per started, idle partition (recovered, no traffic), over many partitions. */
@@ -419,12 +524,17 @@ public final class Bench {
   }
 
   private void record(String scenario, String metric, String unit, double[] values) {
+    record(scenario, metric, SKALD, unit, values);
+  }
+
+  private void record(String scenario, String metric, String system, String unit, double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     results.add(
         new Result(
             scenario,
             metric,
+            system,
             unit,
             sorted[sorted.length / 2],
             sorted[0],
@@ -437,9 +547,10 @@ public final class Bench {
     table.append(
         String.format(
             Locale.ROOT,
-            "%-10s %-22s %14s %14s %14s %5s %-10s%n",
+            "%-10s %-22s %-11s %14s %14s %14s %5s %-10s%n",
             "scenario",
             "metric",
+            "system",
             "median",
             "min",
             "max",
@@ -449,14 +560,37 @@ public final class Bench {
       table.append(
           String.format(
               Locale.ROOT,
-              "%-10s %-22s %14.1f %14.1f %14.1f %5d %-10s%n",
+              "%-10s %-22s %-11s %14.1f %14.1f %14.1f %5d %-10s%n",
               r.scenario(),
               r.metric(),
+              r.system(),
               r.median(),
               r.min(),
               r.max(),
               r.runs(),
               r.unit()));
+    }
+    List<Map<String, Object>> ratios = ratios();
+    if (!ratios.isEmpty()) {
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "%nSkald / peer, medians of the same run (throughput: higher is better for Skald;"
+                  + " latency: lower is)%n%-10s %-22s %-11s %10s%n",
+              "scenario",
+              "metric",
+              "peer",
+              "ratio"));
+      for (Map<String, Object> ratio : ratios) {
+        table.append(
+            String.format(
+                Locale.ROOT,
+                "%-10s %-22s %-11s %10.2f%n",
+                ratio.get("scenario"),
+                ratio.get("metric"),
+                ratio.get("peer"),
+                (Double) ratio.get("ratio")));
+      }
     }
     System.out.print(table);
     Path dir = Path.of(System.getProperty("skald.bench.results", "bench/results"));
@@ -473,6 +607,7 @@ public final class Bench {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("scenario", r.scenario());
       row.put("metric", r.metric());
+      row.put("system", r.system());
       row.put("unit", r.unit());
       row.put("median", r.median());
       row.put("min", r.min());
@@ -480,10 +615,40 @@ public final class Bench {
       row.put("runs", r.runs());
       json.append("    ").append(toJson(row)).append(i + 1 < results.size() ? ",\n" : "\n");
     }
+    json.append("  ],\n  \"ratios\": [\n");
+    for (int i = 0; i < ratios.size(); i++) {
+      json.append("    ")
+          .append(toJson(ratios.get(i)))
+          .append(i + 1 < ratios.size() ? ",\n" : "\n");
+    }
     json.append("  ]\n}\n");
     Files.writeString(file, json);
     System.out.println("results written to " + file);
     return file;
+  }
+
+  /** Skald's median over each peer's, for every figure both measured. */
+  private List<Map<String, Object>> ratios() {
+    List<Map<String, Object>> ratios = new ArrayList<>();
+    for (Result skald : results) {
+      if (!skald.system().equals(SKALD)) {
+        continue;
+      }
+      for (Result peer : results) {
+        if (!peer.system().equals(SKALD)
+            && peer.scenario().equals(skald.scenario())
+            && peer.metric().equals(skald.metric())
+            && peer.median() > 0) {
+          Map<String, Object> ratio = new LinkedHashMap<>();
+          ratio.put("scenario", skald.scenario());
+          ratio.put("metric", skald.metric());
+          ratio.put("peer", peer.system());
+          ratio.put("ratio", skald.median() / peer.median());
+          ratios.add(ratio);
+        }
+      }
+    }
+    return ratios;
   }
 
   private static String toJson(Map<String, Object> map) {

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The harness in --quick mode, so it never rots: every scenario produces results. */
+/**
+ * The harness in --quick mode, so it never rots: every scenario produces results, the Kafka peer
+ * starts, is measured and is stopped.
+ */
 class BenchSmokeTest {
   @Test
   void everyScenarioProducesResults() throws Exception {
@@ -31,6 +34,11 @@ class BenchSmokeTest {
               "saga-chor")) {
         assertTrue(json.contains("\"" + scenario + "\""), scenario + " has results in " + json);
       }
+      // the Kafka peer ran beside Skald, in both of its configurations, and ratios were computed
+      for (String system : List.of("\"skald\"", "\"kafka-fsync\"", "\"kafka\"")) {
+        assertTrue(json.contains("\"system\": " + system), system + " has results in " + json);
+      }
+      assertTrue(json.contains("\"peer\": \"kafka-fsync\""), "ratios in " + json);
     } finally {
       System.clearProperty("skald.bench.results");
       try (var files = Files.walk(dir)) {
