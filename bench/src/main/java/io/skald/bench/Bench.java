@@ -113,7 +113,8 @@ public final class Bench {
             "e2e-max",
             "e2e-10k",
             "consume-1-2-4",
-            "idle-partitions",
+            "scale-partitions",
+            "scale-sagas",
             "saga-orch",
             "saga-chor");
     if (scenarios.isEmpty() || scenarios.contains("all")) {
@@ -139,7 +140,8 @@ public final class Bench {
         case "e2e-max" -> bench.endToEnd(0);
         case "e2e-10k" -> bench.endToEnd(10_000);
         case "consume-1-2-4" -> bench.consumers();
-        case "idle-partitions" -> bench.idlePartitions();
+        case "scale-partitions" -> bench.scalePartitions();
+        case "scale-sagas" -> bench.scaleSagas();
         case "saga-orch" -> bench.sagas(io.skald.examples.orders.Shop.Flow.ORCHESTRATION);
         case "saga-chor" -> bench.sagas(io.skald.examples.orders.Shop.Flow.CHOREOGRAPHY);
         default ->
@@ -392,38 +394,86 @@ public final class Bench {
     }
   }
 
-  /** Heap per started, idle partition (recovered, no traffic), over many partitions. */
-  private void idlePartitions() throws Exception {
+  /**
+   * Scenario 5, partitions: heap per started, idle partition (recovered, no traffic) over many
+   * partitions, and the time to bring them all back after a restart of the node.
+   */
+  private void scalePartitions() throws Exception {
     int partitions = quick ? 1_000 : 10_000;
-    withNode(
-        skald -> {
-          skald.admin().createTopic(TopicSpec.of("idle", partitions)).toCompletableFuture().join();
-          double before = heapAfterGcMiB();
-          List<CompletableFuture<?>> started = new ArrayList<>();
-          for (int p = 0; p < partitions; p++) {
-            started.add(
-                skald
-                    .admin()
-                    .partitionOffsets(new io.skald.framework.TopicPartition("idle", p))
-                    .toCompletableFuture());
-            if (started.size() == 500) {
-              CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
-              started.clear();
-            }
-          }
-          CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
-          double after = heapAfterGcMiB();
-          record(
-              "idle-" + partitions,
-              "heap of idle partitions",
-              "MiB",
-              new double[] {after - before});
-          record(
-              "idle-" + partitions,
-              "heap per idle partition",
-              "KiB",
-              new double[] {(after - before) * 1024 / partitions});
-        });
+    String name = "partitions-" + partitions;
+    Path dir = Files.createTempDirectory("skald-bench-");
+    try {
+      Skald skald = startNode(dir);
+      try {
+        skald.admin().createTopic(TopicSpec.of("idle", partitions)).toCompletableFuture().join();
+        double before = heapAfterGcMiB();
+        double start = seconds(ScaleBench.touchPartitions(skald, "idle", partitions));
+        double after = heapAfterGcMiB();
+        record(name, "first start", "s", new double[] {start});
+        record(name, "heap of idle partitions", "MiB", new double[] {after - before});
+        record(
+            name,
+            "heap per idle partition",
+            "KiB",
+            new double[] {(after - before) * 1024 / partitions});
+      } finally {
+        skald.close();
+      }
+      long restart = System.nanoTime();
+      skald = startNode(dir);
+      try {
+        ScaleBench.touchPartitions(skald, "idle", partitions);
+        record(
+            name,
+            "recovery after restart",
+            "s",
+            new double[] {seconds(System.nanoTime() - restart)});
+      } finally {
+        skald.close();
+      }
+    } finally {
+      deleteDir(dir);
+    }
+  }
+
+  /**
+   * Scenario 5, sagas: many saga instances in flight at once (each waiting for a participant that
+   * is not running), their start rate, heap per instance, and the time to bring them all back after
+   * a restart of the node.
+   */
+  private void scaleSagas() throws Exception {
+    int sagas = quick ? 2_000 : 100_000;
+    String name = "sagas-" + sagas;
+    Path dir = Files.createTempDirectory("skald-bench-");
+    try {
+      Skald skald = startNode(dir);
+      try {
+        var orchestrator = ScaleBench.orchestrator(skald);
+        double before = heapAfterGcMiB();
+        long started = ScaleBench.startSagas(orchestrator, sagas);
+        double after = heapAfterGcMiB();
+        record(name, "saga starts", "sagas/s", new double[] {sagas / seconds(started)});
+        record(name, "heap of in-flight sagas", "MiB", new double[] {after - before});
+        record(
+            name, "heap per in-flight saga", "KiB", new double[] {(after - before) * 1024 / sagas});
+      } finally {
+        skald.close();
+      }
+      long restart = System.nanoTime();
+      skald = startNode(dir);
+      try {
+        ScaleBench.awaitRunning(ScaleBench.orchestrator(skald), sagas);
+        record(
+            name,
+            "recovery after restart",
+            "s",
+            new double[] {seconds(System.nanoTime() - restart)});
+      } finally {
+        skald.close();
+      }
+    } finally {
+      deleteDir(dir);
+    }
   }
 
   private static void awaitAssigned(Subscription subscription, int partitions) {
@@ -496,21 +546,32 @@ public final class Bench {
 
   private static void withNode(Scenario scenario) throws Exception {
     Path dir = Files.createTempDirectory("skald-bench-");
-    Skald skald =
-        Skald.start(
-            "skald-bench",
-            ConfigFactory.parseString(
-                "skald.framework.data-dir = \""
-                    + dir.toString().replace("\\", "/")
-                    + "\"\n"
-                    + "pekko.loglevel = WARNING\n"));
     try {
-      scenario.run(skald);
-    } finally {
-      skald.close();
-      try (Stream<Path> paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      Skald skald = startNode(dir);
+      try {
+        scenario.run(skald);
+      } finally {
+        skald.close();
       }
+    } finally {
+      deleteDir(dir);
+    }
+  }
+
+  /** A node with the default durable configuration on the given data directory. */
+  private static Skald startNode(Path dir) {
+    return Skald.start(
+        "skald-bench",
+        ConfigFactory.parseString(
+            "skald.framework.data-dir = \""
+                + dir.toString().replace("\\", "/")
+                + "\"\n"
+                + "pekko.loglevel = WARNING\n"));
+  }
+
+  private static void deleteDir(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class BenchSmokeTest {
   @Test
   void everyScenarioProducesResults() throws Exception {
-    // the quick idle-partitions scenario reports as idle-1000 (1,000 partitions instead of 10,000)
+    // the quick scale scenarios report as partitions-1000 and sagas-2000 (instead of 10,000 and
+    // 100,000)
     Path dir = Files.createTempDirectory("skald-bench-results");
     System.setProperty("skald.bench.results", dir.toString());
     try {
@@ -29,7 +30,8 @@ class BenchSmokeTest {
               "consume-1",
               "consume-2",
               "consume-4",
-              "idle-1000",
+              "partitions-1000",
+              "sagas-2000",
               "saga-orch",
               "saga-chor")) {
         assertTrue(json.contains("\"" + scenario + "\""), scenario + " has results in " + json);
