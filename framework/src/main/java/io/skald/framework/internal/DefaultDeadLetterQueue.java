@@ -4,6 +4,7 @@ import io.skald.framework.DeadLetter;
 import io.skald.framework.DeadLetterQueue;
 import io.skald.framework.PartitionOffsets;
 import io.skald.framework.SkaldException;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,8 +78,9 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
   }
 
   private CompletionStage<PartitionOffsets> bounds() {
-    return PartitionEntity.ref(system, partition)
-        .ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
+    return Stages.inline(
+        PartitionEntity.ref(system, partition)
+            .ask(PartitionEntity.GetOffsets::new, settings.askTimeout()));
   }
 
   @Override
@@ -127,11 +129,12 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
                 return CompletableFuture.completedFuture(replayedSoFar);
               }
               long next = letters.get(letters.size() - 1).dlqOffset() + 1;
-              return ClusterSharding.get(system)
-                  .entityRefFor(ReplayLedger.ENTITY_TYPE_KEY, topic)
-                  .<ReplayLedger.Replayed>ask(
-                      replyTo -> new ReplayLedger.Replay(List.copyOf(letters), replyTo),
-                      settings.deliveryTimeout().plus(settings.askTimeout()))
+              return Stages.inline(
+                      ClusterSharding.get(system)
+                          .entityRefFor(ReplayLedger.ENTITY_TYPE_KEY, topic)
+                          .<ReplayLedger.Replayed>ask(
+                              replyTo -> new ReplayLedger.Replay(List.copyOf(letters), replyTo),
+                              settings.deliveryTimeout().plus(settings.askTimeout())))
                   .thenCompose(
                       replayed -> {
                         if (replayed.error() != null) {
@@ -158,11 +161,13 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
     return bounds()
         .thenCompose(
             before ->
-                PartitionEntity.ref(system, partition)
-                    .<PartitionOffsets>ask(
-                        replyTo ->
-                            new PartitionEntity.TruncateBefore(before.logEndOffset(), replyTo),
-                        settings.askTimeout())
+                Stages.inline(
+                        PartitionEntity.ref(system, partition)
+                            .<PartitionOffsets>ask(
+                                replyTo ->
+                                    new PartitionEntity.TruncateBefore(
+                                        before.logEndOffset(), replyTo),
+                                settings.askTimeout()))
                     .thenApply(after -> after.logStartOffset() - before.logStartOffset()));
   }
 }

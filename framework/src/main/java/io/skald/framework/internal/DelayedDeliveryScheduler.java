@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.time.Duration;
 import java.util.Comparator;
@@ -291,12 +292,13 @@ public final class DelayedDeliveryScheduler
     }
     byte[] payload = writer.toByteArray();
     context.pipeToSelf(
-        PartitionEntity.ref(context.getSystem(), target)
-            .<PartitionEntity.AppendResult>ask(
-                replyTo ->
-                    new PartitionEntity.Append(
-                        ids.size(), payload, producerId, firstSequence, replyTo),
-                settings.requestTimeout())
+        Stages.inline(
+                PartitionEntity.ref(context.getSystem(), target)
+                    .<PartitionEntity.AppendResult>ask(
+                        replyTo ->
+                            new PartitionEntity.Append(
+                                ids.size(), payload, producerId, firstSequence, replyTo),
+                        settings.requestTimeout()))
             .thenApply(
                 result -> {
                   if (result instanceof PartitionEntity.AppendFailed failed) {

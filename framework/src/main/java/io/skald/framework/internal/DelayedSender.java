@@ -1,6 +1,7 @@
 package io.skald.framework.internal;
 
 import io.skald.framework.ScheduledDelivery;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,15 +43,16 @@ final class DelayedSender {
               TopicPartition tp = new TopicPartition(topic, partition);
               Map<String, String> withDue = new LinkedHashMap<>(headers);
               withDue.put(DUE_HEADER, Long.toString(due.toEpochMilli()));
-              return ClusterSharding.get(system)
-                  .entityRefFor(
-                      DelayedDeliveryScheduler.ENTITY_TYPE_KEY,
-                      DelayedDeliveryScheduler.entityId(tp))
-                  .<DelayedDeliveryScheduler.ScheduledAck>ask(
-                      replyTo ->
-                          new DelayedDeliveryScheduler.Schedule(
-                              due.toEpochMilli(), key, value, Map.copyOf(withDue), replyTo),
-                      settings.askTimeout())
+              return Stages.inline(
+                      ClusterSharding.get(system)
+                          .entityRefFor(
+                              DelayedDeliveryScheduler.ENTITY_TYPE_KEY,
+                              DelayedDeliveryScheduler.entityId(tp))
+                          .<DelayedDeliveryScheduler.ScheduledAck>ask(
+                              replyTo ->
+                                  new DelayedDeliveryScheduler.Schedule(
+                                      due.toEpochMilli(), key, value, Map.copyOf(withDue), replyTo),
+                              settings.askTimeout()))
                   .thenApply(
                       ack ->
                           new ScheduledDelivery(

@@ -1,6 +1,7 @@
 package io.skald.framework.internal;
 
 import io.skald.framework.PartitionOffsets;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +18,17 @@ final class LogReader {
   static CompletionStage<List<RecordFormat.Decoded>> read(
       ActorSystem<?> system, TopicPartition tp, long fromOffset, int limit, Duration timeout) {
     EntityRef<PartitionEntity.Command> partition = PartitionEntity.ref(system, tp);
-    return partition
-        .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, timeout)
+    return Stages.inline(partition.<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, timeout))
         .thenCompose(
             bounds -> {
               long from = Math.max(fromOffset, bounds.logStartOffset());
               if (from >= bounds.logEndOffset()) {
                 return CompletableFuture.completedFuture(List.of());
               }
-              return partition
-                  .<PartitionEntity.FetchResult>ask(
-                      replyTo -> new PartitionEntity.Fetch(0, from, limit, 1 << 20, replyTo),
-                      timeout)
+              return Stages.inline(
+                      partition.<PartitionEntity.FetchResult>ask(
+                          replyTo -> new PartitionEntity.Fetch(0, from, limit, 1 << 20, replyTo),
+                          timeout))
                   .thenApply(
                       result -> {
                         List<RecordFormat.Decoded> records = new ArrayList<>();

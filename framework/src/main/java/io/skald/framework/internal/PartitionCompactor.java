@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import io.skald.framework.Stages;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,21 +64,24 @@ final class PartitionCompactor {
       ActorSystem<?> system,
       long fromSeqNr,
       Plan plan) {
-    return records(reads, persistenceId, fromSeqNr, plan)
-        .runFold(
-            new HashMap<ByteBuffer, Long>(),
-            (latest, record) -> {
-              latest.put(ByteBuffer.wrap(record.key()), record.offset());
-              return latest;
-            },
-            system)
+    return Stages.inline(
+            records(reads, persistenceId, fromSeqNr, plan)
+                .runFold(
+                    new HashMap<ByteBuffer, Long>(),
+                    (latest, record) -> {
+                      latest.put(ByteBuffer.wrap(record.key()), record.offset());
+                      return latest;
+                    },
+                    system))
         .thenCompose(
             latest ->
-                records(reads, persistenceId, fromSeqNr, plan)
-                    .runFold(
-                        new Kept(),
-                        (kept, record) -> kept.offer(record, latest, plan.tombstoneHorizon()),
-                        system)
+                Stages.inline(
+                        records(reads, persistenceId, fromSeqNr, plan)
+                            .runFold(
+                                new Kept(),
+                                (kept, record) ->
+                                    kept.offer(record, latest, plan.tombstoneHorizon()),
+                                system))
                     .thenApply(kept -> kept.result(plan)));
   }
 

@@ -2,6 +2,7 @@ package io.skald.framework.internal;
 
 import com.typesafe.config.ConfigFactory;
 import io.skald.framework.PartitionOffsets;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -419,10 +420,11 @@ public final class PartitionEntity
             RecoveryCompleted.instance(),
             state ->
                 context.pipeToSelf(
-                    TopicRegistry.ref(context.getSystem())
-                        .<TopicRegistry.TopicLookup>ask(
-                            replyTo -> new TopicRegistry.GetTopic(topic, replyTo),
-                            settings.askTimeout()),
+                    Stages.inline(
+                        TopicRegistry.ref(context.getSystem())
+                            .<TopicRegistry.TopicLookup>ask(
+                                replyTo -> new TopicRegistry.GetTopic(topic, replyTo),
+                                settings.askTimeout())),
                     (lookup, error) ->
                         lookup == null || lookup.spec() == null
                             ? new RetentionLoaded(

@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import io.skald.framework.Stages;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -56,19 +57,20 @@ final class PartitionReader {
     long toSeqNr = compacted ? state.lastChunkSeqNr() : state.lastSeqNr();
     AtomicLong records = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
-    batches(fromSeqNr, toSeqNr, compacted)
-        .filter(batch -> batch.endOffset() > fetch.fromOffset())
-        .takeWhile(
-            batch ->
-                records.get() == 0
-                    || (records.get() < fetch.maxRecords() && bytes.get() < maxBytes))
-        .map(
-            batch -> {
-              records.addAndGet(batch.count());
-              bytes.addAndGet(batch.payload().length);
-              return batch;
-            })
-        .runWith(Sink.seq(), system)
+    Stages.inline(
+            batches(fromSeqNr, toSeqNr, compacted)
+                .filter(batch -> batch.endOffset() > fetch.fromOffset())
+                .takeWhile(
+                    batch ->
+                        records.get() == 0
+                            || (records.get() < fetch.maxRecords() && bytes.get() < maxBytes))
+                .map(
+                    batch -> {
+                      records.addAndGet(batch.count());
+                      bytes.addAndGet(batch.payload().length);
+                      return batch;
+                    })
+                .runWith(Sink.seq(), system))
         .whenComplete(
             (batches, error) -> {
               if (error != null) {
@@ -98,10 +100,12 @@ final class PartitionReader {
   void offsetForTimestamp(PartitionState state, PartitionEntity.OffsetForTimestamp query) {
     long logStart = state.logStartOffset();
     long logEnd = state.nextOffset();
-    batches(state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr(), false)
-        .filter(batch -> batch.timestamp() >= query.timestamp() && batch.endOffset() > logStart)
-        .take(1)
-        .runWith(Sink.headOption(), system)
+    Stages.inline(
+            batches(state.seqNrBeforeTimestamp(query.timestamp()), state.lastSeqNr(), false)
+                .filter(
+                    batch -> batch.timestamp() >= query.timestamp() && batch.endOffset() > logStart)
+                .take(1)
+                .runWith(Sink.headOption(), system))
         .whenComplete(
             (found, error) -> {
               if (error != null) {

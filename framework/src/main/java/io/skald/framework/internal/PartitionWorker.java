@@ -8,6 +8,7 @@ import io.skald.framework.PartitionOffsets;
 import io.skald.framework.ProcessingTimeoutException;
 import io.skald.framework.RecordHandler;
 import io.skald.framework.RejectRecordException;
+import io.skald.framework.Stages;
 import io.skald.framework.StartPosition;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicPartition;
@@ -363,7 +364,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     } catch (Throwable e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<?> future = stage.toCompletableFuture();
+    // plain, so that completing it does not start a thread (see Stages)
+    CompletableFuture<?> future = Stages.inline(stage);
     if (future.isDone()) {
       settle(new RecordDone(raw.offset(), attempt, failureOf(future)));
     } else {
@@ -373,7 +375,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           new AttemptTimedOut(raw.offset(), attempt),
           spec.processingTimeout());
       getContext()
-          .pipeToSelf(stage, (ok, error) -> new RecordDone(raw.offset(), attempt, unwrap(error)));
+          .pipeToSelf(future, (ok, error) -> new RecordDone(raw.offset(), attempt, unwrap(error)));
     }
   }
 

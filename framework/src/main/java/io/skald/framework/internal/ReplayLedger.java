@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,10 +181,13 @@ public final class ReplayLedger
       chain =
           chain.thenCompose(
               ignored ->
-                  PartitionEntity.ref(system, letter.target())
-                      .<PartitionEntity.AppendResult>ask(
-                          replyTo -> new PartitionEntity.Append(1, payload, producerId, 0, replyTo),
-                          settings.deliveryTimeout())
+                  Stages.inline(
+                          PartitionEntity.ref(system, letter.target())
+                              .<PartitionEntity.AppendResult>ask(
+                                  replyTo ->
+                                      new PartitionEntity.Append(
+                                          1, payload, producerId, 0, replyTo),
+                                  settings.deliveryTimeout()))
                       .thenAccept(
                           result -> {
                             if (result instanceof PartitionEntity.AppendFailed failed) {

@@ -4,6 +4,7 @@ import io.skald.framework.PartitionOffsets;
 import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.RecordHandler;
+import io.skald.framework.Stages;
 import io.skald.framework.Subscription;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicAdmin;
@@ -229,9 +230,10 @@ public final class SkaldRuntime implements TopicAdmin {
   @Override
   public CompletionStage<TopicSpec> createTopic(TopicSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    return TopicRegistry.ref(system)
-        .<TopicRegistry.CreateTopicReply>ask(
-            replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout())
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.CreateTopicReply>ask(
+                    replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout()))
         .thenApply(
             reply -> {
               if (reply instanceof TopicRegistry.TopicConflict conflict) {
@@ -266,8 +268,9 @@ public final class SkaldRuntime implements TopicAdmin {
 
   @Override
   public CompletionStage<List<TopicSpec>> listTopics() {
-    return TopicRegistry.ref(system)
-        .<TopicRegistry.TopicList>ask(TopicRegistry.ListTopics::new, settings.askTimeout())
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.TopicList>ask(TopicRegistry.ListTopics::new, settings.askTimeout()))
         .thenApply(list -> List.copyOf(list.topics()));
   }
 
@@ -281,8 +284,10 @@ public final class SkaldRuntime implements TopicAdmin {
                 throw new IllegalArgumentException(
                     tp + " does not exist: the topic has " + spec.partitions() + " partitions");
               }
-              return PartitionEntity.ref(system, tp)
-                  .<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, settings.askTimeout());
+              return Stages.inline(
+                  PartitionEntity.ref(system, tp)
+                      .<PartitionOffsets>ask(
+                          PartitionEntity.GetOffsets::new, settings.askTimeout()));
             });
   }
 
@@ -299,9 +304,10 @@ public final class SkaldRuntime implements TopicAdmin {
               List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
               for (int p = 0; p < spec.partitions(); p++) {
                 parts.add(
-                    PartitionEntity.ref(system, new TopicPartition(topic, p))
-                        .<PartitionEntity.CompactionDone>ask(
-                            PartitionEntity.Compact::new, settings.compactionTimeout())
+                    Stages.inline(
+                            PartitionEntity.ref(system, new TopicPartition(topic, p))
+                                .<PartitionEntity.CompactionDone>ask(
+                                    PartitionEntity.Compact::new, settings.compactionTimeout()))
                         .toCompletableFuture());
               }
               return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
@@ -360,11 +366,13 @@ public final class SkaldRuntime implements TopicAdmin {
     return partitionOffsets(tp)
         .thenCompose(
             bounds ->
-                PartitionEntity.ref(system, tp)
-                    .<PartitionEntity.OffsetFound>ask(
-                        replyTo ->
-                            new PartitionEntity.OffsetForTimestamp(time.toEpochMilli(), replyTo),
-                        settings.askTimeout())
+                Stages.inline(
+                        PartitionEntity.ref(system, tp)
+                            .<PartitionEntity.OffsetFound>ask(
+                                replyTo ->
+                                    new PartitionEntity.OffsetForTimestamp(
+                                        time.toEpochMilli(), replyTo),
+                                settings.askTimeout()))
                     .thenApply(PartitionEntity.OffsetFound::offset));
   }
 
@@ -393,11 +401,12 @@ public final class SkaldRuntime implements TopicAdmin {
               if (dryRun) {
                 return CompletableFuture.completedFuture(Map.copyOf(result));
               }
-              return ClusterSharding.get(system)
-                  .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-                  .<GroupCoordinator.ResetResult>ask(
-                      replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
-                      settings.askTimeout())
+              return Stages.inline(
+                      ClusterSharding.get(system)
+                          .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                          .<GroupCoordinator.ResetResult>ask(
+                              replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
+                              settings.askTimeout()))
                   .thenApply(
                       reply -> {
                         if (reply.refused() != null) {
@@ -427,10 +436,11 @@ public final class SkaldRuntime implements TopicAdmin {
 
   @Override
   public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
-    return ClusterSharding.get(system)
-        .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-        .<GroupCoordinator.CommittedOffsets>ask(
-            GroupCoordinator.GetCommitted::new, settings.askTimeout())
+    return Stages.inline(
+            ClusterSharding.get(system)
+                .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                .<GroupCoordinator.CommittedOffsets>ask(
+                    GroupCoordinator.GetCommitted::new, settings.askTimeout()))
         .thenApply(
             reply -> {
               Map<TopicPartition, Long> offsets = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.skald.framework.internal;
 
+import io.skald.framework.Stages;
 import io.skald.framework.TopicSpec;
 import io.skald.framework.UnknownTopicException;
 import java.util.concurrent.CompletableFuture;
@@ -64,9 +65,10 @@ public final class TopicCache {
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);
     }
-    return TopicRegistry.ref(system)
-        .<TopicRegistry.TopicLookup>ask(
-            replyTo -> new TopicRegistry.GetTopic(name, replyTo), settings.askTimeout())
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.TopicLookup>ask(
+                    replyTo -> new TopicRegistry.GetTopic(name, replyTo), settings.askTimeout()))
         .thenApply(
             lookup -> {
               if (lookup.spec() == null) {

@@ -5,6 +5,7 @@ import io.skald.framework.ConsumerRecord;
 import io.skald.framework.Producer;
 import io.skald.framework.RejectRecordException;
 import io.skald.framework.Skald;
+import io.skald.framework.Stages;
 import io.skald.framework.Subscription;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.saga.CommandContext;
@@ -172,10 +173,10 @@ public final class DefaultParticipant implements Participant {
     String counterpart =
         SagaHeaders.key(
             context.sagaName(), context.sagaId(), context.step(), !context.compensation());
-    return ledger
-        .<ParticipantLedger.Checked>ask(
-            replyTo -> new ParticipantLedger.Check(key, counterpart, replyTo),
-            settings.askTimeout())
+    return Stages.inline(
+            ledger.<ParticipantLedger.Checked>ask(
+                replyTo -> new ParticipantLedger.Check(key, counterpart, replyTo),
+                settings.askTimeout()))
         .thenCompose(
             checked -> {
               if (checked.reply() != null) {
@@ -216,22 +217,23 @@ public final class DefaultParticipant implements Participant {
           new IllegalStateException(
               "the handler of " + binding.endpoint().name() + " returned null"));
     }
-    return result.thenApply(
-        reply -> {
-          if (reply == null) {
-            return new ParticipantLedger.Entry(Transitions.ACK, "{}");
-          }
-          Endpoint<Object> endpoint = binding.endpoint();
-          if (json.typeNamed(endpoint, reply.getClass().getName()) == null) {
-            throw new IllegalStateException(
-                "the handler of "
-                    + endpoint.name()
-                    + " replied with "
-                    + reply.getClass().getName()
-                    + ", which the endpoint does not declare");
-          }
-          return new ParticipantLedger.Entry(reply.getClass().getName(), json.write(reply));
-        });
+    return Stages.inline(result)
+        .thenApply(
+            reply -> {
+              if (reply == null) {
+                return new ParticipantLedger.Entry(Transitions.ACK, "{}");
+              }
+              Endpoint<Object> endpoint = binding.endpoint();
+              if (json.typeNamed(endpoint, reply.getClass().getName()) == null) {
+                throw new IllegalStateException(
+                    "the handler of "
+                        + endpoint.name()
+                        + " replied with "
+                        + reply.getClass().getName()
+                        + ", which the endpoint does not declare");
+              }
+              return new ParticipantLedger.Entry(reply.getClass().getName(), json.write(reply));
+            });
   }
 
   /** Whether a reply is one of the endpoint's business failures. */
@@ -242,9 +244,10 @@ public final class DefaultParticipant implements Participant {
 
   private CompletionStage<ParticipantLedger.Entry> remember(
       EntityRef<ParticipantLedger.Command> ledger, String key, ParticipantLedger.Entry entry) {
-    return ledger
-        .<Boolean>ask(
-            replyTo -> new ParticipantLedger.Record(key, entry, replyTo), settings.askTimeout())
+    return Stages.inline(
+            ledger.<Boolean>ask(
+                replyTo -> new ParticipantLedger.Record(key, entry, replyTo),
+                settings.askTimeout()))
         .thenApply(ignored -> entry);
   }
 

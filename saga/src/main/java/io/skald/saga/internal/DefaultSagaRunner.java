@@ -5,6 +5,7 @@ import io.skald.framework.ConsumerRecord;
 import io.skald.framework.Producer;
 import io.skald.framework.RejectRecordException;
 import io.skald.framework.Skald;
+import io.skald.framework.Stages;
 import io.skald.framework.Subscription;
 import io.skald.framework.SubscriptionSpec;
 import io.skald.saga.SagaChoreography;
@@ -138,10 +139,11 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
               + "': headers "
               + record.headers().keySet());
     }
-    return ref(id)
-        .<Boolean>ask(
-            replyTo -> new SagaInstance.Observe(event, null, false, replyTo),
-            settings.askTimeout());
+    return Stages.inline(
+        ref(id)
+            .<Boolean>ask(
+                replyTo -> new SagaInstance.Observe(event, null, false, replyTo),
+                settings.askTimeout()));
   }
 
   private CompletionStage<?> onReply(ConsumerRecord<String, byte[]> record) {
@@ -158,10 +160,11 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     }
     boolean compensation = SagaHeaders.UNDO.equals(h.get(SagaHeaders.DIRECTION));
     String body = new String(record.value(), StandardCharsets.UTF_8);
-    return ref(id)
-        .<Boolean>ask(
-            replyTo -> new SagaInstance.Reply(step, compensation, type, body, replyTo),
-            settings.askTimeout());
+    return Stages.inline(
+        ref(id)
+            .<Boolean>ask(
+                replyTo -> new SagaInstance.Reply(step, compensation, type, body, replyTo),
+                settings.askTimeout()));
   }
 
   @Override
@@ -194,27 +197,30 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return ref(sagaId)
-        .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout());
+    return Stages.inline(
+        ref(sagaId)
+            .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout()));
   }
 
   @Override
   public CompletionStage<Optional<SagaView<D>>> get(String sagaId) {
-    return ref(sagaId)
-        .<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout())
+    return Stages.inline(
+            ref(sagaId).<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout()))
         .thenApply(
             state -> state.status() == null ? Optional.empty() : Optional.of(view(sagaId, state)));
   }
 
   @Override
   public CompletionStage<List<String>> list(SagaStatus status) {
-    return SagaIndex.ref(system, indexId())
-        .ask(replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout());
+    return Stages.inline(
+        SagaIndex.ref(system, indexId())
+            .ask(replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout()));
   }
 
   @Override
   public CompletionStage<Map<SagaStatus, Integer>> counts() {
-    return SagaIndex.ref(system, indexId()).ask(SagaIndex.Counts::new, settings.askTimeout());
+    return Stages.inline(
+        SagaIndex.ref(system, indexId()).ask(SagaIndex.Counts::new, settings.askTimeout()));
   }
 
   @Override
@@ -238,9 +244,10 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   }
 
   private CompletionStage<SagaView<D>> operate(String sagaId, String action) {
-    return ref(sagaId)
-        .<SagaInstance.OperateResult>ask(
-            replyTo -> new SagaInstance.Operate(action, replyTo), settings.askTimeout())
+    return Stages.inline(
+            ref(sagaId)
+                .<SagaInstance.OperateResult>ask(
+                    replyTo -> new SagaInstance.Operate(action, replyTo), settings.askTimeout()))
         .thenApply(
             result -> {
               if (result.error() != null) {

@@ -3,6 +3,7 @@ package io.skald.saga.internal;
 import io.skald.framework.ConsumerRecord;
 import io.skald.framework.RejectRecordException;
 import io.skald.framework.RetryPolicy;
+import io.skald.framework.Stages;
 import io.skald.saga.CommandContext;
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDefinition;
@@ -60,11 +61,13 @@ final class FlowReactor<D> {
     if (binding == null) {
       return done(); // another participant's step
     }
-    return SagaInstance.trackerRef(participant.skald().system(), definition.name(), sagaId)
-        .<Boolean>ask(
-            replyTo ->
-                new SagaInstance.Observe(event, target.step(), target.compensation(), replyTo),
-            participant.settings().askTimeout())
+    return Stages.inline(
+            SagaInstance.trackerRef(participant.skald().system(), definition.name(), sagaId)
+                .<Boolean>ask(
+                    replyTo ->
+                        new SagaInstance.Observe(
+                            event, target.step(), target.compensation(), replyTo),
+                    participant.settings().askTimeout()))
         .thenCompose(
             awaited ->
                 awaited

@@ -1,6 +1,7 @@
 package io.skald.examples.orders;
 
 import io.skald.framework.Skald;
+import io.skald.framework.Stages;
 import io.skald.saga.Participant;
 import io.skald.saga.SagaRunner;
 import io.skald.saga.Sagas;
@@ -73,29 +74,32 @@ public final class Shop {
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            OrderEntity.ref(system, cmd.orderId())
-                                .<Boolean>ask(
-                                    r ->
-                                        new OrderEntity.Place(
-                                            cmd.customerId(), cmd.lines(), cmd.total(), r),
-                                    ASK)
+                            Stages.inline(
+                                    OrderEntity.ref(system, cmd.orderId())
+                                        .<Boolean>ask(
+                                            r ->
+                                                new OrderEntity.Place(
+                                                    cmd.customerId(), cmd.lines(), cmd.total(), r),
+                                            ASK))
                                 .thenApply(placed -> null)))
             .on(
                 Orders.REJECT,
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            OrderEntity.ref(system, cmd.orderId())
-                                .<org.apache.pekko.Done>ask(
-                                    r -> new OrderEntity.Reject(cmd.reason(), r), ASK)
+                            Stages.inline(
+                                    OrderEntity.ref(system, cmd.orderId())
+                                        .<org.apache.pekko.Done>ask(
+                                            r -> new OrderEntity.Reject(cmd.reason(), r), ASK))
                                 .thenApply(done -> null)))
             .on(
                 Orders.CONFIRM,
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            OrderEntity.ref(system, cmd.orderId())
-                                .<org.apache.pekko.Done>ask(OrderEntity.Confirm::new, ASK)
+                            Stages.inline(
+                                    OrderEntity.ref(system, cmd.orderId())
+                                        .<org.apache.pekko.Done>ask(OrderEntity.Confirm::new, ASK))
                                 .thenApply(done -> null)));
     Participant inventory =
         sagas
@@ -105,35 +109,41 @@ public final class Shop {
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            Warehouse.ref(system)
-                                .ask(
-                                    r ->
-                                        new Warehouse.Reserve(
-                                            ctx.idempotencyKey(), cmd.orderId(), cmd.lines(), r),
-                                    ASK)))
+                            Stages.inline(
+                                Warehouse.ref(system)
+                                    .ask(
+                                        r ->
+                                            new Warehouse.Reserve(
+                                                ctx.idempotencyKey(),
+                                                cmd.orderId(),
+                                                cmd.lines(),
+                                                r),
+                                        ASK))))
             .on(
                 Inventory.RELEASE,
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            Warehouse.ref(system)
-                                .<org.apache.pekko.Done>ask(
-                                    r ->
-                                        new Warehouse.Release(
-                                            ctx.idempotencyKey(), cmd.orderId(), r),
-                                    ASK)
+                            Stages.inline(
+                                    Warehouse.ref(system)
+                                        .<org.apache.pekko.Done>ask(
+                                            r ->
+                                                new Warehouse.Release(
+                                                    ctx.idempotencyKey(), cmd.orderId(), r),
+                                            ASK))
                                 .thenApply(done -> null)))
             .on(
                 Inventory.COMMIT,
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            Warehouse.ref(system)
-                                .<org.apache.pekko.Done>ask(
-                                    r ->
-                                        new Warehouse.Commit(
-                                            ctx.idempotencyKey(), cmd.orderId(), r),
-                                    ASK)
+                            Stages.inline(
+                                    Warehouse.ref(system)
+                                        .<org.apache.pekko.Done>ask(
+                                            r ->
+                                                new Warehouse.Commit(
+                                                    ctx.idempotencyKey(), cmd.orderId(), r),
+                                            ASK))
                                 .thenApply(done -> null)));
     Participant payments =
         sagas
@@ -143,23 +153,28 @@ public final class Shop {
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            CustomerAccount.ref(system, cmd.customerId())
-                                .ask(
-                                    r ->
-                                        new CustomerAccount.Charge(
-                                            ctx.idempotencyKey(), cmd.orderId(), cmd.amount(), r),
-                                    ASK)))
+                            Stages.inline(
+                                CustomerAccount.ref(system, cmd.customerId())
+                                    .ask(
+                                        r ->
+                                            new CustomerAccount.Charge(
+                                                ctx.idempotencyKey(),
+                                                cmd.orderId(),
+                                                cmd.amount(),
+                                                r),
+                                        ASK))))
             .on(
                 Payments.REFUND,
                 (cmd, ctx) ->
                     faults.around(
                         () ->
-                            CustomerAccount.ref(system, cmd.customerId())
-                                .<org.apache.pekko.Done>ask(
-                                    r ->
-                                        new CustomerAccount.Refund(
-                                            ctx.idempotencyKey(), cmd.orderId(), r),
-                                    ASK)
+                            Stages.inline(
+                                    CustomerAccount.ref(system, cmd.customerId())
+                                        .<org.apache.pekko.Done>ask(
+                                            r ->
+                                                new CustomerAccount.Refund(
+                                                    ctx.idempotencyKey(), cmd.orderId(), r),
+                                            ASK))
                                 .thenApply(done -> null)));
     for (Participant participant : List.of(orders, inventory, payments)) {
       if (choreography) {
@@ -195,8 +210,9 @@ public final class Shop {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("a SKU needs a name and a quantity of at least 0"));
     }
-    return Warehouse.ref(skald.system())
-        .<org.apache.pekko.Done>ask(r -> new Warehouse.AddStock(sku, quantity, r), ASK)
+    return Stages.inline(
+            Warehouse.ref(skald.system())
+                .<org.apache.pekko.Done>ask(r -> new Warehouse.AddStock(sku, quantity, r), ASK))
         .thenApply(done -> null);
   }
 
@@ -212,8 +228,9 @@ public final class Shop {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("a customer needs an id and a credit of at least 0"));
     }
-    return CustomerAccount.ref(skald.system(), customerId)
-        .ask(r -> new CustomerAccount.Open(credit, r), ASK);
+    return Stages.inline(
+        CustomerAccount.ref(skald.system(), customerId)
+            .ask(r -> new CustomerAccount.Open(credit, r), ASK));
   }
 
   /**
@@ -247,8 +264,10 @@ public final class Shop {
         .start(orderId, data)
         .thenCompose(
             started ->
-                OrderEntity.ref(skald.system(), orderId)
-                    .<Boolean>ask(r -> new OrderEntity.Place(customerId, lines, amount, r), ASK))
+                Stages.inline(
+                    OrderEntity.ref(skald.system(), orderId)
+                        .<Boolean>ask(
+                            r -> new OrderEntity.Place(customerId, lines, amount, r), ASK)))
         .thenApply(placed -> null);
   }
 
@@ -259,8 +278,9 @@ public final class Shop {
    * @return it, or empty if unknown
    */
   public CompletionStage<Optional<Warehouse.Stock>> stock(String sku) {
-    return Warehouse.ref(skald.system())
-        .<Warehouse.StockReply>ask(r -> new Warehouse.GetStock(sku, r), ASK)
+    return Stages.inline(
+            Warehouse.ref(skald.system())
+                .<Warehouse.StockReply>ask(r -> new Warehouse.GetStock(sku, r), ASK))
         .thenApply(reply -> Optional.ofNullable(reply.stock()));
   }
 
@@ -270,7 +290,7 @@ public final class Shop {
    * @return its state
    */
   public CompletionStage<Warehouse.State> warehouse() {
-    return Warehouse.ref(skald.system()).ask(Warehouse.GetAll::new, ASK);
+    return Stages.inline(Warehouse.ref(skald.system()).ask(Warehouse.GetAll::new, ASK));
   }
 
   /**
@@ -280,7 +300,8 @@ public final class Shop {
    * @return it (not open if unknown)
    */
   public CompletionStage<CustomerAccount.State> account(String customerId) {
-    return CustomerAccount.ref(skald.system(), customerId).ask(CustomerAccount.Get::new, ASK);
+    return Stages.inline(
+        CustomerAccount.ref(skald.system(), customerId).ask(CustomerAccount.Get::new, ASK));
   }
 
   /**
@@ -290,7 +311,7 @@ public final class Shop {
    * @return it (status NONE if unknown)
    */
   public CompletionStage<OrderEntity.State> order(String orderId) {
-    return OrderEntity.ref(skald.system(), orderId).ask(OrderEntity.Get::new, ASK);
+    return Stages.inline(OrderEntity.ref(skald.system(), orderId).ask(OrderEntity.Get::new, ASK));
   }
 
   /**
