@@ -515,6 +515,8 @@ public final class Bench {
     double[] p99 = new double[runs];
     double[] pacedP50 = new double[runs];
     double[] pacedP99 = new double[runs];
+    // warm-up (the JIT: the first run of a fresh JVM is about half as fast as later ones)
+    withNode(skald -> SagaBench.run(skald, flow, orders / 2, 0));
     for (int run = 0; run < runs; run++) {
       int r = run;
       withNode(

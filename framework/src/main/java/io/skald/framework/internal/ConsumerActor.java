@@ -322,13 +322,13 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     }
     commitInFlight = true;
     long gen = generation;
-    getContext()
-        .ask(
-            GroupCoordinator.CommitResult.class,
-            coordinator,
-            settings.askTimeout(),
-            replyTo -> new GroupCoordinator.Commit(member.memberId(), gen, changed, replyTo),
-            (result, error) -> new CommitReply(changed, result, error));
+    Asks.ask(
+        getContext(),
+        GroupCoordinator.CommitResult.class,
+        coordinator,
+        settings.askTimeout(),
+        replyTo -> new GroupCoordinator.Commit(member.memberId(), gen, changed, replyTo),
+        (result, error) -> new CommitReply(changed, result, error));
     return this;
   }
 
@@ -423,13 +423,13 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     }
     leaving = true;
     List<CommittedOffset> offsets = new ArrayList<>(finalOffsets);
-    getContext()
-        .ask(
-            Done.class,
-            coordinator,
-            settings.askTimeout(),
-            replyTo -> new GroupCoordinator.Leave(member.memberId(), offsets, replyTo),
-            (done, error) -> new LeaveDone(error));
+    Asks.ask(
+        getContext(),
+        Done.class,
+        coordinator,
+        settings.askTimeout(),
+        replyTo -> new GroupCoordinator.Leave(member.memberId(), offsets, replyTo),
+        (done, error) -> new LeaveDone(error));
     return this;
   }
 

@@ -213,13 +213,13 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private void resolveStart() {
-    getContext()
-        .ask(
-            PartitionOffsets.class,
-            partition,
-            settings.askTimeout(),
-            PartitionEntity.GetOffsets::new,
-            StartOffsets::new);
+    Asks.ask(
+        getContext(),
+        PartitionOffsets.class,
+        partition,
+        settings.askTimeout(),
+        PartitionEntity.GetOffsets::new,
+        StartOffsets::new);
   }
 
   private Behavior<Command> onStartOffsets(StartOffsets msg) {

@@ -258,15 +258,15 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void send(TopicPartition tp, PartitionQueue queue, Batch batch) {
-    getContext()
-        .ask(
-            PartitionEntity.AppendResult.class,
-            queue.ref,
-            producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
-            replyTo ->
-                new PartitionEntity.Append(
-                    batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
-            (result, error) -> new AppendDone(tp, batch, result, error));
+    Asks.ask(
+        getContext(),
+        PartitionEntity.AppendResult.class,
+        queue.ref,
+        producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
+        replyTo ->
+            new PartitionEntity.Append(
+                batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
+        (result, error) -> new AppendDone(tp, batch, result, error));
   }
 
   private Behavior<Command> onAppendDone(AppendDone done) {
