@@ -1,6 +1,7 @@
 package io.skald.bench;
 
 import io.skald.framework.Skald;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDefinition;
@@ -97,21 +98,29 @@ final class ScaleBench {
    */
   static long awaitRunning(SagaOrchestrator<Held> sagas, int count) throws Exception {
     long start = System.nanoTime();
-    forEach(
-        count,
-        i ->
-            sagas
-                .get("saga-" + i)
-                .toCompletableFuture()
-                .thenApply(
-                    view -> {
-                      if (view.isEmpty() || view.get().status() != SagaStatus.RUNNING) {
-                        throw new IllegalStateException(
-                            "saga-" + i + " is not running after the restart: " + view);
-                      }
-                      return view;
-                    }));
+    long deadline = start + TimeUnit.MINUTES.toNanos(10);
+    forEach(count, i -> running(sagas, "saga-" + i, deadline));
     return System.nanoTime() - start;
+  }
+
+  /** Reads a saga until it answers (a read times out while the node is still recovering). */
+  private static CompletableFuture<?> running(
+      SagaOrchestrator<Held> sagas, String id, long deadline) {
+    return Stages.inline(sagas.get(id))
+        .handle(
+            (view, error) -> {
+              if (error != null) {
+                if (System.nanoTime() < deadline) {
+                  return running(sagas, id, deadline);
+                }
+                throw new IllegalStateException(id + " did not answer within 10 minutes", error);
+              }
+              if (view.isEmpty() || view.get().status() != SagaStatus.RUNNING) {
+                throw new IllegalStateException(id + " is not running after the restart: " + view);
+              }
+              return CompletableFuture.completedFuture(view);
+            })
+        .thenCompose(next -> next);
   }
 
   private interface Call {

@@ -170,6 +170,15 @@ public final class SagaInstance<D>
                 ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
             .withJournalPluginId(runtime.journalPluginId())
             .withSnapshotPluginId(runtime.snapshotPluginId());
+    // A shard of remembered instances loads their ids before it starts; Pekko's default of 2 s is
+    // far too short after a restart with many instances in flight (each shard then fails, backs
+    // off and tries again, and nothing recovers: seen with 100,000 instances in the benchmark).
+    sharding =
+        sharding.withTuningParameters(
+            sharding
+                .tuningParameters()
+                .withWaitingForStateTimeout(
+                    system.settings().config().getDuration("skald.saga.instance-load-timeout")));
     ClusterSharding.get(system)
         .init(
             Entity.of(
