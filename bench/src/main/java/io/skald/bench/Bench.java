@@ -331,7 +331,7 @@ public final class Bench {
 
   /** A group of 1, 2 and 4 members catching up a backlog on 4 partitions. */
   private void consumers() throws Exception {
-    int backlog = quick ? 20_000 : 400_000;
+    int backlog = quick ? 20_000 : 1_000_000;
     withNode(
         skald -> {
           skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
