@@ -419,18 +419,7 @@ public final class Bench {
       } finally {
         skald.close();
       }
-      long restart = System.nanoTime();
-      skald = startNode(dir);
-      try {
-        ScaleBench.touchPartitions(skald, "idle", partitions);
-        record(
-            name,
-            "recovery after restart",
-            "s",
-            new double[] {seconds(System.nanoTime() - restart)});
-      } finally {
-        skald.close();
-      }
+      recordRecovery(name, dir, node -> ScaleBench.touchPartitions(node, "idle", partitions));
     } finally {
       deleteDir(dir);
     }
@@ -459,20 +448,23 @@ public final class Bench {
       } finally {
         skald.close();
       }
-      long restart = System.nanoTime();
-      skald = startNode(dir);
-      try {
-        ScaleBench.awaitRunning(ScaleBench.orchestrator(skald), sagas);
-        record(
-            name,
-            "recovery after restart",
-            "s",
-            new double[] {seconds(System.nanoTime() - restart)});
-      } finally {
-        skald.close();
-      }
+      recordRecovery(
+          name, dir, node -> ScaleBench.awaitRunning(ScaleBench.orchestrator(node), sagas));
     } finally {
       deleteDir(dir);
+    }
+  }
+
+  /** Restarts a node on {@code dir} and records the time until {@code recovered} returns. */
+  private void recordRecovery(String name, Path dir, Scenario recovered) throws Exception {
+    long restart = System.nanoTime();
+    Skald skald = startNode(dir);
+    try {
+      recovered.run(skald);
+      record(
+          name, "recovery after restart", "s", new double[] {seconds(System.nanoTime() - restart)});
+    } finally {
+      skald.close();
     }
   }
 
@@ -490,6 +482,14 @@ public final class Bench {
 
   private static void sendPaced(
       Producer<String, byte[]> producer, String topic, int records, int perSecond) {
+    paced(
+        records,
+        perSecond,
+        i -> producer.send(topic, "key-" + (i % 1024), value(System.nanoTime())));
+  }
+
+  /** Calls {@code send(0..records-1)} at a fixed rate (busy-parking to the next due time). */
+  static void paced(int records, int perSecond, java.util.function.IntConsumer send) {
     long interval = 1_000_000_000L / perSecond;
     long next = System.nanoTime();
     for (int i = 0; i < records; i++) {
@@ -497,7 +497,7 @@ public final class Bench {
       while ((now = System.nanoTime()) < next) {
         LockSupport.parkNanos(Math.min(next - now, 50_000));
       }
-      producer.send(topic, "key-" + (i % 1024), value(System.nanoTime()));
+      send.accept(i);
       next += interval;
     }
   }

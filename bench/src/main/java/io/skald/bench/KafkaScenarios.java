@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,17 +108,12 @@ final class KafkaScenarios {
 
   static void sendPaced(
       KafkaProducer<String, byte[]> producer, String topic, int records, int perSecond) {
-    long interval = 1_000_000_000L / perSecond;
-    long next = System.nanoTime();
-    for (int i = 0; i < records; i++) {
-      long now;
-      while ((now = System.nanoTime()) < next) {
-        LockSupport.parkNanos(Math.min(next - now, 50_000));
-      }
-      producer.send(
-          new ProducerRecord<>(topic, "key-" + (i % 1024), Bench.value(System.nanoTime())));
-      next += interval;
-    }
+    Bench.paced(
+        records,
+        perSecond,
+        i ->
+            producer.send(
+                new ProducerRecord<>(topic, "key-" + (i % 1024), Bench.value(System.nanoTime()))));
   }
 
   /** One end-to-end run: throughput from the first send to the last record polled, and latency. */
