@@ -121,7 +121,7 @@ public final class Skald implements AutoCloseable {
    * @return the admin API
    */
   public TopicAdmin admin() {
-    return runtime;
+    return runtime.admin();
   }
 
   /**

@@ -118,7 +118,9 @@ final class PartitionCompactions {
     return new ArrayList<>(ready.result().chunks());
   }
 
-  /** Answers the requesters of a finished compaction and starts the next one if requested. */
+  /**
+   * Answers the requesters of a finished compaction and starts the next one if requested or due.
+   */
   void completed(PartitionState state, PartitionEntity.CompactionReady ready) {
     running = false;
     PartitionEntity.CompactionDone done;
@@ -145,6 +147,11 @@ final class PartitionCompactions {
     answering = new ArrayList<>();
     if (!waiting.isEmpty()) {
       maybeStart(state, true);
+    } else if (ready.error() == null) {
+      // Appends that arrived while this compaction ran may already make the next one due; waiting
+      // for another append would leave them uncompacted if the producers have stopped. (After a
+      // failure the next append retries, so a lasting failure does not loop.)
+      maybeStart(state, false);
     }
   }
 }
