@@ -69,7 +69,10 @@ final class PartitionCompactor {
                 .runFold(
                     new HashMap<ByteBuffer, Long>(),
                     (latest, record) -> {
-                      latest.put(ByteBuffer.wrap(record.key()), record.offset());
+                      // The highest offset wins, not the last one read: the previous compaction's
+                      // chunks (older offsets) are written after the batches appended while it ran,
+                      // so they come later in the journal than newer values of the same keys.
+                      latest.merge(ByteBuffer.wrap(record.key()), record.offset(), Math::max);
                       return latest;
                     },
                     system))
