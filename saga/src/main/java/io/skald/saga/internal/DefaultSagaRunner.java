@@ -214,13 +214,17 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   public CompletionStage<List<String>> list(SagaStatus status) {
     return Stages.inline(
         SagaIndex.ref(system, indexId())
-            .ask(replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout()));
+            .<SagaIndex.Ids>ask(
+                replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout())
+            .thenApply(SagaIndex.Ids::ids));
   }
 
   @Override
   public CompletionStage<Map<SagaStatus, Integer>> counts() {
     return Stages.inline(
-        SagaIndex.ref(system, indexId()).ask(SagaIndex.Counts::new, settings.askTimeout()));
+        SagaIndex.ref(system, indexId())
+            .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout())
+            .thenApply(SagaIndex.StatusCounts::counts));
   }
 
   @Override

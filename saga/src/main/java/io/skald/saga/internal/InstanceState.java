@@ -23,7 +23,8 @@ public record InstanceState(
     String parkedStep,
     boolean parkedCompensation,
     String reason,
-    List<SagaEvent> history) {
+    List<SagaEvent> history)
+    implements SagaSerializable {
 
   /** Copies the lists. */
   public InstanceState {

@@ -61,15 +61,29 @@ public final class SagaIndex
    * @param status the status
    * @param replyTo receives the ids, oldest change first
    */
-  public record ListByStatus(SagaStatus status, ActorRef<List<String>> replyTo)
-      implements Command {}
+  public record ListByStatus(SagaStatus status, ActorRef<Ids> replyTo) implements Command {}
 
   /**
    * Counts instances by status.
    *
    * @param replyTo receives the counts
    */
-  public record Counts(ActorRef<Map<SagaStatus, Integer>> replyTo) implements Command {}
+  public record Counts(ActorRef<StatusCounts> replyTo) implements Command {}
+
+  /**
+   * The reply to {@link ListByStatus} (a record, so it serializes when the index runs on another
+   * node).
+   *
+   * @param ids the saga ids
+   */
+  public record Ids(List<String> ids) implements SagaSerializable {}
+
+  /**
+   * The reply to {@link Counts}.
+   *
+   * @param counts instances per status
+   */
+  public record StatusCounts(Map<SagaStatus, Integer> counts) implements SagaSerializable {}
 
   /**
    * Persisted: status changes.
@@ -198,7 +212,7 @@ public final class SagaIndex
                       ids.add(id);
                     }
                   });
-              query.replyTo().tell(ids);
+              query.replyTo().tell(new Ids(ids));
               return Effect().none();
             })
         .onCommand(
@@ -206,7 +220,7 @@ public final class SagaIndex
             (state, query) -> {
               Map<SagaStatus, Integer> counts = new EnumMap<>(SagaStatus.class);
               withBuffered(state).values().forEach(s -> counts.merge(s, 1, Integer::sum));
-              query.replyTo().tell(counts);
+              query.replyTo().tell(new StatusCounts(counts));
               return Effect().none();
             })
         .build();

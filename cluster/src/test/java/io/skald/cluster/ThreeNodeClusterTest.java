@@ -1,0 +1,174 @@
+package io.skald.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.cluster.testing.ClusterTestNode;
+import io.skald.cluster.testing.Deliveries;
+import io.skald.framework.Acks;
+import io.skald.framework.Codecs;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.Skald;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.internal.PartitionEntity;
+import io.skald.framework.testing.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes (three actor systems with their own remoting ports) on one shared PostgreSQL journal:
+ * sharding spreads a topic's partitions over all of them, and a producer on one node and a group
+ * with members on the two others exchange records with per-key order.
+ */
+class ThreeNodeClusterTest {
+  private static LocalPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = LocalPostgres.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @Test
+  void partitionsSpreadOverThreeNodesAndRecordsFlowBetweenThem() throws Exception {
+    String url = postgres.createDatabase("three_nodes");
+    int port1 = ClusterTestNode.freePort();
+    List<Skald> nodes = new ArrayList<>();
+    try {
+      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
+      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
+      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
+      for (Skald node : nodes) {
+        Await.until(node.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node)));
+      }
+      Skald producerNode = nodes.get(0);
+      producerNode.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
+
+      Deliveries deliveries = new Deliveries();
+      for (Skald node : nodes.subList(1, 3)) {
+        String name = node.system().address().toString();
+        node.subscribe(
+            SubscriptionSpec.of("shipping", Codecs.string(), Codecs.string()).withTopics("orders"),
+            record -> {
+              deliveries.add(name, record.value());
+              return CompletableFuture.completedFuture(null);
+            });
+      }
+
+      int keys = 200;
+      int perKey = 100;
+      Producer<String, String> producer =
+          producerNode.producer(
+              ProducerSettings.of(Codecs.string(), Codecs.string())
+                  .withAcks(Acks.DURABLE)
+                  .withIdempotence());
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      Semaphore window = new Semaphore(2_000);
+      List<Throwable> failures = new ArrayList<>();
+      for (int seq = 0; seq < perKey; seq++) {
+        for (int k = 0; k < keys; k++) {
+          window.acquire();
+          String value = "k" + k + ":" + seq;
+          producer
+              .send("orders", "k" + k, value)
+              .whenComplete(
+                  (meta, error) -> {
+                    if (error == null) {
+                      acked.add(value);
+                    } else {
+                      synchronized (failures) {
+                        failures.add(error);
+                      }
+                    }
+                    window.release();
+                  });
+        }
+      }
+      window.acquire(2_000);
+      assertEquals(List.of(), failures);
+      assertEquals(keys * perKey, acked.size());
+
+      Await.until(
+          producerNode.system(),
+          Duration.ofSeconds(60),
+          () -> assertEquals("", deliveries.describeMissing(acked)));
+      assertEquals(List.of(), deliveries.orderViolations());
+      Map<String, Integer> counts = deliveries.counts();
+      assertEquals(2, counts.size(), "both members handled records: " + counts);
+
+      // Sharding started the partitions where the first messages found them; its rebalancing
+      // spreads them over all three nodes.
+      Await.until(
+          producerNode.system(),
+          Duration.ofSeconds(30),
+          () -> {
+            Map<String, Set<String>> placement = new TreeMap<>();
+            for (Skald node : nodes) {
+              placement.put(node.system().address().toString(), hostedPartitions(node, "orders"));
+            }
+            Set<String> all = new HashSet<>();
+            placement.values().forEach(all::addAll);
+            assertEquals(12, all.size(), "every partition runs somewhere: " + placement);
+            placement.forEach(
+                (node, partitions) ->
+                    assertTrue(!partitions.isEmpty(), node + " hosts no partition: " + placement));
+          });
+    } finally {
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).close();
+      }
+    }
+  }
+
+  static long upMembers(Skald node) {
+    Iterable<org.apache.pekko.cluster.Member> members =
+        Cluster.get(node.system()).state().getMembers();
+    long up = 0;
+    for (org.apache.pekko.cluster.Member member : members) {
+      if (member.status().equals(MemberStatus.up())) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  static Set<String> hostedPartitions(Skald node, String topic) {
+    TestProbe<org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState> probe =
+        TestProbe.create(node.system());
+    ClusterSharding.get(node.system())
+        .shardState()
+        .tell(new GetShardRegionState(PartitionEntity.ENTITY_TYPE_KEY, probe.getRef()));
+    Set<String> hosted = new HashSet<>();
+    for (org.apache.pekko.cluster.sharding.ShardRegion.ShardState shard :
+        probe.receiveMessage(Duration.ofSeconds(10)).getShards()) {
+      for (String id : shard.getEntityIds()) {
+        if (id.startsWith(topic)) {
+          hosted.add(id);
+        }
+      }
+    }
+    return hosted;
+  }
+}
