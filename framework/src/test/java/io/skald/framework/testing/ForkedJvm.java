@@ -36,14 +36,33 @@ public final class ForkedJvm implements AutoCloseable {
    */
   public static ForkedJvm start(Class<?> mainClass, Path dataDir, String maxHeap)
       throws IOException {
-    return new ForkedJvm(
-        new ProcessBuilder(
+    return start(mainClass, dataDir, maxHeap, new String[0]);
+  }
+
+  /**
+   * Starts {@code mainClass} with the data directory and further arguments.
+   *
+   * @param mainClass the class to run
+   * @param dataDir the data directory (the first argument)
+   * @param maxHeap the {@code -Xmx} value, e.g. {@code 256m}
+   * @param args the further arguments
+   * @return the running JVM
+   * @throws IOException if it cannot be started
+   */
+  public static ForkedJvm start(Class<?> mainClass, Path dataDir, String maxHeap, String... args)
+      throws IOException {
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap,
                 "-cp",
                 System.getProperty("java.class.path"),
                 mainClass.getName(),
-                dataDir.toString())
+                dataDir.toString()));
+    command.addAll(java.util.List.of(args));
+    return new ForkedJvm(
+        new ProcessBuilder(command)
             .redirectError(dataDir.resolve("child-stderr.log").toFile())
             .start());
   }
