@@ -23,7 +23,11 @@ public record InstanceState(
     String parkedStep,
     boolean parkedCompensation,
     String reason,
-    List<SagaEvent> history)
+    // a list of a sealed interface: name each element's class, so the state can be sent to a
+    // caller on another node
+    @com.fasterxml.jackson.annotation.JsonTypeInfo(
+            use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.CLASS)
+        List<SagaEvent> history)
     implements SagaSerializable {
 
   /** Copies the lists. */

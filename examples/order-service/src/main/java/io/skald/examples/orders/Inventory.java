@@ -23,21 +23,21 @@ public final class Inventory {
    *
    * @param orderId the order
    */
-  public record StockReserved(String orderId) {}
+  public record StockReserved(String orderId) implements CborSerializable {}
 
   /**
    * Refusal: not enough stock.
    *
    * @param sku the first line that cannot be served
    */
-  public record OutOfStock(String sku) {}
+  public record OutOfStock(String sku) implements CborSerializable {}
 
   /**
    * Refusal: no such SKU.
    *
    * @param sku the unknown SKU
    */
-  public record UnknownSku(String sku) {}
+  public record UnknownSku(String sku) implements CborSerializable {}
 
   /**
    * Compensation: release an order's reservation.

@@ -23,21 +23,21 @@ public final class Payments {
    *
    * @param orderId the order
    */
-  public record Charged(String orderId) {}
+  public record Charged(String orderId) implements CborSerializable {}
 
   /**
    * Refusal: the customer's available credit is too low.
    *
    * @param customerId the customer
    */
-  public record InsufficientCredit(String customerId) {}
+  public record InsufficientCredit(String customerId) implements CborSerializable {}
 
   /**
    * Refusal: no such customer.
    *
    * @param customerId the customer
    */
-  public record UnknownCustomer(String customerId) {}
+  public record UnknownCustomer(String customerId) implements CborSerializable {}
 
   /**
    * Compensation: refund an order's charge.
