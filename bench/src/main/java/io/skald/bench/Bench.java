@@ -116,7 +116,8 @@ public final class Bench {
             "scale-partitions",
             "scale-sagas",
             "saga-orch",
-            "saga-chor");
+            "saga-chor",
+            "cluster-1-2-3");
     if (scenarios.isEmpty() || scenarios.contains("all")) {
       scenarios = all;
     }
@@ -144,6 +145,7 @@ public final class Bench {
         case "scale-sagas" -> bench.scaleSagas();
         case "saga-orch" -> bench.sagas(io.skald.examples.orders.Shop.Flow.ORCHESTRATION);
         case "saga-chor" -> bench.sagas(io.skald.examples.orders.Shop.Flow.CHOREOGRAPHY);
+        case "cluster-1-2-3" -> bench.cluster();
         default ->
             throw new IllegalArgumentException(
                 "unknown scenario '" + scenario + "'; known: " + all);
@@ -212,28 +214,32 @@ public final class Bench {
 
   private static void sendAll(Producer<String, byte[]> producer, String topic, int records)
       throws InterruptedException {
-    Semaphore window = new Semaphore(50_000);
-    List<CompletableFuture<?>> last = new ArrayList<>();
+    sendAll(producer, topic, records, 0, 50_000);
+  }
+
+  /**
+   * Sends {@code records} 100-byte records with keys {@code key-(firstKey + i) % 1024}, at most
+   * {@code window} unacknowledged, and waits for every ack.
+   */
+  static void sendAll(
+      Producer<String, byte[]> producer, String topic, int records, int firstKey, int window)
+      throws InterruptedException {
+    Semaphore inFlight = new Semaphore(window);
     AtomicLong failures = new AtomicLong();
     for (int i = 0; i < records; i++) {
-      window.acquire();
-      CompletableFuture<?> ack =
-          producer
-              .send(topic, "key-" + (i % 1024), value(System.nanoTime()))
-              .toCompletableFuture()
-              .whenComplete(
-                  (meta, error) -> {
-                    if (error != null) {
-                      failures.incrementAndGet();
-                    }
-                    window.release();
-                  });
-      if (i >= records - 1) {
-        last.add(ack);
-      }
+      inFlight.acquire();
+      producer
+          .send(topic, "key-" + ((firstKey + i) % 1024), value(System.nanoTime()))
+          .whenComplete(
+              (meta, error) -> {
+                if (error != null) {
+                  failures.incrementAndGet();
+                }
+                inFlight.release();
+              });
     }
-    window.acquire(50_000);
-    window.release(50_000);
+    inFlight.acquire(window);
+    inFlight.release(window);
     if (failures.get() > 0) {
       throw new IllegalStateException(failures.get() + " sends failed");
     }
@@ -542,6 +548,47 @@ public final class Bench {
     record(name, "p99 at " + rate + "/s", "ms", pacedP99);
   }
 
+  /**
+   * Scenario 6: 1, 2 and 3 cluster nodes on one shared PostgreSQL journal (a real server started
+   * from Maven Central's binaries), each node producing its share and running one group member; the
+   * peer is the same workload on one node with the embedded LevelDB journal.
+   */
+  private void cluster() throws Exception {
+    int records = quick ? 5_000 : 100_000;
+    try (io.skald.cluster.LocalPostgres postgres = io.skald.cluster.LocalPostgres.start()) {
+      ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
+      for (int nodes = 1; nodes <= 3; nodes++) {
+        double[] produced = new double[runs];
+        double[] endToEnd = new double[runs];
+        for (int run = 0; run < runs; run++) {
+          ClusterBench.Measured m =
+              ClusterBench.run(
+                  postgres.createDatabase("cluster_" + nodes + "_" + run), nodes, records);
+          produced[run] = m.produced();
+          endToEnd[run] = m.endToEnd();
+        }
+        record("cluster-" + nodes, "durable produce", "records/s", produced);
+        record("cluster-" + nodes, "end-to-end throughput", "records/s", endToEnd);
+      }
+    }
+    double[] produced = new double[runs];
+    double[] endToEnd = new double[runs];
+    for (int run = 0; run < runs; run++) {
+      int r = run;
+      withNode(
+          skald -> {
+            ClusterBench.Measured m = ClusterBench.measure(List.of(skald), records);
+            produced[r] = m.produced();
+            endToEnd[r] = m.endToEnd();
+          });
+    }
+    record("cluster-1", "durable produce", LEVELDB, "records/s", produced);
+    record("cluster-1", "end-to-end throughput", LEVELDB, "records/s", endToEnd);
+  }
+
+  /** The cluster scenario's peer: one node on the embedded LevelDB journal. */
+  static final String LEVELDB = "skald-leveldb";
+
   private interface Scenario {
     void run(Skald skald) throws Exception;
   }
@@ -610,7 +657,7 @@ public final class Bench {
     table.append(
         String.format(
             Locale.ROOT,
-            "%-10s %-22s %-11s %14s %14s %14s %5s %-10s%n",
+            "%-10s %-22s %-13s %14s %14s %14s %5s %-10s%n",
             "scenario",
             "metric",
             "system",
@@ -623,7 +670,7 @@ public final class Bench {
       table.append(
           String.format(
               Locale.ROOT,
-              "%-10s %-22s %-11s %14.1f %14.1f %14.1f %5d %-10s%n",
+              "%-10s %-22s %-13s %14.1f %14.1f %14.1f %5d %-10s%n",
               r.scenario(),
               r.metric(),
               r.system(),
@@ -639,7 +686,7 @@ public final class Bench {
           String.format(
               Locale.ROOT,
               "%nSkald / peer, medians of the same run (throughput: higher is better for Skald;"
-                  + " latency: lower is)%n%-10s %-22s %-11s %10s%n",
+                  + " latency: lower is)%n%-10s %-22s %-13s %10s%n",
               "scenario",
               "metric",
               "peer",
@@ -648,7 +695,7 @@ public final class Bench {
         table.append(
             String.format(
                 Locale.ROOT,
-                "%-10s %-22s %-11s %10.2f%n",
+                "%-10s %-22s %-13s %10.2f%n",
                 ratio.get("scenario"),
                 ratio.get("metric"),
                 ratio.get("peer"),

@@ -33,7 +33,10 @@ class BenchSmokeTest {
               "partitions-1000",
               "sagas-2000",
               "saga-orch",
-              "saga-chor")) {
+              "saga-chor",
+              "cluster-1",
+              "cluster-2",
+              "cluster-3")) {
         assertTrue(json.contains("\"" + scenario + "\""), scenario + " has results in " + json);
       }
       // the Kafka peer ran beside Skald, in both of its configurations, and ratios were computed
@@ -41,6 +44,7 @@ class BenchSmokeTest {
         assertTrue(json.contains("\"system\": " + system), system + " has results in " + json);
       }
       assertTrue(json.contains("\"peer\": \"kafka-fsync\""), "ratios in " + json);
+      assertTrue(json.contains("\"peer\": \"skald-leveldb\""), "cluster ratios in " + json);
     } finally {
       System.clearProperty("skald.bench.results");
       try (var files = Files.walk(dir)) {

@@ -1,0 +1,158 @@
+package io.skald.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.skald.cluster.LocalCluster;
+import io.skald.framework.Codecs;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.Skald;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The cluster scenario: N nodes (actor systems with their own remoting ports on 127.0.0.1, in this
+ * JVM) on one shared PostgreSQL journal. Every node runs a producer and one member of a consumer
+ * group on a 12-partition topic; each producer sends its share of the records with durable acks.
+ */
+final class ClusterBench {
+  static final int PARTITIONS = 12;
+
+  private ClusterBench() {}
+
+  /** Durable produce and end-to-end throughput of one run, records/s. */
+  record Measured(double produced, double endToEnd) {}
+
+  /**
+   * One run on {@code nodes} fresh nodes of a new database.
+   *
+   * @param jdbcUrl the (empty) database
+   * @param nodes how many nodes
+   * @param records records in all
+   * @return the rates
+   */
+  static Measured run(String jdbcUrl, int nodes, int records) throws Exception {
+    int seed = LocalCluster.freePort();
+    List<Skald> cluster = new ArrayList<>();
+    try {
+      for (int n = 0; n < nodes; n++) {
+        cluster.add(
+            LocalCluster.start(
+                n == 0 ? seed : LocalCluster.freePort(),
+                List.of(seed),
+                jdbcUrl,
+                ConfigFactory.parseString("pekko.loglevel = WARNING")));
+      }
+      return measure(cluster, records);
+    } finally {
+      for (int n = cluster.size() - 1; n >= 0; n--) {
+        cluster.get(n).close();
+      }
+    }
+  }
+
+  /**
+   * The same workload on nodes that are already running (e.g. one embedded LevelDB node).
+   *
+   * @param cluster the nodes
+   * @param records records in all
+   * @return the rates
+   */
+  static Measured measure(List<Skald> cluster, int records) throws Exception {
+    awaitMembers(cluster);
+    cluster
+        .get(0)
+        .admin()
+        .createTopic(TopicSpec.of("load", PARTITIONS))
+        .toCompletableFuture()
+        .join();
+    AtomicLong handled = new AtomicLong();
+    CompletableFuture<Long> allHandled = new CompletableFuture<>();
+    List<Subscription> members = new ArrayList<>();
+    for (Skald node : cluster) {
+      members.add(
+          node.subscribe(
+              SubscriptionSpec.of("load-readers", Codecs.string(), Codecs.bytes())
+                  .withTopics("load"),
+              record -> {
+                if (handled.incrementAndGet() == records) {
+                  allHandled.complete(System.nanoTime());
+                }
+                return CompletableFuture.completedFuture(null);
+              }));
+    }
+    awaitAssigned(members);
+    int share = records / cluster.size();
+    long start = System.nanoTime();
+    List<CompletableFuture<Long>> sent = new ArrayList<>();
+    for (int n = 0; n < cluster.size(); n++) {
+      Skald node = cluster.get(n);
+      int count = n == cluster.size() - 1 ? records - share * (cluster.size() - 1) : share;
+      int offset = n * share;
+      sent.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                Producer<String, byte[]> producer =
+                    node.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+                try {
+                  Bench.sendAll(producer, "load", count, offset, 50_000 / cluster.size());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+                return System.nanoTime();
+              },
+              runnable -> new Thread(runnable, "cluster-bench-producer").start()));
+    }
+    long producedAt = 0;
+    for (CompletableFuture<Long> done : sent) {
+      producedAt = Math.max(producedAt, done.get(300, TimeUnit.SECONDS));
+    }
+    long handledAt = allHandled.get(300, TimeUnit.SECONDS);
+    for (Subscription member : members) {
+      member.stop().toCompletableFuture().join();
+    }
+    return new Measured(
+        records / ((producedAt - start) / 1e9), records / ((handledAt - start) / 1e9));
+  }
+
+  private static void awaitMembers(List<Skald> cluster) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (Skald node : cluster) {
+      while (upMembers(node) < cluster.size()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the cluster did not form in 60 s");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+    }
+  }
+
+  private static long upMembers(Skald node) {
+    long up = 0;
+    for (org.apache.pekko.cluster.Member member :
+        org.apache.pekko.cluster.typed.Cluster.get(node.system()).state().getMembers()) {
+      if (member.status().equals(org.apache.pekko.cluster.MemberStatus.up())) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  private static void awaitAssigned(List<Subscription> members) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (members.stream().mapToInt(m -> m.assignment().size()).sum() < PARTITIONS
+        || members.stream().anyMatch(m -> m.assignment().isEmpty())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the group's partitions were not assigned in 60 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+}
