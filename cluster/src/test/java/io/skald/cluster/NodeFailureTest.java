@@ -23,17 +23,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,15 +214,7 @@ class NodeFailureTest {
 
   /** Shards of the partition entity type the cluster places on {@code address}. */
   static int hostedShards(Skald node, Address address) {
-    TestProbe<ShardRegion.ClusterShardingStats> probe = TestProbe.create(node.system());
-    ClusterSharding.get(node.system())
-        .shardState()
-        .tell(
-            new GetClusterShardingStats(
-                PartitionEntity.ENTITY_TYPE_KEY, Duration.ofSeconds(3), probe.getRef()));
-    Map<Address, ShardRegion.ShardRegionStats> regions =
-        probe.receiveMessage(Duration.ofSeconds(10)).getRegions();
-    ShardRegion.ShardRegionStats stats = regions.get(address);
-    return stats == null ? 0 : stats.getStats().size();
+    return ClusterTestNode.shardsByNode(node, PartitionEntity.ENTITY_TYPE_KEY)
+        .getOrDefault(address, 0);
   }
 }

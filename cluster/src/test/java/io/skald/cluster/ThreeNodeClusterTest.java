@@ -142,6 +142,74 @@ class ThreeNodeClusterTest {
     }
   }
 
+  @Test
+  void partitionsStayOnNodesWithTheBrokerRole() throws Exception {
+    String url = postgres.createDatabase("roles");
+    String broker =
+        "pekko.cluster.roles = [broker]\n"
+            + "skald.framework.cluster.role = broker\n"
+            + "skald.saga.role = broker\n";
+    String service = "skald.framework.cluster.role = broker\nskald.saga.role = broker\n";
+    int port1 = ClusterTestNode.freePort();
+    List<Skald> nodes = new ArrayList<>();
+    try {
+      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, broker));
+      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, broker));
+      Skald serviceNode =
+          ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, service);
+      nodes.add(serviceNode);
+      Await.until(
+          serviceNode.system(),
+          Duration.ofSeconds(30),
+          () -> assertEquals(3, upMembers(serviceNode)));
+
+      // The service node uses the log as usual: it creates a topic, produces and consumes ...
+      serviceNode.admin().createTopic(TopicSpec.of("payments", 6)).toCompletableFuture().join();
+      Deliveries deliveries = new Deliveries();
+      serviceNode.subscribe(
+          SubscriptionSpec.of("ledger", Codecs.string(), Codecs.string()).withTopics("payments"),
+          record -> {
+            deliveries.add("service", record.value());
+            return CompletableFuture.completedFuture(null);
+          });
+      Producer<String, String> producer =
+          serviceNode.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      Set<String> sent = new HashSet<>();
+      List<CompletableFuture<?>> acks = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        String value = "k" + (i % 30) + ":" + (i / 30);
+        sent.add(value);
+        acks.add(producer.send("payments", "k" + (i % 30), value).toCompletableFuture());
+      }
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+      Await.until(
+          serviceNode.system(),
+          Duration.ofSeconds(30),
+          () -> assertEquals("", deliveries.describeMissing(sent)));
+      assertEquals(List.of(), deliveries.orderViolations());
+
+      // ... while every partition and group coordinator runs on the two broker nodes.
+      for (var typeKey :
+          List.of(
+              PartitionEntity.ENTITY_TYPE_KEY,
+              io.skald.framework.internal.GroupCoordinator.ENTITY_TYPE_KEY)) {
+        Map<org.apache.pekko.actor.Address, Integer> shards =
+            ClusterTestNode.shardsByNode(nodes.get(0), typeKey);
+        assertEquals(
+            0,
+            shards.getOrDefault(serviceNode.system().address(), 0),
+            typeKey.name() + " shards per node: " + shards);
+        assertTrue(
+            shards.values().stream().mapToInt(Integer::intValue).sum() > 0,
+            typeKey.name() + " shards per node: " + shards);
+      }
+    } finally {
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).close();
+      }
+    }
+  }
+
   static long upMembers(Skald node) {
     Iterable<org.apache.pekko.cluster.Member> members =
         Cluster.get(node.system()).state().getMembers();

@@ -51,6 +51,31 @@ public final class ClusterTestNode {
   }
 
   /**
+   * How many shards of an entity type each node hosts, as the cluster's sharding reports it.
+   *
+   * @param node the node to ask
+   * @param typeKey the entity type
+   * @return node address to number of shards (nodes hosting none may be absent)
+   */
+  public static java.util.Map<org.apache.pekko.actor.Address, Integer> shardsByNode(
+      Skald node, org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<?> typeKey) {
+    org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<
+            org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>
+        probe = org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(node.system());
+    org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system())
+        .shardState()
+        .tell(
+            new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(
+                typeKey, java.time.Duration.ofSeconds(3), probe.getRef()));
+    java.util.Map<org.apache.pekko.actor.Address, Integer> shards = new java.util.HashMap<>();
+    probe
+        .receiveMessage(java.time.Duration.ofSeconds(10))
+        .getRegions()
+        .forEach((address, stats) -> shards.put(address, stats.getStats().size()));
+    return shards;
+  }
+
+  /**
    * A free TCP port on this machine.
    *
    * @return the port

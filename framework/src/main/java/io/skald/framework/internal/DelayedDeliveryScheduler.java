@@ -165,16 +165,17 @@ public final class DelayedDeliveryScheduler
             .withSnapshotPluginId(settings.snapshotPluginId());
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                    ENTITY_TYPE_KEY,
-                    ctx ->
-                        Behaviors.<Command>setup(
-                            actor ->
-                                Behaviors.withTimers(
-                                    timers ->
-                                        new DelayedDeliveryScheduler(
-                                            actor, timers, ctx.getEntityId(), settings))))
-                .withSettings(sharding));
+            settings.placed(
+                Entity.of(
+                        ENTITY_TYPE_KEY,
+                        ctx ->
+                            Behaviors.<Command>setup(
+                                actor ->
+                                    Behaviors.withTimers(
+                                        timers ->
+                                            new DelayedDeliveryScheduler(
+                                                actor, timers, ctx.getEntityId(), settings))))
+                    .withSettings(sharding)));
   }
 
   private final ActorContext<Command> context;

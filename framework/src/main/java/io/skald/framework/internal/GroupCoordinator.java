@@ -256,19 +256,20 @@ public final class GroupCoordinator
   public static void init(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                ENTITY_TYPE_KEY,
-                entityContext ->
-                    Behaviors.<Command>setup(
-                        ctx ->
-                            Behaviors.withTimers(
-                                timers ->
-                                    new GroupCoordinator(
-                                        ctx,
-                                        timers,
-                                        entityContext.getEntityId(),
-                                        settings,
-                                        topics)))));
+            settings.placed(
+                Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        Behaviors.<Command>setup(
+                            ctx ->
+                                Behaviors.withTimers(
+                                    timers ->
+                                        new GroupCoordinator(
+                                            ctx,
+                                            timers,
+                                            entityContext.getEntityId(),
+                                            settings,
+                                            topics))))));
   }
 
   private final ActorContext<Command> context;

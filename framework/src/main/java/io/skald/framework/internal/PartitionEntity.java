@@ -316,19 +316,20 @@ public final class PartitionEntity
       ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                ENTITY_TYPE_KEY,
-                entityContext ->
-                    Behaviors.<Command>setup(
-                        ctx ->
-                            Behaviors.withTimers(
-                                timers ->
-                                    new PartitionEntity(
-                                        ctx,
-                                        timers,
-                                        entityContext.getEntityId(),
-                                        settings,
-                                        reads)))));
+            settings.placed(
+                Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        Behaviors.<Command>setup(
+                            ctx ->
+                                Behaviors.withTimers(
+                                    timers ->
+                                        new PartitionEntity(
+                                            ctx,
+                                            timers,
+                                            entityContext.getEntityId(),
+                                            settings,
+                                            reads))))));
   }
 
   private final ActorContext<Command> context;

@@ -103,11 +103,12 @@ public final class ReplayLedger
   public static void init(ActorSystem<?> system, SkaldSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                ENTITY_TYPE_KEY,
-                ctx ->
-                    Behaviors.<Command>setup(
-                        actor -> new ReplayLedger(actor, ctx.getEntityId(), settings))));
+            settings.placed(
+                Entity.of(
+                    ENTITY_TYPE_KEY,
+                    ctx ->
+                        Behaviors.<Command>setup(
+                            actor -> new ReplayLedger(actor, ctx.getEntityId(), settings)))));
   }
 
   private final ActorContext<Command> context;

@@ -13,6 +13,7 @@ public record SkaldSettings(
     long maxRecordBytes,
     Duration askTimeout,
     boolean selfJoin,
+    String role,
     int maxBatchBytes,
     long tailCacheBytes,
     int indexInterval,
@@ -46,6 +47,20 @@ public record SkaldSettings(
   }
 
   /**
+   * Restricts an entity type to the nodes with {@code skald.framework.cluster.role}, if set: nodes
+   * without the role reach its entities through a sharding proxy.
+   *
+   * @param entity the entity type
+   * @param <M> its message type
+   * @param <E> its envelope type
+   * @return the entity type, placed
+   */
+  public <M, E> org.apache.pekko.cluster.sharding.typed.javadsl.Entity<M, E> placed(
+      org.apache.pekko.cluster.sharding.typed.javadsl.Entity<M, E> entity) {
+    return role.isEmpty() ? entity : entity.withRole(role);
+  }
+
+  /**
    * Reads and validates the settings.
    *
    * @param root the actor system's configuration
@@ -65,6 +80,7 @@ public record SkaldSettings(
             c.getBytes("max-record-bytes"),
             c.getDuration("ask-timeout"),
             c.getBoolean("cluster.self-join"),
+            c.getString("cluster.role"),
             maxBatchBytes,
             c.getBytes("partition.tail-cache-bytes"),
             c.getInt("partition.index-interval"),

@@ -129,7 +129,7 @@ public final class TopicRegistry
    */
   public static void init(ActorSystem<?> system, SkaldSettings settings) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_TYPE_KEY, ctx -> new TopicRegistry(settings)));
+        .init(settings.placed(Entity.of(ENTITY_TYPE_KEY, ctx -> new TopicRegistry(settings))));
   }
 
   /**

@@ -108,9 +108,12 @@ public final class ParticipantLedger
   public static void init(ActorSystem<?> system, String journal, String snapshots, int capacity) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                TYPE_KEY,
-                ctx -> new ParticipantLedger(ctx.getEntityId(), journal, snapshots, capacity)));
+            SagaRuntimeSettings.placed(
+                system,
+                Entity.of(
+                    TYPE_KEY,
+                    ctx ->
+                        new ParticipantLedger(ctx.getEntityId(), journal, snapshots, capacity))));
   }
 
   private final String journal;

@@ -123,13 +123,15 @@ public final class SagaIndex
       ActorSystem<?> system, String journal, String snapshots, int maxFinished) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                TYPE_KEY,
-                ctx ->
-                    Behaviors.<Command>withTimers(
-                        timers ->
-                            new SagaIndex(
-                                ctx.getEntityId(), timers, journal, snapshots, maxFinished))));
+            SagaRuntimeSettings.placed(
+                system,
+                Entity.of(
+                    TYPE_KEY,
+                    ctx ->
+                        Behaviors.<Command>withTimers(
+                            timers ->
+                                new SagaIndex(
+                                    ctx.getEntityId(), timers, journal, snapshots, maxFinished)))));
   }
 
   private final TimerScheduler<Command> timers;

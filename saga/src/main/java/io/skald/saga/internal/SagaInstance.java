@@ -181,14 +181,17 @@ public final class SagaInstance<D>
                     system.settings().config().getDuration("skald.saga.instance-load-timeout")));
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                    runtime.typeKey(),
-                    entity ->
-                        Behaviors.<Command>setup(
-                            ctx ->
-                                Behaviors.withTimers(
-                                    timers -> new SagaInstance<>(ctx, timers, entity, runtime))))
-                .withSettings(sharding));
+            SagaRuntimeSettings.placed(
+                system,
+                Entity.of(
+                        runtime.typeKey(),
+                        entity ->
+                            Behaviors.<Command>setup(
+                                ctx ->
+                                    Behaviors.withTimers(
+                                        timers ->
+                                            new SagaInstance<>(ctx, timers, entity, runtime))))
+                    .withSettings(sharding)));
   }
 
   /**

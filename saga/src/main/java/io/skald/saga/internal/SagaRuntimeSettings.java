@@ -57,6 +57,22 @@ public record SagaRuntimeSettings(
     return s;
   }
 
+  /**
+   * Restricts a saga entity type to the nodes with {@code skald.saga.role}, if set.
+   *
+   * @param system the actor system
+   * @param entity the entity type
+   * @param <M> its message type
+   * @param <E> its envelope type
+   * @return the entity type, placed
+   */
+  public static <M, E> org.apache.pekko.cluster.sharding.typed.javadsl.Entity<M, E> placed(
+      org.apache.pekko.actor.typed.ActorSystem<?> system,
+      org.apache.pekko.cluster.sharding.typed.javadsl.Entity<M, E> entity) {
+    String role = system.settings().config().getString("skald.saga.role");
+    return role.isEmpty() ? entity : entity.withRole(role);
+  }
+
   private static void require(boolean ok, String key, String what) {
     if (!ok) {
       throw new IllegalArgumentException("skald.saga." + key + " must be " + what);

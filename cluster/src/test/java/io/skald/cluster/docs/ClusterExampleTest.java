@@ -1,0 +1,62 @@
+package io.skald.cluster.docs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.skald.cluster.LocalCluster;
+import io.skald.cluster.LocalPostgres;
+import io.skald.framework.Codecs;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.Skald;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.testing.Await;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/** The runnable example of docs/cluster.md: two nodes on one machine, one shared PostgreSQL. */
+class ClusterExampleTest {
+
+  @Test
+  void twoNodesShareOneLog() {
+    Set<String> billed = ConcurrentHashMap.newKeySet();
+    // #two-nodes
+    try (LocalPostgres postgres = LocalPostgres.start()) {
+      int seed = LocalCluster.freePort();
+      Skald node1 = LocalCluster.start(seed, List.of(seed), postgres, ConfigFactory.empty());
+      Skald node2 =
+          LocalCluster.start(
+              LocalCluster.freePort(), List.of(seed), postgres, ConfigFactory.empty());
+      try {
+        node1.admin().createTopic(TopicSpec.of("orders", 6)).toCompletableFuture().join();
+
+        // a member of group "billing" on node 2 ...
+        node2.subscribe(
+            SubscriptionSpec.of("billing", Codecs.string(), Codecs.string()).withTopics("orders"),
+            record -> {
+              billed.add(record.value());
+              return CompletableFuture.completedFuture(null);
+            });
+
+        // ... gets what a producer on node 1 sends, wherever sharding placed the partitions
+        Producer<String, String> producer =
+            node1.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+        for (int i = 0; i < 100; i++) {
+          producer.send("orders", "customer-" + (i % 7), "order-" + i).toCompletableFuture().join();
+        }
+        // #two-nodes
+        Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(100, billed.size()));
+        // #two-nodes
+      } finally {
+        node2.close();
+        node1.close();
+      }
+    }
+    // #two-nodes
+  }
+}
