@@ -554,21 +554,24 @@ public final class Bench {
    * peer is the same workload on one node with the embedded LevelDB journal.
    */
   private void cluster() throws Exception {
-    int records = quick ? 5_000 : 100_000;
+    int records = quick ? 5_000 : 300_000;
     try (io.skald.cluster.LocalPostgres postgres = io.skald.cluster.LocalPostgres.start()) {
       ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
       for (int nodes = 1; nodes <= 3; nodes++) {
         double[] produced = new double[runs];
         double[] endToEnd = new double[runs];
+        double[] perEvent = new double[runs];
         for (int run = 0; run < runs; run++) {
           ClusterBench.Measured m =
               ClusterBench.run(
                   postgres.createDatabase("cluster_" + nodes + "_" + run), nodes, records);
           produced[run] = m.produced();
           endToEnd[run] = m.endToEnd();
+          perEvent[run] = m.recordsPerEvent();
         }
         record("cluster-" + nodes, "durable produce", "records/s", produced);
         record("cluster-" + nodes, "end-to-end throughput", "records/s", endToEnd);
+        record("cluster-" + nodes, "records per event", "records", perEvent);
       }
     }
     double[] produced = new double[runs];

@@ -26,8 +26,11 @@ final class ClusterBench {
 
   private ClusterBench() {}
 
-  /** Durable produce and end-to-end throughput of one run, records/s. */
-  record Measured(double produced, double endToEnd) {}
+  /**
+   * Durable produce and end-to-end throughput of one run, records/s, and how many records each
+   * journal row (one persisted event of a partition) held.
+   */
+  record Measured(double produced, double endToEnd, double recordsPerEvent) {}
 
   /**
    * One run on {@code nodes} fresh nodes of a new database.
@@ -49,7 +52,9 @@ final class ClusterBench {
                 jdbcUrl,
                 ConfigFactory.parseString("pekko.loglevel = WARNING")));
       }
-      return measure(cluster, records);
+      Measured measured = measure(cluster, records);
+      return new Measured(
+          measured.produced(), measured.endToEnd(), records / (double) partitionEvents(jdbcUrl));
     } finally {
       for (int n = cluster.size() - 1; n >= 0; n--) {
         cluster.get(n).close();
@@ -119,7 +124,20 @@ final class ClusterBench {
       member.stop().toCompletableFuture().join();
     }
     return new Measured(
-        records / ((producedAt - start) / 1e9), records / ((handledAt - start) / 1e9));
+        records / ((producedAt - start) / 1e9), records / ((handledAt - start) / 1e9), 0);
+  }
+
+  /** Journal rows of the partitions of topic {@code load} (each is one batch of records). */
+  private static long partitionEvents(String jdbcUrl) throws java.sql.SQLException {
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'skald-partition|load~%'")) {
+      rows.next();
+      return rows.getLong(1);
+    }
   }
 
   private static void awaitMembers(List<Skald> cluster) {

@@ -108,7 +108,45 @@ public record SkaldSettings(
             c.getString("persistence.snapshot-plugin-id"),
             c.getString("persistence.query-plugin-id"));
     settings.validate();
+    if (!settings.selfJoin()) {
+      settings.requireFrameSize(root);
+    }
     return settings;
+  }
+
+  /** Room for the envelope around the record batches of one remote message. */
+  private static final long ENVELOPE_BYTES = 64 * 1024;
+
+  /**
+   * In a multi-node cluster, appends and fetch results travel between nodes as single remote
+   * messages, and Artery drops a message larger than its frame: the send would time out and the
+   * fetch would retry forever. Fail at start instead.
+   */
+  private void requireFrameSize(Config root) {
+    String key = "pekko.remote.artery.advanced.maximum-frame-size";
+    if (!root.hasPath(key)) {
+      return;
+    }
+    long frame = root.getBytes(key);
+    long needed =
+        Math.max(Math.max(maxBatchBytes, maxFetchBytes), producerBatchMaxBytes) + ENVELOPE_BYTES;
+    if (frame < needed) {
+      throw new IllegalArgumentException(
+          key
+              + " ("
+              + frame
+              + " bytes) must be at least "
+              + needed
+              + " bytes in a multi-node cluster: one remote message carries up to"
+              + " skald.framework.partition.max-batch-bytes ("
+              + maxBatchBytes
+              + "), partition.max-fetch-bytes ("
+              + maxFetchBytes
+              + ") or producer.batch-max-bytes ("
+              + producerBatchMaxBytes
+              + ") of records; raise the frame size (skald-cluster.conf sets 2 MiB) or lower"
+              + " those");
+    }
   }
 
   private void validate() {
