@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.skald.cluster.testing.ClusterNodeMain;
 import io.skald.cluster.testing.ClusterTestNode;
 import io.skald.cluster.testing.Deliveries;
+import io.skald.cluster.testing.KeyedLoad;
+import io.skald.cluster.testing.PostgresPerClass;
 import io.skald.framework.Acks;
 import io.skald.framework.Codecs;
 import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
-import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicSpec;
 import io.skald.framework.internal.PartitionEntity;
 import io.skald.framework.testing.Await;
@@ -25,14 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node dies abruptly (its JVM gets SIGKILL) while records flow: the split-brain resolver downs
@@ -41,17 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class NodeFailureTest {
   private static final Duration CONVERGENCE = Duration.ofSeconds(30);
-  private static LocalPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = LocalPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
+  @RegisterExtension static final PostgresPerClass postgres = new PostgresPerClass();
 
   @Test
   void survivorsTakeOverAKilledNodesPartitionsAndMembersWithoutLosingAckedRecords()
@@ -68,12 +55,7 @@ class NodeFailureTest {
       Skald node2 = survivors.get(1);
       node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
       Deliveries deliveries = new Deliveries();
-      node2.subscribe(
-          SubscriptionSpec.of("shipping", Codecs.string(), Codecs.string()).withTopics("orders"),
-          record -> {
-            deliveries.add("node2", record.value());
-            return CompletableFuture.completedFuture(null);
-          });
+      deliveries.subscribe(node2, "shipping", "orders", "node2");
 
       try (ForkedJvm node3 =
           ForkedJvm.start(
@@ -95,47 +77,16 @@ class NodeFailureTest {
                 ProducerSettings.of(Codecs.string(), Codecs.string())
                     .withAcks(Acks.DURABLE)
                     .withIdempotence());
-        Set<String> acked = ConcurrentHashMap.newKeySet();
-        List<Throwable> failures = new ArrayList<>();
-        Semaphore window = new Semaphore(500);
-        AtomicLong lastAck = new AtomicLong(System.nanoTime());
-        AtomicLong longestStall = new AtomicLong();
-        int keys = 200;
+        KeyedLoad load = new KeyedLoad(producer, "orders", 200, 500);
+        Set<String> acked = load.acked();
         java.util.concurrent.atomic.AtomicBoolean killed =
             new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicInteger ackedAfterKill =
-            new java.util.concurrent.atomic.AtomicInteger();
+        // until 5,000 records sent after the kill are acknowledged
         CompletableFuture<Void> sending =
             CompletableFuture.runAsync(
                 () -> {
                   try {
-                    // until 5,000 records sent after the kill are acknowledged
-                    for (int seq = 0; !killed.get() || ackedAfterKill.get() < 5_000; seq++) {
-                      for (int k = 0; k < keys; k++) {
-                        window.acquire();
-                        String value = "k" + k + ":" + seq;
-                        producer
-                            .send("orders", "k" + k, value)
-                            .whenComplete(
-                                (meta, error) -> {
-                                  long now = System.nanoTime();
-                                  if (error == null) {
-                                    acked.add(value);
-                                    if (killed.get()) {
-                                      ackedAfterKill.incrementAndGet();
-                                    }
-                                    long previous = lastAck.getAndSet(now);
-                                    longestStall.accumulateAndGet(now - previous, Math::max);
-                                  } else {
-                                    synchronized (failures) {
-                                      failures.add(error);
-                                    }
-                                  }
-                                  window.release();
-                                });
-                      }
-                    }
-                    window.acquire(500);
+                    load.send(round -> !killed.get() || load.ackedSinceMark() < 5_000);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
@@ -157,6 +108,7 @@ class NodeFailureTest {
         assertTrue(!sending.isDone(), "records still flow when the victim dies");
         node3.kill();
         long killedAt = System.nanoTime();
+        load.mark();
         killed.set(true);
         sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
         long sendsDone = System.nanoTime();
@@ -189,7 +141,7 @@ class NodeFailureTest {
             () -> assertEquals("", deliveries.describeMissing(acked)));
         long allHandledAt = System.nanoTime();
         assertEquals(List.of(), deliveries.orderViolations());
-        assertEquals(List.of(), failures, "sends failed");
+        assertEquals(List.of(), load.failures(), "sends failed");
         assertEquals(0, hostedShards(node1, victimAddress));
         System.out.printf(
             "node failure: %d records acked; membership converged %.1f s after the kill; "
@@ -197,7 +149,7 @@ class NodeFailureTest {
                 + "handled by the victim %d, by node 2 %d (redelivered %d)%n",
             acked.size(),
             (convergedAt - killedAt) / 1e9,
-            longestStall.get() / 1e9,
+            load.longestGapNanos() / 1e9,
             (allHandledAt - sendsDone) / 1e9,
             deliveries.counts().getOrDefault("node3", 0),
             deliveries.counts().getOrDefault("node2", 0),
@@ -205,9 +157,7 @@ class NodeFailureTest {
                 - deliveries.distinctCount());
       }
     } finally {
-      for (int i = survivors.size() - 1; i >= 0; i--) {
-        survivors.get(i).close();
-      }
+      ClusterTestNode.closeAll(survivors);
       SkaldTestNode.deleteRecursively(victimDir);
     }
   }

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.cluster.testing.ClusterTestNode;
 import io.skald.cluster.testing.Deliveries;
+import io.skald.cluster.testing.KeyedLoad;
+import io.skald.cluster.testing.PostgresPerClass;
 import io.skald.framework.Acks;
 import io.skald.framework.Codecs;
 import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
-import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicSpec;
 import io.skald.framework.internal.PartitionEntity;
 import io.skald.framework.testing.Await;
@@ -22,16 +23,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three nodes (three actor systems with their own remoting ports) on one shared PostgreSQL journal:
@@ -39,17 +37,7 @@ import org.junit.jupiter.api.Test;
  * with members on the two others exchange records with per-key order.
  */
 class ThreeNodeClusterTest {
-  private static LocalPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = LocalPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
+  @RegisterExtension static final PostgresPerClass postgres = new PostgresPerClass();
 
   @Test
   void partitionsSpreadOverThreeNodesAndRecordsFlowBetweenThem() throws Exception {
@@ -69,12 +57,7 @@ class ThreeNodeClusterTest {
       Deliveries deliveries = new Deliveries();
       for (Skald node : nodes.subList(1, 3)) {
         String name = node.system().address().toString();
-        node.subscribe(
-            SubscriptionSpec.of("shipping", Codecs.string(), Codecs.string()).withTopics("orders"),
-            record -> {
-              deliveries.add(name, record.value());
-              return CompletableFuture.completedFuture(null);
-            });
+        deliveries.subscribe(node, "shipping", "orders", name);
       }
 
       int keys = 200;
@@ -84,30 +67,10 @@ class ThreeNodeClusterTest {
               ProducerSettings.of(Codecs.string(), Codecs.string())
                   .withAcks(Acks.DURABLE)
                   .withIdempotence());
-      Set<String> acked = ConcurrentHashMap.newKeySet();
-      Semaphore window = new Semaphore(2_000);
-      List<Throwable> failures = new ArrayList<>();
-      for (int seq = 0; seq < perKey; seq++) {
-        for (int k = 0; k < keys; k++) {
-          window.acquire();
-          String value = "k" + k + ":" + seq;
-          producer
-              .send("orders", "k" + k, value)
-              .whenComplete(
-                  (meta, error) -> {
-                    if (error == null) {
-                      acked.add(value);
-                    } else {
-                      synchronized (failures) {
-                        failures.add(error);
-                      }
-                    }
-                    window.release();
-                  });
-        }
-      }
-      window.acquire(2_000);
-      assertEquals(List.of(), failures);
+      KeyedLoad load = new KeyedLoad(producer, "orders", keys, 2_000);
+      load.send(round -> round < perKey);
+      assertEquals(List.of(), load.failures());
+      Set<String> acked = load.acked();
       assertEquals(keys * perKey, acked.size());
 
       Await.until(
@@ -136,9 +99,7 @@ class ThreeNodeClusterTest {
                     assertTrue(!partitions.isEmpty(), node + " hosts no partition: " + placement));
           });
     } finally {
-      for (int i = nodes.size() - 1; i >= 0; i--) {
-        nodes.get(i).close();
-      }
+      ClusterTestNode.closeAll(nodes);
     }
   }
 
@@ -166,12 +127,7 @@ class ThreeNodeClusterTest {
       // The service node uses the log as usual: it creates a topic, produces and consumes ...
       serviceNode.admin().createTopic(TopicSpec.of("payments", 6)).toCompletableFuture().join();
       Deliveries deliveries = new Deliveries();
-      serviceNode.subscribe(
-          SubscriptionSpec.of("ledger", Codecs.string(), Codecs.string()).withTopics("payments"),
-          record -> {
-            deliveries.add("service", record.value());
-            return CompletableFuture.completedFuture(null);
-          });
+      deliveries.subscribe(serviceNode, "ledger", "payments", "service");
       Producer<String, String> producer =
           serviceNode.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
       Set<String> sent = new HashSet<>();
@@ -204,9 +160,7 @@ class ThreeNodeClusterTest {
             typeKey.name() + " shards per node: " + shards);
       }
     } finally {
-      for (int i = nodes.size() - 1; i >= 0; i--) {
-        nodes.get(i).close();
-      }
+      ClusterTestNode.closeAll(nodes);
     }
   }
 

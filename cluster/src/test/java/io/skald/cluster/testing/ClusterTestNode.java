@@ -76,6 +76,17 @@ public final class ClusterTestNode {
   }
 
   /**
+   * Closes nodes, the last started first.
+   *
+   * @param nodes the nodes
+   */
+  public static void closeAll(List<Skald> nodes) {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  /**
    * A free TCP port on this machine.
    *
    * @return the port

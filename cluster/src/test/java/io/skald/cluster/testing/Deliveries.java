@@ -32,6 +32,27 @@ public final class Deliveries {
   }
 
   /**
+   * Starts a member of {@code group} on {@code node} that records every string value it handles.
+   *
+   * @param node the node
+   * @param group the consumer group
+   * @param topic the topic
+   * @param member the name its deliveries are recorded under
+   * @return the running member
+   */
+  public io.skald.framework.Subscription subscribe(
+      io.skald.framework.Skald node, String group, String topic, String member) {
+    return node.subscribe(
+        io.skald.framework.SubscriptionSpec.of(
+                group, io.skald.framework.Codecs.string(), io.skald.framework.Codecs.string())
+            .withTopics(topic),
+        record -> {
+          add(member, record.value());
+          return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
+  }
+
+  /**
    * Records the deliveries of a member read back from elsewhere (e.g. a killed node's file).
    *
    * @param member the member

@@ -83,9 +83,7 @@ class TwoNodeOrderSagaTest {
         assertEquals(2, shards.size(), "saga shards per node: " + shards);
         shards.forEach((address, count) -> assertTrue(count > 0, address + " hosts no saga shard"));
       } finally {
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-          nodes.get(i).close();
-        }
+        ClusterTestNode.closeAll(nodes);
       }
     }
   }
