@@ -104,6 +104,66 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  void aNodeThatJoinsTakesOverPartitionsWhileRecordsFlow() throws Exception {
+    String url = postgres.createDatabase("joining");
+    int port1 = ClusterTestNode.freePort();
+    List<Skald> nodes = new ArrayList<>();
+    try {
+      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
+      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
+      Skald node1 = nodes.get(0);
+      node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
+      Deliveries deliveries = new Deliveries();
+      deliveries.subscribe(nodes.get(1), "shipping", "orders", "node2");
+      // Idempotent: an append that meets a shard hand-off is dropped by sharding and sent again
+      // after request-timeout; the partition writes it once. (A plain producer's send would fail
+      // with DeliveryTimeoutException instead, see docs/cluster.md.)
+      KeyedLoad load =
+          new KeyedLoad(
+              node1.producer(
+                  ProducerSettings.of(Codecs.string(), Codecs.string()).withIdempotence()),
+              "orders",
+              100,
+              500);
+      java.util.concurrent.atomic.AtomicBoolean joined =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  load.send(round -> !joined.get() || load.ackedSinceMark() < 10_000);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+              },
+              runnable -> new Thread(runnable, "test-producer").start());
+      Await.until(
+          node1.system(), Duration.ofSeconds(30), () -> assertTrue(load.acked().size() >= 3_000));
+
+      // a third node joins in the middle of the flow; sharding hands partitions over to it
+      Skald node3 = ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, "");
+      nodes.add(node3);
+      load.mark();
+      joined.set(true);
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(30),
+          () -> assertTrue(!hostedPartitions(node3, "orders").isEmpty(), "node 3 hosts none yet"));
+      sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertEquals(List.of(), load.failures(), "sends failed");
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(60),
+          () -> assertEquals("", deliveries.describeMissing(load.acked())));
+      assertEquals(List.of(), deliveries.orderViolations());
+    } finally {
+      ClusterTestNode.closeAll(nodes);
+    }
+  }
+
+  @Test
   void partitionsStayOnNodesWithTheBrokerRole() throws Exception {
     String url = postgres.createDatabase("roles");
     String broker =
