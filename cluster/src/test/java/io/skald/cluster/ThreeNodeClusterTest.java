@@ -164,6 +164,77 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  void aNodeThatLeavesGracefullyHandsOverItsPartitionsAndMember() throws Exception {
+    String url = postgres.createDatabase("leaving");
+    int port1 = ClusterTestNode.freePort();
+    List<Skald> nodes = new ArrayList<>();
+    try {
+      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
+      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
+      Skald leaving = ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, "");
+      nodes.add(leaving);
+      Skald node1 = nodes.get(0);
+      Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node1)));
+      node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
+      Deliveries deliveries = new Deliveries();
+      deliveries.subscribe(nodes.get(1), "shipping", "orders", "node2");
+      deliveries.subscribe(leaving, "shipping", "orders", "leaving");
+      KeyedLoad load =
+          new KeyedLoad(
+              node1.producer(
+                  ProducerSettings.of(Codecs.string(), Codecs.string()).withIdempotence()),
+              "orders",
+              100,
+              500);
+      java.util.concurrent.atomic.AtomicBoolean left =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  load.send(round -> !left.get() || load.ackedSinceMark() < 10_000);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+              },
+              runnable -> new Thread(runnable, "test-producer").start());
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(30),
+          () -> {
+            assertTrue(load.acked().size() >= 3_000);
+            assertTrue(deliveries.counts().getOrDefault("leaving", 0) > 0);
+            assertTrue(!hostedPartitions(leaving, "orders").isEmpty());
+          });
+
+      // The way a rolling restart stops a node: coordinated shutdown. Its member leaves the group
+      // committing what it handled, its shards are handed off, it leaves the cluster.
+      leaving.close();
+      nodes.remove(leaving);
+      load.mark();
+      left.set(true);
+      Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(2, upMembers(node1)));
+      sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertEquals(List.of(), load.failures(), "sends failed");
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(60),
+          () -> assertEquals("", deliveries.describeMissing(load.acked())));
+      assertEquals(List.of(), deliveries.orderViolations());
+      int handled = deliveries.counts().values().stream().mapToInt(Integer::intValue).sum();
+      System.out.printf(
+          "graceful leave: %d acked, %d handled by the leaving node, %d redelivered%n",
+          load.acked().size(),
+          deliveries.counts().get("leaving"),
+          handled - deliveries.distinctCount());
+    } finally {
+      ClusterTestNode.closeAll(nodes);
+    }
+  }
+
+  @Test
   void partitionsStayOnNodesWithTheBrokerRole() throws Exception {
     String url = postgres.createDatabase("roles");
     String broker =
