@@ -51,6 +51,38 @@ public final class PostgresSchema {
   }
 
   /**
+   * Checks that the database answers and holds Skald's tables, for nodes that do not create them.
+   *
+   * @param jdbcUrl the database's JDBC URL
+   * @param user the user
+   * @param password the password
+   * @throws SkaldException naming what is missing or why the database cannot be reached
+   */
+  public static void verify(String jdbcUrl, String user, String password) {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+        Statement statement = connection.createStatement()) {
+      for (String table : new String[] {"event_journal", "event_tag", "snapshot"}) {
+        try (java.sql.ResultSet found =
+            statement.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+          found.next();
+          if (!found.getBoolean(1)) {
+            throw new SkaldException(
+                "table "
+                    + table
+                    + " is missing in "
+                    + jdbcUrl
+                    + ": apply schema/skald-postgres.sql from the skald-cluster jar, or set"
+                    + " skald.cluster.postgres.create-schema = on");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new SkaldException(
+          "could not reach Skald's database " + jdbcUrl + " as '" + user + "': " + e, e);
+    }
+  }
+
+  /**
    * The SQL script, for a migration tool.
    *
    * @return the statements, separated by semicolons

@@ -9,8 +9,9 @@ import org.apache.pekko.persistence.jdbc.db.SlickDatabaseProvider;
 
 /**
  * INTERNAL API: pekko-persistence-jdbc's database provider, which first creates Skald's tables when
- * {@code skald.cluster.postgres.create-schema} is on. The journal plugin asks for its database when
- * it starts, before its first write, so the tables exist before any entity persists.
+ * {@code skald.cluster.postgres.create-schema} is on, or checks that they exist when it is off.
+ * Skald opens its read journal while it starts, so a database that cannot be reached or lacks the
+ * tables fails {@code Skald.start} with a {@code SkaldException} instead of timing out later.
  */
 public final class SchemaCreatingDatabaseProvider implements SlickDatabaseProvider {
   private final ActorSystem system;
@@ -38,9 +39,13 @@ public final class SchemaCreatingDatabaseProvider implements SlickDatabaseProvid
       return;
     }
     Config postgres = system.settings().config().getConfig("skald.cluster.postgres");
+    String url = postgres.getString("url");
+    String user = postgres.getString("user");
+    String password = postgres.getString("password");
     if (postgres.getBoolean("create-schema")) {
-      PostgresSchema.create(
-          postgres.getString("url"), postgres.getString("user"), postgres.getString("password"));
+      PostgresSchema.create(url, user, password);
+    } else {
+      PostgresSchema.verify(url, user, password);
     }
     schemaReady = true;
   }
