@@ -79,20 +79,8 @@ class NodeFailureTest {
                     .withIdempotence());
         KeyedLoad load = new KeyedLoad(producer, "orders", 200, 500);
         Set<String> acked = load.acked();
-        java.util.concurrent.atomic.AtomicBoolean killed =
-            new java.util.concurrent.atomic.AtomicBoolean();
         // until 5,000 records sent after the kill are acknowledged
-        CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    load.send(round -> !killed.get() || load.ackedSinceMark() < 5_000);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                  }
-                },
-                runnable -> new Thread(runnable, "test-producer").start());
+        CompletableFuture<Void> sending = load.sendInBackgroundUntilMarkedPlus(5_000);
 
         // Kill the victim in the middle of the flow, once it hosts partitions and handles records.
         Await.until(
@@ -109,7 +97,6 @@ class NodeFailureTest {
         node3.kill();
         long killedAt = System.nanoTime();
         load.mark();
-        killed.set(true);
         sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
         long sendsDone = System.nanoTime();
 

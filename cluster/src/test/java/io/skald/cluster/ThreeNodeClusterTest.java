@@ -42,12 +42,8 @@ class ThreeNodeClusterTest {
   @Test
   void partitionsSpreadOverThreeNodesAndRecordsFlowBetweenThem() throws Exception {
     String url = postgres.createDatabase("three_nodes");
-    int port1 = ClusterTestNode.freePort();
-    List<Skald> nodes = new ArrayList<>();
+    List<Skald> nodes = ClusterTestNode.startCluster(url, 3, "");
     try {
-      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
-      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
-      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
       for (Skald node : nodes) {
         Await.until(node.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node)));
       }
@@ -106,11 +102,8 @@ class ThreeNodeClusterTest {
   @Test
   void aNodeThatJoinsTakesOverPartitionsWhileRecordsFlow() throws Exception {
     String url = postgres.createDatabase("joining");
-    int port1 = ClusterTestNode.freePort();
-    List<Skald> nodes = new ArrayList<>();
+    List<Skald> nodes = ClusterTestNode.startCluster(url, 2, "");
     try {
-      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
-      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
       Skald node1 = nodes.get(0);
       node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
       Deliveries deliveries = new Deliveries();
@@ -125,27 +118,14 @@ class ThreeNodeClusterTest {
               "orders",
               100,
               500);
-      java.util.concurrent.atomic.AtomicBoolean joined =
-          new java.util.concurrent.atomic.AtomicBoolean();
-      CompletableFuture<Void> sending =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  load.send(round -> !joined.get() || load.ackedSinceMark() < 10_000);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  throw new IllegalStateException(e);
-                }
-              },
-              runnable -> new Thread(runnable, "test-producer").start());
+      CompletableFuture<Void> sending = load.sendInBackgroundUntilMarkedPlus(10_000);
       Await.until(
           node1.system(), Duration.ofSeconds(30), () -> assertTrue(load.acked().size() >= 3_000));
 
       // a third node joins in the middle of the flow; sharding hands partitions over to it
-      Skald node3 = ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, "");
+      Skald node3 = ClusterTestNode.join(nodes, url, "");
       nodes.add(node3);
       load.mark();
-      joined.set(true);
       Await.until(
           node1.system(),
           Duration.ofSeconds(30),
@@ -166,13 +146,9 @@ class ThreeNodeClusterTest {
   @Test
   void aNodeThatLeavesGracefullyHandsOverItsPartitionsAndMember() throws Exception {
     String url = postgres.createDatabase("leaving");
-    int port1 = ClusterTestNode.freePort();
-    List<Skald> nodes = new ArrayList<>();
+    List<Skald> nodes = ClusterTestNode.startCluster(url, 3, "");
     try {
-      nodes.add(ClusterTestNode.start(port1, List.of(port1), url, ""));
-      nodes.add(ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, ""));
-      Skald leaving = ClusterTestNode.start(ClusterTestNode.freePort(), List.of(port1), url, "");
-      nodes.add(leaving);
+      Skald leaving = nodes.get(2);
       Skald node1 = nodes.get(0);
       Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node1)));
       node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
@@ -186,19 +162,7 @@ class ThreeNodeClusterTest {
               "orders",
               100,
               500);
-      java.util.concurrent.atomic.AtomicBoolean left =
-          new java.util.concurrent.atomic.AtomicBoolean();
-      CompletableFuture<Void> sending =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  load.send(round -> !left.get() || load.ackedSinceMark() < 10_000);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  throw new IllegalStateException(e);
-                }
-              },
-              runnable -> new Thread(runnable, "test-producer").start());
+      CompletableFuture<Void> sending = load.sendInBackgroundUntilMarkedPlus(10_000);
       Await.until(
           node1.system(),
           Duration.ofSeconds(30),
@@ -213,7 +177,6 @@ class ThreeNodeClusterTest {
       leaving.close();
       nodes.remove(leaving);
       load.mark();
-      left.set(true);
       Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(2, upMembers(node1)));
       sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
 

@@ -76,6 +76,43 @@ public final class ClusterTestNode {
   }
 
   /**
+   * Starts {@code count} nodes on fresh ports, the first one the seed, each Up before the next
+   * starts; closes the started ones if one fails.
+   *
+   * @param jdbcUrl the shared database
+   * @param count how many nodes
+   * @param extra HOCON for every node
+   * @return the nodes, the seed first (a mutable list)
+   */
+  public static List<Skald> startCluster(String jdbcUrl, int count, String extra) {
+    List<Skald> nodes = new java.util.ArrayList<>();
+    try {
+      int seed = freePort();
+      nodes.add(start(seed, List.of(seed), jdbcUrl, extra));
+      for (int i = 1; i < count; i++) {
+        nodes.add(join(nodes, jdbcUrl, extra));
+      }
+      return nodes;
+    } catch (RuntimeException e) {
+      closeAll(nodes);
+      throw e;
+    }
+  }
+
+  /**
+   * Starts one more node that joins through the first node of {@code cluster}.
+   *
+   * @param cluster running nodes, the seed first
+   * @param jdbcUrl the shared database
+   * @param extra HOCON for the node
+   * @return the new node (not added to {@code cluster})
+   */
+  public static Skald join(List<Skald> cluster, String jdbcUrl, String extra) {
+    int seed = cluster.get(0).system().address().getPort().get();
+    return start(freePort(), List.of(seed), jdbcUrl, extra);
+  }
+
+  /**
    * Closes nodes, the last started first.
    *
    * @param nodes the nodes

@@ -61,6 +61,37 @@ public final class KeyedLoad {
     window.release(windowSize);
   }
 
+  /**
+   * {@link #send} on a thread of its own.
+   *
+   * @param another whether to send round {@code r}
+   * @return completes when every send is answered
+   */
+  public java.util.concurrent.CompletableFuture<Void> sendInBackground(IntPredicate another) {
+    return java.util.concurrent.CompletableFuture.runAsync(
+        () -> {
+          try {
+            send(another);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        },
+        runnable -> new Thread(runnable, "test-producer").start());
+  }
+
+  /**
+   * Sends rounds in the background until {@code afterMark} records sent after {@link #mark} are
+   * acknowledged.
+   *
+   * @param afterMark acks to wait for after the mark
+   * @return completes when every send is answered
+   */
+  public java.util.concurrent.CompletableFuture<Void> sendInBackgroundUntilMarkedPlus(
+      int afterMark) {
+    return sendInBackground(round -> !marked || ackedSinceMark.get() < afterMark);
+  }
+
   private void acked(String value, Throwable error) {
     long now = System.nanoTime();
     if (error == null) {
