@@ -143,24 +143,13 @@ final class ClusterBench {
   private static void awaitMembers(List<Skald> cluster) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (Skald node : cluster) {
-      while (upMembers(node) < cluster.size()) {
+      while (LocalCluster.upMembers(node) < cluster.size()) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the cluster did not form in 60 s");
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
     }
-  }
-
-  private static long upMembers(Skald node) {
-    long up = 0;
-    for (org.apache.pekko.cluster.Member member :
-        org.apache.pekko.cluster.typed.Cluster.get(node.system()).state().getMembers()) {
-      if (member.status().equals(org.apache.pekko.cluster.MemberStatus.up())) {
-        up++;
-      }
-    }
-    return up;
   }
 
   private static void awaitAssigned(List<Subscription> members) {

@@ -88,6 +88,23 @@ public final class LocalCluster {
   }
 
   /**
+   * How many members this node sees as Up.
+   *
+   * @param node the node
+   * @return its count of Up members, itself included
+   */
+  public static int upMembers(Skald node) {
+    int up = 0;
+    for (org.apache.pekko.cluster.Member member :
+        org.apache.pekko.cluster.typed.Cluster.get(node.system()).state().getMembers()) {
+      if (member.status().equals(org.apache.pekko.cluster.MemberStatus.up())) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  /**
    * A free TCP port on this machine.
    *
    * @return the port

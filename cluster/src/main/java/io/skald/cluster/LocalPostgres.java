@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -93,7 +92,7 @@ public final class LocalPostgres implements AutoCloseable {
               "--no-sync"),
           log,
           60);
-      int port = freePort();
+      int port = LocalCluster.freePort();
       List<String> postgres =
           command(
               root,
@@ -374,12 +373,6 @@ public final class LocalPostgres implements AutoCloseable {
   private static void chown(Path dir) throws IOException {
     Files.setAttribute(dir, "unix:uid", NOBODY);
     Files.setAttribute(dir, "unix:gid", NOBODY);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String readQuietly(Path file) {

@@ -70,7 +70,7 @@ class NodeFailureTest {
         Await.until(
             node1.system(),
             Duration.ofSeconds(30),
-            () -> assertEquals(3, ThreeNodeClusterTest.upMembers(node1)));
+            () -> assertEquals(3, LocalCluster.upMembers(node1)));
 
         Producer<String, String> producer =
             node1.producer(
@@ -105,7 +105,7 @@ class NodeFailureTest {
             node1.system(),
             CONVERGENCE,
             () -> {
-              assertEquals(2, ThreeNodeClusterTest.upMembers(node1));
+              assertEquals(2, LocalCluster.upMembers(node1));
               assertEquals(
                   2,
                   java.util.stream.StreamSupport.stream(

@@ -24,10 +24,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,7 +43,10 @@ class ThreeNodeClusterTest {
     List<Skald> nodes = ClusterTestNode.startCluster(url, 3, "");
     try {
       for (Skald node : nodes) {
-        Await.until(node.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node)));
+        Await.until(
+            node.system(),
+            Duration.ofSeconds(30),
+            () -> assertEquals(3, LocalCluster.upMembers(node)));
       }
       Skald producerNode = nodes.get(0);
       producerNode.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
@@ -150,7 +151,10 @@ class ThreeNodeClusterTest {
     try {
       Skald leaving = nodes.get(2);
       Skald node1 = nodes.get(0);
-      Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(3, upMembers(node1)));
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(30),
+          () -> assertEquals(3, LocalCluster.upMembers(node1)));
       node1.admin().createTopic(TopicSpec.of("orders", 12)).toCompletableFuture().join();
       Deliveries deliveries = new Deliveries();
       deliveries.subscribe(nodes.get(1), "shipping", "orders", "node2");
@@ -177,7 +181,10 @@ class ThreeNodeClusterTest {
       leaving.close();
       nodes.remove(leaving);
       load.mark();
-      Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(2, upMembers(node1)));
+      Await.until(
+          node1.system(),
+          Duration.ofSeconds(30),
+          () -> assertEquals(2, LocalCluster.upMembers(node1)));
       sending.get(120, java.util.concurrent.TimeUnit.SECONDS);
 
       assertEquals(List.of(), load.failures(), "sends failed");
@@ -216,7 +223,7 @@ class ThreeNodeClusterTest {
       Await.until(
           serviceNode.system(),
           Duration.ofSeconds(30),
-          () -> assertEquals(3, upMembers(serviceNode)));
+          () -> assertEquals(3, LocalCluster.upMembers(serviceNode)));
 
       // The service node uses the log as usual: it creates a topic, produces and consumes ...
       serviceNode.admin().createTopic(TopicSpec.of("payments", 6)).toCompletableFuture().join();
@@ -256,18 +263,6 @@ class ThreeNodeClusterTest {
     } finally {
       ClusterTestNode.closeAll(nodes);
     }
-  }
-
-  static long upMembers(Skald node) {
-    Iterable<org.apache.pekko.cluster.Member> members =
-        Cluster.get(node.system()).state().getMembers();
-    long up = 0;
-    for (org.apache.pekko.cluster.Member member : members) {
-      if (member.status().equals(MemberStatus.up())) {
-        up++;
-      }
-    }
-    return up;
   }
 
   static Set<String> hostedPartitions(Skald node, String topic) {
