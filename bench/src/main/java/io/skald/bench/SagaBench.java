@@ -1,8 +1,8 @@
 package io.skald.bench;
 
-import io.skald.examples.orders.OrderLine;
-import io.skald.examples.orders.PlaceOrder;
 import io.skald.examples.orders.Shop;
+import io.skald.examples.orders.common.OrderLine;
+import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.framework.Skald;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;

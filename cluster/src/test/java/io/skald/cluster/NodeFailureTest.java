@@ -14,7 +14,7 @@ import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
 import io.skald.framework.TopicSpec;
-import io.skald.framework.internal.PartitionEntity;
+import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.ForkedJvm;
 import io.skald.framework.testing.SkaldTestNode;

@@ -13,7 +13,7 @@ import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
 import io.skald.framework.TopicSpec;
-import io.skald.framework.internal.PartitionEntity;
+import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -249,7 +249,7 @@ class ThreeNodeClusterTest {
       for (var typeKey :
           List.of(
               PartitionEntity.ENTITY_TYPE_KEY,
-              io.skald.framework.internal.GroupCoordinator.ENTITY_TYPE_KEY)) {
+              io.skald.framework.internal.group.GroupCoordinator.ENTITY_TYPE_KEY)) {
         Map<org.apache.pekko.actor.Address, Integer> shards =
             ClusterTestNode.shardsByNode(nodes.get(0), typeKey);
         assertEquals(

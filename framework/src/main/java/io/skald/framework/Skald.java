@@ -2,7 +2,7 @@ package io.skald.framework;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.skald.framework.internal.SkaldRuntime;
+import io.skald.framework.internal.runtime.SkaldRuntime;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;

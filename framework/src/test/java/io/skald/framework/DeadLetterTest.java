@@ -3,7 +3,7 @@ package io.skald.framework;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.internal.DeadLetterHeaders;
+import io.skald.framework.internal.deadletter.DeadLetterHeaders;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;

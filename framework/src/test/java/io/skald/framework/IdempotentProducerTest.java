@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.internal.PartitionEntity;
-import io.skald.framework.internal.RecordFormat;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.nio.charset.StandardCharsets;

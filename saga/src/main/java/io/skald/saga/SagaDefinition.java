@@ -1,10 +1,10 @@
 package io.skald.saga;
 
 import io.skald.framework.RetryPolicy;
-import io.skald.saga.internal.DefinitionBuilder;
-import io.skald.saga.internal.MermaidRenderer;
-import io.skald.saga.internal.StageSpec;
-import io.skald.saga.internal.StepSpec;
+import io.skald.saga.internal.definition.DefinitionBuilder;
+import io.skald.saga.internal.definition.MermaidRenderer;
+import io.skald.saga.internal.definition.StageSpec;
+import io.skald.saga.internal.definition.StepSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -5,12 +5,12 @@ import io.skald.framework.Codecs;
 import io.skald.framework.Producer;
 import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
-import io.skald.saga.internal.DefaultParticipant;
-import io.skald.saga.internal.DefaultSagaRunner;
-import io.skald.saga.internal.ParticipantLedger;
-import io.skald.saga.internal.SagaIndex;
 import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.SagaRuntimeSettings;
+import io.skald.saga.internal.participant.DefaultParticipant;
+import io.skald.saga.internal.participant.ParticipantLedger;
+import io.skald.saga.internal.runner.DefaultSagaRunner;
+import io.skald.saga.internal.runner.SagaIndex;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -16,7 +16,7 @@ import org.apache.pekko.japi.function.Function2;
  * runs on the JDK's default executor: a new thread per reply on a machine with fewer than three
  * cores (see {@link Stages}).
  */
-final class Asks {
+public final class Asks {
   private Asks() {}
 
   /**
@@ -24,7 +24,7 @@ final class Asks {
    *
    * @param responseClass the reply type (for inference, as in {@code ActorContext.ask})
    */
-  static <T, Req, Res> void ask(
+  public static <T, Req, Res> void ask(
       ActorContext<T> context,
       Class<Res> responseClass,
       RecipientRef<Req> target,

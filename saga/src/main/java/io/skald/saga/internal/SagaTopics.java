@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /** INTERNAL API: creates the topics a saga or a participant needs if they do not exist. */
-final class SagaTopics {
+public final class SagaTopics {
   private SagaTopics() {}
 
   /**
@@ -21,7 +21,8 @@ final class SagaTopics {
    * @param partitions the partitions of a created topic
    * @param timeout how long to wait
    */
-  static void ensure(TopicAdmin admin, Collection<String> names, int partitions, Duration timeout) {
+  public static void ensure(
+      TopicAdmin admin, Collection<String> names, int partitions, Duration timeout) {
     CompletableFuture<?>[] all =
         names.stream()
             .distinct()

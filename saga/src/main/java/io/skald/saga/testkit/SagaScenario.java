@@ -3,7 +3,7 @@ package io.skald.saga.testkit;
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
-import io.skald.saga.internal.InstanceState;
+import io.skald.saga.internal.engine.InstanceState;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -227,7 +227,7 @@ public final class SagaScenario<D> {
    * @return one line per transition
    */
   public List<String> history() {
-    return io.skald.saga.internal.InstanceViews.history(instance.state());
+    return io.skald.saga.internal.engine.InstanceViews.history(instance.state());
   }
 
   private String describe() {
@@ -245,7 +245,7 @@ public final class SagaScenario<D> {
    * @return the view
    */
   public SagaView<D> view() {
-    return io.skald.saga.internal.InstanceViews.view(
+    return io.skald.saga.internal.engine.InstanceViews.view(
         instance.rules(), "test-saga", instance.state());
   }
 }

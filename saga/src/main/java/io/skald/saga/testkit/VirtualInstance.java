@@ -2,13 +2,13 @@ package io.skald.saga.testkit;
 
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDefinition;
-import io.skald.saga.internal.InstanceState;
-import io.skald.saga.internal.InstanceState.StepState;
-import io.skald.saga.internal.SagaEvent;
 import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.SagaJson;
-import io.skald.saga.internal.StepSpec;
-import io.skald.saga.internal.Transitions;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.InstanceState;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import io.skald.saga.internal.engine.SagaEvent;
+import io.skald.saga.internal.engine.Transitions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

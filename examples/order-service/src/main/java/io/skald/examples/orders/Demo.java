@@ -1,5 +1,8 @@
 package io.skald.examples.orders;
 
+import io.skald.examples.orders.common.OrderLine;
+import io.skald.examples.orders.order.OrderEntity;
+import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
 import java.io.PrintStream;

@@ -1,5 +1,10 @@
 package io.skald.examples.orders;
 
+import io.skald.examples.orders.common.OrderLine;
+import io.skald.examples.orders.inventory.Warehouse;
+import io.skald.examples.orders.order.OrderEntity;
+import io.skald.examples.orders.payment.CustomerAccount;
+import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
 import java.util.ArrayList;

@@ -1,5 +1,13 @@
 package io.skald.examples.orders;
 
+import io.skald.examples.orders.common.OrderLine;
+import io.skald.examples.orders.inventory.Inventory;
+import io.skald.examples.orders.inventory.Warehouse;
+import io.skald.examples.orders.order.OrderEntity;
+import io.skald.examples.orders.order.Orders;
+import io.skald.examples.orders.payment.CustomerAccount;
+import io.skald.examples.orders.payment.Payments;
+import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.framework.Skald;
 import io.skald.framework.Stages;
 import io.skald.saga.Participant;

@@ -2,6 +2,7 @@ package io.skald.examples.orders;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.examples.orders.saga.PlaceOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

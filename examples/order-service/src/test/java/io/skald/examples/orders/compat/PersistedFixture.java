@@ -2,8 +2,8 @@ package io.skald.examples.orders.compat;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.examples.orders.OrderLine;
 import io.skald.examples.orders.Shop;
+import io.skald.examples.orders.common.OrderLine;
 import io.skald.framework.Codecs;
 import io.skald.framework.Compaction;
 import io.skald.framework.DeadLetter;

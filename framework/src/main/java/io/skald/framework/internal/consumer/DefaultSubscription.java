@@ -1,0 +1,86 @@
+package io.skald.framework.internal.consumer;
+
+import io.skald.framework.Subscription;
+import io.skald.framework.TopicPartition;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** INTERNAL API: the {@link Subscription} handle of a {@link ConsumerActor}. */
+public final class DefaultSubscription implements Subscription {
+  private final String group;
+  private final String memberId;
+  private final ActorRef<ConsumerActor.Command> actor;
+  private final ConsumerActor.Shared shared;
+
+  /**
+   * Creates the handle.
+   *
+   * @param group the group
+   * @param memberId the member id
+   * @param actor the consumer actor
+   * @param shared state shared with the actor
+   */
+  public DefaultSubscription(
+      String group,
+      String memberId,
+      ActorRef<ConsumerActor.Command> actor,
+      ConsumerActor.Shared shared) {
+    this.group = group;
+    this.memberId = memberId;
+    this.actor = actor;
+    this.shared = shared;
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  @Override
+  public String memberId() {
+    return memberId;
+  }
+
+  @Override
+  public Set<TopicPartition> assignment() {
+    return shared.assignment;
+  }
+
+  @Override
+  public int bufferedRecords() {
+    return shared.buffered.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  @Override
+  public CompletionStage<Done> seek(TopicPartition partition, long offset) {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    actor.tell(new ConsumerActor.Seek(partition, offset, done));
+    return done;
+  }
+
+  @Override
+  public CompletionStage<Done> stop() {
+    if (shared.terminated.isDone()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    actor.tell(new ConsumerActor.Stop(done));
+    shared.terminated.whenComplete((d, e) -> done.complete(Done.getInstance()));
+    return done;
+  }
+
+  @Override
+  public CompletionStage<Done> whenTerminated() {
+    return shared.terminated;
+  }
+
+  /**
+   * Stops the member abruptly without leaving the group, as a crash would. INTERNAL API for tests.
+   */
+  public void crash() {
+    actor.tell(ConsumerActor.Crash.INSTANCE);
+  }
+}

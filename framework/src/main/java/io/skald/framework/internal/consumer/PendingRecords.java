@@ -1,0 +1,159 @@
+package io.skald.framework.internal.consumer;
+
+import io.skald.framework.internal.log.RecordBatch;
+import io.skald.framework.internal.log.RecordFormat;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * INTERNAL API: the records of one assigned partition between fetch and commit, for a {@link
+ * PartitionWorker}: those fetched and not started (the window), and those started and not finished
+ * (in the handler, waiting for a retry, or being dead-lettered). It enforces per-key order: a
+ * record starts only when no earlier record of its key is unfinished, and it computes the
+ * committable position, the lowest offset not finished.
+ */
+final class PendingRecords {
+  private static final Object NULL_KEY = new Object();
+
+  /** A started, unfinished record. */
+  static final class InFlight {
+    final RecordFormat.Decoded record;
+    final Object keyId;
+    int attempt = 1;
+    boolean executing;
+    boolean timerStarted;
+    Instant firstFailure;
+    Throwable lastError;
+
+    InFlight(RecordFormat.Decoded record, Object keyId) {
+      this.record = record;
+      this.keyId = keyId;
+    }
+
+    long offset() {
+      return record.offset();
+    }
+  }
+
+  private final ArrayDeque<RecordBatch> undecoded = new ArrayDeque<>();
+  private long decodeOffset = -1;
+  private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
+  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  private final Set<Object> busyKeys = new HashSet<>();
+  private int executing;
+
+  /** Starts over at {@code offset}: forgets everything not started (a reset or a seek). */
+  void restartAt(long offset) {
+    undecoded.clear();
+    buffer.clear();
+    decodeOffset = offset;
+  }
+
+  /** Keeps a fetched batch to decode from later. */
+  void addFetched(RecordBatch batch) {
+    undecoded.add(batch);
+  }
+
+  boolean hasUndecoded() {
+    return !undecoded.isEmpty();
+  }
+
+  /** Decodes kept batches into the window until it holds {@code prefetch} records. */
+  void refill(int prefetch) {
+    int room = prefetch - buffer.size();
+    while (room > 0 && !undecoded.isEmpty()) {
+      RecordBatch batch = undecoded.peek();
+      for (RecordFormat.Decoded record : RecordFormat.decode(batch, decodeOffset, room)) {
+        buffer.put(record.offset(), record);
+        decodeOffset = record.offset() + 1;
+        room--;
+      }
+      if (decodeOffset > batch.lastOffset()) {
+        // A compacted batch has gaps up to its end: the next batch starts there.
+        undecoded.poll();
+        decodeOffset = Math.max(decodeOffset, batch.endOffset());
+      }
+    }
+  }
+
+  int buffered() {
+    return buffer.size();
+  }
+
+  /** Records in the handler or in a dead-letter write. */
+  int executing() {
+    return executing;
+  }
+
+  InFlight get(long offset) {
+    return inFlight.get(offset);
+  }
+
+  /**
+   * Starts buffered records in offset order while fewer than {@code parallelism} execute: each
+   * record whose key has no unfinished earlier record is moved to in-flight and passed to {@code
+   * start}, which may finish it at once. Stops at the first record at or beyond {@code limit}, and
+   * at once when {@code partitionBlocking} and a record waits for a retry.
+   */
+  void dispatch(int parallelism, boolean partitionBlocking, long limit, Consumer<InFlight> start) {
+    Set<Object> blocked = null;
+    Iterator<Map.Entry<Long, RecordFormat.Decoded>> it = buffer.entrySet().iterator();
+    while (it.hasNext() && executing < parallelism) {
+      if (partitionBlocking && inFlight.size() > executing) {
+        return; // a record waits for its retry: the whole partition waits with it
+      }
+      RecordFormat.Decoded record = it.next().getValue();
+      if (record.offset() >= limit) {
+        return;
+      }
+      Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
+      if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
+        if (blocked == null) {
+          blocked = new HashSet<>();
+        }
+        blocked.add(keyId); // later records of this key must not overtake this one
+        continue;
+      }
+      it.remove();
+      InFlight entry = new InFlight(record, keyId);
+      busyKeys.add(keyId);
+      inFlight.put(record.offset(), entry);
+      start.accept(entry);
+    }
+  }
+
+  void beginExecution(InFlight entry) {
+    entry.executing = true;
+    executing++;
+  }
+
+  void endExecution(InFlight entry) {
+    entry.executing = false;
+    executing--;
+  }
+
+  /** The record is finished: acknowledged or dead-lettered. Its key is free again. */
+  void finish(InFlight entry) {
+    inFlight.remove(entry.offset());
+    busyKeys.remove(entry.keyId);
+  }
+
+  /** The lowest offset not finished: the next unfinished record, or {@code fetchOffset}. */
+  long committable(long fetchOffset) {
+    long position = undecoded.isEmpty() ? fetchOffset : decodeOffset;
+    if (!buffer.isEmpty()) {
+      position = Math.min(position, buffer.firstKey());
+    }
+    if (!inFlight.isEmpty()) {
+      position = Math.min(position, inFlight.firstKey());
+    }
+    return position;
+  }
+}

@@ -1,0 +1,396 @@
+package io.skald.framework.internal.delay;
+
+import io.skald.framework.Stages;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.internal.SkaldSerializable;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.RecordFormat;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * INTERNAL API: durable delayed delivery for one target partition, a sharded event-sourced entity
+ * (entity id = the partition's entity id).
+ *
+ * <p>A scheduled record is persisted before the sender is answered, so it survives a crash. When
+ * records fall due, the scheduler persists {@link DeliveryStarted} with consecutive sequence
+ * numbers, appends them to the partition as one idempotent append of producer {@code delay:<tp>},
+ * and then persists {@link Delivered}. After a crash between the two, recovery sends the identical
+ * append again and the partition does not write it twice. Records are never delivered before their
+ * time; they are delivered within about {@code tick} after it while the node runs.
+ */
+public final class DelayedDeliveryScheduler
+    extends EventSourcedBehavior<
+        DelayedDeliveryScheduler.Command,
+        DelayedDeliveryScheduler.Event,
+        DelayedDeliveryScheduler.State> {
+
+  /** The sharding entity type. */
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-delayed-delivery");
+
+  private static final int MAX_PER_DELIVERY = 500;
+  private static final Duration MAX_TIMER = Duration.ofMinutes(1);
+
+  /** Messages of the scheduler. */
+  public sealed interface Command extends SkaldSerializable permits Schedule, Tick, DeliveryDone {}
+
+  /**
+   * Schedules a record.
+   *
+   * @param dueAtMillis when to deliver it, epoch milliseconds
+   * @param key the key bytes or null
+   * @param value the value bytes
+   * @param headers the headers
+   * @param replyTo receives the acknowledgement once the schedule is durable
+   */
+  public record Schedule(
+      long dueAtMillis,
+      byte[] key,
+      byte[] value,
+      Map<String, String> headers,
+      ActorRef<ScheduledAck> replyTo)
+      implements Command {}
+
+  /**
+   * The schedule is durable.
+   *
+   * @param id the scheduled record's id within this scheduler
+   * @param dueAtMillis when it will be delivered
+   */
+  public record ScheduledAck(long id, long dueAtMillis) implements SkaldSerializable {}
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  record DeliveryDone(List<Long> ids, Throwable error) implements Command {}
+
+  /**
+   * A record waiting for its time.
+   *
+   * @param id its id
+   * @param dueAtMillis when it is due
+   * @param key key bytes or null
+   * @param value value bytes
+   * @param headers headers
+   */
+  public record Pending(
+      long id, long dueAtMillis, byte[] key, byte[] value, Map<String, String> headers)
+      implements SkaldSerializable {}
+
+  /** Persisted events. */
+  public sealed interface Event extends SkaldSerializable
+      permits RecordScheduled, DeliveryStarted, Delivered {}
+
+  /**
+   * A record was scheduled.
+   *
+   * @param record the record
+   */
+  public record RecordScheduled(Pending record) implements Event {}
+
+  /**
+   * Due records are about to be appended with these sequence numbers.
+   *
+   * @param ids the records, in delivery order
+   * @param firstSequence the sequence of the first; the others follow
+   */
+  public record DeliveryStarted(List<Long> ids, long firstSequence) implements Event {}
+
+  /**
+   * The records were appended.
+   *
+   * @param ids the records
+   */
+  public record Delivered(List<Long> ids) implements Event {}
+
+  /**
+   * The scheduler's state.
+   *
+   * @param pending records by id
+   * @param delivering ids whose append started, in order
+   * @param deliveringFirstSequence the sequence of the first of them
+   * @param nextId the next id
+   * @param nextSequence the next append sequence
+   */
+  public record State(
+      Map<Long, Pending> pending,
+      List<Long> delivering,
+      long deliveringFirstSequence,
+      long nextId,
+      long nextSequence)
+      implements SkaldSerializable {
+    /** Copies the collections. */
+    public State {
+      pending = Map.copyOf(pending);
+      delivering = List.copyOf(delivering);
+    }
+  }
+
+  /**
+   * Registers the entity type.
+   *
+   * @param system the actor system
+   * @param settings Skald's settings
+   */
+  public static void init(ActorSystem<?> system, SkaldSettings settings) {
+    // Remembered entities: after a restart every scheduler is started again by sharding, so a
+    // record
+    // falls due even when nobody sends to its scheduler. The entity ids live in Skald's journal.
+    ClusterShardingSettings sharding =
+        ClusterShardingSettings.create(system)
+            .withRememberEntities(true)
+            .withRememberEntitiesStoreMode(
+                ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+            .withJournalPluginId(settings.journalPluginId())
+            .withSnapshotPluginId(settings.snapshotPluginId());
+    ClusterSharding.get(system)
+        .init(
+            settings.placed(
+                Entity.of(
+                        ENTITY_TYPE_KEY,
+                        ctx ->
+                            Behaviors.<Command>setup(
+                                actor ->
+                                    Behaviors.withTimers(
+                                        timers ->
+                                            new DelayedDeliveryScheduler(
+                                                actor, timers, ctx.getEntityId(), settings))))
+                    .withSettings(sharding)));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final SkaldSettings settings;
+  private final TopicPartition target;
+  private final String producerId;
+  private boolean busy;
+
+  private DelayedDeliveryScheduler(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String entityId,
+      SkaldSettings settings) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    int separator = entityId.lastIndexOf('~');
+    this.target =
+        new TopicPartition(
+            entityId.substring(0, separator), Integer.parseInt(entityId.substring(separator + 1)));
+    this.producerId = "delay:" + entityId;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Map.of(), List.of(), 0, 0, 0);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(500, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Tick.INSTANCE))
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Schedule.class, this::onSchedule)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(DeliveryDone.class, this::onDeliveryDone)
+        .build();
+  }
+
+  private Effect<Event, State> onSchedule(State state, Schedule schedule) {
+    Pending record =
+        new Pending(
+            state.nextId(),
+            schedule.dueAtMillis(),
+            schedule.key(),
+            schedule.value(),
+            schedule.headers());
+    return Effect()
+        .persist(new RecordScheduled(record))
+        .thenRun(
+            s -> {
+              schedule.replyTo().tell(new ScheduledAck(record.id(), record.dueAtMillis()));
+              arm(s);
+            });
+  }
+
+  private Effect<Event, State> onTick(State state, Tick tick) {
+    if (busy) {
+      return Effect().none();
+    }
+    if (!state.delivering().isEmpty()) {
+      deliver(state, state.delivering(), state.deliveringFirstSequence());
+      return Effect().none();
+    }
+    long now = System.currentTimeMillis();
+    List<Long> due =
+        state.pending().values().stream()
+            .filter(p -> p.dueAtMillis() <= now)
+            .sorted(Comparator.comparingLong(Pending::dueAtMillis).thenComparingLong(Pending::id))
+            .limit(MAX_PER_DELIVERY)
+            .map(Pending::id)
+            .toList();
+    if (due.isEmpty()) {
+      arm(state);
+      return Effect().none();
+    }
+    busy = true;
+    return Effect()
+        .persist(new DeliveryStarted(due, state.nextSequence()))
+        .thenRun(s -> deliver(s, s.delivering(), s.deliveringFirstSequence()));
+  }
+
+  /** Appends the records as one idempotent append; the same ids and sequence on every resend. */
+  private void deliver(State state, List<Long> ids, long firstSequence) {
+    busy = true;
+    RecordFormat.Writer writer = new RecordFormat.Writer(1024);
+    for (Long id : ids) {
+      Pending p = state.pending().get(id);
+      writer.writeRecord(p.key(), p.value(), p.headers());
+    }
+    byte[] payload = writer.toByteArray();
+    context.pipeToSelf(
+        Stages.inline(
+                PartitionEntity.ref(context.getSystem(), target)
+                    .<PartitionEntity.AppendResult>ask(
+                        replyTo ->
+                            new PartitionEntity.Append(
+                                ids.size(), payload, producerId, firstSequence, replyTo),
+                        settings.requestTimeout()))
+            .thenApply(
+                result -> {
+                  if (result instanceof PartitionEntity.AppendFailed failed) {
+                    throw new IllegalStateException(failed.reason());
+                  }
+                  return result;
+                }),
+        (result, error) -> new DeliveryDone(ids, error));
+  }
+
+  private Effect<Event, State> onDeliveryDone(State state, DeliveryDone done) {
+    busy = false;
+    if (done.error() != null) {
+      context
+          .getLog()
+          .warn("delayed delivery to {} failed, retrying: {}", target, done.error().toString());
+      timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(500));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new Delivered(done.ids()))
+        .thenRun(s -> context.getSelf().tell(Tick.INSTANCE));
+  }
+
+  /**
+   * Sets the timer to the earliest due record (at most a minute ahead, to follow clock changes).
+   */
+  private void arm(State state) {
+    if (busy) {
+      return;
+    }
+    long earliest = Long.MAX_VALUE;
+    for (Pending p : state.pending().values()) {
+      earliest = Math.min(earliest, p.dueAtMillis());
+    }
+    if (earliest == Long.MAX_VALUE) {
+      timers.cancel(Tick.INSTANCE);
+      return;
+    }
+    long wait = Math.max(0, earliest - System.currentTimeMillis());
+    Duration delay =
+        Duration.ofMillis(wait).compareTo(MAX_TIMER) > 0 ? MAX_TIMER : Duration.ofMillis(wait);
+    timers.startSingleTimer(Tick.INSTANCE, delay);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            RecordScheduled.class,
+            (state, e) -> {
+              Map<Long, Pending> pending = new TreeMap<>(state.pending());
+              pending.put(e.record().id(), e.record());
+              return new State(
+                  pending,
+                  state.delivering(),
+                  state.deliveringFirstSequence(),
+                  e.record().id() + 1,
+                  state.nextSequence());
+            })
+        .onEvent(
+            DeliveryStarted.class,
+            (state, e) ->
+                new State(
+                    state.pending(),
+                    e.ids(),
+                    e.firstSequence(),
+                    state.nextId(),
+                    e.firstSequence() + e.ids().size()))
+        .onEvent(
+            Delivered.class,
+            (state, e) -> {
+              Map<Long, Pending> pending = new TreeMap<>(state.pending());
+              e.ids().forEach(pending::remove);
+              return new State(pending, List.of(), 0, state.nextId(), state.nextSequence());
+            })
+        .build();
+  }
+
+  /**
+   * The scheduler's entity id for a partition.
+   *
+   * @param tp the target partition
+   * @return the entity id
+   */
+  public static String entityId(TopicPartition tp) {
+    return PartitionEntity.entityId(tp);
+  }
+}

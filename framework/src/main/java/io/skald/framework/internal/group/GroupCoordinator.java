@@ -1,0 +1,582 @@
+package io.skald.framework.internal.group;
+
+import io.skald.framework.PartitionAssignor;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.internal.SkaldSerializable;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.topic.TopicCache;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * INTERNAL API: the coordinator of one consumer group, a sharded event-sourced entity.
+ *
+ * <p>It persists what must survive a crash: the generation number and the committed offsets.
+ * Membership and ownership are live facts: members are death-watched, and after a coordinator
+ * restart they learn from their next heartbeat that they must join again.
+ *
+ * <p><b>Cooperative rebalance.</b> On a join, a leave or a member's death the generation grows and
+ * the assignor computes the target assignment. A partition that changes hands is first revoked from
+ * its owner, which finishes the records in its handler, commits and releases it; only then is it
+ * given to its new owner, from the committed offset. So, without failures, no record is handled
+ * twice across a rebalance. A dead member cannot release: its partitions go to the new owners at
+ * once and everything after its last commit is redelivered. A member that does not release within
+ * {@code rebalance-timeout} loses the partition anyway. Commits are accepted only from a
+ * partition's current owner (fencing), so a stale member cannot move the group's position.
+ */
+public final class GroupCoordinator
+    extends EventSourcedBehavior<
+        GroupCoordinator.Command, GroupCoordinator.Event, GroupCoordinator.State> {
+
+  /** The sharding entity type. */
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-group");
+
+  /** Messages the coordinator accepts. */
+  public sealed interface Command extends SkaldSerializable
+      permits Join,
+          Leave,
+          Released,
+          Commit,
+          Heartbeat,
+          GetCommitted,
+          ResetOffsets,
+          ReportPositions,
+          MemberTerminated,
+          CheckRevocations {}
+
+  /**
+   * A member joins (or joins again).
+   *
+   * @param memberId unique id of the member
+   * @param topics topics it subscribes to
+   * @param partitionsPerTopic partition count of each of them
+   * @param assignor the strategy name the member wants
+   * @param member the member's actor, watched and sent assignments
+   */
+  public record Join(
+      String memberId,
+      Set<String> topics,
+      Map<String, Integer> partitionsPerTopic,
+      String assignor,
+      ActorRef<MemberMessage> member)
+      implements Command {}
+
+  /**
+   * A member leaves gracefully, committing its final positions.
+   *
+   * @param memberId the member
+   * @param finalOffsets positions of the partitions it owned
+   * @param replyTo acknowledged once the offsets are persisted
+   */
+  public record Leave(String memberId, List<CommittedOffset> finalOffsets, ActorRef<Done> replyTo)
+      implements Command {}
+
+  /**
+   * A member gives back revoked partitions with their final positions.
+   *
+   * @param memberId the member
+   * @param offsets the released partitions and positions
+   */
+  public record Released(String memberId, List<CommittedOffset> offsets) implements Command {}
+
+  /**
+   * A member commits positions of partitions it owns.
+   *
+   * @param memberId the member
+   * @param generation the member's generation
+   * @param offsets the positions
+   * @param replyTo receives which were accepted
+   */
+  public record Commit(
+      String memberId,
+      long generation,
+      List<CommittedOffset> offsets,
+      ActorRef<CommitResult> replyTo)
+      implements Command {}
+
+  /**
+   * A member's liveness signal; an unknown member is told to join again.
+   *
+   * @param memberId the member
+   * @param member the member's actor
+   */
+  public record Heartbeat(String memberId, ActorRef<MemberMessage> member) implements Command {}
+
+  /**
+   * Reads the committed offsets.
+   *
+   * @param replyTo receives them
+   */
+  public record GetCommitted(ActorRef<CommittedOffsets> replyTo) implements Command {}
+
+  /**
+   * Replaces committed offsets; refused while the group has members.
+   *
+   * @param offsets the new positions
+   * @param replyTo receives null on success, or why it was refused
+   */
+  public record ResetOffsets(List<CommittedOffset> offsets, ActorRef<ResetResult> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link ResetOffsets}.
+   *
+   * @param refused why the reset was refused, or null if it was done
+   */
+  public record ResetResult(String refused) implements SkaldSerializable {}
+
+  enum ReportPositions implements Command {
+    INSTANCE
+  }
+
+  record MemberTerminated(String memberId, ActorRef<MemberMessage> member) implements Command {}
+
+  enum CheckRevocations implements Command {
+    INSTANCE
+  }
+
+  /** Messages from the coordinator to a member. */
+  public sealed interface MemberMessage extends SkaldSerializable
+      permits Assigned, Revoked, RejoinRequired {}
+
+  /**
+   * Partitions now owned by the member.
+   *
+   * @param generation the generation of the grant
+   * @param partitions the partitions with their committed offsets (-1: none committed)
+   */
+  public record Assigned(long generation, List<CommittedOffset> partitions)
+      implements MemberMessage {}
+
+  /**
+   * Partitions the member must finish, commit and release.
+   *
+   * @param generation the new generation
+   * @param partitions the partitions
+   */
+  public record Revoked(long generation, List<TopicPartition> partitions)
+      implements MemberMessage {}
+
+  /**
+   * The coordinator does not know the member (it restarted): drop all partitions and join again.
+   */
+  public record RejoinRequired() implements MemberMessage {}
+
+  /**
+   * Which partitions of a {@link Commit} were accepted.
+   *
+   * @param rejected partitions the member does not own (any more)
+   */
+  public record CommitResult(List<TopicPartition> rejected) implements SkaldSerializable {}
+
+  /**
+   * Answer to {@link GetCommitted}.
+   *
+   * @param offsets every committed position
+   */
+  public record CommittedOffsets(List<CommittedOffset> offsets) implements SkaldSerializable {}
+
+  /** Persisted events. */
+  public sealed interface Event extends SkaldSerializable
+      permits GenerationStarted, OffsetsCommitted {}
+
+  /**
+   * A rebalance began.
+   *
+   * @param generation the new generation
+   */
+  public record GenerationStarted(long generation) implements Event {}
+
+  /**
+   * Positions were committed.
+   *
+   * @param offsets the positions
+   */
+  public record OffsetsCommitted(List<CommittedOffset> offsets) implements Event {}
+
+  /**
+   * The persisted snapshot.
+   *
+   * @param generation the generation
+   * @param offsets the committed positions
+   */
+  public record Snapshot(long generation, List<CommittedOffset> offsets)
+      implements SkaldSerializable {}
+
+  /** Durable state: generation and committed offsets (immutable). */
+  public static final class State {
+    final long generation;
+    final Map<TopicPartition, Long> committed;
+
+    State(long generation, Map<TopicPartition, Long> committed) {
+      this.generation = generation;
+      this.committed = Map.copyOf(committed);
+    }
+
+    State withCommits(List<CommittedOffset> offsets) {
+      Map<TopicPartition, Long> copy = new HashMap<>(committed);
+      offsets.forEach(o -> copy.put(o.tp(), o.offset()));
+      return new State(generation, copy);
+    }
+
+    List<CommittedOffset> offsets() {
+      List<CommittedOffset> list = new ArrayList<>();
+      new TreeMap<>(committed).forEach((tp, offset) -> list.add(CommittedOffset.of(tp, offset)));
+      return list;
+    }
+  }
+
+  /**
+   * Registers the entity type with cluster sharding.
+   *
+   * @param system the actor system
+   * @param settings Skald's settings
+   * @param topics the topic cache, to know which topics have a backlog limit
+   */
+  public static void init(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
+    ClusterSharding.get(system)
+        .init(
+            settings.placed(
+                Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        Behaviors.<Command>setup(
+                            ctx ->
+                                Behaviors.withTimers(
+                                    timers ->
+                                        new GroupCoordinator(
+                                            ctx,
+                                            timers,
+                                            entityContext.getEntityId(),
+                                            settings,
+                                            topics))))));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final SkaldSettings settings;
+  private final String group;
+  private final GroupMembership membership = new GroupMembership();
+  private final TopicCache topics;
+
+  private GroupCoordinator(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String group,
+      SkaldSettings settings,
+      TopicCache topics) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), group),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.group = group;
+    this.settings = settings;
+    this.topics = topics;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(0, Map.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.groupSnapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return new Snapshot(state.generation, state.offsets());
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        Snapshot s = (Snapshot) from;
+        return new State(s.generation(), Map.of()).withCommits(s.offsets());
+      }
+    };
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(GenerationStarted.class, (state, e) -> new State(e.generation(), state.committed))
+        .onEvent(OffsetsCommitted.class, (state, e) -> state.withCommits(e.offsets()))
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Join.class, this::onJoin)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(MemberTerminated.class, this::onTerminated)
+        .onCommand(Released.class, this::onReleased)
+        .onCommand(Commit.class, this::onCommit)
+        .onCommand(Heartbeat.class, this::onHeartbeat)
+        .onCommand(
+            ResetOffsets.class,
+            (state, reset) -> {
+              if (membership.size() > 0) {
+                reset
+                    .replyTo()
+                    .tell(
+                        new ResetResult(
+                            "group '"
+                                + group
+                                + "' has "
+                                + membership.size()
+                                + " active member(s); stop them before resetting offsets"));
+                return Effect().none();
+              }
+              return Effect()
+                  .persist(new OffsetsCommitted(reset.offsets()))
+                  .thenRun(s -> reset.replyTo().tell(new ResetResult(null)));
+            })
+        .onCommand(CheckRevocations.class, this::onCheckRevocations)
+        .onCommand(ReportPositions.class, this::onReportPositions)
+        .onCommand(
+            GetCommitted.class,
+            (state, cmd) -> {
+              cmd.replyTo().tell(new CommittedOffsets(state.offsets()));
+              return Effect().none();
+            })
+        .build();
+  }
+
+  private Effect<Event, State> onJoin(State state, Join join) {
+    GroupMembership.Member previous = membership.member(join.memberId());
+    if (previous != null && !previous.ref().equals(join.member())) {
+      context.unwatch(previous.ref());
+    }
+    membership.join(
+        new GroupMembership.Member(
+            join.memberId(), join.member(), Set.copyOf(join.topics()), join.assignor()),
+        join.partitionsPerTopic());
+    context.watchWith(join.member(), new MemberTerminated(join.memberId(), join.member()));
+    context
+        .getLog()
+        .debug(
+            "group {}: member {} joined ({} members)", group, join.memberId(), membership.size());
+    return rebalance(state);
+  }
+
+  private Effect<Event, State> onLeave(State state, Leave leave) {
+    List<CommittedOffset> owned =
+        positive(membership.owned(leave.memberId(), leave.finalOffsets()));
+    GroupMembership.Member member = membership.leave(leave.memberId());
+    if (member == null) {
+      leave.replyTo().tell(Done.getInstance());
+      return Effect().none();
+    }
+    context.unwatch(member.ref());
+    context.getLog().debug("group {}: member {} left", group, leave.memberId());
+    List<Event> events = new ArrayList<>();
+    if (!owned.isEmpty()) {
+      events.add(new OffsetsCommitted(owned));
+    }
+    events.add(new GenerationStarted(state.generation + 1));
+    return Effect()
+        .persist(events)
+        .thenRun(
+            newState -> {
+              leave.replyTo().tell(Done.getInstance());
+              applyAssignment(newState);
+            });
+  }
+
+  private Effect<Event, State> onTerminated(State state, MemberTerminated terminated) {
+    GroupMembership.Member member = membership.member(terminated.memberId());
+    if (member == null || !member.ref().equals(terminated.member())) {
+      return Effect().none();
+    }
+    membership.leave(terminated.memberId());
+    context
+        .getLog()
+        .info(
+            "group {}: member {} died; its partitions are reassigned from the last commit",
+            group,
+            terminated.memberId());
+    return rebalance(state);
+  }
+
+  private Effect<Event, State> onReleased(State state, Released released) {
+    List<CommittedOffset> owned = membership.owned(released.memberId(), released.offsets());
+    if (owned.isEmpty()) {
+      return Effect().none();
+    }
+    List<TopicPartition> freed = owned.stream().map(CommittedOffset::tp).toList();
+    List<CommittedOffset> positions = positive(owned);
+    // The commit is persisted before the partition is granted to its next owner, which starts
+    // from it: this ordering is what makes a cooperative hand-over free of duplicates.
+    return Effect()
+        .persist(positions.isEmpty() ? List.of() : List.of(new OffsetsCommitted(positions)))
+        .thenRun(
+            newState -> {
+              membership.free(freed);
+              send(membership.grantFree(newState.generation, newState.committed));
+            });
+  }
+
+  private Effect<Event, State> onCommit(State state, Commit commit) {
+    List<CommittedOffset> accepted = new ArrayList<>();
+    List<TopicPartition> rejected = new ArrayList<>();
+    for (CommittedOffset o : commit.offsets()) {
+      if (membership.mayCommit(commit.memberId(), commit.generation(), o.tp())) {
+        accepted.add(o);
+      } else {
+        rejected.add(o.tp());
+      }
+    }
+    CommitResult result = new CommitResult(List.copyOf(rejected));
+    if (accepted.isEmpty()) {
+      commit.replyTo().tell(result);
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new OffsetsCommitted(accepted))
+        .thenRun(newState -> commit.replyTo().tell(result));
+  }
+
+  private Effect<Event, State> onHeartbeat(State state, Heartbeat heartbeat) {
+    GroupMembership.Member member = membership.member(heartbeat.memberId());
+    if (member == null || !member.ref().equals(heartbeat.member())) {
+      heartbeat.member().tell(new RejoinRequired());
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onCheckRevocations(State state, CheckRevocations check) {
+    Map<TopicPartition, String> expired = membership.expireRevocations(System.nanoTime());
+    expired.forEach(
+        (tp, memberId) ->
+            context
+                .getLog()
+                .warn(
+                    "group {}: member {} did not release {} within {}; reassigning it",
+                    group,
+                    memberId,
+                    tp,
+                    settings.rebalanceTimeout()));
+    if (!expired.isEmpty()) {
+      send(membership.grantFree(state.generation, state.committed));
+    }
+    scheduleRevocationCheck();
+    return Effect().none();
+  }
+
+  private Effect<Event, State> rebalance(State state) {
+    return Effect()
+        .persist(new GenerationStarted(state.generation + 1))
+        .thenRun(this::applyAssignment);
+  }
+
+  /**
+   * Tells the partitions of topics with a backlog limit where this group is, while it has members:
+   * the slowest active group bounds their backlog. Fire-and-forget; repeated every interval.
+   */
+  private Effect<Event, State> onReportPositions(State state, ReportPositions report) {
+    if (membership.size() == 0) {
+      timers.cancel("report-positions");
+      return Effect().none();
+    }
+    state.committed.forEach(
+        (tp, offset) -> {
+          io.skald.framework.TopicSpec spec = topics.cached(tp.topic());
+          if (spec == null) {
+            topics.require(tp.topic()); // fills the cache for the next report
+          } else if (spec.backlogLimit() != null) {
+            PartitionEntity.ref(context.getSystem(), tp)
+                .tell(new PartitionEntity.GroupPosition(group, offset));
+          }
+        });
+    return Effect().none();
+  }
+
+  /** Computes the target assignment and starts moving partitions towards it. */
+  private void applyAssignment(State state) {
+    if (membership.size() > 0 && !timers.isTimerActive("report-positions")) {
+      timers.startTimerWithFixedDelay(
+          "report-positions", ReportPositions.INSTANCE, settings.positionReportInterval());
+    }
+    send(
+        membership.rebalance(
+            state.generation,
+            state.committed,
+            this::assign,
+            System.nanoTime() + settings.rebalanceTimeout().toNanos()));
+    scheduleRevocationCheck();
+  }
+
+  /** Runs the members' assignor; an assignor that fails or misassigns is replaced by range. */
+  private Map<String, Set<TopicPartition>> assign(Map<String, Integer> partitions) {
+    List<PartitionAssignor.Member> view = membership.assignorView();
+    String name = membership.assignorName();
+    try {
+      Map<String, Set<TopicPartition>> assignment =
+          Assignors.resolve(name, settings).assign(view, partitions);
+      Assignors.check(assignment, view, partitions);
+      return assignment;
+    } catch (RuntimeException e) {
+      context
+          .getLog()
+          .error("group {}: assignor '{}' failed, using range: {}", group, name, e.toString());
+      return new RangeAssignor().assign(view, partitions);
+    }
+  }
+
+  private static void send(List<GroupMembership.Send> sends) {
+    sends.forEach(send -> send.to().tell(send.message()));
+  }
+
+  private void scheduleRevocationCheck() {
+    if (membership.revoking() && !timers.isTimerActive("revocations")) {
+      timers.startSingleTimer(
+          "revocations", CheckRevocations.INSTANCE, settings.rebalanceTimeout().dividedBy(4));
+    }
+  }
+
+  private static List<CommittedOffset> positive(List<CommittedOffset> offsets) {
+    return offsets.stream().filter(o -> o.offset() >= 0).toList();
+  }
+}

@@ -1,0 +1,734 @@
+package io.skald.framework.internal.log;
+
+import com.typesafe.config.ConfigFactory;
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.Stages;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.internal.SkaldSerializable;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.topic.TopicRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+
+/**
+ * INTERNAL API: one partition of a topic, a sharded event-sourced entity whose journal is the
+ * durable log.
+ *
+ * <p><b>Group commit.</b> An {@link Append} is not persisted on its own: it joins a pending list
+ * and the entity sends itself a {@code Flush}. Appends that arrive before the flush is handled, and
+ * all those Pekko stashes while a write is in flight, are written together by the next flush: one
+ * journal write (one fsync) for many appends. Each append's records get consecutive offsets inside
+ * the batch, so offsets are record positions, not sequence numbers.
+ *
+ * <p><b>Reads.</b> A fetch at the log end waits (long poll) until records arrive. Recent batches
+ * are served from an in-memory tail cache; older offsets are located through a sparse offset index
+ * and read from the journal by a Persistence Query stream outside the actor, which replies
+ * directly. Records become visible to fetches only after their write succeeded, so a consumer never
+ * sees a record that a crash could take back.
+ *
+ * <p>This is a plain {@link EventSourcedBehavior}, not one with enforced replies, because append
+ * replies are deferred to the flush that persists them.
+ */
+public final class PartitionEntity
+    extends EventSourcedBehavior<PartitionEntity.Command, PartitionEntity.Event, PartitionState> {
+
+  /** The sharding entity type of partitions. */
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-partition");
+
+  /** Messages a partition accepts. */
+  public sealed interface Command extends SkaldSerializable
+      permits Append,
+          Fetch,
+          GetOffsets,
+          OffsetForTimestamp,
+          TruncateBefore,
+          Flush,
+          RetentionLoaded,
+          GroupPosition,
+          RetentionTick,
+          JournalReply,
+          Compact,
+          CompactionReady {}
+
+  /**
+   * Appends encoded records (see {@link RecordFormat}).
+   *
+   * <p>An idempotent append names its producer and the sequence number of its first record (the
+   * others follow consecutively). The partition writes it only if that sequence is beyond the last
+   * one it wrote for the producer; otherwise it answers {@link Appended#duplicate()} without
+   * writing, so a retried append is written once, also across restarts.
+   *
+   * @param count the number of records in the payload
+   * @param payload the encoded records
+   * @param producerId the idempotent producer, or null for a plain append
+   * @param firstSequence the first record's sequence number (ignored without a producer id)
+   * @param replyTo receives the base offset once the records are durable
+   */
+  public record Append(
+      int count,
+      byte[] payload,
+      String producerId,
+      long firstSequence,
+      ActorRef<AppendResult> replyTo)
+      implements Command {
+
+    /**
+     * A plain, non-idempotent append.
+     *
+     * @param count the number of records
+     * @param payload the encoded records
+     * @param replyTo receives the result
+     */
+    public Append(int count, byte[] payload, ActorRef<AppendResult> replyTo) {
+      this(count, payload, null, -1, replyTo);
+    }
+
+    long lastSequence() {
+      return firstSequence + count - 1;
+    }
+  }
+
+  /**
+   * Reads records from an offset, waiting at the log end until some arrive.
+   *
+   * @param fetchId echoed in the result so the fetcher can drop stale answers
+   * @param fromOffset the first offset wanted
+   * @param maxRecords a soft bound on records (whole batches are returned)
+   * @param maxBytes a soft bound on payload bytes (at least one batch is returned)
+   * @param replyTo receives the result
+   */
+  public record Fetch(
+      long fetchId, long fromOffset, int maxRecords, int maxBytes, ActorRef<FetchResult> replyTo)
+      implements Command {}
+
+  /**
+   * Asks for the log's bounds.
+   *
+   * @param replyTo receives them
+   */
+  public record GetOffsets(ActorRef<PartitionOffsets> replyTo) implements Command {}
+
+  /**
+   * Advances the log start: records below {@code offset} are no longer readable (a fetch below it
+   * gets {@link OffsetOutOfRange}).
+   *
+   * @param offset the new log start, at most the log end
+   * @param replyTo receives the bounds after truncation
+   */
+  public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
+      implements Command {}
+
+  /**
+   * Finds the first record appended at or after a time.
+   *
+   * @param timestamp the time, epoch milliseconds
+   * @param replyTo receives the offset (the log end if no record is that recent)
+   */
+  public record OffsetForTimestamp(long timestamp, ActorRef<OffsetFound> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link OffsetForTimestamp}.
+   *
+   * @param offset the offset
+   */
+  public record OffsetFound(long offset) implements SkaldSerializable {}
+
+  record RetentionLoaded(
+      io.skald.framework.Retention retention,
+      io.skald.framework.BacklogLimit backlogLimit,
+      io.skald.framework.Compaction compaction)
+      implements Command {}
+
+  /**
+   * Compacts the partition now, whatever its compaction threshold; the partition's topic must be
+   * compacted.
+   *
+   * @param replyTo receives the outcome once the compaction is durable
+   */
+  public record Compact(ActorRef<CompactionDone> replyTo) implements Command {}
+
+  /**
+   * The outcome of a {@link Compact}.
+   *
+   * @param read the records the compaction read
+   * @param kept the records it kept
+   * @param error why it failed, or null
+   */
+  public record CompactionDone(long read, long kept, String error) implements SkaldSerializable {}
+
+  record CompactionReady(PartitionCompactor.Result result, Throwable error) implements Command {}
+
+  /**
+   * A consumer group's committed position on this partition, reported periodically by the group's
+   * coordinator while the group has members; used to enforce a backlog limit.
+   *
+   * @param group the group
+   * @param offset its committed offset
+   */
+  public record GroupPosition(String group, long offset) implements Command {}
+
+  enum RetentionTick implements Command {
+    INSTANCE
+  }
+
+  record JournalReply(Object message) implements Command {}
+
+  /** Self-message that writes the pending appends. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** The answer to an {@link Append}. */
+  public sealed interface AppendResult extends SkaldSerializable permits Appended, AppendFailed {}
+
+  /**
+   * The records are durable.
+   *
+   * @param baseOffset the offset of the first record of the append (-1 for a duplicate whose
+   *     original position is no longer known)
+   * @param timestamp the append time
+   * @param duplicate true if an idempotent append had been written before and was not written again
+   */
+  public record Appended(long baseOffset, long timestamp, boolean duplicate)
+      implements AppendResult {}
+
+  /**
+   * The append was refused and nothing of it was written.
+   *
+   * @param reason why
+   */
+  public record AppendFailed(String reason, boolean backlogFull) implements AppendResult {
+
+    /**
+     * A refusal for another reason than the backlog limit.
+     *
+     * @param reason why
+     */
+    public AppendFailed(String reason) {
+      this(reason, false);
+    }
+  }
+
+  /** The answer to a {@link Fetch}. */
+  public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
+    /**
+     * The id of the fetch this answers.
+     *
+     * @return the fetch id
+     */
+    long fetchId();
+  }
+
+  /**
+   * Records from the requested offset on; the first batch may start before it.
+   *
+   * @param fetchId the fetch id
+   * @param fromOffset the requested offset
+   * @param batches whole batches, in offset order, not empty
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end at the time of the answer
+   */
+  public record Fetched(
+      long fetchId,
+      long fromOffset,
+      List<RecordBatch> batches,
+      long logStartOffset,
+      long logEndOffset)
+      implements FetchResult {}
+
+  /**
+   * The requested offset is below the log start or beyond the log end.
+   *
+   * @param fetchId the fetch id
+   * @param requested the requested offset
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end
+   */
+  public record OffsetOutOfRange(
+      long fetchId, long requested, long logStartOffset, long logEndOffset)
+      implements FetchResult {}
+
+  /** Persisted events of a partition. */
+  public sealed interface Event permits RecordBatch, LogTruncated {}
+
+  /**
+   * The log start advanced.
+   *
+   * @param logStartOffset the new first readable offset
+   */
+  public record LogTruncated(long logStartOffset) implements Event {}
+
+  /**
+   * The entity id of a partition.
+   *
+   * @param tp the partition
+   * @return its entity id
+   */
+  public static String entityId(TopicPartition tp) {
+    return tp.topic() + "~" + tp.partition();
+  }
+
+  /**
+   * The sharded reference of a partition.
+   *
+   * @param system the actor system
+   * @param tp the partition
+   * @return its entity reference
+   */
+  public static EntityRef<Command> ref(ActorSystem<?> system, TopicPartition tp) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, entityId(tp));
+  }
+
+  /**
+   * Registers the entity type with cluster sharding.
+   *
+   * @param system the actor system
+   * @param settings Skald's settings
+   * @param reads the read journal used for offsets older than the tail cache
+   */
+  public static void init(
+      ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
+    ClusterSharding.get(system)
+        .init(
+            settings.placed(
+                Entity.of(
+                    ENTITY_TYPE_KEY,
+                    entityContext ->
+                        Behaviors.<Command>setup(
+                            ctx ->
+                                Behaviors.withTimers(
+                                    timers ->
+                                        new PartitionEntity(
+                                            ctx,
+                                            timers,
+                                            entityContext.getEntityId(),
+                                            settings,
+                                            reads))))));
+  }
+
+  private final ActorContext<Command> context;
+  private final SkaldSettings settings;
+  private final PartitionReader reader;
+  private final String persistenceIdString;
+  private final Logger log;
+  private final List<PendingAppend> pending = new ArrayList<>();
+  private final Map<ActorRef<FetchResult>, Fetch> waiters = new HashMap<>();
+  private boolean flushScheduled;
+  private final TimerScheduler<Command> timers;
+  private final String topic;
+  private final PartitionLimits limits;
+  private final PartitionCompactions compactor;
+  private long deletedUpTo;
+
+  private record PendingAppend(Append append, long baseOffset) {}
+
+  private PartitionEntity(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String entityId,
+      SkaldSettings settings,
+      CurrentEventsByPersistenceIdQuery reads) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.settings = settings;
+    this.persistenceIdString = persistenceId().id();
+    this.log = context.getLog();
+    this.reader = new PartitionReader(reads, persistenceIdString, context.getSystem(), log);
+    this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
+    this.timers = timers;
+    this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
+    this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public PartitionState emptyState() {
+    return new PartitionState(settings.indexInterval(), settings.tailCacheBytes());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.partitionSnapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<PartitionState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(PartitionState state) {
+        return state.toSnapshot(settings.producerStateRetention().toMillis());
+      }
+
+      @Override
+      public PartitionState fromJournal(Object snapshot) {
+        return PartitionState.fromSnapshot(
+            (PartitionSnapshot) snapshot, settings.indexInterval(), settings.tailCacheBytes());
+      }
+    };
+  }
+
+  @Override
+  public boolean shouldSnapshot(PartitionState state, Event event, long sequenceNr) {
+    // A truncation or compaction is snapshotted at once: the journal events it supersedes may only
+    // be deleted once a snapshot covers them, or a recovery would miss them.
+    return event instanceof LogTruncated
+        || (event instanceof RecordBatch batch
+            && batch.compacted() != null
+            && batch.compacted().chunk() == batch.compacted().chunks() - 1);
+  }
+
+  @Override
+  public SignalHandler<PartitionState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state ->
+                context.pipeToSelf(
+                    Stages.inline(
+                        TopicRegistry.ref(context.getSystem())
+                            .<TopicRegistry.TopicLookup>ask(
+                                replyTo -> new TopicRegistry.GetTopic(topic, replyTo),
+                                settings.askTimeout())),
+                    (lookup, error) ->
+                        lookup == null || lookup.spec() == null
+                            ? new RetentionLoaded(
+                                io.skald.framework.Retention.forever(), null, null)
+                            : new RetentionLoaded(
+                                lookup.spec().retention(),
+                                lookup.spec().backlogLimit(),
+                                lookup.spec().compaction())))
+        .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
+        .build();
+  }
+
+  /** Deletes journal events that a truncation or compaction superseded and the snapshot covers. */
+  private void deleteCoveredEvents(PartitionState state, SnapshotCompleted completed) {
+    long upTo = Math.min(completed.metadata().sequenceNr(), state.supersededUpTo());
+    if (upTo <= deletedUpTo) {
+      return;
+    }
+    deletedUpTo = upTo;
+    org.apache.pekko.actor.ActorRef journal =
+        Persistence.get(Adapter.toClassic(context.getSystem()))
+            .journalFor(settings.journalPluginId(), ConfigFactory.empty());
+    ActorRef<Object> replies = context.messageAdapter(Object.class, JournalReply::new);
+    journal.tell(
+        new JournalProtocol.DeleteMessagesTo(persistenceIdString, upTo, Adapter.toClassic(replies)),
+        org.apache.pekko.actor.ActorRef.noSender());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, PartitionState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Append.class, this::onAppend)
+        .onCommand(Flush.class, this::onFlush)
+        .onCommand(Fetch.class, this::onFetch)
+        .onCommand(
+            OffsetForTimestamp.class,
+            (state, query) -> {
+              reader.offsetForTimestamp(state, query);
+              return Effect().none();
+            })
+        .onCommand(
+            RetentionLoaded.class,
+            (state, loaded) -> {
+              limits.load(loaded.retention(), loaded.backlogLimit());
+              compactor.load(state, loaded.compaction());
+              if (limits.needsTimer() || loaded.compaction() != null) {
+                timers.startTimerWithFixedDelay(
+                    RetentionTick.INSTANCE, settings.retentionCheckInterval());
+              }
+              return enforceRetention(state);
+            })
+        .onCommand(
+            RetentionTick.class,
+            (state, tick) -> {
+              compactor.maybeStart(state, false);
+              return enforceRetention(state);
+            })
+        .onCommand(
+            Compact.class,
+            (state, compact) -> {
+              compactor.request(state, compact.replyTo());
+              return Effect().none();
+            })
+        .onCommand(
+            CompactionReady.class,
+            (state, ready) -> {
+              List<Event> events = compactor.eventsFor(state, ready);
+              if (events.isEmpty()) {
+                compactor.completed(state, ready);
+                return Effect().none();
+              }
+              return Effect().persist(events).thenRun(s -> compactor.completed(s, ready));
+            })
+        .onCommand(
+            GroupPosition.class,
+            (state, position) -> {
+              limits.recordPosition(position.group(), position.offset());
+              return limits.dropsOldest() ? enforceRetention(state) : Effect().none();
+            })
+        .onCommand(
+            JournalReply.class,
+            (state, reply) -> {
+              if (reply.message() instanceof org.apache.pekko.persistence.DeleteMessagesFailure f) {
+                log.warn(
+                    "{}: deleting expired journal events failed: {}",
+                    persistenceIdString,
+                    f.cause().toString());
+                deletedUpTo = 0;
+              }
+              return Effect().none();
+            })
+        .onCommand(
+            TruncateBefore.class,
+            (state, cmd) -> {
+              long target = Math.min(cmd.offset(), state.nextOffset());
+              if (target <= state.logStartOffset()) {
+                cmd.replyTo()
+                    .tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+                return Effect().none();
+              }
+              return Effect()
+                  .persist(new LogTruncated(target))
+                  .thenRun(
+                      s ->
+                          cmd.replyTo()
+                              .tell(new PartitionOffsets(s.logStartOffset(), s.nextOffset())));
+            })
+        .onCommand(
+            GetOffsets.class,
+            (state, cmd) -> {
+              cmd.replyTo().tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+              return Effect().none();
+            })
+        .build();
+  }
+
+  @Override
+  public EventHandler<PartitionState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(RecordBatch.class, PartitionState::apply)
+        .onEvent(LogTruncated.class, PartitionState::truncate)
+        .build();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onAppend(
+      PartitionState state, Append append) {
+    if (append.count() < 1 || append.payload().length > settings.maxBatchBytes()) {
+      append
+          .replyTo()
+          .tell(
+              new AppendFailed(
+                  "append of "
+                      + append.count()
+                      + " records and "
+                      + append.payload().length
+                      + " bytes is outside the limits (1 record, "
+                      + settings.maxBatchBytes()
+                      + " bytes)"));
+      return Effect().none();
+    }
+    if (append.producerId() != null && isDuplicate(state, append)) {
+      return Effect().none();
+    }
+    long written = state.nextOffset();
+    for (PendingAppend p : pending) {
+      written += p.append().count();
+    }
+    String rejection = limits.rejection(written, append.count());
+    if (rejection != null) {
+      append.replyTo().tell(new AppendFailed(rejection, true));
+      return Effect().none();
+    }
+    pending.add(new PendingAppend(append, -1));
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> enforceRetention(
+      PartitionState state) {
+    long start = limits.logStart(state, System.currentTimeMillis());
+    if (start <= state.logStartOffset()) {
+      return Effect().none();
+    }
+    return Effect().persist(new LogTruncated(start));
+  }
+
+  /** Answers a duplicate idempotent append and returns true; false if it must be written. */
+  private boolean isDuplicate(PartitionState state, Append append) {
+    long lastWritten = -1;
+    PartitionSnapshot.ProducerEntry written = state.producer(append.producerId());
+    if (written != null) {
+      lastWritten = written.lastSequence();
+    }
+    for (PendingAppend p : pending) {
+      if (append.producerId().equals(p.append().producerId())) {
+        lastWritten = Math.max(lastWritten, p.append().lastSequence());
+      }
+    }
+    if (append.firstSequence() > lastWritten) {
+      return false;
+    }
+    boolean sameAsLast = written != null && written.firstSequence() == append.firstSequence();
+    append
+        .replyTo()
+        .tell(
+            new Appended(
+                sameAsLast ? written.baseOffset() : -1,
+                sameAsLast ? written.timestamp() : -1,
+                true));
+    return true;
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFlush(
+      PartitionState state, Flush flush) {
+    flushScheduled = false;
+    if (pending.isEmpty()) {
+      return Effect().none();
+    }
+    long timestamp = Math.max(System.currentTimeMillis(), state.lastTimestamp());
+    List<Event> events = new ArrayList<>();
+    List<PendingAppend> written = new ArrayList<>(pending.size());
+    long offset = state.nextOffset();
+    int start = 0;
+    while (start < pending.size()) {
+      int end = start;
+      int bytes = 0;
+      int count = 0;
+      while (end < pending.size()
+          && (end == start
+              || bytes + pending.get(end).append().payload().length <= settings.maxBatchBytes())) {
+        bytes += pending.get(end).append().payload().length;
+        count += pending.get(end).append().count();
+        end++;
+      }
+      byte[] payload = new byte[bytes];
+      int position = 0;
+      long baseOffset = offset;
+      List<RecordBatch.ProducerSegment> segments = new ArrayList<>();
+      for (int i = start; i < end; i++) {
+        Append a = pending.get(i).append();
+        System.arraycopy(a.payload(), 0, payload, position, a.payload().length);
+        position += a.payload().length;
+        written.add(new PendingAppend(a, offset));
+        if (a.producerId() != null) {
+          segments.add(
+              new RecordBatch.ProducerSegment(
+                  a.producerId(), a.firstSequence(), a.lastSequence(), offset));
+        }
+        offset += a.count();
+      }
+      events.add(new RecordBatch(baseOffset, timestamp, count, payload, segments));
+      start = end;
+    }
+    pending.clear();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            newState -> {
+              for (PendingAppend p : written) {
+                p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
+              }
+              serveWaiters(newState);
+              if (limits.checkAfterWrites() || compactor.dueAfterWrites(newState)) {
+                context.getSelf().tell(RetentionTick.INSTANCE);
+              }
+            });
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFetch(
+      PartitionState state, Fetch fetch) {
+    if (fetch.fromOffset() < state.logStartOffset() || fetch.fromOffset() > state.nextOffset()) {
+      fetch
+          .replyTo()
+          .tell(
+              new OffsetOutOfRange(
+                  fetch.fetchId(), fetch.fromOffset(), state.logStartOffset(), state.nextOffset()));
+    } else if (fetch.fromOffset() == state.nextOffset()) {
+      waiters.put(fetch.replyTo(), fetch);
+    } else {
+      waiters.remove(fetch.replyTo());
+      serve(state, fetch);
+    }
+    return Effect().none();
+  }
+
+  private void serveWaiters(PartitionState state) {
+    if (waiters.isEmpty()) {
+      return;
+    }
+    List<Fetch> ready = new ArrayList<>(waiters.values());
+    waiters.clear();
+    for (Fetch fetch : ready) {
+      serve(state, fetch);
+    }
+  }
+
+  private void serve(PartitionState state, Fetch fetch) {
+    int maxBytes = Math.min(fetch.maxBytes(), settings.maxFetchBytes());
+    // Below a compaction's end the cache may still hold superseded batches: read the chunks.
+    List<RecordBatch> cached =
+        fetch.fromOffset() < state.compactedEnd()
+            ? null
+            : state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
+    if (cached != null && !cached.isEmpty()) {
+      fetch
+          .replyTo()
+          .tell(
+              new Fetched(
+                  fetch.fetchId(),
+                  fetch.fromOffset(),
+                  cached,
+                  state.logStartOffset(),
+                  state.nextOffset()));
+    } else {
+      reader.fetch(state, fetch, maxBytes);
+    }
+  }
+}

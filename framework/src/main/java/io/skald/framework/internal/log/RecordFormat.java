@@ -1,0 +1,274 @@
+package io.skald.framework.internal.log;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * INTERNAL API: the compact binary layout of records inside a {@link RecordBatch} payload. Per
+ * record: zig-zag varint key length (-1 for no key) and key bytes, zig-zag varint value length (-1
+ * for a tombstone, a record without value) and value bytes, varint header count and per header
+ * varint-prefixed UTF-8 name and value. The layout is self-delimiting, so payloads of several
+ * appends concatenate into one batch without re-encoding. This is a persisted format: change it
+ * only with a version bump in {@link SkaldSerializer}.
+ */
+public final class RecordFormat {
+  private RecordFormat() {}
+
+  /** A record read back from a payload. */
+  public record Decoded(
+      long offset, long timestamp, byte[] key, byte[] value, Map<String, String> headers) {}
+
+  /** A growable output buffer. Not thread-safe. */
+  public static final class Writer {
+    private byte[] buffer;
+    private int size;
+
+    /**
+     * Creates a writer.
+     *
+     * @param initialCapacity the initial buffer size in bytes
+     */
+    public Writer(int initialCapacity) {
+      buffer = new byte[Math.max(16, initialCapacity)];
+    }
+
+    /**
+     * The number of bytes written.
+     *
+     * @return the size
+     */
+    public int size() {
+      return size;
+    }
+
+    /**
+     * Copies out the written bytes.
+     *
+     * @return the bytes
+     */
+    public byte[] toByteArray() {
+      return Arrays.copyOf(buffer, size);
+    }
+
+    /** Forgets what was written, keeping the buffer. */
+    public void reset() {
+      size = 0;
+    }
+
+    /**
+     * Appends a record.
+     *
+     * @param key the key or null
+     * @param value the value, or null for a tombstone
+     * @param headers the headers
+     */
+    public void writeRecord(byte[] key, byte[] value, Map<String, String> headers) {
+      ensure(encodedSize(key, value, headers));
+      if (key == null) {
+        writeVarint(zigzag(-1));
+      } else {
+        writeVarint(zigzag(key.length));
+        writeRaw(key);
+      }
+      if (value == null) {
+        writeVarint(zigzag(-1));
+      } else {
+        writeVarint(zigzag(value.length));
+        writeRaw(value);
+      }
+      writeVarint(headers.size());
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        byte[] name = header.getKey().getBytes(StandardCharsets.UTF_8);
+        byte[] val = header.getValue().getBytes(StandardCharsets.UTF_8);
+        writeVarint(name.length);
+        writeRaw(name);
+        writeVarint(val.length);
+        writeRaw(val);
+      }
+    }
+
+    private void writeRaw(byte[] bytes) {
+      System.arraycopy(bytes, 0, buffer, size, bytes.length);
+      size += bytes.length;
+    }
+
+    private void writeVarint(int value) {
+      while ((value & ~0x7F) != 0) {
+        buffer[size++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
+      }
+      buffer[size++] = (byte) value;
+    }
+
+    private void ensure(int extra) {
+      if (size + extra > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + extra));
+      }
+    }
+  }
+
+  /**
+   * An upper bound of the bytes a record takes in a payload (headers counted at 4 bytes a char).
+   *
+   * @param key the key or null
+   * @param value the value or null
+   * @param headers the headers
+   * @return the bound
+   */
+  public static int encodedSize(byte[] key, byte[] value, Map<String, String> headers) {
+    int size = 5 + (key == null ? 0 : key.length) + 5 + (value == null ? 0 : value.length) + 5;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      size += 10 + 3 * (header.getKey().length() + header.getValue().length());
+    }
+    return size;
+  }
+
+  /**
+   * Decodes every record of a batch.
+   *
+   * @param batch the batch
+   * @return its records, in offset order
+   */
+  public static List<Decoded> decode(RecordBatch batch) {
+    return decode(batch, batch.baseOffset(), Integer.MAX_VALUE);
+  }
+
+  /**
+   * Decodes at most {@code limit} records of a batch from {@code fromOffset} on. Records before it
+   * are skipped by their lengths without being copied, so re-reading a large batch for a small
+   * window costs little.
+   *
+   * @param batch the batch
+   * @param fromOffset the first offset wanted
+   * @param limit the most records to decode
+   * @return the records, in offset order
+   */
+  public static List<Decoded> decode(RecordBatch batch, long fromOffset, int limit) {
+    if (batch.compacted() != null) {
+      return decodeCompacted(batch, fromOffset, limit);
+    }
+    int skip = (int) Math.max(0, Math.min(batch.count(), fromOffset - batch.baseOffset()));
+    int wanted = (int) Math.min(limit, (long) batch.count() - skip);
+    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
+    Reader reader = new Reader(batch.payload());
+    for (int i = 0; i < skip; i++) {
+      reader.skipRecord();
+    }
+    for (int i = 0; i < wanted; i++) {
+      records.add(reader.readRecord(batch.baseOffset() + skip + i, batch.timestamp()));
+    }
+    checkEnd(batch, reader, skip + wanted);
+    return records;
+  }
+
+  private static List<Decoded> decodeCompacted(RecordBatch batch, long fromOffset, int limit) {
+    long[] offsets = batch.compacted().offsets();
+    int skip = Arrays.binarySearch(offsets, fromOffset);
+    skip = skip >= 0 ? skip : -skip - 1;
+    int wanted = Math.min(limit, batch.count() - skip);
+    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
+    Reader reader = new Reader(batch.payload());
+    for (int i = 0; i < skip; i++) {
+      reader.skipRecord();
+    }
+    for (int i = 0; i < wanted; i++) {
+      records.add(reader.readRecord(offsets[skip + i], batch.compacted().timestamps()[skip + i]));
+    }
+    checkEnd(batch, reader, skip + wanted);
+    return records;
+  }
+
+  private static void checkEnd(RecordBatch batch, Reader reader, int read) {
+    if (read == batch.count() && reader.position != batch.payload().length) {
+      throw new IllegalStateException(
+          "corrupt batch at offset "
+              + batch.baseOffset()
+              + ": trailing bytes after "
+              + batch.count());
+    }
+  }
+
+  private static int zigzag(int value) {
+    return (value << 1) ^ (value >> 31);
+  }
+
+  private static int unzigzag(int value) {
+    return (value >>> 1) ^ -(value & 1);
+  }
+
+  private static final class Reader {
+    private final byte[] bytes;
+    private int position;
+
+    Reader(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    Decoded readRecord(long offset, long timestamp) {
+      int keyLength = unzigzag(readVarint());
+      byte[] key = keyLength < 0 ? null : readRaw(keyLength);
+      int valueLength = unzigzag(readVarint());
+      byte[] value = valueLength < 0 ? null : readRaw(valueLength);
+      int headerCount = readVarint();
+      Map<String, String> headers;
+      if (headerCount == 0) {
+        headers = Map.of();
+      } else {
+        String[] pairs = new String[headerCount * 2];
+        for (int i = 0; i < pairs.length; i++) {
+          pairs[i] = new String(readRaw(readVarint()), StandardCharsets.UTF_8);
+        }
+        java.util.LinkedHashMap<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+          map.put(pairs[i], pairs[i + 1]);
+        }
+        headers = map;
+      }
+      return new Decoded(offset, timestamp, key, value, headers);
+    }
+
+    void skipRecord() {
+      int keyLength = unzigzag(readVarint());
+      skip(Math.max(0, keyLength));
+      skip(Math.max(0, unzigzag(readVarint())));
+      int headerCount = readVarint();
+      for (int i = 0; i < headerCount * 2; i++) {
+        skip(readVarint());
+      }
+    }
+
+    private void skip(int length) {
+      if (length < 0 || position + length > bytes.length) {
+        throw new IllegalStateException("corrupt record payload at byte " + position);
+      }
+      position += length;
+    }
+
+    private byte[] readRaw(int length) {
+      if (length < 0 || position + length > bytes.length) {
+        throw new IllegalStateException("corrupt record payload at byte " + position);
+      }
+      byte[] out = Arrays.copyOfRange(bytes, position, position + length);
+      position += length;
+      return out;
+    }
+
+    private int readVarint() {
+      int value = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        if (position >= bytes.length) {
+          throw new IllegalStateException("corrupt record payload: truncated varint");
+        }
+        byte b = bytes[position++];
+        value |= (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          return value;
+        }
+      }
+      throw new IllegalStateException("corrupt record payload: varint too long");
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package io.skald.framework.internal.producer;
+
+import io.skald.framework.Acks;
+import io.skald.framework.BackpressureException;
+import io.skald.framework.Codec;
+import io.skald.framework.CodecException;
+import io.skald.framework.InvalidRecordException;
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerClosedException;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.RecordMetadata;
+import io.skald.framework.RecordTooLargeException;
+import io.skald.framework.ScheduledDelivery;
+import io.skald.framework.SkaldException;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.delay.DelayedSender;
+import io.skald.framework.internal.log.RecordFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * INTERNAL API: the {@link Producer} implementation. Validation, encoding and the buffer bound are
+ * checked on the caller's thread, so bad input fails fast; everything else happens in the {@link
+ * ProducerActor}.
+ */
+public final class DefaultProducer<K, V> implements Producer<K, V> {
+  private final ProducerSettings<K, V> producerSettings;
+  private final SkaldSettings settings;
+  private final ActorRef<ProducerActor.Command> actor;
+  private final ByteBudget bufferedBytes;
+  private final DelayedSender delayed;
+  private volatile boolean closed;
+
+  /**
+   * Creates the producer around its actor.
+   *
+   * @param producerSettings codecs and acks
+   * @param settings Skald's settings
+   * @param actor the producer actor
+   * @param bufferedBytes the buffer counter shared with the actor
+   * @param delayed schedules delayed records
+   */
+  public DefaultProducer(
+      ProducerSettings<K, V> producerSettings,
+      SkaldSettings settings,
+      ActorRef<ProducerActor.Command> actor,
+      ByteBudget bufferedBytes,
+      DelayedSender delayed) {
+    this.producerSettings = producerSettings;
+    this.delayed = delayed;
+    this.settings = settings;
+    this.actor = actor;
+    this.bufferedBytes = bufferedBytes;
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> send(String topic, K key, V value) {
+    return send(topic, -1, key, value, Map.of());
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> send(
+      String topic, K key, V value, Map<String, String> headers) {
+    return send(topic, -1, key, value, headers);
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> sendToPartition(
+      String topic, int partition, K key, V value, Map<String, String> headers) {
+    if (partition < 0) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("partition must be >= 0, was " + partition));
+    }
+    return send(topic, partition, key, value, headers);
+  }
+
+  @Override
+  public CompletionStage<RecordMetadata> sendTombstone(String topic, K key) {
+    if (key == null) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("a tombstone needs a key (topic '" + topic + "')"));
+    }
+    try {
+      return write(topic, -1, encodeRecord(topic, key, null, Map.of(), true));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private record Encoded(byte[] key, byte[] value, Map<String, String> headers, int size) {}
+
+  /** Validates and encodes on the caller's thread; throws a typed exception for bad input. */
+  private Encoded encodeRecord(
+      String topic, K key, V value, Map<String, String> headers, boolean tombstone) {
+    if (closed) {
+      throw new ProducerClosedException("the producer is closed");
+    }
+    TopicSpec.validateName(topic);
+    if (value == null && !tombstone) {
+      throw new InvalidRecordException(
+          "record value must not be null (topic '"
+              + topic
+              + "'); to delete a key of a compacted topic use sendTombstone");
+    }
+    if (headers == null) {
+      throw new InvalidRecordException("headers must not be null; pass Map.of()");
+    }
+    headers.forEach(
+        (name, val) -> {
+          if (name == null || name.isEmpty() || val == null) {
+            throw new InvalidRecordException(
+                "header names must be non-empty and values non-null: " + name + "=" + val);
+          }
+        });
+    byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
+    byte[] valueBytes =
+        value == null ? null : encode(producerSettings.valueCodec(), value, "value");
+    int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
+    if (size > settings.maxRecordBytes()) {
+      throw new RecordTooLargeException(
+          "record for topic '"
+              + topic
+              + "' is "
+              + size
+              + " bytes encoded; the limit skald.framework.max-record-bytes is "
+              + settings.maxRecordBytes());
+    }
+    return new Encoded(keyBytes, valueBytes, Map.copyOf(headers), size);
+  }
+
+  private CompletionStage<RecordMetadata> send(
+      String topic, int partition, K key, V value, Map<String, String> headers) {
+    try {
+      return write(topic, partition, encodeRecord(topic, key, value, headers, false));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletionStage<RecordMetadata> write(String topic, int partition, Encoded record) {
+    try {
+      reserve(record.size());
+      boolean durable = producerSettings.acks() == Acks.DURABLE;
+      CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
+      actor.tell(
+          new ProducerActor.Send(
+              topic,
+              partition,
+              record.key(),
+              record.value(),
+              record.headers(),
+              record.size(),
+              promise));
+      return durable
+          ? promise
+          : CompletableFuture.completedFuture(new RecordMetadata(topic, partition, -1, -1));
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<ScheduledDelivery> sendDelayed(
+      String topic, K key, V value, Map<String, String> headers, Duration delay) {
+    if (delay == null || delay.isNegative()) {
+      return CompletableFuture.failedFuture(
+          new InvalidRecordException("delay must be zero or positive, was " + delay));
+    }
+    return sendAt(topic, key, value, headers, Instant.now().plus(delay));
+  }
+
+  @Override
+  public CompletionStage<ScheduledDelivery> sendAt(
+      String topic, K key, V value, Map<String, String> headers, Instant at) {
+    try {
+      if (at == null) {
+        throw new InvalidRecordException("the delivery time must not be null");
+      }
+      Encoded record = encodeRecord(topic, key, value, headers, false);
+      return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
+    } catch (SkaldException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Reserves buffer room: at once, or waiting up to {@code max-block} when {@code when-full =
+   * block}; fails with {@link BackpressureException} otherwise.
+   */
+  private void reserve(int bytes) {
+    boolean reserved;
+    if (settings.producerBlockWhenFull()) {
+      try {
+        reserved = bufferedBytes.reserve(bytes, settings.producerMaxBlock());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackpressureException("interrupted while waiting for producer buffer room", e);
+      }
+    } else {
+      reserved = bufferedBytes.tryReserve(bytes);
+    }
+    if (!reserved) {
+      throw new BackpressureException(
+          "producer buffer full ("
+              + settings.producerMaxBufferedBytes()
+              + " bytes unconfirmed, skald.framework.producer.max-buffered-bytes"
+              + (settings.producerBlockWhenFull() ? ", waited " + settings.producerMaxBlock() : "")
+              + "); the partitions are not keeping up, retry later");
+    }
+  }
+
+  private static <T> byte[] encode(Codec<T> codec, T value, String what) {
+    byte[] bytes;
+    try {
+      bytes = codec.encode(value);
+    } catch (CodecException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CodecException("cannot encode the record " + what + ": " + e, e);
+    }
+    if (bytes == null) {
+      throw new CodecException("the " + what + " codec returned null");
+    }
+    return bytes;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      actor.tell(new ProducerActor.Close(new CompletableFuture<>()));
+    }
+  }
+}

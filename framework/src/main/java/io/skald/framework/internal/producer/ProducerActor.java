@@ -1,0 +1,357 @@
+package io.skald.framework.internal.producer;
+
+import io.skald.framework.DeliveryTimeoutException;
+import io.skald.framework.InvalidRecordException;
+import io.skald.framework.RecordMetadata;
+import io.skald.framework.SkaldException;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.internal.Asks;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.topic.Partitioner;
+import io.skald.framework.internal.topic.TopicCache;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * INTERNAL API: the actor behind one {@link io.skald.framework.Producer}. It keeps an open batch
+ * per partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than {@code
+ * max-in-flight-per-partition} appends are outstanding. Under load, records accumulate while
+ * appends are in flight, so batches grow with the load and no linger delay is ever added at low
+ * load. Appends to one partition are sent in order and never retried here, so per-key order holds.
+ */
+public final class ProducerActor extends AbstractBehavior<ProducerActor.Command> {
+
+  /** Messages of the producer actor. */
+  public sealed interface Command permits Send, AppendDone, TopicResolved, Close {}
+
+  /**
+   * One encoded record to write.
+   *
+   * @param topic the target topic
+   * @param requestedPartition the partition the caller named, or -1 to choose by key
+   * @param key the encoded key or null
+   * @param value the encoded value
+   * @param headers the headers
+   * @param reservedBytes bytes reserved in the producer's buffer for this record
+   * @param promise completed with the record's metadata, or null when not awaited (acks none)
+   */
+  public record Send(
+      String topic,
+      int requestedPartition,
+      byte[] key,
+      byte[] value,
+      Map<String, String> headers,
+      int reservedBytes,
+      CompletableFuture<RecordMetadata> promise)
+      implements Command {}
+
+  record TopicResolved(String topic, TopicSpec spec, Throwable error) implements Command {}
+
+  record AppendDone(
+      TopicPartition tp, Batch batch, PartitionEntity.AppendResult result, Throwable error)
+      implements Command {}
+
+  /**
+   * Stop after the buffered records are written.
+   *
+   * @param done completed when the last append finished
+   */
+  public record Close(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * Creates the behavior.
+   *
+   * @param settings Skald's settings
+   * @param bufferedBytes the bytes reserved by this producer, shared with the caller-side check
+   * @param topics the topic cache
+   * @param producerId the idempotent producer's id, or null for a plain producer
+   * @return the behavior
+   */
+  public static Behavior<Command> create(
+      SkaldSettings settings, ByteBudget bufferedBytes, TopicCache topics, String producerId) {
+    // Resume, not restart, on an unexpected failure: the in-flight batches and their callers'
+    // stages live in this actor, and dropping them would leave sends unanswered.
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                ctx -> new ProducerActor(ctx, settings, bufferedBytes, topics, producerId)))
+        .onFailure(SupervisorStrategy.resume());
+  }
+
+  static final class Batch {
+    final RecordFormat.Writer writer;
+    final List<CompletableFuture<RecordMetadata>> promises = new ArrayList<>();
+    int count;
+    long reservedBytes;
+    byte[] payload;
+    long firstSequence = -1;
+    long firstAttemptNanos;
+
+    Batch(int capacity) {
+      writer = new RecordFormat.Writer(capacity);
+    }
+  }
+
+  private static final class PartitionQueue {
+    final EntityRef<PartitionEntity.Command> ref;
+    final ArrayDeque<Batch> ready = new ArrayDeque<>();
+    Batch open;
+    int inFlight;
+    long nextSequence;
+
+    PartitionQueue(EntityRef<PartitionEntity.Command> ref) {
+      this.ref = ref;
+    }
+  }
+
+  private final SkaldSettings settings;
+  private final ByteBudget bufferedBytes;
+  private final TopicCache topics;
+  private final String producerId;
+  private final int maxInFlight;
+  private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
+  private final Map<String, TopicSpec> known = new HashMap<>();
+  private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
+  private int roundRobin;
+  private int totalInFlight;
+  private CompletableFuture<Void> closing;
+
+  private ProducerActor(
+      ActorContext<Command> context,
+      SkaldSettings settings,
+      ByteBudget bufferedBytes,
+      TopicCache topics,
+      String producerId) {
+    super(context);
+    this.settings = settings;
+    this.topics = topics;
+    this.producerId = producerId;
+    // An idempotent producer keeps one append in flight per partition, so a retry cannot overtake.
+    this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
+    this.bufferedBytes = bufferedBytes;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Send.class, this::onSend)
+        .onMessage(AppendDone.class, this::onAppendDone)
+        .onMessage(TopicResolved.class, this::onTopicResolved)
+        .onMessage(Close.class, this::onClose)
+        .build();
+  }
+
+  private Behavior<Command> onSend(Send send) {
+    List<Send> waiting = awaitingTopic.get(send.topic());
+    if (waiting != null) {
+      // A lookup of this topic is pending: queue behind it, so records keep their send order.
+      waiting.add(send);
+      return this;
+    }
+    TopicSpec spec = known.get(send.topic());
+    if (spec == null) {
+      spec = topics.cached(send.topic());
+    }
+    if (spec == null) {
+      List<Send> queue = new ArrayList<>();
+      queue.add(send);
+      awaitingTopic.put(send.topic(), queue);
+      getContext()
+          .pipeToSelf(
+              topics.require(send.topic()),
+              (resolved, error) -> new TopicResolved(send.topic(), resolved, error));
+      return this;
+    }
+    known.put(spec.name(), spec);
+    route(spec, send);
+    return this;
+  }
+
+  private Behavior<Command> onTopicResolved(TopicResolved resolved) {
+    List<Send> queued = awaitingTopic.remove(resolved.topic());
+    for (Send send : queued) {
+      if (resolved.error() != null) {
+        fail(send, resolved.error());
+      } else {
+        known.put(resolved.topic(), resolved.spec());
+        route(resolved.spec(), send);
+      }
+    }
+    return maybeStop();
+  }
+
+  private void fail(Send send, Throwable error) {
+    bufferedBytes.release(send.reservedBytes());
+    if (send.promise() != null) {
+      send.promise().completeExceptionally(error);
+    } else {
+      getContext().getLog().warn("record to {} dropped: {}", send.topic(), error.toString());
+    }
+  }
+
+  private void route(TopicSpec spec, Send send) {
+    int partition;
+    try {
+      partition =
+          Partitioner.choose(spec, send.requestedPartition(), send.key(), () -> roundRobin++);
+    } catch (InvalidRecordException e) {
+      fail(send, e);
+      return;
+    }
+    enqueue(new TopicPartition(spec.name(), partition), send);
+  }
+
+  private void enqueue(TopicPartition tp, Send send) {
+    PartitionQueue queue =
+        queues.computeIfAbsent(
+            tp, key -> new PartitionQueue(PartitionEntity.ref(getContext().getSystem(), key)));
+    if (queue.open != null
+        && queue.open.writer.size() + send.reservedBytes() > settings.producerBatchMaxBytes()) {
+      // Seal first, so a batch never exceeds max(batch-max-bytes, one record) and so always fits
+      // the partition's max-batch-bytes.
+      queue.ready.add(queue.open);
+      queue.open = null;
+    }
+    if (queue.open == null) {
+      queue.open = new Batch(Math.min(settings.producerBatchMaxBytes(), 4096));
+    }
+    Batch batch = queue.open;
+    batch.writer.writeRecord(send.key(), send.value(), send.headers());
+    batch.promises.add(send.promise());
+    batch.count++;
+    batch.reservedBytes += send.reservedBytes();
+    if (batch.writer.size() >= settings.producerBatchMaxBytes()) {
+      queue.ready.add(batch);
+      queue.open = null;
+    }
+    dispatch(tp, queue);
+  }
+
+  private void dispatch(TopicPartition tp, PartitionQueue queue) {
+    while (queue.inFlight < maxInFlight) {
+      Batch batch = queue.ready.poll();
+      if (batch == null) {
+        batch = queue.open;
+        queue.open = null;
+      }
+      if (batch == null) {
+        return;
+      }
+      batch.payload = batch.writer.toByteArray();
+      batch.firstAttemptNanos = System.nanoTime();
+      if (producerId != null) {
+        batch.firstSequence = queue.nextSequence;
+        queue.nextSequence += batch.count;
+      }
+      queue.inFlight++;
+      totalInFlight++;
+      send(tp, queue, batch);
+    }
+  }
+
+  private void send(TopicPartition tp, PartitionQueue queue, Batch batch) {
+    Asks.ask(
+        getContext(),
+        PartitionEntity.AppendResult.class,
+        queue.ref,
+        producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
+        replyTo ->
+            new PartitionEntity.Append(
+                batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
+        (result, error) -> new AppendDone(tp, batch, result, error));
+  }
+
+  private Behavior<Command> onAppendDone(AppendDone done) {
+    PartitionQueue queue = queues.get(done.tp());
+    if (producerId != null
+        && done.error() instanceof TimeoutException
+        && System.nanoTime() - done.batch().firstAttemptNanos
+            < settings.deliveryTimeout().toNanos()) {
+      getContext()
+          .getLog()
+          .debug("append to {} unanswered; sending it again with the same sequence", done.tp());
+      send(done.tp(), queue, done.batch());
+      return this;
+    }
+    queue.inFlight--;
+    totalInFlight--;
+    bufferedBytes.release(done.batch().reservedBytes);
+    complete(done);
+    dispatch(done.tp(), queue);
+    return maybeStop();
+  }
+
+  private void complete(AppendDone done) {
+    List<CompletableFuture<RecordMetadata>> promises = done.batch().promises;
+    if (done.result() instanceof PartitionEntity.Appended appended) {
+      for (int i = 0; i < promises.size(); i++) {
+        CompletableFuture<RecordMetadata> promise = promises.get(i);
+        if (promise != null) {
+          promise.complete(
+              new RecordMetadata(
+                  done.tp().topic(),
+                  done.tp().partition(),
+                  appended.baseOffset() < 0 ? -1 : appended.baseOffset() + i,
+                  appended.timestamp()));
+        }
+      }
+      return;
+    }
+    SkaldException failure;
+    if (done.result() instanceof PartitionEntity.AppendFailed failed && failed.backlogFull()) {
+      failure =
+          new io.skald.framework.BacklogFullException(
+              "partition " + done.tp() + " refused the records: " + failed.reason());
+    } else if (done.result() instanceof PartitionEntity.AppendFailed failed) {
+      failure =
+          new SkaldException("partition " + done.tp() + " refused the append: " + failed.reason());
+    } else if (done.error() instanceof TimeoutException) {
+      failure =
+          new DeliveryTimeoutException(
+              "no confirmation from partition "
+                  + done.tp()
+                  + " within "
+                  + settings.deliveryTimeout()
+                  + "; the records may or may not have been written",
+              done.error());
+    } else {
+      failure =
+          new SkaldException("append to " + done.tp() + " failed: " + done.error(), done.error());
+    }
+    getContext()
+        .getLog()
+        .warn("{} record(s) to {} failed: {}", promises.size(), done.tp(), failure.getMessage());
+    for (CompletableFuture<RecordMetadata> promise : promises) {
+      if (promise != null) {
+        promise.completeExceptionally(failure);
+      }
+    }
+  }
+
+  private Behavior<Command> onClose(Close close) {
+    closing = close.done();
+    return maybeStop();
+  }
+
+  private Behavior<Command> maybeStop() {
+    if (closing != null && totalInFlight == 0 && awaitingTopic.isEmpty()) {
+      closing.complete(null);
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+}

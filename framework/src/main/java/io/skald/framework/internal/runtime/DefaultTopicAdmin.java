@@ -1,0 +1,263 @@
+package io.skald.framework.internal.runtime;
+
+import io.skald.framework.PartitionOffsets;
+import io.skald.framework.Stages;
+import io.skald.framework.TopicAdmin;
+import io.skald.framework.TopicConflictException;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.group.CommittedOffset;
+import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.topic.TopicCache;
+import io.skald.framework.internal.topic.TopicRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * INTERNAL API: {@link TopicAdmin} over the sharded entities: the topic registry for topics, the
+ * partitions for offsets, compaction and time lookups, the group coordinators for committed
+ * offsets, lag and resets.
+ */
+final class DefaultTopicAdmin implements TopicAdmin {
+  private final ActorSystem<?> system;
+  private final SkaldSettings settings;
+  private final TopicCache topics;
+
+  DefaultTopicAdmin(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
+    this.system = system;
+    this.settings = settings;
+    this.topics = topics;
+  }
+
+  @Override
+  public CompletionStage<TopicSpec> createTopic(TopicSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.CreateTopicReply>ask(
+                    replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout()))
+        .thenApply(
+            reply -> {
+              if (reply instanceof TopicRegistry.TopicConflict conflict) {
+                throw new TopicConflictException(
+                    "topic '"
+                        + spec.name()
+                        + "' exists with "
+                        + conflict.existing().partitions()
+                        + " partitions; cannot re-create it with "
+                        + spec.partitions());
+              }
+              TopicSpec created = ((TopicRegistry.TopicCreated) reply).spec();
+              topics.put(created);
+              return created;
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<TopicSpec>> describeTopic(String name) {
+    return topics
+        .require(name)
+        .thenApply(Optional::of)
+        .exceptionally(
+            error -> {
+              Throwable cause = error.getCause() != null ? error.getCause() : error;
+              if (cause instanceof io.skald.framework.UnknownTopicException) {
+                return Optional.empty();
+              }
+              throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
+            });
+  }
+
+  @Override
+  public CompletionStage<List<TopicSpec>> listTopics() {
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.TopicList>ask(TopicRegistry.ListTopics::new, settings.askTimeout()))
+        .thenApply(list -> List.copyOf(list.topics()));
+  }
+
+  @Override
+  public CompletionStage<PartitionOffsets> partitionOffsets(TopicPartition tp) {
+    return topics
+        .require(tp.topic())
+        .thenCompose(
+            spec -> {
+              if (tp.partition() >= spec.partitions()) {
+                throw new IllegalArgumentException(
+                    tp + " does not exist: the topic has " + spec.partitions() + " partitions");
+              }
+              return Stages.inline(
+                  PartitionEntity.ref(system, tp)
+                      .<PartitionOffsets>ask(
+                          PartitionEntity.GetOffsets::new, settings.askTimeout()));
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> compact(String topic) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec -> {
+              if (!spec.compacted()) {
+                throw new io.skald.framework.InvalidTopicException(
+                    "topic '" + topic + "' is not compacted; create it with withCompaction(...)");
+              }
+              List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
+              for (int p = 0; p < spec.partitions(); p++) {
+                parts.add(
+                    Stages.inline(
+                            PartitionEntity.ref(system, new TopicPartition(topic, p))
+                                .<PartitionEntity.CompactionDone>ask(
+                                    PartitionEntity.Compact::new, settings.compactionTimeout()))
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      ignored -> {
+                        for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
+                          if (part.join().error() != null) {
+                            throw new io.skald.framework.SkaldException(
+                                "compacting '" + topic + "' failed: " + part.join().error());
+                          }
+                        }
+                        return null;
+                      });
+            });
+  }
+
+  @Override
+  public CompletionStage<List<io.skald.framework.PartitionLag>> lag(String group, String topic) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec ->
+                committedOffsets(group)
+                    .thenCompose(
+                        committed -> {
+                          List<CompletableFuture<io.skald.framework.PartitionLag>> rows =
+                              new ArrayList<>();
+                          for (int p = 0; p < spec.partitions(); p++) {
+                            TopicPartition tp = new TopicPartition(topic, p);
+                            long position = committed.getOrDefault(tp, -1L);
+                            rows.add(
+                                partitionOffsets(tp)
+                                    .thenApply(
+                                        bounds -> {
+                                          long from =
+                                              Math.max(
+                                                  position < 0 ? 0 : position,
+                                                  bounds.logStartOffset());
+                                          return new io.skald.framework.PartitionLag(
+                                              tp,
+                                              bounds.logStartOffset(),
+                                              bounds.logEndOffset(),
+                                              position,
+                                              Math.max(0, bounds.logEndOffset() - from));
+                                        })
+                                    .toCompletableFuture());
+                          }
+                          return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+                              .thenApply(
+                                  ignored -> rows.stream().map(CompletableFuture::join).toList());
+                        }));
+  }
+
+  @Override
+  public CompletionStage<Long> offsetForTimestamp(TopicPartition tp, java.time.Instant time) {
+    return partitionOffsets(tp)
+        .thenCompose(
+            bounds ->
+                Stages.inline(
+                        PartitionEntity.ref(system, tp)
+                            .<PartitionEntity.OffsetFound>ask(
+                                replyTo ->
+                                    new PartitionEntity.OffsetForTimestamp(
+                                        time.toEpochMilli(), replyTo),
+                                settings.askTimeout()))
+                    .thenApply(PartitionEntity.OffsetFound::offset));
+  }
+
+  @Override
+  public CompletionStage<Map<TopicPartition, Long>> resetOffsets(
+      String group, String topic, io.skald.framework.OffsetReset to, boolean dryRun) {
+    return topics
+        .require(topic)
+        .thenCompose(
+            spec -> {
+              List<CompletableFuture<CommittedOffset>> targets = new ArrayList<>();
+              for (int p = 0; p < spec.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                targets.add(
+                    partitionOffsets(tp)
+                        .thenCompose(bounds -> target(tp, bounds, to))
+                        .toCompletableFuture());
+              }
+              return CompletableFuture.allOf(targets.toArray(CompletableFuture[]::new))
+                  .thenApply(ignored -> targets.stream().map(CompletableFuture::join).toList());
+            })
+        .thenCompose(
+            offsets -> {
+              Map<TopicPartition, Long> result = new java.util.TreeMap<>();
+              offsets.forEach(o -> result.put(o.tp(), o.offset()));
+              if (dryRun) {
+                return CompletableFuture.completedFuture(Map.copyOf(result));
+              }
+              return Stages.inline(
+                      ClusterSharding.get(system)
+                          .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                          .<GroupCoordinator.ResetResult>ask(
+                              replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
+                              settings.askTimeout()))
+                  .thenApply(
+                      reply -> {
+                        if (reply.refused() != null) {
+                          throw new io.skald.framework.GroupActiveException(reply.refused());
+                        }
+                        return Map.copyOf(result);
+                      });
+            });
+  }
+
+  private CompletionStage<CommittedOffset> target(
+      TopicPartition tp, PartitionOffsets bounds, io.skald.framework.OffsetReset to) {
+    if (to instanceof io.skald.framework.OffsetReset.ToTimestamp t) {
+      return offsetForTimestamp(tp, t.time()).thenApply(offset -> CommittedOffset.of(tp, offset));
+    }
+    long offset;
+    if (to instanceof io.skald.framework.OffsetReset.Earliest) {
+      offset = bounds.logStartOffset();
+    } else if (to instanceof io.skald.framework.OffsetReset.Latest) {
+      offset = bounds.logEndOffset();
+    } else {
+      long requested = ((io.skald.framework.OffsetReset.ToOffset) to).offset();
+      offset = Math.max(bounds.logStartOffset(), Math.min(requested, bounds.logEndOffset()));
+    }
+    return CompletableFuture.completedFuture(CommittedOffset.of(tp, offset));
+  }
+
+  @Override
+  public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
+    return Stages.inline(
+            ClusterSharding.get(system)
+                .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                .<GroupCoordinator.CommittedOffsets>ask(
+                    GroupCoordinator.GetCommitted::new, settings.askTimeout()))
+        .thenApply(
+            reply -> {
+              Map<TopicPartition, Long> offsets = new HashMap<>();
+              new ArrayList<>(reply.offsets()).forEach(o -> offsets.put(o.tp(), o.offset()));
+              return Map.copyOf(offsets);
+            });
+  }
+}

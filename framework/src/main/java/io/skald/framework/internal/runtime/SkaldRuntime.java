@@ -1,0 +1,250 @@
+package io.skald.framework.internal.runtime;
+
+import io.skald.framework.Producer;
+import io.skald.framework.ProducerSettings;
+import io.skald.framework.RecordHandler;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.TopicAdmin;
+import io.skald.framework.TopicSpec;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.consumer.ConsumerActor;
+import io.skald.framework.internal.consumer.DefaultSubscription;
+import io.skald.framework.internal.deadletter.DeadLetterSink;
+import io.skald.framework.internal.deadletter.DefaultDeadLetterQueue;
+import io.skald.framework.internal.deadletter.ReplayLedger;
+import io.skald.framework.internal.delay.DelayedDeliveryScheduler;
+import io.skald.framework.internal.delay.DelayedSender;
+import io.skald.framework.internal.group.Assignors;
+import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.producer.ByteBudget;
+import io.skald.framework.internal.producer.DefaultProducer;
+import io.skald.framework.internal.producer.ProducerActor;
+import io.skald.framework.internal.topic.TopicCache;
+import io.skald.framework.internal.topic.TopicRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+
+/**
+ * INTERNAL API: everything a {@link io.skald.framework.Skald} instance wires together on one actor
+ * system: the settings, the sharded entity types, the topic cache and the factories of producers
+ * and consumers.
+ */
+public final class SkaldRuntime {
+  private final ActorSystem<?> system;
+  private final SkaldSettings settings;
+  private final TopicCache topics;
+  private final DefaultTopicAdmin admin;
+  private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
+  private volatile Producer<byte[], byte[]> rawProducer;
+  private final DelayedSender delayed;
+  private final java.util.Set<DefaultSubscription> live =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Wires Skald into a system: reads the settings, starts sharding of partitions, groups and the
+   * topic registry, and joins the node to itself when {@code cluster.self-join} is on.
+   *
+   * @param system an actor system with {@code pekko.actor.provider = cluster}
+   */
+  public SkaldRuntime(ActorSystem<?> system) {
+    this.system = system;
+    this.settings = SkaldSettings.from(system.settings().config());
+    this.topics = new TopicCache(system, settings);
+    this.admin = new DefaultTopicAdmin(system, settings, topics);
+    this.delayed = new DelayedSender(system, settings, topics);
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    cluster.registerOnMemberUp(() -> memberUp.complete(null));
+    if (settings.selfJoin() && cluster.state().getMembers().iterator().hasNext() == false) {
+      cluster.join(cluster.selfAddress());
+    }
+    CurrentEventsByPersistenceIdQuery reads =
+        PersistenceQuery.get(Adapter.toClassic(system))
+            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
+    TopicRegistry.init(system, settings);
+    PartitionEntity.init(system, settings, reads);
+    GroupCoordinator.init(system, settings, topics);
+    ReplayLedger.init(system, settings);
+    DelayedDeliveryScheduler.init(system, settings);
+    // On shutdown (close, terminate, SIGTERM) the members leave their groups first, committing what
+    // they completed, while sharding still runs: a restart then redelivers as little as possible.
+    org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(system))
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
+            "skald-stop-subscriptions",
+            () ->
+                CompletableFuture.allOf(
+                        live.stream()
+                            .map(s -> s.stop().toCompletableFuture())
+                            .toArray(CompletableFuture[]::new))
+                    .completeOnTimeout(null, 3, java.util.concurrent.TimeUnit.SECONDS)
+                    .handle((ok, error) -> org.apache.pekko.Done.getInstance()));
+  }
+
+  /**
+   * The dead letters of a group.
+   *
+   * @param group the consumer group
+   * @return its dead-letter queue
+   */
+  public io.skald.framework.DeadLetterQueue deadLetters(String group) {
+    return new DefaultDeadLetterQueue(system, settings, group + ".dlq");
+  }
+
+  /**
+   * Completes when this node is an Up member of its cluster.
+   *
+   * @return the stage
+   */
+  public CompletionStage<Void> whenMemberUp() {
+    return memberUp;
+  }
+
+  /**
+   * The settings.
+   *
+   * @return the settings
+   */
+  public SkaldSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Creates a producer.
+   *
+   * @param producerSettings codecs and acks
+   * @param <K> key type
+   * @param <V> value type
+   * @return the producer
+   */
+  public <K, V> Producer<K, V> producer(ProducerSettings<K, V> producerSettings) {
+    Objects.requireNonNull(producerSettings, "producerSettings");
+    ByteBudget buffered = new ByteBudget(settings.producerMaxBufferedBytes());
+    ActorRef<ProducerActor.Command> actor =
+        system.systemActorOf(
+            ProducerActor.create(
+                settings,
+                buffered,
+                topics,
+                producerSettings.idempotent() ? "producer-" + UUID.randomUUID() : null),
+            "skald-producer-" + UUID.randomUUID(),
+            Props.empty());
+    return new DefaultProducer<>(producerSettings, settings, actor, buffered, delayed);
+  }
+
+  /**
+   * Starts a group member once every subscribed topic is known.
+   *
+   * @param spec the subscription
+   * @param handler the handler
+   * @param <K> key type
+   * @param <V> value type
+   * @return the running subscription, or a stage failed with UnknownTopicException
+   */
+  public <K, V> CompletionStage<Subscription> subscribe(
+      SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(handler, "handler");
+    if (spec.topics().isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "subscription of group '" + spec.group() + "' names no topic; use withTopics(...)"));
+    }
+    try {
+      Assignors.resolve(spec.assignor(), settings);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Map<String, Integer> partitions = new HashMap<>();
+    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+    for (String topic : spec.topics()) {
+      all =
+          all.thenCombine(
+              topics.require(topic).toCompletableFuture(),
+              (ignored, topicSpec) -> {
+                synchronized (partitions) {
+                  partitions.put(topic, topicSpec.partitions());
+                }
+                return null;
+              });
+    }
+    if (spec.deadLetters()) {
+      all =
+          all.thenCompose(
+              ignored ->
+                  admin
+                      .createTopic(TopicSpec.of(spec.deadLetterTopic(), 1))
+                      .thenApply(created -> null));
+    }
+    DeadLetterSink deadLetters =
+        spec.deadLetters()
+            ? (key, value, headers) ->
+                rawProducer().send(spec.deadLetterTopic(), key, value, headers)
+            : null;
+    return all.thenApply(
+        ignored -> {
+          String memberId = spec.group() + "-" + UUID.randomUUID();
+          ConsumerActor.Shared shared = new ConsumerActor.Shared();
+          ActorRef<ConsumerActor.Command> actor =
+              system.systemActorOf(
+                  ConsumerActor.create(
+                      memberId,
+                      spec,
+                      handler,
+                      Map.copyOf(partitions),
+                      settings,
+                      deadLetters,
+                      shared),
+                  "skald-consumer-" + memberId,
+                  Props.empty());
+          DefaultSubscription subscription =
+              new DefaultSubscription(spec.group(), memberId, actor, shared);
+          live.add(subscription);
+          subscription.whenTerminated().whenComplete((done, error) -> live.remove(subscription));
+          return subscription;
+        });
+  }
+
+  /**
+   * The durable byte-level producer Skald itself uses (dead letters, replays), created on first
+   * use.
+   *
+   * @return the producer
+   */
+  public Producer<byte[], byte[]> rawProducer() {
+    Producer<byte[], byte[]> producer = rawProducer;
+    if (producer == null) {
+      synchronized (this) {
+        if (rawProducer == null) {
+          rawProducer =
+              producer(
+                  ProducerSettings.of(
+                      io.skald.framework.Codecs.bytes(), io.skald.framework.Codecs.bytes()));
+        }
+        producer = rawProducer;
+      }
+    }
+    return producer;
+  }
+
+  /**
+   * Topic administration on this node.
+   *
+   * @return the admin API
+   */
+  public TopicAdmin admin() {
+    return admin;
+  }
+}

@@ -1,0 +1,168 @@
+package io.skald.saga.internal.definition;
+
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.StepKind;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * INTERNAL API: renders a saga definition as a Mermaid flowchart. Forward steps are {@code s1, s2,
+ * ...} (solid edges), compensations {@code c1, c2, ...} (the number of the step they undo); a
+ * dotted edge labelled {@code failed} leads from each step that can fail to the compensations that
+ * run then, which lead on, in reverse order, to {@code compensated}.
+ */
+public final class MermaidRenderer {
+  private MermaidRenderer() {}
+
+  /**
+   * Renders a definition.
+   *
+   * @param definition the definition
+   * @param <D> the data type
+   * @return Mermaid source, lines ending in {@code \n}
+   */
+  public static <D> String render(SagaDefinition<D> definition) {
+    Map<StepSpec<D>, Integer> numbers = new IdentityHashMap<>();
+    StringBuilder out = new StringBuilder("flowchart TD\n");
+    out.append("  start((start))\n");
+    for (StageSpec<D> stage : definition.stages()) {
+      for (StepSpec<D> step : stage.steps()) {
+        int n = numbers.size() + 1;
+        numbers.put(step, n);
+        out.append("  s").append(n).append("[\"").append(label(stage, step)).append("\"]\n");
+      }
+    }
+    out.append("  completed((completed))\n");
+    List<String> previous = List.of("start");
+    for (StageSpec<D> stage : definition.stages()) {
+      List<String> current = new ArrayList<>();
+      for (StepSpec<D> step : stage.steps()) {
+        current.add("s" + numbers.get(step));
+      }
+      edges(out, previous, current, " --> ");
+      previous = current;
+    }
+    edges(out, previous, List.of("completed"), " --> ");
+
+    // Compensations: for each stage that can fail, the compensatable stages before it, in reverse.
+    boolean anyFailure = false;
+    StringBuilder undo = new StringBuilder();
+    List<String> undoneSoFar = List.of("compensated");
+    List<String> failureEdges = new ArrayList<>();
+    for (StageSpec<D> stage : definition.stages()) {
+      for (StepSpec<D> step : stage.steps()) {
+        if (step.kind() != StepKind.RETRIABLE) {
+          anyFailure = true;
+          for (String target : undoneSoFar) {
+            failureEdges.add("  s" + numbers.get(step) + " -. failed .-> " + target + "\n");
+          }
+        }
+      }
+      List<String> compensations = new ArrayList<>();
+      for (StepSpec<D> step : stage.steps()) {
+        if (step.compensatable()) {
+          int n = numbers.get(step);
+          compensations.add("c" + n);
+          undo.append("  c")
+              .append(n)
+              .append("[\"undo ")
+              .append(step.name())
+              .append(": ")
+              .append(escape(step.compensation().name()))
+              .append("\"]\n");
+        }
+      }
+      if (!compensations.isEmpty()) {
+        StringBuilder chain = new StringBuilder();
+        edges(chain, compensations, undoneSoFar, " --> ");
+        failureEdges.add(chain.toString());
+        undoneSoFar = compensations;
+      }
+    }
+    if (anyFailure) {
+      out.append(undo);
+      out.append("  compensated((compensated))\n");
+      failureEdges.forEach(out::append);
+    }
+    return out.toString();
+  }
+
+  private static void edges(StringBuilder out, List<String> from, List<String> to, String arrow) {
+    for (String f : from) {
+      for (String t : to) {
+        out.append("  ").append(f).append(arrow).append(t).append('\n');
+      }
+    }
+  }
+
+  private static <D> String label(StageSpec<D> stage, StepSpec<D> step) {
+    StringBuilder label = new StringBuilder();
+    if (stage.parallel()) {
+      label.append(stage.name()).append(" / ");
+    }
+    label.append(step.name()).append(": ").append(escape(step.endpoint().name()));
+    if (step.kind() == StepKind.PIVOT) {
+      label.append(" (pivot)");
+    } else if (step.kind() == StepKind.RETRIABLE) {
+      label.append(" (retriable)");
+    }
+    if (step.condition() != null) {
+      label.append(" (conditional)");
+    }
+    return label.toString();
+  }
+
+  private static String escape(String text) {
+    return text.replace("\"", "#quot;");
+  }
+
+  /**
+   * Renders a definition with an instance's progress: steps that succeeded in green, steps that
+   * failed in red, compensated steps' compensations in amber.
+   *
+   * @param definition the definition
+   * @param view the instance
+   * @param <D> the data type
+   * @return Mermaid source
+   */
+  public static <D> String render(SagaDefinition<D> definition, io.skald.saga.SagaView<?> view) {
+    StringBuilder out = new StringBuilder(render(definition));
+    List<String> done = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    List<String> undone = new ArrayList<>();
+    int n = 0;
+    for (StageSpec<D> stage : definition.stages()) {
+      for (StepSpec<D> step : stage.steps()) {
+        n++;
+        for (io.skald.saga.SagaView.Step s : view.steps()) {
+          if (!s.name().equals(step.name())) {
+            continue;
+          }
+          if (s.forward().equals("SUCCEEDED")) {
+            done.add("s" + n);
+          } else if (s.forward().equals("FAILED")) {
+            failed.add("s" + n);
+          }
+          if (s.compensation().equals("SUCCEEDED") && step.compensatable()) {
+            undone.add("c" + n);
+          }
+        }
+      }
+    }
+    out.append("  classDef done fill:#c8f7c5,stroke:#2e7d32\n");
+    out.append("  classDef failed fill:#f8c4c4,stroke:#c62828\n");
+    out.append("  classDef undone fill:#fde7b0,stroke:#ef6c00\n");
+    classes(out, done, "done");
+    classes(out, failed, "failed");
+    classes(out, undone, "undone");
+    return out.toString();
+  }
+
+  private static void classes(StringBuilder out, List<String> nodes, String name) {
+    if (!nodes.isEmpty()) {
+      out.append("  class ").append(String.join(",", nodes)).append(' ').append(name).append('\n');
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.skald.saga.internal.engine;
+
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.InstanceState.Phase;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * INTERNAL API: how each {@link SagaEvent} changes an {@link InstanceState}: the event handler of
+ * saga instances (and of the test kit's virtual instances).
+ *
+ * @param <D> the saga data type
+ */
+final class InstanceEvents<D> {
+  private final SagaDefinition<D> definition;
+
+  InstanceEvents(SagaDefinition<D> definition) {
+    this.definition = definition;
+  }
+
+  /**
+   * Applies an event.
+   *
+   * @param state the state before
+   * @param event the event
+   * @return the state after
+   */
+  public InstanceState apply(InstanceState state, SagaEvent event) {
+    return applyEvent(state, event).recorded(event);
+  }
+
+  private InstanceState applyEvent(InstanceState s, SagaEvent event) {
+    if (event instanceof SagaEvent.Started e) {
+      List<StepState> steps = new ArrayList<>();
+      for (int i = 0; i < definition.stages().size(); i++) {
+        for (StepSpec<D> step : definition.stages().get(i).steps()) {
+          steps.add(new StepState(step.name(), i, Phase.PENDING, Phase.PENDING, false, 0, 0, 0));
+        }
+      }
+      return new InstanceState(
+          SagaStatus.RUNNING, e.dataJson(), steps, null, false, null, s.history());
+    }
+    if (event instanceof SagaEvent.StepStarted e) {
+      StepState st = s.step(e.step());
+      return s.withStep(
+          new StepState(
+              st.name(),
+              st.stage(),
+              e.compensation() ? st.forward() : Phase.RUNNING,
+              e.compensation() ? Phase.RUNNING : st.compensation(),
+              st.businessFailure(),
+              e.attempt(),
+              e.sendAt(),
+              e.deadline()));
+    }
+    if (event instanceof SagaEvent.StepSucceeded e) {
+      StepState st = s.step(e.step());
+      InstanceState next = e.dataJson() == null ? s : s.withData(e.dataJson());
+      return next.withStep(
+          phases(
+              st,
+              e.compensation() ? st.forward() : Phase.SUCCEEDED,
+              e.compensation() ? Phase.SUCCEEDED : st.compensation(),
+              st.businessFailure()));
+    }
+    if (event instanceof SagaEvent.StepFailed e) {
+      StepState st = s.step(e.step());
+      InstanceState base = e.dataJson() == null ? s : s.withData(e.dataJson());
+      return base.withStep(
+          e.compensation()
+              ? phases(st, st.forward(), Phase.FAILED, st.businessFailure())
+              : phases(st, Phase.FAILED, st.compensation(), e.business()));
+    }
+    if (event instanceof SagaEvent.StepSkipped e) {
+      StepState st = s.step(e.step());
+      return s.withStep(phases(st, Phase.SKIPPED, st.compensation(), false));
+    }
+    if (event instanceof SagaEvent.CompensationBegan e) {
+      InstanceState next = s.with(SagaStatus.COMPENSATING, e.reason());
+      for (StepState st : s.steps()) {
+        if (st.forward() == Phase.RUNNING) {
+          next = next.withStep(phases(st, Phase.FAILED, st.compensation(), false)); // abandoned
+        }
+      }
+      return next;
+    }
+    if (event instanceof SagaEvent.Parked e) {
+      StepState st = s.step(e.step());
+      InstanceState next =
+          s.withStep(
+              e.compensation()
+                  ? phases(st, st.forward(), Phase.FAILED, st.businessFailure())
+                  : phases(st, Phase.FAILED, st.compensation(), st.businessFailure()));
+      return next.parked(e.step(), e.compensation(), e.reason());
+    }
+    if (event instanceof SagaEvent.Resumed) {
+      return new InstanceState(
+          s.parkedCompensation() ? SagaStatus.COMPENSATING : SagaStatus.RUNNING,
+          s.dataJson(),
+          s.steps(),
+          s.parkedStep(),
+          s.parkedCompensation(),
+          s.reason(),
+          s.history());
+    }
+    if (event instanceof SagaEvent.Finished e) {
+      return s.with(e.status(), s.reason());
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  private static StepState phases(
+      StepState st, Phase forward, Phase compensation, boolean business) {
+    return new StepState(
+        st.name(),
+        st.stage(),
+        forward,
+        compensation,
+        business,
+        st.attempt(),
+        st.sendAt(),
+        st.deadline());
+  }
+}

@@ -1,0 +1,118 @@
+package io.skald.saga.internal.engine;
+
+import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.SagaSerializable;
+
+/**
+ * INTERNAL API: the persisted transitions of a saga instance. Each is written before the instance
+ * acts on it (sends a command, arms a timer), so a crash resumes exactly where it was.
+ */
+public sealed interface SagaEvent extends SagaSerializable
+    permits SagaEvent.Started,
+        SagaEvent.StepStarted,
+        SagaEvent.StepSucceeded,
+        SagaEvent.StepFailed,
+        SagaEvent.StepSkipped,
+        SagaEvent.CompensationBegan,
+        SagaEvent.Parked,
+        SagaEvent.Resumed,
+        SagaEvent.Finished {
+
+  /**
+   * When it happened, epoch milliseconds.
+   *
+   * @return the time
+   */
+  long at();
+
+  /**
+   * The instance started.
+   *
+   * @param dataJson the initial data
+   * @param at when
+   */
+  record Started(String dataJson, long at) implements SagaEvent {}
+
+  /**
+   * An attempt of a step (or of its compensation) is armed: its command goes out at {@code sendAt}
+   * and times out at {@code deadline}.
+   *
+   * @param step the step
+   * @param compensation true for the compensation
+   * @param attempt the attempt, from 1
+   * @param sendAt when the command is sent (later than now after a retry backoff)
+   * @param deadline when the attempt times out
+   * @param at when
+   */
+  record StepStarted(
+      String step, boolean compensation, int attempt, long sendAt, long deadline, long at)
+      implements SagaEvent {}
+
+  /**
+   * A step (or its compensation) succeeded.
+   *
+   * @param step the step
+   * @param compensation true for the compensation
+   * @param reply the reply type's simple name, or what the operator did
+   * @param dataJson the data after the reply handler, or null if unchanged
+   * @param at when
+   */
+  record StepSucceeded(String step, boolean compensation, String reply, String dataJson, long at)
+      implements SagaEvent {}
+
+  /**
+   * A step (or its compensation) failed for good.
+   *
+   * @param step the step
+   * @param compensation true for the compensation
+   * @param business true if the participant answered with a business failure (so it did not act)
+   * @param reason why
+   * @param dataJson the data after the step's failure handler, or null if unchanged
+   * @param at when
+   */
+  record StepFailed(
+      String step, boolean compensation, boolean business, String reason, String dataJson, long at)
+      implements SagaEvent {}
+
+  /**
+   * A conditional step was skipped.
+   *
+   * @param step the step
+   * @param at when
+   */
+  record StepSkipped(String step, long at) implements SagaEvent {}
+
+  /**
+   * The saga turned back: the completed steps are compensated from now on.
+   *
+   * @param reason why
+   * @param at when
+   */
+  record CompensationBegan(String reason, long at) implements SagaEvent {}
+
+  /**
+   * The instance waits for an operator.
+   *
+   * @param step the step that cannot proceed
+   * @param compensation true if its compensation is what failed
+   * @param reason why
+   * @param at when
+   */
+  record Parked(String step, boolean compensation, String reason, long at) implements SagaEvent {}
+
+  /**
+   * An operator resumed a parked instance.
+   *
+   * @param action retry, skip or compensate
+   * @param at when
+   */
+  record Resumed(String action, long at) implements SagaEvent {}
+
+  /**
+   * The instance ended.
+   *
+   * @param status COMPLETED, COMPENSATED or ABORTED
+   * @param at when
+   */
+  record Finished(SagaStatus status, long at) implements SagaEvent {}
+}

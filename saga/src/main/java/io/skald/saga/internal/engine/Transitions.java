@@ -1,0 +1,508 @@
+package io.skald.saga.internal.engine;
+
+import io.skald.framework.RetryPolicy;
+import io.skald.saga.Endpoint;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.SagaStatus;
+import io.skald.saga.StepKind;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.definition.StageSpec;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.InstanceState.Phase;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * INTERNAL API: the rules of a saga instance as pure functions: which events an input (start,
+ * reply, timeout, operator action) causes in a state, and how an event changes the state. The
+ * entity persists what these functions decide and then acts on the new state; the test kit runs
+ * them with virtual time.
+ *
+ * <p>Rules: stages run in order, the branches of a parallel stage together. A business failure or a
+ * final timeout of a forward step turns the saga back: the compensations of every compensatable
+ * step whose command went out and was not refused (refused = a business failure reply) run stage by
+ * stage in reverse order, the branches of a stage together. A step still running when the saga
+ * turns back is abandoned and compensated (its command may have been executed). A compensation that
+ * keeps failing, or a retriable step that exhausts its attempts, parks the instance.
+ *
+ * @param <D> the saga data type
+ */
+public final class Transitions<D> {
+  /** The reply type of a participant that answers without a payload. */
+  public static final String ACK = "ack";
+
+  private final SagaDefinition<D> definition;
+  private final SagaJson json;
+  private final Map<String, StepSpec<D>> specs = new HashMap<>();
+  private final InstanceEvents<D> events;
+
+  /**
+   * Creates the rules of a definition.
+   *
+   * @param definition the definition
+   * @param json the JSON mapper of data and replies
+   */
+  public Transitions(SagaDefinition<D> definition, SagaJson json) {
+    this.definition = definition;
+    this.json = json;
+    this.events = new InstanceEvents<>(definition);
+    for (StageSpec<D> stage : definition.stages()) {
+      for (StepSpec<D> step : stage.steps()) {
+        specs.put(step.name(), step);
+      }
+    }
+  }
+
+  /**
+   * The definition.
+   *
+   * @return the definition
+   */
+  public SagaDefinition<D> definition() {
+    return definition;
+  }
+
+  /**
+   * The spec of a step.
+   *
+   * @param name the step
+   * @return its spec, or null
+   */
+  public StepSpec<D> spec(String name) {
+    return specs.get(name);
+  }
+
+  /**
+   * The data of a state.
+   *
+   * @param state the state
+   * @return the decoded data
+   */
+  public D data(InstanceState state) {
+    return json.read(state.dataJson(), definition.dataType());
+  }
+
+  /**
+   * Applies an event.
+   *
+   * @param state the state before
+   * @param event the event
+   * @return the state after
+   */
+  public InstanceState apply(InstanceState state, SagaEvent event) {
+    return events.apply(state, event);
+  }
+
+  // ---------------------------------------------------------------- deciding events
+
+  /**
+   * Applies events and then every follow-up they cause, until the instance waits (for a reply or a
+   * timer) or has ended.
+   *
+   * @param state the state before
+   * @param first the events an input caused
+   * @param now the time, epoch millis
+   * @return the first events and their follow-ups, to persist together
+   */
+  public List<SagaEvent> settle(InstanceState state, List<SagaEvent> first, long now) {
+    List<SagaEvent> all = new ArrayList<>(first);
+    InstanceState s = state;
+    for (SagaEvent e : first) {
+      s = apply(s, e);
+    }
+    for (int guard = 0; guard < 10_000; guard++) {
+      List<SagaEvent> more = next(s, now);
+      if (more.isEmpty()) {
+        return all;
+      }
+      for (SagaEvent e : more) {
+        s = apply(s, e);
+        all.add(e);
+      }
+    }
+    throw new IllegalStateException("saga " + definition.name() + " does not settle");
+  }
+
+  /** What the state does next on its own: start steps, start compensations, or finish. */
+  private List<SagaEvent> next(InstanceState s, long now) {
+    if (s.status() == SagaStatus.RUNNING) {
+      return nextForward(s, now);
+    }
+    if (s.status() == SagaStatus.COMPENSATING) {
+      return nextCompensation(s, now);
+    }
+    return List.of();
+  }
+
+  private List<SagaEvent> nextForward(InstanceState s, long now) {
+    for (int stage = 0; stage < definition.stages().size(); stage++) {
+      List<SagaEvent> events = new ArrayList<>();
+      boolean done = true;
+      for (StepState st : s.steps()) {
+        if (st.stage() != stage) {
+          continue;
+        }
+        if (st.forward() == Phase.PENDING) {
+          StepSpec<D> spec = specs.get(st.name());
+          if (spec.condition() != null && !spec.condition().test(data(s))) {
+            events.add(new SagaEvent.StepSkipped(st.name(), now));
+          } else {
+            events.add(
+                new SagaEvent.StepStarted(
+                    st.name(), false, 1, now, now + spec.timeout().toMillis(), now));
+            done = false;
+          }
+        } else if (st.forward() != Phase.SUCCEEDED && st.forward() != Phase.SKIPPED) {
+          done = false;
+        }
+      }
+      if (!events.isEmpty() || !done) {
+        return events;
+      }
+    }
+    return List.of(new SagaEvent.Finished(SagaStatus.COMPLETED, now));
+  }
+
+  /** Whether a step's compensation must run: its command went out and was not refused. */
+  private boolean needsCompensation(StepState st) {
+    return specs.get(st.name()).compensatable()
+        && (st.forward() == Phase.SUCCEEDED
+            || (st.forward() == Phase.FAILED && !st.businessFailure()))
+        && st.compensation() != Phase.SUCCEEDED
+        && st.compensation() != Phase.SKIPPED;
+  }
+
+  private List<SagaEvent> nextCompensation(InstanceState s, long now) {
+    int stage = -1;
+    for (StepState st : s.steps()) {
+      if (needsCompensation(st)) {
+        stage = Math.max(stage, st.stage());
+      }
+    }
+    if (stage < 0) {
+      return List.of(new SagaEvent.Finished(SagaStatus.COMPENSATED, now));
+    }
+    List<SagaEvent> events = new ArrayList<>();
+    for (StepState st : s.steps()) {
+      if (st.stage() == stage && needsCompensation(st) && st.compensation() == Phase.PENDING) {
+        events.add(
+            new SagaEvent.StepStarted(
+                st.name(), true, 1, now, now + specs.get(st.name()).timeout().toMillis(), now));
+      }
+    }
+    return events;
+  }
+
+  /**
+   * The events a start causes.
+   *
+   * @param state the state (must not have started)
+   * @param dataJson the initial data
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> start(InstanceState state, String dataJson, long now) {
+    return settle(state, List.of(new SagaEvent.Started(dataJson, now)), now);
+  }
+
+  /**
+   * The events a participant's reply causes; empty if the reply is a duplicate, late, or for a step
+   * that is not waiting for it.
+   *
+   * @param s the state
+   * @param step the step the reply answers
+   * @param compensation whether it answers the compensation
+   * @param type the reply type's class name, or {@link #ACK}
+   * @param replyJson the reply as JSON
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> onReply(
+      InstanceState s, String step, boolean compensation, String type, String replyJson, long now) {
+    StepSpec<D> spec = specs.get(step);
+    if (spec == null || !awaits(s, step, compensation)) {
+      return List.of();
+    }
+    StepState st = s.step(step);
+    Endpoint<?> endpoint = compensation ? spec.compensation() : spec.endpoint();
+    Class<?> replyType = ACK.equals(type) ? null : json.typeNamed(endpoint, type);
+    if (!ACK.equals(type) && replyType == null) {
+      throw new IllegalArgumentException(
+          "reply type " + type + " is not declared by endpoint '" + endpoint.name() + "'");
+    }
+    String label = replyType == null ? ACK : replyType.getSimpleName();
+    if (replyType != null && endpoint.isFailure(replyType)) {
+      return onFailureReply(s, spec, st, compensation, replyType, replyJson, now);
+    }
+    if (compensation) {
+      return settle(s, List.of(new SagaEvent.StepSucceeded(step, true, label, null, now)), now);
+    }
+    String newData = null;
+    var handler = replyType == null ? null : spec.replyHandlers().get(replyType);
+    if (handler != null) {
+      try {
+        D updated = handler.apply(data(s), json.read(replyJson, replyType));
+        newData = json.write(updated);
+      } catch (RuntimeException e) {
+        return settle(
+            s,
+            List.of(
+                new SagaEvent.Parked(
+                    step, false, "the handler of reply " + label + " threw " + e, now)),
+            now);
+      }
+    }
+    return settle(s, List.of(new SagaEvent.StepSucceeded(step, false, label, newData, now)), now);
+  }
+
+  private List<SagaEvent> onFailureReply(
+      InstanceState s,
+      StepSpec<D> spec,
+      StepState st,
+      boolean compensation,
+      Class<?> replyType,
+      String replyJson,
+      long now) {
+    String step = spec.name();
+    String label = replyType.getSimpleName();
+    if (compensation) {
+      if (st.attempt() < spec.compensationRetry().maxAttempts()) {
+        return settle(s, List.of(retry(spec, st, true, spec.compensationRetry(), now)), now);
+      }
+      return settle(
+          s,
+          List.of(
+              new SagaEvent.Parked(
+                  step,
+                  true,
+                  "compensation failed " + st.attempt() + " times, last with " + label,
+                  now)),
+          now);
+    }
+    boolean retries =
+        spec.kind() == StepKind.RETRIABLE
+            || spec.failureActions().get(replyType) == io.skald.saga.FailureAction.RETRY;
+    if (retries && st.attempt() < spec.retry().maxAttempts()) {
+      return settle(s, List.of(retry(spec, st, false, spec.retry(), now)), now);
+    }
+    if (spec.kind() == StepKind.RETRIABLE) {
+      return settle(
+          s,
+          List.of(
+              new SagaEvent.Parked(
+                  step, false, "retriable step failed " + st.attempt() + " times: " + label, now)),
+          now);
+    }
+    return settle(
+        s,
+        List.of(
+            new SagaEvent.StepFailed(
+                step, false, true, label, failureData(s, spec, replyType, replyJson), now),
+            new SagaEvent.CompensationBegan("step '" + step + "' failed: " + label, now)),
+        now);
+  }
+
+  /**
+   * The events a choreography's flow event causes in its tracker; empty if the tracker does not
+   * wait for it (a duplicate, a late event, or one the tracker emitted itself).
+   *
+   * @param s the tracker's state
+   * @param event the flow event
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> observe(InstanceState s, FlowEvent event, long now) {
+    String step = event.step();
+    if (step == null || !specs.containsKey(step)) {
+      return List.of();
+    }
+    switch (event.kind()) {
+      case FlowEvent.SUCCEEDED:
+        return awaits(s, step, false)
+            ? settle(
+                s,
+                List.of(
+                    new SagaEvent.StepSucceeded(step, false, "observed", event.dataJson(), now)),
+                now)
+            : List.of();
+      case FlowEvent.FAILED:
+        return event.business() && awaits(s, step, false)
+            ? settle(
+                s,
+                List.of(
+                    new SagaEvent.StepFailed(
+                        step, false, true, event.reason(), event.dataJson(), now),
+                    new SagaEvent.CompensationBegan(
+                        "step '" + step + "' failed: " + event.reason(), now)),
+                now)
+            : List.of();
+      case FlowEvent.COMPENSATED:
+        return awaits(s, step, true)
+            ? settle(
+                s, List.of(new SagaEvent.StepSucceeded(step, true, "observed", null, now)), now)
+            : List.of();
+      case FlowEvent.PARKED:
+        return awaits(s, step, event.compensation())
+            ? settle(
+                s,
+                List.of(new SagaEvent.Parked(step, event.compensation(), event.reason(), now)),
+                now)
+            : List.of();
+      default:
+        return List.of();
+    }
+  }
+
+  /**
+   * Whether an instance waits for a step's (or its compensation's) outcome.
+   *
+   * @param s the state
+   * @param step the step
+   * @param compensation the direction
+   * @return true if that attempt runs
+   */
+  public boolean awaitsStep(InstanceState s, String step, boolean compensation) {
+    return specs.containsKey(step) && awaits(s, step, compensation);
+  }
+
+  /**
+   * The events an attempt's deadline causes; empty if the attempt is no longer running.
+   *
+   * @param s the state
+   * @param step the step
+   * @param compensation whether the attempt is the compensation
+   * @param attempt the attempt the timer was armed for
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> onDeadline(
+      InstanceState s, String step, boolean compensation, int attempt, long now) {
+    StepSpec<D> spec = specs.get(step);
+    if (spec == null || !awaits(s, step, compensation)) {
+      return List.of();
+    }
+    StepState st = s.step(step);
+    if (st.attempt() != attempt || now < st.deadline()) {
+      return List.of();
+    }
+    String what = "timed out after " + attempt + " attempt" + (attempt == 1 ? "" : "s");
+    RetryPolicy policy = compensation ? spec.compensationRetry() : spec.retry();
+    if (attempt < policy.maxAttempts()) {
+      return settle(s, List.of(retry(spec, st, compensation, policy, now)), now);
+    }
+    if (compensation) {
+      return settle(s, List.of(new SagaEvent.Parked(step, true, "compensation " + what, now)), now);
+    }
+    if (spec.kind() == StepKind.RETRIABLE) {
+      return settle(
+          s, List.of(new SagaEvent.Parked(step, false, "retriable step " + what, now)), now);
+    }
+    return settle(
+        s,
+        List.of(
+            new SagaEvent.StepFailed(step, false, false, what, null, now),
+            new SagaEvent.CompensationBegan("step '" + step + "' " + what, now)),
+        now);
+  }
+
+  /**
+   * The events of an operator's action.
+   *
+   * @param s the state
+   * @param action retry, skip, compensate or abort
+   * @param now the time
+   * @return the events
+   * @throws IllegalStateException if the action does not apply to the instance's status
+   */
+  public List<SagaEvent> operate(InstanceState s, String action, long now) {
+    SagaStatus status = s.status();
+    if (status == null || status.terminal()) {
+      throw new IllegalStateException(
+          "the saga is "
+              + (status == null ? "unknown" : status)
+              + "; "
+              + action
+              + " needs one that runs or is parked");
+    }
+    switch (action) {
+      case "abort":
+        return List.of(new SagaEvent.Finished(SagaStatus.ABORTED, now));
+      case "retry":
+        requireParked(status, action);
+        return settle(
+            s,
+            List.of(
+                new SagaEvent.Resumed("retry", now),
+                new SagaEvent.StepStarted(
+                    s.parkedStep(),
+                    s.parkedCompensation(),
+                    1,
+                    now,
+                    now + specs.get(s.parkedStep()).timeout().toMillis(),
+                    now)),
+            now);
+      case "skip":
+        requireParked(status, action);
+        return settle(
+            s,
+            List.of(
+                new SagaEvent.Resumed("skip", now),
+                new SagaEvent.StepSucceeded(
+                    s.parkedStep(), s.parkedCompensation(), "skipped by an operator", null, now)),
+            now);
+      case "compensate":
+        if (status == SagaStatus.PARKED && s.parkedCompensation()) {
+          return operate(s, "retry", now);
+        }
+        if (status == SagaStatus.COMPENSATING) {
+          throw new IllegalStateException("the saga is already compensating");
+        }
+        List<SagaEvent> events = new ArrayList<>();
+        if (status == SagaStatus.PARKED) {
+          events.add(new SagaEvent.Resumed("compensate", now));
+        }
+        events.add(new SagaEvent.CompensationBegan("an operator asked to compensate", now));
+        return settle(s, events, now);
+      default:
+        throw new IllegalArgumentException("unknown action '" + action + "'");
+    }
+  }
+
+  private static void requireParked(SagaStatus status, String action) {
+    if (status != SagaStatus.PARKED) {
+      throw new IllegalStateException("the saga is " + status + "; " + action + " needs PARKED");
+    }
+  }
+
+  private static boolean awaits(InstanceState s, String step, boolean compensation) {
+    if (s.status() != SagaStatus.RUNNING && s.status() != SagaStatus.COMPENSATING) {
+      return false;
+    }
+    StepState st = s.step(step);
+    return compensation ? st.compensation() == Phase.RUNNING : st.forward() == Phase.RUNNING;
+  }
+
+  /** The data after a step's failure handler for a refusal, or null if it has none (or throws). */
+  private String failureData(InstanceState s, StepSpec<D> spec, Class<?> type, String replyJson) {
+    var handler = spec.failureHandlers().get(type);
+    if (handler == null) {
+      return null;
+    }
+    return json.write(handler.apply(data(s), json.read(replyJson, type)));
+  }
+
+  private static <D> SagaEvent retry(
+      StepSpec<D> spec, StepState st, boolean compensation, RetryPolicy policy, long now) {
+    long sendAt = now + policy.delayAfter(st.attempt()).toMillis();
+    return new SagaEvent.StepStarted(
+        spec.name(),
+        compensation,
+        st.attempt() + 1,
+        sendAt,
+        sendAt + spec.timeout().toMillis(),
+        now);
+  }
+}

@@ -1,0 +1,284 @@
+package io.skald.saga.internal.participant;
+
+import io.skald.framework.Codecs;
+import io.skald.framework.ConsumerRecord;
+import io.skald.framework.Producer;
+import io.skald.framework.RejectRecordException;
+import io.skald.framework.Skald;
+import io.skald.framework.Stages;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.saga.CommandContext;
+import io.skald.saga.CommandHandler;
+import io.skald.saga.Endpoint;
+import io.skald.saga.Participant;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.SagaRuntimeSettings;
+import io.skald.saga.internal.SagaTopics;
+import io.skald.saga.internal.engine.FlowRules;
+import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.runner.DefaultSagaRunner;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API: the participant helper. Per command: look the idempotency key up in the ledger; a
+ * remembered reply is sent again; a command whose compensation already ran is dropped; a
+ * compensation of a command never executed is acknowledged without running its handler (and
+ * remembered, so the late command is then dropped); anything else runs the handler, remembers a
+ * success durably, then sends the reply. The record is committed after the reply is durable. For
+ * the sagas it {@link #follow follows}, the same handlers run on flow events ({@link FlowReactor}).
+ */
+public final class DefaultParticipant implements Participant {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultParticipant.class);
+
+  /** A handler bound to its endpoint. */
+  record Binding(Endpoint<Object> endpoint, CommandHandler<Object> handler) {}
+
+  private final Skald skald;
+  private final String service;
+  private final SagaRuntimeSettings settings;
+  private final SagaJson json;
+  private final Producer<String, byte[]> producer;
+  private final Map<String, Binding> byType = new LinkedHashMap<>();
+  private final List<SagaDefinition<?>> followed = new ArrayList<>();
+
+  /**
+   * Creates a participant.
+   *
+   * @param skald the Skald node
+   * @param service the service (its consumer group)
+   * @param settings the saga settings
+   * @param json the JSON mapper
+   * @param producer sends replies and flow events
+   */
+  public DefaultParticipant(
+      Skald skald,
+      String service,
+      SagaRuntimeSettings settings,
+      SagaJson json,
+      Producer<String, byte[]> producer) {
+    this.skald = skald;
+    this.service = service;
+    this.settings = settings;
+    this.json = json;
+    this.producer = producer;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <C> Participant on(Endpoint<C> endpoint, CommandHandler<C> handler) {
+    String type = endpoint.commandType().getName();
+    if (byType.containsKey(type)) {
+      throw new IllegalArgumentException(
+          "participant '"
+              + service
+              + "' already handles "
+              + endpoint.commandType().getSimpleName());
+    }
+    byType.put(type, new Binding((Endpoint<Object>) endpoint, (CommandHandler<Object>) handler));
+    return this;
+  }
+
+  @Override
+  public Participant follow(SagaDefinition<?> definition) {
+    new FlowRules<>(definition); // rejects a definition a choreography cannot run
+    followed.add(definition);
+    return this;
+  }
+
+  @Override
+  public Subscription start() {
+    if (byType.isEmpty()) {
+      throw new IllegalStateException("participant '" + service + "' handles no endpoint");
+    }
+    List<String> commandTopics =
+        byType.values().stream().map(b -> b.endpoint().topic()).distinct().toList();
+    List<String> topics = new ArrayList<>(commandTopics);
+    followed.forEach(d -> topics.add(DefaultSagaRunner.flowTopic(d)));
+    SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
+    for (SagaDefinition<?> definition : followed) {
+      FlowReactor<?> reactor = new FlowReactor<>(definition, this, json);
+      skald.subscribe(
+          SubscriptionSpec.of(
+                  service + ".flow." + definition.name(), Codecs.string(), Codecs.bytes())
+              .withTopics(DefaultSagaRunner.flowTopic(definition))
+              .withParallelism(settings.participantParallelism()),
+          reactor::handle);
+    }
+    return skald.subscribe(
+        SubscriptionSpec.of(service, Codecs.string(), Codecs.bytes())
+            .withTopics(commandTopics.toArray(String[]::new))
+            .withParallelism(settings.participantParallelism()),
+        this::handle);
+  }
+
+  Skald skald() {
+    return skald;
+  }
+
+  String service() {
+    return service;
+  }
+
+  SagaRuntimeSettings settings() {
+    return settings;
+  }
+
+  Producer<String, byte[]> producer() {
+    return producer;
+  }
+
+  /** The handler of a command type, or null. */
+  Binding binding(Class<?> commandType) {
+    return byType.get(commandType.getName());
+  }
+
+  private CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) throws Exception {
+    Map<String, String> h = record.headers();
+    String type = h.get(SagaHeaders.TYPE);
+    Binding binding = type == null ? null : byType.get(type);
+    if (binding == null || h.get(SagaHeaders.KEY) == null || h.get(SagaHeaders.REPLY_TO) == null) {
+      throw new RejectRecordException(
+          "not a saga command participant '" + service + "' handles (type " + type + ")");
+    }
+    boolean compensation = SagaHeaders.UNDO.equals(h.get(SagaHeaders.DIRECTION));
+    CommandContext context =
+        new CommandContext(
+            h.get(SagaHeaders.SAGA),
+            h.get(SagaHeaders.ID),
+            h.get(SagaHeaders.STEP),
+            compensation,
+            h.get(SagaHeaders.KEY),
+            Integer.parseInt(h.getOrDefault(SagaHeaders.ATTEMPT, "1")));
+    Object command = json.read(record.value(), binding.endpoint().commandType());
+    return run(binding, command, context)
+        .thenCompose(entry -> entry == null ? done() : reply(record, entry));
+  }
+
+  /**
+   * Runs a command once per idempotency key: the remembered reply of a duplicate, nothing for a
+   * command that arrived after its compensation (null), an acknowledgement without running the
+   * handler for a compensation of a command never executed, else the handler's reply (a success is
+   * remembered before it is returned).
+   */
+  CompletionStage<ParticipantLedger.Entry> run(
+      Binding binding, Object command, CommandContext context) {
+    EntityRef<ParticipantLedger.Command> ledger =
+        ParticipantLedger.ref(skald.system(), service, context.sagaId(), settings.ledgerBuckets());
+    String key = context.idempotencyKey();
+    String counterpart =
+        SagaHeaders.key(
+            context.sagaName(), context.sagaId(), context.step(), !context.compensation());
+    return Stages.inline(
+            ledger.<ParticipantLedger.Checked>ask(
+                replyTo -> new ParticipantLedger.Check(key, counterpart, replyTo),
+                settings.askTimeout()))
+        .thenCompose(
+            checked -> {
+              if (checked.reply() != null) {
+                return CompletableFuture.completedFuture(checked.reply()); // a duplicate
+              }
+              if (!context.compensation() && checked.counterpartDone()) {
+                LOG.info(
+                    "{}: {} of saga {} {} arrived after its compensation; not executed",
+                    service,
+                    context.step(),
+                    context.sagaName(),
+                    context.sagaId());
+                return CompletableFuture.<ParticipantLedger.Entry>completedFuture(null);
+              }
+              if (context.compensation() && !checked.counterpartDone()) {
+                // Nothing to undo: remember it, so the command is refused if it still arrives.
+                return remember(ledger, key, new ParticipantLedger.Entry(Transitions.ACK, "{}"));
+              }
+              return execute(binding, command, context)
+                  .thenCompose(
+                      entry ->
+                          isFailure(binding, entry)
+                              ? CompletableFuture.completedFuture(entry)
+                              : remember(ledger, key, entry));
+            });
+  }
+
+  private CompletionStage<ParticipantLedger.Entry> execute(
+      Binding binding, Object command, CommandContext context) {
+    CompletionStage<?> result;
+    try {
+      result = binding.handler().handle(command, context);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (result == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "the handler of " + binding.endpoint().name() + " returned null"));
+    }
+    return Stages.inline(result)
+        .thenApply(
+            reply -> {
+              if (reply == null) {
+                return new ParticipantLedger.Entry(Transitions.ACK, "{}");
+              }
+              Endpoint<Object> endpoint = binding.endpoint();
+              if (json.typeNamed(endpoint, reply.getClass().getName()) == null) {
+                throw new IllegalStateException(
+                    "the handler of "
+                        + endpoint.name()
+                        + " replied with "
+                        + reply.getClass().getName()
+                        + ", which the endpoint does not declare");
+              }
+              return new ParticipantLedger.Entry(reply.getClass().getName(), json.write(reply));
+            });
+  }
+
+  /** Whether a reply is one of the endpoint's business failures. */
+  boolean isFailure(Binding binding, ParticipantLedger.Entry entry) {
+    Class<?> type = json.typeNamed(binding.endpoint(), entry.type());
+    return type != null && binding.endpoint().isFailure(type);
+  }
+
+  private CompletionStage<ParticipantLedger.Entry> remember(
+      EntityRef<ParticipantLedger.Command> ledger, String key, ParticipantLedger.Entry entry) {
+    return Stages.inline(
+            ledger.<Boolean>ask(
+                replyTo -> new ParticipantLedger.Record(key, entry, replyTo),
+                settings.askTimeout()))
+        .thenApply(ignored -> entry);
+  }
+
+  private static CompletionStage<Object> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private CompletionStage<Object> reply(
+      ConsumerRecord<String, byte[]> command, ParticipantLedger.Entry entry) {
+    Map<String, String> h = command.headers();
+    Map<String, String> headers =
+        Map.of(
+            SagaHeaders.SAGA, h.get(SagaHeaders.SAGA),
+            SagaHeaders.ID, h.get(SagaHeaders.ID),
+            SagaHeaders.STEP, h.get(SagaHeaders.STEP),
+            SagaHeaders.DIRECTION, h.get(SagaHeaders.DIRECTION),
+            SagaHeaders.KEY, h.get(SagaHeaders.KEY),
+            SagaHeaders.TYPE, entry.type());
+    return producer
+        .send(
+            h.get(SagaHeaders.REPLY_TO),
+            h.get(SagaHeaders.ID),
+            entry.json().getBytes(StandardCharsets.UTF_8),
+            headers)
+        .thenApply(metadata -> metadata);
+  }
+}

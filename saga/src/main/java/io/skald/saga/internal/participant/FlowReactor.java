@@ -1,0 +1,211 @@
+package io.skald.saga.internal.participant;
+
+import io.skald.framework.ConsumerRecord;
+import io.skald.framework.RejectRecordException;
+import io.skald.framework.RetryPolicy;
+import io.skald.framework.Stages;
+import io.skald.saga.CommandContext;
+import io.skald.saga.Endpoint;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.StepKind;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.FlowEvent;
+import io.skald.saga.internal.engine.FlowRules;
+import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.runner.DefaultSagaRunner;
+import io.skald.saga.internal.runner.SagaInstance;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * INTERNAL API: a participant's part in a choreographed saga. On each flow event it works out which
+ * step (and direction) the event triggers ({@link FlowRules}); if this participant handles that
+ * step, it asks the saga's tracker whether the step is still awaited (a late or duplicated event,
+ * or one that arrives after the saga turned back, is not acted on), runs the handler with the
+ * ledger's once-per-key rules, and emits the outcome: {@code succeeded} (with the data after the
+ * reply handler), {@code skipped}, {@code failed} (a refusal), {@code compensated}, or {@code
+ * parked} when the retries of a retriable step or of a compensation are exhausted.
+ *
+ * @param <D> the data type
+ */
+final class FlowReactor<D> {
+  private final SagaDefinition<D> definition;
+  private final DefaultParticipant participant;
+  private final SagaJson json;
+  private final FlowRules<D> flow;
+  private final Transitions<D> rules;
+  private final String flowTopic;
+
+  FlowReactor(SagaDefinition<D> definition, DefaultParticipant participant, SagaJson json) {
+    this.definition = definition;
+    this.participant = participant;
+    this.json = json;
+    this.flow = new FlowRules<>(definition);
+    this.rules = new Transitions<>(definition, json);
+    this.flowTopic = DefaultSagaRunner.flowTopic(definition);
+  }
+
+  CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) {
+    String sagaId = record.headers().get(SagaHeaders.ID);
+    FlowEvent event =
+        FlowEvent.from(record.headers(), new String(record.value(), StandardCharsets.UTF_8));
+    if (event == null || sagaId == null) {
+      throw new RejectRecordException(
+          "not a flow event of saga '" + definition.name() + "': " + record.headers().keySet());
+    }
+    FlowRules.Target target = flow.target(event);
+    if (target == null) {
+      return done();
+    }
+    StepSpec<D> spec = rules.spec(target.step());
+    Endpoint<?> endpoint = target.compensation() ? spec.compensation() : spec.endpoint();
+    DefaultParticipant.Binding binding =
+        endpoint == null ? null : participant.binding(endpoint.commandType());
+    if (binding == null) {
+      return done(); // another participant's step
+    }
+    return Stages.inline(
+            SagaInstance.trackerRef(participant.skald().system(), definition.name(), sagaId)
+                .<Boolean>ask(
+                    replyTo ->
+                        new SagaInstance.Observe(
+                            event, target.step(), target.compensation(), replyTo),
+                    participant.settings().askTimeout()))
+        .thenCompose(
+            awaited ->
+                awaited
+                    ? act(sagaId, event.dataJson(), spec, binding, target.compensation())
+                    : done());
+  }
+
+  private CompletionStage<Object> act(
+      String sagaId,
+      String dataJson,
+      StepSpec<D> spec,
+      DefaultParticipant.Binding binding,
+      boolean compensation) {
+    D data = json.read(dataJson, definition.dataType());
+    String step = spec.name();
+    if (!compensation && spec.condition() != null && !spec.condition().test(data)) {
+      return emit(sagaId, new FlowEvent(FlowEvent.SKIPPED, step, false, false, null, dataJson));
+    }
+    Object command =
+        compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
+    RetryPolicy policy = compensation ? spec.compensationRetry() : spec.retry();
+    BiFunction<Class<?>, Integer, Boolean> retries =
+        (failure, attempt) ->
+            attempt < policy.maxAttempts() && (compensation || spec.retriesOn(failure));
+    return attempt(sagaId, binding, command, step, compensation, retries, policy, 1)
+        .thenCompose(
+            entry -> {
+              if (entry == null) {
+                return done(); // arrived after its compensation: not executed
+              }
+              Class<?> type =
+                  Transitions.ACK.equals(entry.type())
+                      ? null
+                      : json.typeNamed(binding.endpoint(), entry.type());
+              boolean failed = type != null && binding.endpoint().isFailure(type);
+              String label = type == null ? Transitions.ACK : type.getSimpleName();
+              if (failed && (compensation || spec.kind() == StepKind.RETRIABLE)) {
+                return emit(
+                    sagaId,
+                    new FlowEvent(
+                        FlowEvent.PARKED,
+                        step,
+                        false,
+                        compensation,
+                        (compensation ? "compensation failed: " : "retriable step failed: ")
+                            + label,
+                        dataJson));
+              }
+              if (failed) {
+                var onFailure = spec.failureHandlers().get(type);
+                String after =
+                    onFailure == null
+                        ? dataJson
+                        : json.write(onFailure.apply(data, json.read(entry.json(), type)));
+                return emit(
+                    sagaId, new FlowEvent(FlowEvent.FAILED, step, true, false, label, after));
+              }
+              if (compensation) {
+                return emit(
+                    sagaId,
+                    new FlowEvent(FlowEvent.COMPENSATED, step, false, true, null, dataJson));
+              }
+              var handler = type == null ? null : spec.replyHandlers().get(type);
+              String after =
+                  handler == null
+                      ? dataJson
+                      : json.write(handler.apply(data, json.read(entry.json(), type)));
+              return emit(
+                  sagaId, new FlowEvent(FlowEvent.SUCCEEDED, step, false, false, null, after));
+            });
+  }
+
+  /** Runs the command, retrying business failures as the step's policy says. */
+  private CompletionStage<ParticipantLedger.Entry> attempt(
+      String sagaId,
+      DefaultParticipant.Binding binding,
+      Object command,
+      String step,
+      boolean compensation,
+      BiFunction<Class<?>, Integer, Boolean> retries,
+      RetryPolicy policy,
+      int attempt) {
+    CommandContext context =
+        new CommandContext(
+            definition.name(),
+            sagaId,
+            step,
+            compensation,
+            SagaHeaders.key(definition.name(), sagaId, step, compensation),
+            attempt);
+    return participant
+        .run(binding, command, context)
+        .thenCompose(
+            entry -> {
+              if (entry == null || !participant.isFailure(binding, entry)) {
+                return CompletableFuture.completedFuture(entry);
+              }
+              Class<?> type = json.typeNamed(binding.endpoint(), entry.type());
+              if (!retries.apply(type, attempt)) {
+                return CompletableFuture.completedFuture(entry);
+              }
+              long delay = policy.delayAfter(attempt).toMillis();
+              return CompletableFuture.supplyAsync(
+                      () -> null, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                  .thenCompose(
+                      ignored ->
+                          attempt(
+                              sagaId,
+                              binding,
+                              command,
+                              step,
+                              compensation,
+                              retries,
+                              policy,
+                              attempt + 1));
+            });
+  }
+
+  private CompletionStage<Object> emit(String sagaId, FlowEvent event) {
+    return participant
+        .producer()
+        .send(
+            flowTopic,
+            sagaId,
+            event.dataJson().getBytes(StandardCharsets.UTF_8),
+            event.headers(definition.name(), sagaId))
+        .thenApply(metadata -> metadata);
+  }
+
+  private static CompletionStage<Object> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+}

@@ -1,0 +1,88 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.framework.Producer;
+import io.skald.saga.Endpoint;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import io.skald.saga.internal.engine.Transitions;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API: the orchestrator's sender: the step's (or compensation's) command to its endpoint's
+ * topic, keyed by saga id, with the saga headers and the idempotency key.
+ *
+ * @param <D> the data type
+ */
+public final class CommandSender<D> implements Sender<D> {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandSender.class);
+
+  private final Transitions<D> rules;
+  private final SagaJson json;
+  private final Producer<String, byte[]> producer;
+
+  /**
+   * Creates the sender.
+   *
+   * @param rules the saga's rules
+   * @param json the JSON mapper
+   * @param producer the durable producer
+   */
+  public CommandSender(Transitions<D> rules, SagaJson json, Producer<String, byte[]> producer) {
+    this.rules = rules;
+    this.json = json;
+    this.producer = producer;
+  }
+
+  @Override
+  public void send(Attempt attempt) {
+    StepState st = attempt.step();
+    String sagaName = rules.definition().name();
+    String sagaId = attempt.sagaId();
+    boolean compensation = st.compensating();
+    StepSpec<D> spec = rules.spec(st.name());
+    Endpoint<?> endpoint = compensation ? spec.compensation() : spec.endpoint();
+    byte[] payload;
+    try {
+      D data = rules.data(attempt.state());
+      Object command =
+          compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
+      payload = json.bytes(command);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "saga {} {}: building the command of step {} failed; the attempt will time out",
+          sagaName,
+          sagaId,
+          st.name(),
+          e);
+      return;
+    }
+    Map<String, String> headers =
+        Map.of(
+            SagaHeaders.SAGA, sagaName,
+            SagaHeaders.ID, sagaId,
+            SagaHeaders.STEP, st.name(),
+            SagaHeaders.DIRECTION, compensation ? SagaHeaders.UNDO : SagaHeaders.DO,
+            SagaHeaders.KEY, SagaHeaders.key(sagaName, sagaId, st.name(), compensation),
+            SagaHeaders.ATTEMPT, Integer.toString(st.attempt()),
+            SagaHeaders.TYPE, endpoint.commandType().getName(),
+            SagaHeaders.REPLY_TO, rules.definition().replyTopic());
+    producer
+        .send(endpoint.topic(), sagaId, payload, headers)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.warn(
+                    "saga {} {}: sending step {} to {} failed ({}); the attempt will time out",
+                    sagaName,
+                    sagaId,
+                    st.name(),
+                    endpoint.topic(),
+                    error.toString());
+              }
+            });
+  }
+}

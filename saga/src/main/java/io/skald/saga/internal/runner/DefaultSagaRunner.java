@@ -1,0 +1,277 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.framework.Codecs;
+import io.skald.framework.ConsumerRecord;
+import io.skald.framework.Producer;
+import io.skald.framework.RejectRecordException;
+import io.skald.framework.Skald;
+import io.skald.framework.Stages;
+import io.skald.framework.Subscription;
+import io.skald.framework.SubscriptionSpec;
+import io.skald.saga.SagaChoreography;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.SagaOrchestrator;
+import io.skald.saga.SagaStatus;
+import io.skald.saga.SagaView;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.SagaRuntimeSettings;
+import io.skald.saga.internal.SagaTopics;
+import io.skald.saga.internal.engine.FlowEvent;
+import io.skald.saga.internal.engine.FlowRules;
+import io.skald.saga.internal.engine.InstanceState;
+import io.skald.saga.internal.engine.InstanceViews;
+import io.skald.saga.internal.engine.Transitions;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * INTERNAL API: the runner of one definition: its instance entities (orchestrators, or the trackers
+ * of a choreography), the consumer of its replies (or of its flow events), the index, and the
+ * views.
+ *
+ * @param <D> the data type
+ */
+public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChoreography<D> {
+  private final SagaDefinition<D> definition;
+  private final ActorSystem<?> system;
+  private final SagaRuntimeSettings settings;
+  private final SagaJson json;
+  private final Transitions<D> rules;
+  private final Subscription replies;
+  private final boolean choreography;
+
+  /**
+   * Registers the definition's instances and starts consuming its replies (orchestration) or its
+   * flow events (choreography).
+   *
+   * @param skald the node
+   * @param definition the definition
+   * @param choreography whether it runs as a choreography
+   * @param settings the saga settings
+   * @param json the JSON mapper
+   * @param producer sends commands or flow events
+   */
+  public DefaultSagaRunner(
+      Skald skald,
+      SagaDefinition<D> definition,
+      boolean choreography,
+      SagaRuntimeSettings settings,
+      SagaJson json,
+      Producer<String, byte[]> producer) {
+    this.definition = definition;
+    this.choreography = choreography;
+    this.system = skald.system();
+    this.settings = settings;
+    this.json = json;
+    this.rules = new Transitions<>(definition, json);
+    FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
+    Set<String> topics = new LinkedHashSet<>();
+    topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
+    definition.stages().stream()
+        .flatMap(s -> s.steps().stream())
+        .forEach(
+            step -> {
+              topics.add(step.endpoint().topic());
+              if (step.compensation() != null) {
+                topics.add(step.compensation().topic());
+              }
+            });
+    SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
+    SagaInstance.init(
+        system,
+        new SagaInstance.Runtime<>(
+            choreography
+                ? SagaInstance.trackerTypeKey(definition.name())
+                : SagaInstance.typeKey(definition.name()),
+            rules,
+            choreography
+                ? new FlowSender<>(definition.name(), flowTopic(definition), flow, producer)
+                : new CommandSender<>(rules, json, producer),
+            SagaIndex.ref(system, indexId()),
+            settings.journalPluginId(),
+            settings.snapshotPluginId()));
+    this.replies =
+        choreography
+            ? skald.subscribe(
+                SubscriptionSpec.of(
+                        "skald-saga." + definition.name() + ".tracker",
+                        Codecs.string(),
+                        Codecs.bytes())
+                    .withTopics(flowTopic(definition))
+                    .withParallelism(settings.replyParallelism()),
+                this::onFlowEvent)
+            : skald.subscribe(
+                SubscriptionSpec.of(
+                        "skald-saga." + definition.name(), Codecs.string(), Codecs.bytes())
+                    .withTopics(definition.replyTopic())
+                    .withParallelism(settings.replyParallelism()),
+                this::onReply);
+  }
+
+  /**
+   * The flow topic of a choreographed saga.
+   *
+   * @param definition the definition
+   * @return {@code <name>.flow}
+   */
+  public static String flowTopic(SagaDefinition<?> definition) {
+    return definition.name() + ".flow";
+  }
+
+  private String indexId() {
+    return choreography ? "flow:" + definition.name() : definition.name();
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<SagaInstance.Command> ref(
+      String sagaId) {
+    return choreography
+        ? SagaInstance.trackerRef(system, definition.name(), sagaId)
+        : SagaInstance.ref(system, definition.name(), sagaId);
+  }
+
+  private CompletionStage<?> onFlowEvent(ConsumerRecord<String, byte[]> record) {
+    FlowEvent event =
+        FlowEvent.from(record.headers(), new String(record.value(), StandardCharsets.UTF_8));
+    String id = record.headers().get(SagaHeaders.ID);
+    if (event == null || id == null) {
+      throw new RejectRecordException(
+          "not a flow event of saga '"
+              + definition.name()
+              + "': headers "
+              + record.headers().keySet());
+    }
+    return Stages.inline(
+        ref(id)
+            .<Boolean>ask(
+                replyTo -> new SagaInstance.Observe(event, null, false, replyTo),
+                settings.askTimeout()));
+  }
+
+  private CompletionStage<?> onReply(ConsumerRecord<String, byte[]> record) {
+    Map<String, String> h = record.headers();
+    String id = h.get(SagaHeaders.ID);
+    String step = h.get(SagaHeaders.STEP);
+    String type = h.get(SagaHeaders.TYPE);
+    if (id == null
+        || step == null
+        || type == null
+        || !definition.name().equals(h.get(SagaHeaders.SAGA))) {
+      throw new RejectRecordException(
+          "not a reply of saga '" + definition.name() + "': headers " + h.keySet());
+    }
+    boolean compensation = SagaHeaders.UNDO.equals(h.get(SagaHeaders.DIRECTION));
+    String body = new String(record.value(), StandardCharsets.UTF_8);
+    return Stages.inline(
+        ref(id)
+            .<Boolean>ask(
+                replyTo -> new SagaInstance.Reply(step, compensation, type, body, replyTo),
+                settings.askTimeout()));
+  }
+
+  @Override
+  public SagaDefinition<D> definition() {
+    return definition;
+  }
+
+  /**
+   * The reply consumer (stopped with the node).
+   *
+   * @return the subscription
+   */
+  public Subscription replies() {
+    return replies;
+  }
+
+  @Override
+  public CompletionStage<Boolean> start(String sagaId, D data) {
+    if (sagaId == null || sagaId.isEmpty() || sagaId.length() > 200 || sagaId.contains("|")) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "a saga id must be 1 to 200 characters without '|', was " + sagaId));
+    }
+    if (data == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("saga data is null"));
+    }
+    String dataJson;
+    try {
+      dataJson = json.write(data);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return Stages.inline(
+        ref(sagaId)
+            .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout()));
+  }
+
+  @Override
+  public CompletionStage<Optional<SagaView<D>>> get(String sagaId) {
+    return Stages.inline(
+            ref(sagaId).<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout()))
+        .thenApply(
+            state -> state.status() == null ? Optional.empty() : Optional.of(view(sagaId, state)));
+  }
+
+  @Override
+  public CompletionStage<List<String>> list(SagaStatus status) {
+    return Stages.inline(
+        SagaIndex.ref(system, indexId())
+            .<SagaIndex.Ids>ask(
+                replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout())
+            .thenApply(SagaIndex.Ids::ids));
+  }
+
+  @Override
+  public CompletionStage<Map<SagaStatus, Integer>> counts() {
+    return Stages.inline(
+        SagaIndex.ref(system, indexId())
+            .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout())
+            .thenApply(SagaIndex.StatusCounts::counts));
+  }
+
+  @Override
+  public CompletionStage<SagaView<D>> retry(String sagaId) {
+    return operate(sagaId, "retry");
+  }
+
+  @Override
+  public CompletionStage<SagaView<D>> skip(String sagaId) {
+    return operate(sagaId, "skip");
+  }
+
+  @Override
+  public CompletionStage<SagaView<D>> compensate(String sagaId) {
+    return operate(sagaId, "compensate");
+  }
+
+  @Override
+  public CompletionStage<SagaView<D>> abort(String sagaId) {
+    return operate(sagaId, "abort");
+  }
+
+  private CompletionStage<SagaView<D>> operate(String sagaId, String action) {
+    return Stages.inline(
+            ref(sagaId)
+                .<SagaInstance.OperateResult>ask(
+                    replyTo -> new SagaInstance.Operate(action, replyTo), settings.askTimeout()))
+        .thenApply(
+            result -> {
+              if (result.error() != null) {
+                throw new IllegalStateException(
+                    "saga " + definition.name() + " " + sagaId + ": " + result.error());
+              }
+              return view(sagaId, result.state());
+            });
+  }
+
+  SagaView<D> view(String sagaId, InstanceState state) {
+    return InstanceViews.view(rules, sagaId, state);
+  }
+}

@@ -1,0 +1,266 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.SagaRuntimeSettings;
+import io.skald.saga.internal.SagaSerializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * INTERNAL API: the status of every instance of one saga, for the operator's list. Instances report
+ * each status change; the index writes the changes that arrived during a short interval as one
+ * event (so thousands of sagas a second cost a few writes), and keeps the newest finished instances
+ * up to a bound. It is eventually consistent: an instance's own view ({@code get}) is
+ * authoritative.
+ */
+public final class SagaIndex
+    extends EventSourcedBehavior<SagaIndex.Command, SagaIndex.Updated, SagaIndex.State> {
+
+  /** The entity type. */
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-saga-index");
+
+  /** Messages of the index. */
+  public sealed interface Command extends SagaSerializable
+      permits StatusChanged, Flush, ListByStatus, Counts {}
+
+  /**
+   * An instance changed status.
+   *
+   * @param sagaName the saga
+   * @param sagaId the instance
+   * @param status the new status
+   */
+  public record StatusChanged(String sagaName, String sagaId, SagaStatus status)
+      implements Command {}
+
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Lists the instances of a status.
+   *
+   * @param status the status
+   * @param replyTo receives the ids, oldest change first
+   */
+  public record ListByStatus(SagaStatus status, ActorRef<Ids> replyTo) implements Command {}
+
+  /**
+   * Counts instances by status.
+   *
+   * @param replyTo receives the counts
+   */
+  public record Counts(ActorRef<StatusCounts> replyTo) implements Command {}
+
+  /**
+   * The reply to {@link ListByStatus} (a record, so it serializes when the index runs on another
+   * node).
+   *
+   * @param ids the saga ids
+   */
+  public record Ids(List<String> ids) implements SagaSerializable {}
+
+  /**
+   * The reply to {@link Counts}.
+   *
+   * @param counts instances per status
+   */
+  public record StatusCounts(Map<SagaStatus, Integer> counts) implements SagaSerializable {}
+
+  /**
+   * Persisted: status changes.
+   *
+   * @param ids instance ids
+   * @param statuses their new statuses, by position
+   */
+  public record Updated(List<String> ids, List<SagaStatus> statuses) implements SagaSerializable {}
+
+  /**
+   * The index.
+   *
+   * @param statuses instance id to status, in order of the last change
+   */
+  public record State(LinkedHashMap<String, SagaStatus> statuses) implements SagaSerializable {}
+
+  /**
+   * The index of a saga.
+   *
+   * @param system the actor system
+   * @param sagaName the saga
+   * @return its reference
+   */
+  public static EntityRef<Command> ref(ActorSystem<?> system, String sagaName) {
+    return ClusterSharding.get(system).entityRefFor(TYPE_KEY, sagaName);
+  }
+
+  /**
+   * Registers the entity type (once per actor system; later calls are no-ops in sharding).
+   *
+   * @param system the actor system
+   * @param journal the journal plugin id
+   * @param snapshots the snapshot plugin id
+   * @param maxFinished how many finished instances the index keeps
+   */
+  public static void init(
+      ActorSystem<?> system, String journal, String snapshots, int maxFinished) {
+    ClusterSharding.get(system)
+        .init(
+            SagaRuntimeSettings.placed(
+                system,
+                Entity.of(
+                    TYPE_KEY,
+                    ctx ->
+                        Behaviors.<Command>withTimers(
+                            timers ->
+                                new SagaIndex(
+                                    ctx.getEntityId(), timers, journal, snapshots, maxFinished)))));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String journal;
+  private final String snapshots;
+  private final int maxFinished;
+  private final List<StatusChanged> buffered = new ArrayList<>();
+
+  private SagaIndex(
+      String sagaName,
+      TimerScheduler<Command> timers,
+      String journal,
+      String snapshots,
+      int maxFinished) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), sagaName),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.timers = timers;
+    this.journal = journal;
+    this.snapshots = snapshots;
+    this.maxFinished = maxFinished;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journal;
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return snapshots;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(new LinkedHashMap<>());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public CommandHandler<Command, Updated, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(
+            StatusChanged.class,
+            (state, changed) -> {
+              buffered.add(changed);
+              if (!timers.isTimerActive("flush")) {
+                timers.startSingleTimer("flush", Flush.INSTANCE, Duration.ofMillis(100));
+              }
+              return Effect().none();
+            })
+        .onCommand(
+            Flush.class,
+            (state, flush) -> {
+              if (buffered.isEmpty()) {
+                return Effect().none();
+              }
+              List<String> ids = new ArrayList<>(buffered.size());
+              List<SagaStatus> statuses = new ArrayList<>(buffered.size());
+              for (StatusChanged c : buffered) {
+                ids.add(c.sagaId());
+                statuses.add(c.status());
+              }
+              buffered.clear();
+              return Effect().persist(new Updated(ids, statuses));
+            })
+        .onCommand(
+            ListByStatus.class,
+            (state, query) -> {
+              List<String> ids = new ArrayList<>();
+              Map<String, SagaStatus> all = withBuffered(state);
+              all.forEach(
+                  (id, status) -> {
+                    if (status == query.status()) {
+                      ids.add(id);
+                    }
+                  });
+              query.replyTo().tell(new Ids(ids));
+              return Effect().none();
+            })
+        .onCommand(
+            Counts.class,
+            (state, query) -> {
+              Map<SagaStatus, Integer> counts = new EnumMap<>(SagaStatus.class);
+              withBuffered(state).values().forEach(s -> counts.merge(s, 1, Integer::sum));
+              query.replyTo().tell(new StatusCounts(counts));
+              return Effect().none();
+            })
+        .build();
+  }
+
+  private Map<String, SagaStatus> withBuffered(State state) {
+    if (buffered.isEmpty()) {
+      return state.statuses();
+    }
+    Map<String, SagaStatus> all = new LinkedHashMap<>(state.statuses());
+    buffered.forEach(c -> all.put(c.sagaId(), c.status()));
+    return all;
+  }
+
+  @Override
+  public EventHandler<State, Updated> eventHandler() {
+    return (state, updated) -> {
+      // A copy per event (one event holds the changes of a whole interval): a snapshot may be
+      // serialized while later events apply.
+      LinkedHashMap<String, SagaStatus> statuses = new LinkedHashMap<>(state.statuses());
+      int finished = 0;
+      for (int i = 0; i < updated.ids().size(); i++) {
+        statuses.remove(updated.ids().get(i));
+        statuses.put(updated.ids().get(i), updated.statuses().get(i));
+      }
+      for (SagaStatus s : statuses.values()) {
+        finished += s.terminal() ? 1 : 0;
+      }
+      Iterator<Map.Entry<String, SagaStatus>> it = statuses.entrySet().iterator();
+      while (finished > maxFinished && it.hasNext()) {
+        if (it.next().getValue().terminal()) {
+          it.remove();
+          finished--;
+        }
+      }
+      return new State(statuses);
+    };
+  }
+}

@@ -1,0 +1,486 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.SagaRuntimeSettings;
+import io.skald.saga.internal.SagaSerializable;
+import io.skald.saga.internal.engine.FlowEvent;
+import io.skald.saga.internal.engine.InstanceState;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import io.skald.saga.internal.engine.SagaEvent;
+import io.skald.saga.internal.engine.Transitions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * INTERNAL API: one saga instance, a sharded event-sourced entity. Every input (start, reply,
+ * timer, operator action) is turned into events by {@link Transitions}; the events are persisted
+ * first, and only then does the instance act: send the commands of the attempts that are due, arm
+ * their timers, report its status. After a crash, recovery rebuilds the state and the instance
+ * sends the commands of its running attempts again (same idempotency keys, so participants do not
+ * act twice) and re-arms their timers from the persisted deadlines.
+ *
+ * <p>Instances are remembered entities: sharding restarts them after a restart or a rebalance, so a
+ * timeout falls due even if nothing else wakes the instance. A finished instance passivates.
+ *
+ * @param <D> the saga data type
+ */
+public final class SagaInstance<D>
+    extends EventSourcedBehavior<SagaInstance.Command, SagaEvent, InstanceState> {
+
+  /** Messages of an instance. */
+  public sealed interface Command extends SagaSerializable
+      permits Start, Reply, Deadline, SendDue, Get, Operate, Observe {}
+
+  /**
+   * Starts the instance.
+   *
+   * @param dataJson the initial data
+   * @param replyTo true if started now, false if it existed
+   */
+  public record Start(String dataJson, ActorRef<Boolean> replyTo) implements Command {}
+
+  /**
+   * A participant's reply.
+   *
+   * @param step the step
+   * @param compensation whether it answers the compensation
+   * @param type the reply type's class name or {@code ack}
+   * @param json the reply
+   * @param replyTo acknowledged once handled (persisted or ignored)
+   */
+  public record Reply(
+      String step, boolean compensation, String type, String json, ActorRef<Boolean> replyTo)
+      implements Command {}
+
+  /**
+   * A choreography's flow event, seen by its tracker: from the tracker's own consumer of the flow
+   * topic, or from a participant that asks whether it may act on the event.
+   *
+   * @param event the event
+   * @param target the step the participant would run, or null
+   * @param compensation whether it would run the step's compensation
+   * @param replyTo true if the tracker waits for that step (always true without a target)
+   */
+  public record Observe(
+      FlowEvent event, String target, boolean compensation, ActorRef<Boolean> replyTo)
+      implements Command {}
+
+  record Deadline(String step, boolean compensation, int attempt, long deadline)
+      implements Command {}
+
+  record SendDue(String step, boolean compensation, int attempt) implements Command {}
+
+  /**
+   * Asks for the state.
+   *
+   * @param replyTo receives it
+   */
+  public record Get(ActorRef<InstanceState> replyTo) implements Command {}
+
+  /**
+   * An operator's action.
+   *
+   * @param action retry, skip, compensate or abort
+   * @param replyTo receives the state after it, or the reason it does not apply
+   */
+  public record Operate(String action, ActorRef<OperateResult> replyTo) implements Command {}
+
+  /**
+   * The answer to an {@link Operate}.
+   *
+   * @param state the state after the action, or null
+   * @param error why the action does not apply, or null
+   */
+  public record OperateResult(InstanceState state, String error) implements SagaSerializable {}
+
+  /**
+   * The sharding entity type of a saga's instances.
+   *
+   * @param sagaName the saga name
+   * @return the type key
+   */
+  public static EntityTypeKey<Command> typeKey(String sagaName) {
+    return EntityTypeKey.create(Command.class, "skald-saga-" + sagaName);
+  }
+
+  /**
+   * The sharding entity type of a choreographed saga's trackers.
+   *
+   * @param sagaName the saga name
+   * @return the type key
+   */
+  public static EntityTypeKey<Command> trackerTypeKey(String sagaName) {
+    return EntityTypeKey.create(Command.class, "skald-flow-" + sagaName);
+  }
+
+  /**
+   * The reference of a choreography's tracker.
+   *
+   * @param system the actor system
+   * @param sagaName the saga name
+   * @param sagaId the instance id
+   * @return the entity reference
+   */
+  public static EntityRef<Command> trackerRef(
+      ActorSystem<?> system, String sagaName, String sagaId) {
+    return ClusterSharding.get(system).entityRefFor(trackerTypeKey(sagaName), sagaId);
+  }
+
+  /**
+   * The reference of an instance.
+   *
+   * @param system the actor system
+   * @param sagaName the saga name
+   * @param sagaId the instance id
+   * @return the entity reference
+   */
+  public static EntityRef<Command> ref(ActorSystem<?> system, String sagaName, String sagaId) {
+    return ClusterSharding.get(system).entityRefFor(typeKey(sagaName), sagaId);
+  }
+
+  /**
+   * Registers the entity type of a saga.
+   *
+   * @param system the actor system
+   * @param runtime what instances share: rules, producer, settings
+   * @param <D> the data type
+   */
+  public static <D> void init(ActorSystem<?> system, Runtime<D> runtime) {
+    ClusterShardingSettings sharding =
+        ClusterShardingSettings.create(system)
+            .withRememberEntities(true)
+            .withRememberEntitiesStoreMode(
+                ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+            .withJournalPluginId(runtime.journalPluginId())
+            .withSnapshotPluginId(runtime.snapshotPluginId());
+    // A shard of remembered instances loads their ids before it starts; Pekko's default of 2 s is
+    // far too short after a restart with many instances in flight (each shard then fails, backs
+    // off and tries again, and nothing recovers: seen with 100,000 instances in the benchmark).
+    sharding =
+        sharding.withTuningParameters(
+            sharding
+                .tuningParameters()
+                .withWaitingForStateTimeout(
+                    system.settings().config().getDuration("skald.saga.instance-load-timeout")));
+    ClusterSharding.get(system)
+        .init(
+            SagaRuntimeSettings.placed(
+                system,
+                Entity.of(
+                        runtime.typeKey(),
+                        entity ->
+                            Behaviors.<Command>setup(
+                                ctx ->
+                                    Behaviors.withTimers(
+                                        timers ->
+                                            new SagaInstance<>(ctx, timers, entity, runtime))))
+                    .withSettings(sharding)));
+  }
+
+  /**
+   * What all instances of a saga share.
+   *
+   * @param typeKey the entity type
+   * @param transitions the rules
+   * @param sender acts on running attempts
+   * @param index receives status changes
+   * @param journalPluginId the journal
+   * @param snapshotPluginId the snapshot store
+   * @param <D> the data type
+   */
+  public record Runtime<D>(
+      EntityTypeKey<Command> typeKey,
+      Transitions<D> transitions,
+      Sender<D> sender,
+      EntityRef<SagaIndex.Command> index,
+      String journalPluginId,
+      String snapshotPluginId) {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final EntityContext<Command> entity;
+  private final Runtime<D> runtime;
+  private final Transitions<D> rules;
+  private final String sagaName;
+  private final String sagaId;
+  private final Set<String> sent = new HashSet<>();
+  private final Map<String, Long> armed = new HashMap<>();
+  private SagaStatus reported;
+  private boolean recovering;
+
+  private SagaInstance(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      EntityContext<Command> entity,
+      Runtime<D> runtime) {
+    super(
+        PersistenceId.of(entity.getEntityTypeKey().name(), entity.getEntityId()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.entity = entity;
+    this.runtime = runtime;
+    this.rules = runtime.transitions();
+    this.sagaName = rules.definition().name();
+    this.sagaId = entity.getEntityId();
+  }
+
+  @Override
+  public String journalPluginId() {
+    return runtime.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return runtime.snapshotPluginId();
+  }
+
+  @Override
+  public InstanceState emptyState() {
+    return InstanceState.EMPTY;
+  }
+
+  @Override
+  public SignalHandler<InstanceState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              // The attempts that were running when the instance stopped (a crash, a restart, a
+              // rebalance) are sent again now and get their full timeout again: their deadlines
+              // passed while nothing could receive their replies, which may be waiting in the
+              // reply topic.
+              recovering = true;
+              act(state, Sender.Cause.RECOVERY, null);
+              recovering = false;
+            })
+        .build();
+  }
+
+  @Override
+  public EventHandler<InstanceState, SagaEvent> eventHandler() {
+    return (state, event) -> rules.apply(state, event);
+  }
+
+  @Override
+  public CommandHandler<Command, SagaEvent, InstanceState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Start.class, this::onStart)
+        .onCommand(
+            Reply.class,
+            (state, reply) -> {
+              List<SagaEvent> events;
+              try {
+                events =
+                    rules.onReply(
+                        state,
+                        reply.step(),
+                        reply.compensation(),
+                        reply.type(),
+                        reply.json(),
+                        System.currentTimeMillis());
+              } catch (RuntimeException e) {
+                context
+                    .getLog()
+                    .warn(
+                        "saga {} {}: ignoring an unreadable reply: {}",
+                        sagaName,
+                        sagaId,
+                        e.toString());
+                events = List.of();
+              }
+              if (events.isEmpty()) {
+                context
+                    .getLog()
+                    .debug(
+                        "saga {} {}: reply to {} ignored (duplicate, late or unexpected)",
+                        sagaName,
+                        sagaId,
+                        reply.step());
+                reply.replyTo().tell(Boolean.FALSE);
+                return Effect().none();
+              }
+              return persistAndAct(events, Sender.Cause.REPLY, null)
+                  .thenRun(s -> reply.replyTo().tell(Boolean.TRUE));
+            })
+        .onCommand(
+            Deadline.class,
+            (state, deadline) -> {
+              armed.remove(timerKey(deadline.step(), deadline.compensation()), deadline.attempt());
+              List<SagaEvent> events =
+                  rules.onDeadline(
+                      state,
+                      deadline.step(),
+                      deadline.compensation(),
+                      deadline.attempt(),
+                      System.currentTimeMillis());
+              return events.isEmpty()
+                  ? Effect().none()
+                  : persistAndAct(events, Sender.Cause.TIMER, null);
+            })
+        .onCommand(
+            SendDue.class,
+            (state, due) -> {
+              StepState st = state.step(due.step());
+              if (st.running()
+                  && st.compensating() == due.compensation()
+                  && st.attempt() == due.attempt()) {
+                send(state, st, Sender.Cause.TIMER, null);
+              }
+              return Effect().none();
+            })
+        .onCommand(
+            Get.class,
+            (state, get) -> {
+              get.replyTo().tell(state);
+              passivateIfUnknown(state);
+              return Effect().none();
+            })
+        .onCommand(
+            Operate.class,
+            (state, op) -> {
+              List<SagaEvent> events;
+              try {
+                events = rules.operate(state, op.action(), System.currentTimeMillis());
+              } catch (IllegalStateException | IllegalArgumentException e) {
+                op.replyTo().tell(new OperateResult(null, e.getMessage()));
+                passivateIfUnknown(state);
+                return Effect().none();
+              }
+              return persistAndAct(events, Sender.Cause.OPERATOR, null)
+                  .thenRun(s -> op.replyTo().tell(new OperateResult(s, null)));
+            })
+        .onCommand(Observe.class, this::onObserve)
+        .build();
+  }
+
+  private Effect<SagaEvent, InstanceState> onObserve(InstanceState state, Observe observe) {
+    List<SagaEvent> events = rules.observe(state, observe.event(), System.currentTimeMillis());
+    if (events.isEmpty()) {
+      observe.replyTo().tell(awaits(state, observe));
+      return Effect().none();
+    }
+    return persistAndAct(events, Sender.Cause.OBSERVED, observe.event())
+        .thenRun(s -> observe.replyTo().tell(awaits(s, observe)));
+  }
+
+  private boolean awaits(InstanceState state, Observe observe) {
+    return observe.target() == null
+        || rules.awaitsStep(state, observe.target(), observe.compensation());
+  }
+
+  private Effect<SagaEvent, InstanceState> onStart(InstanceState state, Start start) {
+    if (state.status() != null) {
+      start.replyTo().tell(Boolean.FALSE);
+      return Effect().none();
+    }
+    List<SagaEvent> events = rules.start(state, start.dataJson(), System.currentTimeMillis());
+    return persistAndAct(events, Sender.Cause.START, null)
+        .thenRun(s -> start.replyTo().tell(Boolean.TRUE));
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<SagaEvent, InstanceState>
+      persistAndAct(List<SagaEvent> events, Sender.Cause cause, FlowEvent observed) {
+    return Effect().persist(events).thenRun(s -> act(s, cause, observed));
+  }
+
+  private static String timerKey(String step, boolean compensation) {
+    return step + (compensation ? "/undo" : "/do");
+  }
+
+  /** Acts on a persisted state: sends due commands, arms timers, reports the status. */
+  private void act(InstanceState state, Sender.Cause cause, FlowEvent observed) {
+    if (state.status() == null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (StepState st : state.steps()) {
+      String key = timerKey(st.name(), st.compensating());
+      boolean active =
+          st.running()
+              && (state.status() == SagaStatus.RUNNING
+                  || state.status() == SagaStatus.COMPENSATING);
+      if (!active) {
+        disarm(timerKey(st.name(), false));
+        disarm(timerKey(st.name(), true));
+        continue;
+      }
+      if (st.sendAt() > now) {
+        timers.startSingleTimer(
+            key + "/send",
+            new SendDue(st.name(), st.compensating(), st.attempt()),
+            Duration.ofMillis(st.sendAt() - now));
+      } else {
+        send(state, st, cause, observed);
+      }
+      Long armedDeadline = armed.get(key);
+      if (armedDeadline == null || armedDeadline != st.deadline()) {
+        armed.put(key, st.deadline());
+        long due =
+            recovering
+                ? Math.max(st.deadline(), now + rules.spec(st.name()).timeout().toMillis())
+                : st.deadline();
+        timers.startSingleTimer(
+            key,
+            new Deadline(st.name(), st.compensating(), st.attempt(), st.deadline()),
+            Duration.ofMillis(Math.max(0, due - now)));
+      }
+    }
+    if (state.status() != reported) {
+      reported = state.status();
+      runtime.index().tell(new SagaIndex.StatusChanged(sagaName, sagaId, state.status()));
+    }
+    if (state.status().terminal()) {
+      timers.cancelAll();
+      entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+  }
+
+  /** A query for an id that never started must not leave a remembered entity behind. */
+  private void passivateIfUnknown(InstanceState state) {
+    if (state.status() == null) {
+      entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+  }
+
+  private void disarm(String key) {
+    if (armed.remove(key) != null) {
+      timers.cancel(key);
+      timers.cancel(key + "/send");
+    }
+  }
+
+  /** Acts on a running attempt, once per attempt in this incarnation. */
+  private void send(InstanceState state, StepState st, Sender.Cause cause, FlowEvent observed) {
+    // An operator's retry starts again at attempt 1: the deadline tells the arming apart.
+    String attemptKey =
+        timerKey(st.name(), st.compensating()) + "/" + st.attempt() + "/" + st.deadline();
+    if (sent.add(attemptKey)) {
+      runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
+    }
+  }
+}
