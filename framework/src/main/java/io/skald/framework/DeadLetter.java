@@ -14,7 +14,8 @@ import java.util.Map;
  * @param value the original value bytes, or null for a tombstone
  * @param headers the original headers (without the dead-letter headers)
  * @param attempts how many attempts were made
- * @param reason {@code rejected}, {@code non-retryable} or {@code retries-exhausted}
+ * @param reason why it was dead-lettered, or null for a record that Skald's dead-lettering did not
+ *     write (produced to the dead-letter topic by other means)
  * @param errorClass the class of the last failure
  * @param errorMessage the message of the last failure
  * @param firstFailure when the first attempt failed
@@ -28,7 +29,7 @@ public record DeadLetter(
     byte[] value,
     Map<String, String> headers,
     int attempts,
-    String reason,
+    DeadLetterReason reason,
     String errorClass,
     String errorMessage,
     Instant firstFailure,

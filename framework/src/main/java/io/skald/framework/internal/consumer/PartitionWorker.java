@@ -1,13 +1,13 @@
 package io.skald.framework.internal.consumer;
 
 import io.skald.framework.ConsumerRecord;
+import io.skald.framework.DeadLetterReason;
 import io.skald.framework.DeliveryMode;
 import io.skald.framework.HandlerFailedException;
 import io.skald.framework.OrderingPolicy;
 import io.skald.framework.PartitionOffsets;
 import io.skald.framework.ProcessingTimeoutException;
 import io.skald.framework.RecordHandler;
-import io.skald.framework.RejectRecordException;
 import io.skald.framework.Stages;
 import io.skald.framework.StartPosition;
 import io.skald.framework.SubscriptionSpec;
@@ -60,6 +60,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           Retry,
           AttemptTimedOut,
           DeadLettered,
+          RewriteDeadLetter,
           CommittedUpTo,
           SeekTo,
           ReportTick,
@@ -77,7 +78,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
 
   record AttemptTimedOut(long offset, int attempt) implements Command {}
 
-  record DeadLettered(long offset, Throwable error) implements Command {}
+  record DeadLettered(long offset, DeadLetterReason reason, Throwable error) implements Command {}
+
+  /** Write a dead letter again after its write failed. */
+  record RewriteDeadLetter(long offset, DeadLetterReason reason) implements Command {}
 
   record SeekTo(long offset, CompletableFuture<Done> done) implements Command {}
 
@@ -183,6 +187,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         .onMessage(StartOffsets.class, this::onStartOffsets)
         .onMessage(RecordDone.class, this::onRecordDone)
         .onMessage(Retry.class, this::onRetry)
+        .onMessage(RewriteDeadLetter.class, this::onRewriteDeadLetter)
         .onMessage(
             AttemptTimedOut.class,
             t ->
@@ -421,8 +426,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       entry.firstFailure = Instant.now();
     }
     entry.lastError = done.error();
-    boolean rejected = done.error() instanceof RejectRecordException;
-    if (!rejected && spec.retryPolicy().shouldRetry(entry.attempt, done.error())) {
+    FailurePolicy.Decision decision =
+        FailurePolicy.decide(spec.retryPolicy(), entry.attempt, done.error(), deadLetters != null);
+    if (decision instanceof FailurePolicy.Retry retry) {
       getContext()
           .getLog()
           .debug(
@@ -431,20 +437,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               done.offset(),
               entry.attempt,
               done.error().toString());
-      timers.startSingleTimer(
-          "retry-" + done.offset(),
-          new Retry(done.offset()),
-          spec.retryPolicy().delayAfter(entry.attempt));
+      timers.startSingleTimer(retryKey(done.offset()), new Retry(done.offset()), retry.delay());
       return;
     }
-    if (deadLetters != null) {
-      String reason =
-          rejected
-              ? "rejected"
-              : entry.attempt >= spec.retryPolicy().maxAttempts()
-                  ? "retries-exhausted"
-                  : "non-retryable";
-      deadLetter(entry, reason);
+    if (decision instanceof FailurePolicy.DeadLetter deadLetter) {
+      deadLetter(entry, deadLetter.reason());
       return;
     }
     failed = true;
@@ -453,11 +450,15 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
             tp, new HandlerFailedException(tp, done.offset(), entry.attempt, done.error())));
   }
 
+  private static String retryKey(long offset) {
+    return "retry-" + offset;
+  }
+
   /**
    * Writes the record to the dead-letter topic; the original is acknowledged only once that write
    * is durable. While it is in flight the record counts as executing, so a drain waits for it.
    */
-  private void deadLetter(PendingRecords.InFlight entry, String reason) {
+  private void deadLetter(PendingRecords.InFlight entry, DeadLetterReason reason) {
     RecordFormat.Decoded raw = entry.record;
     getContext()
         .getLog()
@@ -484,7 +485,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     getContext()
         .pipeToSelf(
             deadLetters.send(raw.key(), raw.value(), headers),
-            (meta, error) -> new DeadLettered(raw.offset(), unwrap(error)));
+            (meta, error) -> new DeadLettered(raw.offset(), reason, unwrap(error)));
   }
 
   private Behavior<Command> onDeadLettered(DeadLettered done) {
@@ -503,7 +504,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               done.offset(),
               done.error().toString());
       timers.startSingleTimer(
-          "retry-" + done.offset(), new Retry(done.offset()), spec.retryPolicy().initialInterval());
+          retryKey(done.offset()),
+          new RewriteDeadLetter(done.offset(), done.reason()),
+          spec.retryPolicy().initialInterval());
       return this;
     }
     pending.finish(entry);
@@ -514,19 +517,20 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     return finishIfDrained();
   }
 
+  private Behavior<Command> onRewriteDeadLetter(RewriteDeadLetter rewrite) {
+    PendingRecords.InFlight entry = pending.get(rewrite.offset());
+    if (entry == null || entry.executing || failed) {
+      return finishIfDrained();
+    }
+    // a record whose dead-letter write failed keeps its reason (and is not attempted again)
+    deadLetter(entry, rewrite.reason());
+    return this;
+  }
+
   private Behavior<Command> onRetry(Retry retry) {
     PendingRecords.InFlight entry = pending.get(retry.offset());
     if (entry == null || entry.executing || draining || failed) {
       return finishIfDrained();
-    }
-    boolean deadLetterPending =
-        deadLetters != null
-            && entry.lastError != null
-            && (entry.lastError instanceof RejectRecordException
-                || !spec.retryPolicy().shouldRetry(entry.attempt, entry.lastError));
-    if (deadLetterPending) {
-      deadLetter(entry, "retries-exhausted");
-      return this;
     }
     entry.attempt++;
     invoke(entry);

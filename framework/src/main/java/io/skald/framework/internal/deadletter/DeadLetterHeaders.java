@@ -1,5 +1,6 @@
 package io.skald.framework.internal.deadletter;
 
+import io.skald.framework.DeadLetterReason;
 import io.skald.framework.TopicPartition;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ public final class DeadLetterHeaders {
       Instant firstFailure,
       Instant lastFailure,
       Throwable error,
-      String reason) {
+      DeadLetterReason reason) {
     Map<String, String> headers = new LinkedHashMap<>(withoutDeadLetterHeaders(original));
     headers.put(TOPIC, tp.topic());
     headers.put(PARTITION, Integer.toString(tp.partition()));
@@ -66,7 +67,7 @@ public final class DeadLetterHeaders {
     headers.put(ERROR_CLASS, error.getClass().getName());
     String message = String.valueOf(error.getMessage());
     headers.put(ERROR_MESSAGE, message.length() > 2000 ? message.substring(0, 2000) : message);
-    headers.put(REASON, reason);
+    headers.put(REASON, reason.header());
     return headers;
   }
 

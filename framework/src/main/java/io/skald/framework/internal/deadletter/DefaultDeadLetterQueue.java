@@ -2,6 +2,7 @@ package io.skald.framework.internal.deadletter;
 
 import io.skald.framework.DeadLetter;
 import io.skald.framework.DeadLetterQueue;
+import io.skald.framework.DeadLetterReason;
 import io.skald.framework.PartitionOffsets;
 import io.skald.framework.SkaldException;
 import io.skald.framework.Stages;
@@ -70,11 +71,20 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
         r.value(),
         DeadLetterHeaders.withoutDeadLetterHeaders(h),
         Integer.parseInt(h.getOrDefault(DeadLetterHeaders.ATTEMPTS, "0")),
-        h.getOrDefault(DeadLetterHeaders.REASON, ""),
+        reason(h.get(DeadLetterHeaders.REASON)),
         h.getOrDefault(DeadLetterHeaders.ERROR_CLASS, ""),
         h.getOrDefault(DeadLetterHeaders.ERROR_MESSAGE, ""),
         instant(h.get(DeadLetterHeaders.FIRST_FAILURE)),
         instant(h.get(DeadLetterHeaders.LAST_FAILURE)));
+  }
+
+  private static DeadLetterReason reason(String header) {
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
+      if (reason.header().equals(header)) {
+        return reason;
+      }
+    }
+    return null;
   }
 
   private static Instant instant(String value) {

@@ -232,7 +232,7 @@ final class PersistedFixture {
     for (DeadLetter letter : dlq.list(0, 100).toCompletableFuture().join()) {
       seen.put(
           "dead letter " + letter.dlqOffset(),
-          letter.original() + "@" + letter.originalOffset() + " " + letter.reason());
+          letter.original() + "@" + letter.originalOffset() + " " + letter.reason().header());
     }
     Map<String, String> records = new ConcurrentHashMap<>();
     Subscription reader =
