@@ -2,12 +2,12 @@ package io.skald.bench;
 
 import com.typesafe.config.ConfigFactory;
 import io.skald.framework.Codecs;
-import io.skald.framework.Producer;
-import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
-import io.skald.framework.Subscription;
-import io.skald.framework.SubscriptionSpec;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -272,7 +272,7 @@ public final class Bench {
                 skald.subscribe(
                     SubscriptionSpec.of("bench-" + run, Codecs.string(), Codecs.bytes())
                         .withTopics(topic)
-                        .withStartPosition(io.skald.framework.StartPosition.LATEST),
+                        .withStartPosition(io.skald.framework.consumer.StartPosition.LATEST),
                     record -> {
                       long now = System.nanoTime();
                       latency.recordValue(

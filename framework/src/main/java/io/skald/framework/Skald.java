@@ -2,7 +2,14 @@ package io.skald.framework;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.skald.framework.admin.TopicAdmin;
+import io.skald.framework.consumer.RecordHandler;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.deadletter.DeadLetterQueue;
 import io.skald.framework.internal.runtime.SkaldRuntime;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;

@@ -12,14 +12,4 @@ public final class UnknownTopicException extends SkaldException {
   public UnknownTopicException(String message) {
     super(message);
   }
-
-  /**
-   * Creates the exception with its cause.
-   *
-   * @param message what went wrong, naming the offending value
-   * @param cause the underlying failure
-   */
-  public UnknownTopicException(String message, Throwable cause) {
-    super(message, cause);
-  }
 }

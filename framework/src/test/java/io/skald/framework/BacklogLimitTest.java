@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.skald.framework.admin.BacklogLimit;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.BackpressureException;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;
@@ -88,7 +96,9 @@ class BacklogLimitTest {
           assertThrows(
               CompletionException.class,
               () -> producer.send("jobs", "k", "job-50").toCompletableFuture().join());
-      assertInstanceOf(BacklogFullException.class, full.getCause());
+      assertEquals(
+          BackpressureException.Limit.PARTITION_BACKLOG,
+          assertInstanceOf(BackpressureException.class, full.getCause()).limit());
 
       // once the group catches up, the producer succeeds again
       workers.release().run();

@@ -6,7 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.skald.framework.admin.InvalidTopicException;
+import io.skald.framework.admin.TopicConflictException;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.HandlerFailedException;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.producer.InvalidRecordException;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordTooLargeException;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;

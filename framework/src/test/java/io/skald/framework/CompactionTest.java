@@ -6,7 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.Compaction;
+import io.skald.framework.admin.InvalidTopicException;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.StartPosition;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.log.RecordBatch;
+import io.skald.framework.producer.InvalidRecordException;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.nio.file.Path;

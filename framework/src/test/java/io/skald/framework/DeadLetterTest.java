@@ -3,7 +3,17 @@ package io.skald.framework;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.OrderingPolicy;
+import io.skald.framework.consumer.ProcessingTimeoutException;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.deadletter.DeadLetterHeaders;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;

@@ -3,6 +3,12 @@ package io.skald.framework;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.ScheduledDelivery;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.DelayedSchedulerMain;
 import io.skald.framework.testing.ForkedJvm;

@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.DeliveryMode;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.consumer.DefaultSubscription;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.testing.AccountEntity;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.ExactlyOnceNodeMain;

@@ -3,6 +3,8 @@ package io.skald.framework;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.CrashingNodeMain;
 import io.skald.framework.testing.ForkedJvm;

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.producer.BackpressureException;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.testing.SkaldTestNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +52,9 @@ class ProducerBackpressureTest {
           send.join();
           accepted++;
         } catch (CompletionException e) {
-          assertInstanceOf(BackpressureException.class, e.getCause());
+          assertEquals(
+              BackpressureException.Limit.PRODUCER_BUFFER,
+              assertInstanceOf(BackpressureException.class, e.getCause()).limit());
           rejected++;
         }
       }

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.producer.Acks;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.testing.SkaldTestNode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,7 +104,7 @@ class ProducerTest {
         assertThrows(
             CompletionException.class,
             () -> producer.send("spread", "k", "after close").toCompletableFuture().join());
-    assertInstanceOf(ProducerClosedException.class, refused.getCause());
+    assertInstanceOf(IllegalStateException.class, refused.getCause());
     assertTrue(accepted.join().offset() >= 0);
   }
 }

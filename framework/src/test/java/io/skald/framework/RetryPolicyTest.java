@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.consumer.RetryPolicy;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,14 @@ package io.skald.framework;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerRecord;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.stream.SkaldStreams;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;

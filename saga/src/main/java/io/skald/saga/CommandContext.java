@@ -9,7 +9,7 @@ package io.skald.saga;
  * @param compensation true if this is the step's compensation
  * @param idempotencyKey identical on every attempt of this command: record it atomically with the
  *     effect (for example in the participant's own event-sourced entity, see {@code
- *     io.skald.framework.Inbox}) for exactly-once effects
+ *     io.skald.framework.consumer.Inbox}) for exactly-once effects
  * @param attempt the attempt, from 1
  */
 public record CommandContext(

@@ -1,6 +1,6 @@
 package io.skald.saga;
 
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.skald.saga;
 
-import io.skald.framework.Subscription;
+import io.skald.framework.consumer.Subscription;
 
 /**
  * A service that handles saga commands: one consumer group (named after the service) over the

@@ -1,6 +1,6 @@
 package io.skald.saga;
 
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.internal.definition.DefinitionBuilder;
 import io.skald.saga.internal.definition.MermaidRenderer;
 import io.skald.saga.internal.definition.StageSpec;

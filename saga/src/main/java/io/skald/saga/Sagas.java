@@ -1,10 +1,10 @@
 package io.skald.saga;
 
-import io.skald.framework.Acks;
 import io.skald.framework.Codecs;
-import io.skald.framework.Producer;
-import io.skald.framework.ProducerSettings;
 import io.skald.framework.Skald;
+import io.skald.framework.producer.Acks;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.participant.DefaultParticipant;

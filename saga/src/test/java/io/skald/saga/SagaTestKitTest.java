@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.TestShop.Order;
 import io.skald.saga.testkit.SagaChecker;
 import io.skald.saga.testkit.SagaScenario;
@@ -58,6 +58,23 @@ class SagaTestKitTest {
     AssertionError error =
         assertThrows(AssertionError.class, () -> saga.expectCommand(TestShop.CHARGE));
     assertTrue(error.getMessage().contains("sent command inventory.reserve"), error.getMessage());
+  }
+
+  @Test
+  void operatorActionsApplyAsTheRunnerAppliesThem() {
+    SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o5", 10));
+    saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-5"));
+    saga.expectCommandTo(TestShop.CHARGE);
+    // only a parked saga can be retried or skipped
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> saga.operator(OperatorAction.SKIP));
+    assertTrue(refused.getMessage().contains("skip needs PARKED"), refused.getMessage());
+    saga.operator(OperatorAction.COMPENSATE);
+    // the unanswered charge may have happened: it is refunded before the stock is released
+    saga.expectCompensationTo(TestShop.REFUND).reply(null);
+    saga.expectCompensationTo(TestShop.RELEASE).reply(null);
+    saga.expectStatus(SagaStatus.COMPENSATED);
+    assertThrows(IllegalStateException.class, () -> saga.operator(OperatorAction.ABORT));
   }
 
   private static SagaChecker<Order> shopChecker(SagaDefinition<Order> definition) {

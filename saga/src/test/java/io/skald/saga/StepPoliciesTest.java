@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.Codecs;
-import io.skald.framework.ProducerSettings;
-import io.skald.framework.RetryPolicy;
 import io.skald.framework.Skald;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import io.skald.saga.TestShop.Order;

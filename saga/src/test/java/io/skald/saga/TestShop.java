@@ -1,6 +1,6 @@
 package io.skald.saga;
 
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

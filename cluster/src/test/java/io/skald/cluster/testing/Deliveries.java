@@ -40,10 +40,10 @@ public final class Deliveries {
    * @param member the name its deliveries are recorded under
    * @return the running member
    */
-  public io.skald.framework.Subscription subscribe(
+  public io.skald.framework.consumer.Subscription subscribe(
       io.skald.framework.Skald node, String group, String topic, String member) {
     return node.subscribe(
-        io.skald.framework.SubscriptionSpec.of(
+        io.skald.framework.consumer.SubscriptionSpec.of(
                 group, io.skald.framework.Codecs.string(), io.skald.framework.Codecs.string())
             .withTopics(topic),
         record -> {

@@ -1,6 +1,6 @@
 package io.skald.cluster.testing;
 
-import io.skald.framework.Producer;
+import io.skald.framework.producer.Producer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

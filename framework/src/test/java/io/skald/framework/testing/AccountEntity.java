@@ -1,6 +1,6 @@
 package io.skald.framework.testing;
 
-import io.skald.framework.Inbox;
+import io.skald.framework.consumer.Inbox;
 import io.skald.framework.internal.SkaldSerializable;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,11 +1,11 @@
 package io.skald.framework.testing;
 
 import io.skald.framework.Codecs;
-import io.skald.framework.Producer;
-import io.skald.framework.ProducerSettings;
-import io.skald.framework.ScheduledDelivery;
 import io.skald.framework.Skald;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.ScheduledDelivery;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

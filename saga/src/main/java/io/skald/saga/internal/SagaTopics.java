@@ -1,8 +1,8 @@
 package io.skald.saga.internal;
 
-import io.skald.framework.TopicAdmin;
-import io.skald.framework.TopicConflictException;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicAdmin;
+import io.skald.framework.admin.TopicConflictException;
+import io.skald.framework.admin.TopicSpec;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,7 @@
 package io.skald.saga.testkit;
 
 import io.skald.saga.Endpoint;
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
 import io.skald.saga.internal.engine.InstanceState;
@@ -193,12 +194,15 @@ public final class SagaScenario<D> {
   }
 
   /**
-   * An operator's action on the instance: retry, skip, compensate or abort.
+   * An operator's action on the instance, as {@link io.skald.saga.SagaRunner#retry} and its
+   * siblings run it.
    *
    * @param action the action
    * @return this scenario
+   * @throws IllegalStateException if the action does not apply to the instance's status, as the
+   *     runner refuses it
    */
-  public SagaScenario<D> operator(String action) {
+  public SagaScenario<D> operator(OperatorAction action) {
     instance.operate(action);
     return this;
   }

@@ -1,6 +1,7 @@
 package io.skald.saga.testkit;
 
 import io.skald.saga.Endpoint;
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.SagaJson;
@@ -80,7 +81,7 @@ final class VirtualInstance<D> {
     return !events.isEmpty();
   }
 
-  void operate(String action) {
+  void operate(OperatorAction action) {
     persist(rules.operate(state, action, now));
   }
 

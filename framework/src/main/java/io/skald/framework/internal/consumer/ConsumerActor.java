@@ -1,9 +1,9 @@
 package io.skald.framework.internal.consumer;
 
-import io.skald.framework.HandlerFailedException;
-import io.skald.framework.RecordHandler;
-import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.HandlerFailedException;
+import io.skald.framework.consumer.RecordHandler;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
@@ -95,7 +95,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     INSTANCE
   }
 
-  /** What the consumer shares with its {@link io.skald.framework.Subscription} handle. */
+  /** What the consumer shares with its {@link io.skald.framework.consumer.Subscription} handle. */
   public static final class Shared {
     /** Completes when the member stopped. */
     public final CompletableFuture<Done> terminated = new CompletableFuture<>();
@@ -329,7 +329,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private boolean atMostOnce() {
-    return member.spec().deliveryMode() == io.skald.framework.DeliveryMode.AT_MOST_ONCE;
+    return member.spec().deliveryMode() == io.skald.framework.consumer.DeliveryMode.AT_MOST_ONCE;
   }
 
   private Behavior<Command> commit() {

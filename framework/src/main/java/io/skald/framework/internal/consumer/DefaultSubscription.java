@@ -1,7 +1,7 @@
 package io.skald.framework.internal.consumer;
 
-import io.skald.framework.Subscription;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.Subscription;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,8 +1,8 @@
 package io.skald.framework.internal.consumer;
 
-import io.skald.framework.DeadLetterReason;
-import io.skald.framework.RejectRecordException;
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.deadletter.DeadLetterReason;
 import java.time.Duration;
 
 /**

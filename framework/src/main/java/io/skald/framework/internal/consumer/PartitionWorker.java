@@ -1,17 +1,17 @@
 package io.skald.framework.internal.consumer;
 
-import io.skald.framework.ConsumerRecord;
-import io.skald.framework.DeadLetterReason;
-import io.skald.framework.DeliveryMode;
-import io.skald.framework.HandlerFailedException;
-import io.skald.framework.OrderingPolicy;
-import io.skald.framework.PartitionOffsets;
-import io.skald.framework.ProcessingTimeoutException;
-import io.skald.framework.RecordHandler;
 import io.skald.framework.Stages;
-import io.skald.framework.StartPosition;
-import io.skald.framework.SubscriptionSpec;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.DeliveryMode;
+import io.skald.framework.consumer.HandlerFailedException;
+import io.skald.framework.consumer.OrderingPolicy;
+import io.skald.framework.consumer.ProcessingTimeoutException;
+import io.skald.framework.consumer.RecordHandler;
+import io.skald.framework.consumer.StartPosition;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.deadletter.DeadLetterHeaders;

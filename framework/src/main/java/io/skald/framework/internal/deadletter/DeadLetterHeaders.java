@@ -1,7 +1,7 @@
 package io.skald.framework.internal.deadletter;
 
-import io.skald.framework.DeadLetterReason;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.deadletter.DeadLetterReason;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

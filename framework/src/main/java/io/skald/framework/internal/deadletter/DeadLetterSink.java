@@ -1,6 +1,6 @@
 package io.skald.framework.internal.deadletter;
 
-import io.skald.framework.RecordMetadata;
+import io.skald.framework.producer.RecordMetadata;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 

@@ -1,12 +1,12 @@
 package io.skald.framework.internal.deadletter;
 
-import io.skald.framework.DeadLetter;
-import io.skald.framework.DeadLetterQueue;
-import io.skald.framework.DeadLetterReason;
-import io.skald.framework.PartitionOffsets;
 import io.skald.framework.SkaldException;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.deadletter.DeadLetter;
+import io.skald.framework.deadletter.DeadLetterQueue;
+import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.LogReader;
 import io.skald.framework.internal.log.PartitionEntity;

@@ -196,7 +196,7 @@ public final class ReplayLedger
                       .thenAccept(
                           result -> {
                             if (result instanceof PartitionEntity.AppendFailed failed) {
-                              throw new IllegalStateException(failed.reason());
+                              throw new IllegalStateException(failed.describe());
                             }
                           }));
     }

@@ -2,6 +2,7 @@ package io.skald.framework.internal.delay;
 
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.internal.EntityIds;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -200,10 +201,7 @@ public final class DelayedDeliveryScheduler
     this.context = context;
     this.timers = timers;
     this.settings = settings;
-    int separator = entityId.lastIndexOf('~');
-    this.target =
-        new TopicPartition(
-            entityId.substring(0, separator), Integer.parseInt(entityId.substring(separator + 1)));
+    this.target = EntityIds.topicPartition(entityId);
     this.producerId = "delay:" + entityId;
   }
 
@@ -307,7 +305,7 @@ public final class DelayedDeliveryScheduler
             .thenApply(
                 result -> {
                   if (result instanceof PartitionEntity.AppendFailed failed) {
-                    throw new IllegalStateException(failed.reason());
+                    throw new IllegalStateException(failed.describe());
                   }
                   return result;
                 }),
@@ -391,6 +389,6 @@ public final class DelayedDeliveryScheduler
    * @return the entity id
    */
   public static String entityId(TopicPartition tp) {
-    return PartitionEntity.entityId(tp);
+    return EntityIds.of(tp);
   }
 }

@@ -1,11 +1,11 @@
 package io.skald.framework.internal.delay;
 
-import io.skald.framework.ScheduledDelivery;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.topic.Partitioner;
 import io.skald.framework.internal.topic.TopicCache;
+import io.skald.framework.producer.ScheduledDelivery;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

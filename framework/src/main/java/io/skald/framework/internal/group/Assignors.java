@@ -1,7 +1,7 @@
 package io.skald.framework.internal.group;
 
-import io.skald.framework.PartitionAssignor;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.PartitionAssignor;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.Map;
 import java.util.Set;

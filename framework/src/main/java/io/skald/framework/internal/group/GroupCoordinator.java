@@ -1,7 +1,7 @@
 package io.skald.framework.internal.group;
 
-import io.skald.framework.PartitionAssignor;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.PartitionAssignor;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -137,17 +137,26 @@ public final class GroupCoordinator
    * Replaces committed offsets; refused while the group has members.
    *
    * @param offsets the new positions
-   * @param replyTo receives null on success, or why it was refused
+   * @param replyTo receives whether it was done
    */
   public record ResetOffsets(List<CommittedOffset> offsets, ActorRef<ResetResult> replyTo)
       implements Command {}
 
+  /** Answer to {@link ResetOffsets}. */
+  public sealed interface ResetResult extends SkaldSerializable {}
+
+  /** The offsets were reset and are durable. */
+  public enum OffsetsReset implements ResetResult {
+    /** The only instance. */
+    INSTANCE
+  }
+
   /**
-   * Answer to {@link ResetOffsets}.
+   * The group has live members, whose commits would overwrite the reset; nothing changed.
    *
-   * @param refused why the reset was refused, or null if it was done
+   * @param activeMembers how many
    */
-  public record ResetResult(String refused) implements SkaldSerializable {}
+  public record ResetRefused(int activeMembers) implements ResetResult {}
 
   enum ReportPositions implements Command {
     INSTANCE
@@ -358,20 +367,12 @@ public final class GroupCoordinator
             ResetOffsets.class,
             (state, reset) -> {
               if (membership.size() > 0) {
-                reset
-                    .replyTo()
-                    .tell(
-                        new ResetResult(
-                            "group '"
-                                + group
-                                + "' has "
-                                + membership.size()
-                                + " active member(s); stop them before resetting offsets"));
+                reset.replyTo().tell(new ResetRefused(membership.size()));
                 return Effect().none();
               }
               return Effect()
                   .persist(new OffsetsCommitted(reset.offsets()))
-                  .thenRun(s -> reset.replyTo().tell(new ResetResult(null)));
+                  .thenRun(s -> reset.replyTo().tell(OffsetsReset.INSTANCE));
             })
         .onCommand(CheckRevocations.class, this::onCheckRevocations)
         .onCommand(ReportPositions.class, this::onReportPositions)
@@ -522,7 +523,7 @@ public final class GroupCoordinator
     }
     state.committed.forEach(
         (tp, offset) -> {
-          io.skald.framework.TopicSpec spec = topics.cached(tp.topic());
+          io.skald.framework.admin.TopicSpec spec = topics.cached(tp.topic());
           if (spec == null) {
             topics.require(tp.topic()); // fills the cache for the next report
           } else if (spec.backlogLimit() != null) {

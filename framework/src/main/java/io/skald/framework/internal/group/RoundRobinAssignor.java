@@ -1,7 +1,7 @@
 package io.skald.framework.internal.group;
 
-import io.skald.framework.PartitionAssignor;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.PartitionAssignor;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.skald.framework.internal.log;
 
-import io.skald.framework.PartitionOffsets;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.admin.PartitionOffsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.skald.framework.internal.log;
 
-import io.skald.framework.Compaction;
+import io.skald.framework.admin.Compaction;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +71,8 @@ final class PartitionCompactions {
     }
     if (policy == null) {
       replyTo.tell(
-          new PartitionEntity.CompactionDone(
-              0, 0, persistenceId + " belongs to a topic without compaction"));
+          new PartitionEntity.CompactionFailed(
+              persistenceId + " belongs to a topic without compaction"));
       return;
     }
     waiting.add(replyTo);
@@ -129,7 +129,7 @@ final class PartitionCompactions {
       context
           .getLog()
           .warn("{}: compaction failed; the next one retries", persistenceId, ready.error());
-      done = new PartitionEntity.CompactionDone(0, 0, ready.error().toString());
+      done = new PartitionEntity.CompactionFailed(ready.error().toString());
     } else {
       PartitionCompactor.Result result = ready.result();
       context
@@ -140,7 +140,7 @@ final class PartitionCompactions {
               result.cutoff(),
               result.kept(),
               result.input());
-      done = new PartitionEntity.CompactionDone(result.input(), result.kept(), null);
+      done = new PartitionEntity.Compacted(result.input(), result.kept());
     }
     for (ActorRef<PartitionEntity.CompactionDone> replyTo : answering) {
       replyTo.tell(done);

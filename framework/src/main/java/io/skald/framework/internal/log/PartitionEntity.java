@@ -1,9 +1,10 @@
 package io.skald.framework.internal.log;
 
 import com.typesafe.config.ConfigFactory;
-import io.skald.framework.PartitionOffsets;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.internal.EntityIds;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.topic.TopicRegistry;
@@ -163,9 +164,9 @@ public final class PartitionEntity
   public record OffsetFound(long offset) implements SkaldSerializable {}
 
   record RetentionLoaded(
-      io.skald.framework.Retention retention,
-      io.skald.framework.BacklogLimit backlogLimit,
-      io.skald.framework.Compaction compaction)
+      io.skald.framework.admin.Retention retention,
+      io.skald.framework.admin.BacklogLimit backlogLimit,
+      io.skald.framework.admin.Compaction compaction)
       implements Command {}
 
   /**
@@ -176,14 +177,23 @@ public final class PartitionEntity
    */
   public record Compact(ActorRef<CompactionDone> replyTo) implements Command {}
 
+  /** The outcome of a {@link Compact}. */
+  public sealed interface CompactionDone extends SkaldSerializable {}
+
   /**
-   * The outcome of a {@link Compact}.
+   * The partition was compacted.
    *
    * @param read the records the compaction read
    * @param kept the records it kept
-   * @param error why it failed, or null
    */
-  public record CompactionDone(long read, long kept, String error) implements SkaldSerializable {}
+  public record Compacted(long read, long kept) implements CompactionDone {}
+
+  /**
+   * The partition was not compacted.
+   *
+   * @param reason why (the topic has no compaction policy, or the compaction's error)
+   */
+  public record CompactionFailed(String reason) implements CompactionDone {}
 
   record CompactionReady(PartitionCompactor.Result result, Throwable error) implements Command {}
 
@@ -224,17 +234,26 @@ public final class PartitionEntity
   /**
    * The append was refused and nothing of it was written.
    *
-   * @param reason why
+   * @param refusal which rule refused it
+   * @param detail the values involved, for the caller's error message
    */
-  public record AppendFailed(String reason, boolean backlogFull) implements AppendResult {
+  public record AppendFailed(Refusal refusal, String detail) implements AppendResult {
+
+    /** Why a partition refuses an append. */
+    public enum Refusal {
+      /** Empty, or larger than {@code skald.framework.max-batch-bytes}: a producer bug. */
+      OUTSIDE_BATCH_LIMITS,
+      /** The topic's {@code REJECT_NEW} backlog limit is reached. */
+      BACKLOG_FULL
+    }
 
     /**
-     * A refusal for another reason than the backlog limit.
+     * A one-line description for an exception message.
      *
-     * @param reason why
+     * @return the refusal and its detail
      */
-    public AppendFailed(String reason) {
-      this(reason, false);
+    public String describe() {
+      return refusal.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + detail;
     }
   }
 
@@ -294,7 +313,7 @@ public final class PartitionEntity
    * @return its entity id
    */
   public static String entityId(TopicPartition tp) {
-    return tp.topic() + "~" + tp.partition();
+    return EntityIds.of(tp);
   }
 
   /**
@@ -367,7 +386,7 @@ public final class PartitionEntity
     this.reader = new PartitionReader(reads, persistenceIdString, context.getSystem(), log);
     this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
     this.timers = timers;
-    this.topic = entityId.substring(0, entityId.lastIndexOf('~'));
+    this.topic = EntityIds.topicPartition(entityId).topic();
     this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
   }
 
@@ -432,7 +451,7 @@ public final class PartitionEntity
                     (lookup, error) ->
                         lookup == null || lookup.spec() == null
                             ? new RetentionLoaded(
-                                io.skald.framework.Retention.forever(), null, null)
+                                io.skald.framework.admin.Retention.forever(), null, null)
                             : new RetentionLoaded(
                                 lookup.spec().retention(),
                                 lookup.spec().backlogLimit(),
@@ -562,6 +581,7 @@ public final class PartitionEntity
           .replyTo()
           .tell(
               new AppendFailed(
+                  AppendFailed.Refusal.OUTSIDE_BATCH_LIMITS,
                   "append of "
                       + append.count()
                       + " records and "
@@ -580,7 +600,7 @@ public final class PartitionEntity
     }
     String rejection = limits.rejection(written, append.count());
     if (rejection != null) {
-      append.replyTo().tell(new AppendFailed(rejection, true));
+      append.replyTo().tell(new AppendFailed(AppendFailed.Refusal.BACKLOG_FULL, rejection));
       return Effect().none();
     }
     pending.add(new PendingAppend(append, -1));

@@ -1,7 +1,7 @@
 package io.skald.framework.internal.log;
 
-import io.skald.framework.BacklogLimit;
-import io.skald.framework.Retention;
+import io.skald.framework.admin.BacklogLimit;
+import io.skald.framework.admin.Retention;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -180,7 +180,7 @@ final class PartitionState {
    * end. Age and size limits cut at indexed events (conservatively: kept records may exceed a limit
    * by up to an index interval); the count limit is exact.
    */
-  long retentionStart(io.skald.framework.Retention retention, long nowMillis) {
+  long retentionStart(io.skald.framework.admin.Retention retention, long nowMillis) {
     long start = logStartOffset;
     if (retention.maxRecords() > 0) {
       start = Math.max(start, nextOffset - retention.maxRecords());

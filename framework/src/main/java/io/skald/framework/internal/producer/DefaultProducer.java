@@ -1,21 +1,20 @@
 package io.skald.framework.internal.producer;
 
-import io.skald.framework.Acks;
-import io.skald.framework.BackpressureException;
 import io.skald.framework.Codec;
 import io.skald.framework.CodecException;
-import io.skald.framework.InvalidRecordException;
-import io.skald.framework.Producer;
-import io.skald.framework.ProducerClosedException;
-import io.skald.framework.ProducerSettings;
-import io.skald.framework.RecordMetadata;
-import io.skald.framework.RecordTooLargeException;
-import io.skald.framework.ScheduledDelivery;
 import io.skald.framework.SkaldException;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.producer.Acks;
+import io.skald.framework.producer.BackpressureException;
+import io.skald.framework.producer.InvalidRecordException;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordMetadata;
+import io.skald.framework.producer.RecordTooLargeException;
+import io.skald.framework.producer.ScheduledDelivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -87,7 +86,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     }
     try {
       return write(topic, -1, encodeRecord(topic, key, null, Map.of(), true));
-    } catch (SkaldException e) {
+    } catch (SkaldException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -98,7 +97,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private Encoded encodeRecord(
       String topic, K key, V value, Map<String, String> headers, boolean tombstone) {
     if (closed) {
-      throw new ProducerClosedException("the producer is closed");
+      throw new IllegalStateException("the producer is closed");
     }
     TopicSpec.validateName(topic);
     if (value == null && !tombstone) {
@@ -137,7 +136,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       String topic, int partition, K key, V value, Map<String, String> headers) {
     try {
       return write(topic, partition, encodeRecord(topic, key, value, headers, false));
-    } catch (SkaldException e) {
+    } catch (SkaldException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -159,7 +158,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       return durable
           ? promise
           : CompletableFuture.completedFuture(new RecordMetadata(topic, partition, -1, -1));
-    } catch (SkaldException e) {
+    } catch (SkaldException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -183,7 +182,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       }
       Encoded record = encodeRecord(topic, key, value, headers, false);
       return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
-    } catch (SkaldException e) {
+    } catch (SkaldException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -199,13 +198,17 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
         reserved = bufferedBytes.reserve(bytes, settings.producerMaxBlock());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new BackpressureException("interrupted while waiting for producer buffer room", e);
+        throw new BackpressureException(
+            BackpressureException.Limit.PRODUCER_BUFFER,
+            "interrupted while waiting for producer buffer room",
+            e);
       }
     } else {
       reserved = bufferedBytes.tryReserve(bytes);
     }
     if (!reserved) {
       throw new BackpressureException(
+          BackpressureException.Limit.PRODUCER_BUFFER,
           "producer buffer full ("
               + settings.producerMaxBufferedBytes()
               + " bytes unconfirmed, skald.framework.producer.max-buffered-bytes"

@@ -1,17 +1,18 @@
 package io.skald.framework.internal.producer;
 
-import io.skald.framework.DeliveryTimeoutException;
-import io.skald.framework.InvalidRecordException;
-import io.skald.framework.RecordMetadata;
 import io.skald.framework.SkaldException;
 import io.skald.framework.TopicPartition;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.internal.topic.Partitioner;
 import io.skald.framework.internal.topic.TopicCache;
+import io.skald.framework.producer.BackpressureException;
+import io.skald.framework.producer.DeliveryTimeoutException;
+import io.skald.framework.producer.InvalidRecordException;
+import io.skald.framework.producer.RecordMetadata;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +29,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * INTERNAL API: the actor behind one {@link io.skald.framework.Producer}. It keeps an open batch
- * per partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than {@code
- * max-in-flight-per-partition} appends are outstanding. Under load, records accumulate while
+ * INTERNAL API: the actor behind one {@link io.skald.framework.producer.Producer}. It keeps an open
+ * batch per partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than
+ * {@code max-in-flight-per-partition} appends are outstanding. Under load, records accumulate while
  * appends are in flight, so batches grow with the load and no linger delay is ever added at low
  * load. Appends to one partition are sent in order and never retried here, so per-key order holds.
  */
@@ -312,13 +313,17 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       return;
     }
     SkaldException failure;
-    if (done.result() instanceof PartitionEntity.AppendFailed failed && failed.backlogFull()) {
+    if (done.result() instanceof PartitionEntity.AppendFailed failed) {
       failure =
-          new io.skald.framework.BacklogFullException(
-              "partition " + done.tp() + " refused the records: " + failed.reason());
-    } else if (done.result() instanceof PartitionEntity.AppendFailed failed) {
-      failure =
-          new SkaldException("partition " + done.tp() + " refused the append: " + failed.reason());
+          switch (failed.refusal()) {
+            case BACKLOG_FULL ->
+                new BackpressureException(
+                    BackpressureException.Limit.PARTITION_BACKLOG,
+                    "partition " + done.tp() + " refused the records: " + failed.detail());
+            case OUTSIDE_BATCH_LIMITS ->
+                new SkaldException(
+                    "partition " + done.tp() + " refused the append: " + failed.describe());
+          };
     } else if (done.error() instanceof TimeoutException) {
       failure =
           new DeliveryTimeoutException(

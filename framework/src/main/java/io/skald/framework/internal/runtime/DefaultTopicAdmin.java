@@ -1,11 +1,11 @@
 package io.skald.framework.internal.runtime;
 
-import io.skald.framework.PartitionOffsets;
 import io.skald.framework.Stages;
-import io.skald.framework.TopicAdmin;
-import io.skald.framework.TopicConflictException;
 import io.skald.framework.TopicPartition;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.admin.TopicAdmin;
+import io.skald.framework.admin.TopicConflictException;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.group.CommittedOffset;
 import io.skald.framework.internal.group.GroupCoordinator;
@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -104,13 +105,13 @@ final class DefaultTopicAdmin implements TopicAdmin {
   }
 
   @Override
-  public CompletionStage<Void> compact(String topic) {
+  public CompletionStage<Done> compact(String topic) {
     return topics
         .require(topic)
         .thenCompose(
             spec -> {
               if (!spec.compacted()) {
-                throw new io.skald.framework.InvalidTopicException(
+                throw new io.skald.framework.admin.InvalidTopicException(
                     "topic '" + topic + "' is not compacted; create it with withCompaction(...)");
               }
               List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
@@ -126,18 +127,19 @@ final class DefaultTopicAdmin implements TopicAdmin {
                   .thenApply(
                       ignored -> {
                         for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
-                          if (part.join().error() != null) {
+                          if (part.join() instanceof PartitionEntity.CompactionFailed failed) {
                             throw new io.skald.framework.SkaldException(
-                                "compacting '" + topic + "' failed: " + part.join().error());
+                                "compacting '" + topic + "' failed: " + failed.reason());
                           }
                         }
-                        return null;
+                        return Done.getInstance();
                       });
             });
   }
 
   @Override
-  public CompletionStage<List<io.skald.framework.PartitionLag>> lag(String group, String topic) {
+  public CompletionStage<List<io.skald.framework.admin.PartitionLag>> lag(
+      String group, String topic) {
     return topics
         .require(topic)
         .thenCompose(
@@ -145,7 +147,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
                 committedOffsets(group)
                     .thenCompose(
                         committed -> {
-                          List<CompletableFuture<io.skald.framework.PartitionLag>> rows =
+                          List<CompletableFuture<io.skald.framework.admin.PartitionLag>> rows =
                               new ArrayList<>();
                           for (int p = 0; p < spec.partitions(); p++) {
                             TopicPartition tp = new TopicPartition(topic, p);
@@ -158,7 +160,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
                                               Math.max(
                                                   position < 0 ? 0 : position,
                                                   bounds.logStartOffset());
-                                          return new io.skald.framework.PartitionLag(
+                                          return new io.skald.framework.admin.PartitionLag(
                                               tp,
                                               bounds.logStartOffset(),
                                               bounds.logEndOffset(),
@@ -190,7 +192,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
 
   @Override
   public CompletionStage<Map<TopicPartition, Long>> resetOffsets(
-      String group, String topic, io.skald.framework.OffsetReset to, boolean dryRun) {
+      String group, String topic, io.skald.framework.admin.OffsetReset to, boolean dryRun) {
     return topics
         .require(topic)
         .thenCompose(
@@ -221,8 +223,13 @@ final class DefaultTopicAdmin implements TopicAdmin {
                               settings.askTimeout()))
                   .thenApply(
                       reply -> {
-                        if (reply.refused() != null) {
-                          throw new io.skald.framework.GroupActiveException(reply.refused());
+                        if (reply instanceof GroupCoordinator.ResetRefused refused) {
+                          throw new io.skald.framework.admin.GroupActiveException(
+                              "group '"
+                                  + group
+                                  + "' has "
+                                  + refused.activeMembers()
+                                  + " active member(s); stop them before resetting offsets");
                         }
                         return Map.copyOf(result);
                       });
@@ -230,17 +237,17 @@ final class DefaultTopicAdmin implements TopicAdmin {
   }
 
   private CompletionStage<CommittedOffset> target(
-      TopicPartition tp, PartitionOffsets bounds, io.skald.framework.OffsetReset to) {
-    if (to instanceof io.skald.framework.OffsetReset.ToTimestamp t) {
+      TopicPartition tp, PartitionOffsets bounds, io.skald.framework.admin.OffsetReset to) {
+    if (to instanceof io.skald.framework.admin.OffsetReset.ToTimestamp t) {
       return offsetForTimestamp(tp, t.time()).thenApply(offset -> CommittedOffset.of(tp, offset));
     }
     long offset;
-    if (to instanceof io.skald.framework.OffsetReset.Earliest) {
+    if (to instanceof io.skald.framework.admin.OffsetReset.Earliest) {
       offset = bounds.logStartOffset();
-    } else if (to instanceof io.skald.framework.OffsetReset.Latest) {
+    } else if (to instanceof io.skald.framework.admin.OffsetReset.Latest) {
       offset = bounds.logEndOffset();
     } else {
-      long requested = ((io.skald.framework.OffsetReset.ToOffset) to).offset();
+      long requested = ((io.skald.framework.admin.OffsetReset.ToOffset) to).offset();
       offset = Math.max(bounds.logStartOffset(), Math.min(requested, bounds.logEndOffset()));
     }
     return CompletableFuture.completedFuture(CommittedOffset.of(tp, offset));

@@ -1,12 +1,10 @@
 package io.skald.framework.internal.runtime;
 
-import io.skald.framework.Producer;
-import io.skald.framework.ProducerSettings;
-import io.skald.framework.RecordHandler;
-import io.skald.framework.Subscription;
-import io.skald.framework.SubscriptionSpec;
-import io.skald.framework.TopicAdmin;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicAdmin;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.RecordHandler;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.consumer.ConsumerActor;
 import io.skald.framework.internal.consumer.DefaultSubscription;
@@ -23,6 +21,8 @@ import io.skald.framework.internal.producer.DefaultProducer;
 import io.skald.framework.internal.producer.ProducerActor;
 import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.internal.topic.TopicRegistry;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -99,7 +99,7 @@ public final class SkaldRuntime {
    * @param group the consumer group
    * @return its dead-letter queue
    */
-  public io.skald.framework.DeadLetterQueue deadLetters(String group) {
+  public io.skald.framework.deadletter.DeadLetterQueue deadLetters(String group) {
     return new DefaultDeadLetterQueue(system, settings, group + ".dlq");
   }
 

@@ -28,20 +28,21 @@ public final class Partitioner {
    * @param key the encoded key, or null
    * @param roundRobin the producer's counter for keyless records
    * @return the partition
-   * @throws io.skald.framework.InvalidRecordException if the named partition does not exist
+   * @throws io.skald.framework.producer.InvalidRecordException if the named partition does not
+   *     exist
    */
   public static int choose(
-      io.skald.framework.TopicSpec spec,
+      io.skald.framework.admin.TopicSpec spec,
       int requested,
       byte[] key,
       java.util.function.IntSupplier roundRobin) {
     if (key == null && spec.compacted()) {
-      throw new io.skald.framework.InvalidRecordException(
+      throw new io.skald.framework.producer.InvalidRecordException(
           "topic '" + spec.name() + "' is compacted: its records need a key");
     }
     if (requested >= 0) {
       if (requested >= spec.partitions()) {
-        throw new io.skald.framework.InvalidRecordException(
+        throw new io.skald.framework.producer.InvalidRecordException(
             "partition "
                 + requested
                 + " does not exist: topic '"

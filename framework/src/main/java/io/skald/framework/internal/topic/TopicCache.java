@@ -1,8 +1,8 @@
 package io.skald.framework.internal.topic;
 
 import io.skald.framework.Stages;
-import io.skald.framework.TopicSpec;
 import io.skald.framework.UnknownTopicException;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -54,7 +54,7 @@ public final class TopicCache {
    *
    * @param name the topic
    * @return the definition, or a stage failed with {@link UnknownTopicException} or {@link
-   *     io.skald.framework.InvalidTopicException}
+   *     io.skald.framework.admin.InvalidTopicException}
    */
   public CompletionStage<TopicSpec> require(String name) {
     try {

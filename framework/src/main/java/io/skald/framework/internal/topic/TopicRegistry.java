@@ -1,6 +1,6 @@
 package io.skald.framework.internal.topic;
 
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package io.skald.framework.internal.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.skald.framework.DeadLetterReason;
-import io.skald.framework.RejectRecordException;
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.deadletter.DeadLetterReason;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.skald.framework.internal.group;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.skald.framework.PartitionAssignor;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.PartitionAssignor;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

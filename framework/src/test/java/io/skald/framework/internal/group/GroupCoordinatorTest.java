@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.TopicPartition;
-import io.skald.framework.TopicSpec;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.testing.SkaldTestNode;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.skald.saga.internal.definition;
 
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.Endpoint;
 import io.skald.saga.FailureAction;
 import io.skald.saga.StepKind;

@@ -2,6 +2,7 @@ package io.skald.saga.internal.engine;
 
 import io.skald.saga.internal.SagaHeaders;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Map;
  * the events of a step again when it times out. Every event carries the saga data as it is after
  * the event.
  *
- * @param kind started, succeeded, skipped, failed, compensated or parked
+ * @param kind what happened
  * @param step the step (null for started)
  * @param business for failed: true if the participant refused (it did not act)
  * @param compensation for parked: whether the compensation is what failed
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param dataJson the saga data
  */
 public record FlowEvent(
-    String kind,
+    Kind kind,
     String step,
     boolean business,
     boolean compensation,
@@ -37,23 +38,51 @@ public record FlowEvent(
   /** The header of the reason. */
   public static final String REASON = "skald-flow-reason";
 
-  /** Kinds. */
-  public static final String STARTED = "started";
+  /**
+   * What happened. The header carries the {@link #wireName()}, which stays as it is whatever the
+   * constant is called: flow topics keep records written by older versions.
+   */
+  public enum Kind {
+    /** The tracker started the saga. */
+    STARTED,
+    /** A step succeeded. */
+    SUCCEEDED,
+    /** A step was skipped (its condition was false). */
+    SKIPPED,
+    /** A step failed. */
+    FAILED,
+    /** A step was compensated. */
+    COMPENSATED,
+    /** A participant gave up (a compensation or retriable step kept failing). */
+    PARKED;
 
-  /** A step succeeded. */
-  public static final String SUCCEEDED = "succeeded";
+    /**
+     * The header value.
+     *
+     * @return the lower-case name
+     */
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
 
-  /** A step was skipped (its condition was false). */
-  public static final String SKIPPED = "skipped";
-
-  /** A step failed. */
-  public static final String FAILED = "failed";
-
-  /** A step was compensated. */
-  public static final String COMPENSATED = "compensated";
-
-  /** A participant gave up (a compensation or retriable step kept failing). */
-  public static final String PARKED = "parked";
+    /**
+     * The kind of a header value.
+     *
+     * @param wireName a {@link #wireName()}
+     * @return the kind
+     * @throws IllegalArgumentException for an unknown value (a record of a newer version, or not
+     *     Skald's), so that the record is dead-lettered with the reason rather than dropped
+     */
+    public static Kind ofWireName(String wireName) {
+      for (Kind kind : values()) {
+        if (kind.wireName().equals(wireName)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown flow event kind '" + wireName + "' in header " + KIND);
+    }
+  }
 
   /**
    * The record headers of this event.
@@ -66,7 +95,7 @@ public record FlowEvent(
     Map<String, String> h = new HashMap<>();
     h.put(SagaHeaders.SAGA, saga);
     h.put(SagaHeaders.ID, sagaId);
-    h.put(KIND, kind);
+    h.put(KIND, kind.wireName());
     if (step != null) {
       h.put(SagaHeaders.STEP, step);
     }
@@ -91,7 +120,7 @@ public record FlowEvent(
       return null;
     }
     return new FlowEvent(
-        kind,
+        Kind.ofWireName(kind),
         headers.get(SagaHeaders.STEP),
         Boolean.parseBoolean(headers.get(BUSINESS)),
         Boolean.parseBoolean(headers.get(COMPENSATION)),

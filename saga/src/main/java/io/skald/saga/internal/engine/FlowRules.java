@@ -84,17 +84,17 @@ public final class FlowRules<D> {
   public Target target(FlowEvent event) {
     int i = event.step() == null ? -1 : indexOf(event.step());
     switch (event.kind()) {
-      case FlowEvent.STARTED:
+      case STARTED:
         return new Target(steps.get(0).name(), false);
-      case FlowEvent.SUCCEEDED:
-      case FlowEvent.SKIPPED:
+      case SUCCEEDED:
+      case SKIPPED:
         return i >= 0 && i + 1 < steps.size() ? new Target(steps.get(i + 1).name(), false) : null;
-      case FlowEvent.FAILED:
+      case FAILED:
         if (i < 0) {
           return null;
         }
         return compensationAtOrBefore(event.business() ? i - 1 : i);
-      case FlowEvent.COMPENSATED:
+      case COMPENSATED:
         return i < 0 ? null : compensationAtOrBefore(i - 1);
       default:
         return null;
@@ -113,17 +113,18 @@ public final class FlowRules<D> {
     String data = state.dataJson();
     if (!st.compensating()) {
       if (i == 0) {
-        return new FlowEvent(FlowEvent.STARTED, null, false, false, null, data);
+        return new FlowEvent(FlowEvent.Kind.STARTED, null, false, false, null, data);
       }
       StepState prev = state.step(steps.get(i - 1).name());
-      String kind = prev.forward() == Phase.SKIPPED ? FlowEvent.SKIPPED : FlowEvent.SUCCEEDED;
+      FlowEvent.Kind kind =
+          prev.forward() == Phase.SKIPPED ? FlowEvent.Kind.SKIPPED : FlowEvent.Kind.SUCCEEDED;
       return new FlowEvent(kind, prev.name(), false, false, null, data);
     }
     if (st.forward() == Phase.FAILED && !st.businessFailure()) {
-      return new FlowEvent(FlowEvent.FAILED, st.name(), false, false, "timed out", data);
+      return new FlowEvent(FlowEvent.Kind.FAILED, st.name(), false, false, "timed out", data);
     }
     // A refusal of the step after this one turns the chain to this step's compensation.
     return new FlowEvent(
-        FlowEvent.FAILED, steps.get(i + 1).name(), true, false, "compensate", data);
+        FlowEvent.Kind.FAILED, steps.get(i + 1).name(), true, false, "compensate", data);
   }
 }

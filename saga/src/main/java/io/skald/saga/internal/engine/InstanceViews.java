@@ -78,7 +78,8 @@ public final class InstanceViews {
       return new SagaView.HistoryEntry(at, s.step(), "parked: " + s.reason());
     }
     if (e instanceof SagaEvent.Resumed s) {
-      return new SagaView.HistoryEntry(at, null, "resumed by an operator: " + s.action());
+      return new SagaView.HistoryEntry(
+          at, null, "resumed by an operator: " + s.action().wireName());
     }
     SagaEvent.Finished f = (SagaEvent.Finished) e;
     return new SagaView.HistoryEntry(

@@ -1,5 +1,6 @@
 package io.skald.saga.internal.engine;
 
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.internal.SagaSerializable;
 
@@ -103,10 +104,10 @@ public sealed interface SagaEvent extends SagaSerializable
   /**
    * An operator resumed a parked instance.
    *
-   * @param action retry, skip or compensate
+   * @param action retry, skip or compensate (persisted by {@link OperatorAction#wireName()})
    * @param at when
    */
-  record Resumed(String action, long at) implements SagaEvent {}
+  record Resumed(OperatorAction action, long at) implements SagaEvent {}
 
   /**
    * The instance ended.

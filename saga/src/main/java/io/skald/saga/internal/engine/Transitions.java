@@ -1,7 +1,8 @@
 package io.skald.saga.internal.engine;
 
-import io.skald.framework.RetryPolicy;
+import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.Endpoint;
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.StepKind;
@@ -320,7 +321,7 @@ public final class Transitions<D> {
       return List.of();
     }
     switch (event.kind()) {
-      case FlowEvent.SUCCEEDED:
+      case SUCCEEDED:
         return awaits(s, step, false)
             ? settle(
                 s,
@@ -328,7 +329,7 @@ public final class Transitions<D> {
                     new SagaEvent.StepSucceeded(step, false, "observed", event.dataJson(), now)),
                 now)
             : List.of();
-      case FlowEvent.FAILED:
+      case FAILED:
         return event.business() && awaits(s, step, false)
             ? settle(
                 s,
@@ -339,12 +340,12 @@ public final class Transitions<D> {
                         "step '" + step + "' failed: " + event.reason(), now)),
                 now)
             : List.of();
-      case FlowEvent.COMPENSATED:
+      case COMPENSATED:
         return awaits(s, step, true)
             ? settle(
                 s, List.of(new SagaEvent.StepSucceeded(step, true, "observed", null, now)), now)
             : List.of();
-      case FlowEvent.PARKED:
+      case PARKED:
         return awaits(s, step, event.compensation())
             ? settle(
                 s,
@@ -412,30 +413,30 @@ public final class Transitions<D> {
    * The events of an operator's action.
    *
    * @param s the state
-   * @param action retry, skip, compensate or abort
+   * @param action the operator's action
    * @param now the time
    * @return the events
    * @throws IllegalStateException if the action does not apply to the instance's status
    */
-  public List<SagaEvent> operate(InstanceState s, String action, long now) {
+  public List<SagaEvent> operate(InstanceState s, OperatorAction action, long now) {
     SagaStatus status = s.status();
     if (status == null || status.terminal()) {
       throw new IllegalStateException(
           "the saga is "
               + (status == null ? "unknown" : status)
               + "; "
-              + action
+              + action.wireName()
               + " needs one that runs or is parked");
     }
     switch (action) {
-      case "abort":
+      case ABORT:
         return List.of(new SagaEvent.Finished(SagaStatus.ABORTED, now));
-      case "retry":
+      case RETRY:
         requireParked(status, action);
         return settle(
             s,
             List.of(
-                new SagaEvent.Resumed("retry", now),
+                new SagaEvent.Resumed(OperatorAction.RETRY, now),
                 new SagaEvent.StepStarted(
                     s.parkedStep(),
                     s.parkedCompensation(),
@@ -444,36 +445,37 @@ public final class Transitions<D> {
                     now + specs.get(s.parkedStep()).timeout().toMillis(),
                     now)),
             now);
-      case "skip":
+      case SKIP:
         requireParked(status, action);
         return settle(
             s,
             List.of(
-                new SagaEvent.Resumed("skip", now),
+                new SagaEvent.Resumed(OperatorAction.SKIP, now),
                 new SagaEvent.StepSucceeded(
                     s.parkedStep(), s.parkedCompensation(), "skipped by an operator", null, now)),
             now);
-      case "compensate":
+      case COMPENSATE:
         if (status == SagaStatus.PARKED && s.parkedCompensation()) {
-          return operate(s, "retry", now);
+          return operate(s, OperatorAction.RETRY, now);
         }
         if (status == SagaStatus.COMPENSATING) {
           throw new IllegalStateException("the saga is already compensating");
         }
         List<SagaEvent> events = new ArrayList<>();
         if (status == SagaStatus.PARKED) {
-          events.add(new SagaEvent.Resumed("compensate", now));
+          events.add(new SagaEvent.Resumed(OperatorAction.COMPENSATE, now));
         }
         events.add(new SagaEvent.CompensationBegan("an operator asked to compensate", now));
         return settle(s, events, now);
       default:
-        throw new IllegalArgumentException("unknown action '" + action + "'");
+        throw new AssertionError(action);
     }
   }
 
-  private static void requireParked(SagaStatus status, String action) {
+  private static void requireParked(SagaStatus status, OperatorAction action) {
     if (status != SagaStatus.PARKED) {
-      throw new IllegalStateException("the saga is " + status + "; " + action + " needs PARKED");
+      throw new IllegalStateException(
+          "the saga is " + status + "; " + action.wireName() + " needs PARKED");
     }
   }
 

@@ -1,13 +1,13 @@
 package io.skald.saga.internal.participant;
 
 import io.skald.framework.Codecs;
-import io.skald.framework.ConsumerRecord;
-import io.skald.framework.Producer;
-import io.skald.framework.RejectRecordException;
 import io.skald.framework.Skald;
 import io.skald.framework.Stages;
-import io.skald.framework.Subscription;
-import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
 import io.skald.saga.CommandContext;
 import io.skald.saga.CommandHandler;
 import io.skald.saga.Endpoint;

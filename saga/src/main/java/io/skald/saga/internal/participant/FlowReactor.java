@@ -1,9 +1,9 @@
 package io.skald.saga.internal.participant;
 
-import io.skald.framework.ConsumerRecord;
-import io.skald.framework.RejectRecordException;
-import io.skald.framework.RetryPolicy;
 import io.skald.framework.Stages;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.CommandContext;
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDefinition;
@@ -92,7 +92,8 @@ final class FlowReactor<D> {
     D data = json.read(dataJson, definition.dataType());
     String step = spec.name();
     if (!compensation && spec.condition() != null && !spec.condition().test(data)) {
-      return emit(sagaId, new FlowEvent(FlowEvent.SKIPPED, step, false, false, null, dataJson));
+      return emit(
+          sagaId, new FlowEvent(FlowEvent.Kind.SKIPPED, step, false, false, null, dataJson));
     }
     Object command =
         compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
@@ -116,7 +117,7 @@ final class FlowReactor<D> {
                 return emit(
                     sagaId,
                     new FlowEvent(
-                        FlowEvent.PARKED,
+                        FlowEvent.Kind.PARKED,
                         step,
                         false,
                         compensation,
@@ -131,12 +132,12 @@ final class FlowReactor<D> {
                         ? dataJson
                         : json.write(onFailure.apply(data, json.read(entry.json(), type)));
                 return emit(
-                    sagaId, new FlowEvent(FlowEvent.FAILED, step, true, false, label, after));
+                    sagaId, new FlowEvent(FlowEvent.Kind.FAILED, step, true, false, label, after));
               }
               if (compensation) {
                 return emit(
                     sagaId,
-                    new FlowEvent(FlowEvent.COMPENSATED, step, false, true, null, dataJson));
+                    new FlowEvent(FlowEvent.Kind.COMPENSATED, step, false, true, null, dataJson));
               }
               var handler = type == null ? null : spec.replyHandlers().get(type);
               String after =
@@ -144,7 +145,7 @@ final class FlowReactor<D> {
                       ? dataJson
                       : json.write(handler.apply(data, json.read(entry.json(), type)));
               return emit(
-                  sagaId, new FlowEvent(FlowEvent.SUCCEEDED, step, false, false, null, after));
+                  sagaId, new FlowEvent(FlowEvent.Kind.SUCCEEDED, step, false, false, null, after));
             });
   }
 

@@ -1,6 +1,6 @@
 package io.skald.saga.internal.runner;
 
-import io.skald.framework.Producer;
+import io.skald.framework.producer.Producer;
 import io.skald.saga.Endpoint;
 import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.SagaJson;

@@ -1,13 +1,14 @@
 package io.skald.saga.internal.runner;
 
 import io.skald.framework.Codecs;
-import io.skald.framework.ConsumerRecord;
-import io.skald.framework.Producer;
-import io.skald.framework.RejectRecordException;
 import io.skald.framework.Skald;
 import io.skald.framework.Stages;
-import io.skald.framework.Subscription;
-import io.skald.framework.SubscriptionSpec;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.RejectRecordException;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaChoreography;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
@@ -238,36 +239,36 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
 
   @Override
   public CompletionStage<SagaView<D>> retry(String sagaId) {
-    return operate(sagaId, "retry");
+    return operate(sagaId, OperatorAction.RETRY);
   }
 
   @Override
   public CompletionStage<SagaView<D>> skip(String sagaId) {
-    return operate(sagaId, "skip");
+    return operate(sagaId, OperatorAction.SKIP);
   }
 
   @Override
   public CompletionStage<SagaView<D>> compensate(String sagaId) {
-    return operate(sagaId, "compensate");
+    return operate(sagaId, OperatorAction.COMPENSATE);
   }
 
   @Override
   public CompletionStage<SagaView<D>> abort(String sagaId) {
-    return operate(sagaId, "abort");
+    return operate(sagaId, OperatorAction.ABORT);
   }
 
-  private CompletionStage<SagaView<D>> operate(String sagaId, String action) {
+  private CompletionStage<SagaView<D>> operate(String sagaId, OperatorAction action) {
     return Stages.inline(
             ref(sagaId)
                 .<SagaInstance.OperateResult>ask(
                     replyTo -> new SagaInstance.Operate(action, replyTo), settings.askTimeout()))
         .thenApply(
             result -> {
-              if (result.error() != null) {
+              if (result instanceof SagaInstance.Refused refused) {
                 throw new IllegalStateException(
-                    "saga " + definition.name() + " " + sagaId + ": " + result.error());
+                    "saga " + definition.name() + " " + sagaId + ": " + refused.reason());
               }
-              return view(sagaId, result.state());
+              return view(sagaId, ((SagaInstance.Operated) result).state());
             });
   }
 

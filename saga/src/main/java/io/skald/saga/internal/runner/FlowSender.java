@@ -1,6 +1,6 @@
 package io.skald.saga.internal.runner;
 
-import io.skald.framework.Producer;
+import io.skald.framework.producer.Producer;
 import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.saga.internal.engine.FlowRules;
 import java.nio.charset.StandardCharsets;

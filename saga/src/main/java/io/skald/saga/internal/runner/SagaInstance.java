@@ -1,5 +1,6 @@
 package io.skald.saga.internal.runner;
 
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaSerializable;
@@ -103,18 +104,28 @@ public final class SagaInstance<D>
   /**
    * An operator's action.
    *
-   * @param action retry, skip, compensate or abort
+   * @param action the action
    * @param replyTo receives the state after it, or the reason it does not apply
    */
-  public record Operate(String action, ActorRef<OperateResult> replyTo) implements Command {}
+  public record Operate(OperatorAction action, ActorRef<OperateResult> replyTo)
+      implements Command {}
+
+  /** The answer to an {@link Operate}. */
+  public sealed interface OperateResult extends SagaSerializable {}
 
   /**
-   * The answer to an {@link Operate}.
+   * The action was applied.
    *
-   * @param state the state after the action, or null
-   * @param error why the action does not apply, or null
+   * @param state the state after it
    */
-  public record OperateResult(InstanceState state, String error) implements SagaSerializable {}
+  public record Operated(InstanceState state) implements OperateResult {}
+
+  /**
+   * The action does not apply to the instance as it is; nothing changed.
+   *
+   * @param reason why, naming the status
+   */
+  public record Refused(String reason) implements OperateResult {}
 
   /**
    * The sharding entity type of a saga's instances.
@@ -366,13 +377,13 @@ public final class SagaInstance<D>
               List<SagaEvent> events;
               try {
                 events = rules.operate(state, op.action(), System.currentTimeMillis());
-              } catch (IllegalStateException | IllegalArgumentException e) {
-                op.replyTo().tell(new OperateResult(null, e.getMessage()));
+              } catch (IllegalStateException e) {
+                op.replyTo().tell(new Refused(e.getMessage()));
                 passivateIfUnknown(state);
                 return Effect().none();
               }
               return persistAndAct(events, Sender.Cause.OPERATOR, null)
-                  .thenRun(s -> op.replyTo().tell(new OperateResult(s, null)));
+                  .thenRun(s -> op.replyTo().tell(new Operated(s)));
             })
         .onCommand(Observe.class, this::onObserve)
         .build();

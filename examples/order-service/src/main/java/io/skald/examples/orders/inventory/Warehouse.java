@@ -2,7 +2,7 @@ package io.skald.examples.orders.inventory;
 
 import io.skald.examples.orders.common.CborSerializable;
 import io.skald.examples.orders.common.OrderLine;
-import io.skald.framework.Inbox;
+import io.skald.framework.consumer.Inbox;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

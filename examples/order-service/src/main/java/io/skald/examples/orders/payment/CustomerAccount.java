@@ -1,7 +1,7 @@
 package io.skald.examples.orders.payment;
 
 import io.skald.examples.orders.common.CborSerializable;
-import io.skald.framework.Inbox;
+import io.skald.framework.consumer.Inbox;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.Done;

@@ -1,9 +1,0 @@
-package io.skald.framework;
-
-/** Where a consumer group starts on a partition for which it has no committed offset. */
-public enum StartPosition {
-  /** From the oldest retained record. */
-  EARLIEST,
-  /** From the end of the log: only records produced after the group first reads the partition. */
-  LATEST
-}

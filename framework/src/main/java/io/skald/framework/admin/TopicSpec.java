@@ -1,0 +1,123 @@
+package io.skald.framework.admin;
+
+import java.util.regex.Pattern;
+
+/**
+ * The definition of a topic: its name and its number of partitions.
+ *
+ * <p>Topic definitions are durable: once created, a topic survives restarts. Creating the same
+ * definition again is a no-op; creating a name again with a different partition count fails with
+ * {@link TopicConflictException}.
+ *
+ * <pre>{@code
+ * skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+ * }</pre>
+ *
+ * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
+ * @param partitions the number of partitions, 1 to 100,000
+ * @param retention how long records are kept ({@link Retention#forever()} by default)
+ * @param backlogLimit the bound on unconsumed records per partition, or null for none
+ * @param compaction log compaction (keep the latest record per key), or null for none
+ */
+public record TopicSpec(
+    String name,
+    int partitions,
+    Retention retention,
+    BacklogLimit backlogLimit,
+    Compaction compaction) {
+
+  /** The longest allowed topic name. */
+  public static final int MAX_NAME_LENGTH = 200;
+
+  /** The largest allowed partition count. */
+  public static final int MAX_PARTITIONS = 100_000;
+
+  private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
+
+  /** Validates the definition; throws {@link InvalidTopicException} naming the bad value. */
+  public TopicSpec {
+    validateName(name);
+    if (partitions < 1 || partitions > MAX_PARTITIONS) {
+      throw new InvalidTopicException(
+          "topic '"
+              + name
+              + "': partitions must be between 1 and "
+              + MAX_PARTITIONS
+              + ", was "
+              + partitions);
+    }
+    if (retention == null) {
+      retention = Retention.forever();
+    }
+  }
+
+  /**
+   * Creates a topic definition.
+   *
+   * @param name the topic name
+   * @param partitions the partition count
+   * @return the validated definition
+   */
+  public static TopicSpec of(String name, int partitions) {
+    return new TopicSpec(name, partitions, Retention.forever(), null, null);
+  }
+
+  /**
+   * A copy with a retention policy.
+   *
+   * @param policy how long records are kept
+   * @return the new definition
+   */
+  public TopicSpec withRetention(Retention policy) {
+    return new TopicSpec(name, partitions, policy, backlogLimit, compaction);
+  }
+
+  /**
+   * A copy with a backlog limit.
+   *
+   * @param limit the bound on unconsumed records per partition
+   * @return the new definition
+   */
+  public TopicSpec withBacklogLimit(BacklogLimit limit) {
+    return new TopicSpec(name, partitions, retention, limit, compaction);
+  }
+
+  /**
+   * A copy with log compaction.
+   *
+   * @param policy how the topic is compacted
+   * @return the new definition
+   */
+  public TopicSpec withCompaction(Compaction policy) {
+    return new TopicSpec(name, partitions, retention, backlogLimit, policy);
+  }
+
+  /**
+   * Whether the topic is compacted.
+   *
+   * @return true if it has a compaction policy
+   */
+  public boolean compacted() {
+    return compaction != null;
+  }
+
+  /**
+   * Checks a topic name.
+   *
+   * @param name the name to check
+   * @throws InvalidTopicException if the name is null, empty, too long or has an illegal character
+   */
+  public static void validateName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new InvalidTopicException("topic name must not be empty");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new InvalidTopicException(
+          "topic name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length());
+    }
+    if (!LEGAL_NAME.matcher(name).matches()) {
+      throw new InvalidTopicException(
+          "topic name '" + name + "' has an illegal character; allowed: a-z A-Z 0-9 . _ -");
+    }
+  }
+}

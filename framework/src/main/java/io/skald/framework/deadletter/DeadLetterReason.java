@@ -1,0 +1,55 @@
+package io.skald.framework.deadletter;
+
+import io.skald.framework.consumer.RejectRecordException;
+
+/**
+ * Why a record went to its group's dead-letter topic. Written with the dead letter (header {@code
+ * skald.dlq.reason}) as {@link #header()}, so the values below are stable.
+ *
+ * <pre>{@code
+ * for (DeadLetter letter : dlq.list(0, 100).toCompletableFuture().join()) {
+ *   if (letter.reason() == DeadLetterReason.RETRIES_EXHAUSTED) {
+ *     // a transient failure that outlasted the retry policy: replay once the cause is fixed
+ *   }
+ * }
+ * }</pre>
+ */
+public enum DeadLetterReason {
+  /** The handler rejected the record for good ({@link RejectRecordException}). */
+  REJECTED("rejected"),
+  /** The handler failed with a type the retry policy declares non-retryable. */
+  NON_RETRYABLE("non-retryable"),
+  /** Every attempt the retry policy allows failed. */
+  RETRIES_EXHAUSTED("retries-exhausted");
+
+  private final String header;
+
+  DeadLetterReason(String header) {
+    this.header = header;
+  }
+
+  /**
+   * The value written in the dead letter's {@code skald.dlq.reason} header.
+   *
+   * @return the header value
+   */
+  public String header() {
+    return header;
+  }
+
+  /**
+   * The reason a header value names.
+   *
+   * @param header a {@code skald.dlq.reason} value
+   * @return the reason
+   * @throws IllegalArgumentException if it names none
+   */
+  public static DeadLetterReason fromHeader(String header) {
+    for (DeadLetterReason reason : values()) {
+      if (reason.header.equals(header)) {
+        return reason;
+      }
+    }
+    throw new IllegalArgumentException("not a dead-letter reason: " + header);
+  }
+}

@@ -1,0 +1,79 @@
+package io.skald.saga.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.skald.saga.OperatorAction;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator action became an enum; what the journal holds is still the word it held. */
+class SagaEventFormatTest {
+  /** Pekko's jackson-cbor serializer, which wrote saga events up to 51f655e. */
+  private static final int JACKSON_CBOR = 33;
+
+  private static ActorTestKit testKit;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create();
+    serialization = SerializationExtension.get(testKit.system().classicSystem());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** The bytes the pre-enum code wrote: {@code record Resumed(String action, long at)}. */
+  private static byte[] writtenWithAStringAction(String action) throws Exception {
+    Map<String, Object> resumed = new LinkedHashMap<>();
+    resumed.put("action", action);
+    resumed.put("at", 5L);
+    return new CBORMapper().writeValueAsBytes(resumed);
+  }
+
+  @Test
+  void aResumedEventWrittenWithAStringActionIsReadAsTheEnum() throws Exception {
+    var serializer =
+        serialization.findSerializerFor(new SagaEvent.Resumed(OperatorAction.RETRY, 5));
+    for (OperatorAction action : OperatorAction.values()) {
+      Object read =
+          serialization
+              .deserialize(
+                  writtenWithAStringAction(action.wireName()),
+                  serializer.identifier(),
+                  "saga-instance.resumed.v1")
+              .get();
+      assertEquals(new SagaEvent.Resumed(action, 5), read);
+    }
+    // and under the class name the journals before the stable names used
+    Object legacy =
+        serialization
+            .deserialize(
+                writtenWithAStringAction("skip"),
+                JACKSON_CBOR,
+                "io.skald.saga.internal.SagaEvent$Resumed")
+            .get();
+    assertEquals(new SagaEvent.Resumed(OperatorAction.SKIP, 5), legacy);
+  }
+
+  @Test
+  void aResumedEventIsWrittenWithTheWireNameOfItsAction() throws Exception {
+    SagaEvent.Resumed resumed = new SagaEvent.Resumed(OperatorAction.COMPENSATE, 5);
+    var serializer = serialization.findSerializerFor(resumed);
+    assertEquals("saga-instance.resumed.v1", Serializers.manifestFor(serializer, resumed));
+    Map<?, ?> written = new CBORMapper().readValue(serializer.toBinary(resumed), Map.class);
+    assertEquals("compensate", written.get("action"));
+    assertEquals(
+        writtenWithAStringAction("compensate").length, serializer.toBinary(resumed).length);
+  }
+}
