@@ -36,10 +36,11 @@ final class SagaBench {
 
   private static int ended(Shop shop) {
     var counts = shop.placeOrder().counts().toCompletableFuture().join();
-    return counts.getOrDefault(SagaStatus.COMPLETED, 0)
-        + counts.getOrDefault(SagaStatus.COMPENSATED, 0)
-        + counts.getOrDefault(SagaStatus.PARKED, 0)
-        + counts.getOrDefault(SagaStatus.ABORTED, 0);
+    return (int)
+        (counts.getOrDefault(SagaStatus.COMPLETED, 0L)
+            + counts.getOrDefault(SagaStatus.COMPENSATED, 0L)
+            + counts.getOrDefault(SagaStatus.PARKED, 0L)
+            + counts.getOrDefault(SagaStatus.ABORTED, 0L));
   }
 
   /**
@@ -93,7 +94,8 @@ final class SagaBench {
             .counts()
             .toCompletableFuture()
             .join()
-            .getOrDefault(SagaStatus.COMPLETED, 0);
+            .getOrDefault(SagaStatus.COMPLETED, 0L)
+            .intValue();
     // The end of the last saga, from the sagas' own histories (the status index lags by up to 100
     // ms).
     Histogram latency = new Histogram(3_600_000L, 3);

@@ -185,6 +185,45 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * The id of the journal plugin Skald persists to ({@code
+   * skald.framework.persistence.journal-plugin-id}): the embedded LevelDB journal by default,
+   * PostgreSQL in a cluster. Persist your own event-sourced entities next to Skald's by returning
+   * it from {@code EventSourcedBehavior.journalPluginId()}, so that one backup, one database and
+   * one {@code kill -9} story cover both:
+   *
+   * <pre>{@code
+   * class Account extends EventSourcedBehavior<Command, Event, State> {
+   *   private final Skald skald;
+   *   ...
+   *   @Override
+   *   public String journalPluginId() {
+   *     return skald.journalPluginId();
+   *   }
+   *
+   *   @Override
+   *   public String snapshotPluginId() {
+   *     return skald.snapshotPluginId();
+   *   }
+   * }
+   * }</pre>
+   *
+   * @return a plugin id, never empty
+   */
+  public String journalPluginId() {
+    return runtime.settings().journalPluginId();
+  }
+
+  /**
+   * The id of the snapshot-store plugin Skald uses ({@code
+   * skald.framework.persistence.snapshot-plugin-id}); see {@link #journalPluginId()}.
+   *
+   * @return a plugin id, never empty
+   */
+  public String snapshotPluginId() {
+    return runtime.settings().snapshotPluginId();
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

@@ -1,7 +1,9 @@
 package io.skald.framework;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Completion stages whose callbacks run where plain {@link CompletableFuture}'s do.
@@ -50,5 +52,48 @@ public final class Stages {
         },
         Runnable::run);
     return plain;
+  }
+
+  /**
+   * The same outcome with a {@link CompletionException} or {@link ExecutionException} wrapper taken
+   * off: the stage fails with the exception that was thrown. The JDK adds the wrapper when a
+   * callback of a dependent stage throws, so a stage built with {@code thenApply}/{@code
+   * thenCompose} would fail with {@code CompletionException(UnknownTopicException)} where its
+   * caller expects {@code UnknownTopicException}. Every stage Skald's API returns goes through this
+   * method (see "Errors" in {@code docs/concepts.md}); callbacks run as with {@link #inline}.
+   *
+   * @param stage any stage
+   * @param <T> the value type
+   * @return a plain future with the stage's value, or failed with the unwrapped exception
+   */
+  public static <T> CompletableFuture<T> unwrapped(CompletionStage<T> stage) {
+    CompletableFuture<T> plain = new CompletableFuture<>();
+    stage.whenCompleteAsync(
+        (value, error) -> {
+          if (error != null) {
+            plain.completeExceptionally(unwrap(error));
+          } else {
+            plain.complete(value);
+          }
+        },
+        Runnable::run);
+    return plain;
+  }
+
+  /**
+   * The exception under the JDK's {@link CompletionException} and {@link ExecutionException}
+   * wrappers.
+   *
+   * @param error a failure, perhaps wrapped
+   * @return the first cause that is not such a wrapper (the error itself if it is none, or a
+   *     wrapper without a cause)
+   */
+  public static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 }

@@ -85,15 +85,15 @@ class DeadLetterQueueTest {
 
       // and replayed after the fix
       fixed.set(true);
-      assertEquals(3, dlq.replayAll().toCompletableFuture().join());
+      assertEquals(3L, dlq.replayAll().toCompletableFuture().join());
 
       // then the handler gets them again, from their original partitions, and succeeds
       Await.until(skald.system(), Duration.ofSeconds(10), () -> assertEquals(6, handled.size()));
       assertEquals(3, handled.stream().filter(v -> v.endsWith("EUR (replayed)")).count());
 
       // a second replay of all, or of one, writes nothing
-      assertEquals(0, dlq.replayAll().toCompletableFuture().join());
-      assertEquals(0, dlq.replay(letter.dlqOffset()).toCompletableFuture().join());
+      assertEquals(0L, dlq.replayAll().toCompletableFuture().join());
+      assertEquals(0L, dlq.replay(letter.dlqOffset()).toCompletableFuture().join());
       long written =
           skald
                   .admin()

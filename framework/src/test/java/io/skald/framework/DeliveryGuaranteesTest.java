@@ -8,13 +8,13 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.DeliveryMode;
 import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
-import io.skald.framework.internal.consumer.DefaultSubscription;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.testing.AccountEntity;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.ExactlyOnceNodeMain;
 import io.skald.framework.testing.ForkedJvm;
+import io.skald.framework.testing.Kill;
 import io.skald.framework.testing.SkaldTestNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,7 +82,7 @@ class DeliveryGuaranteesTest {
   }
 
   @Test
-  void atMostOnceNeverRedeliversWhatTheDeadMemberWasGiven() {
+  void atMostOnceNeverRedeliversWhatTheDeadMemberWasGiven() throws Exception {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
       skald.admin().createTopic(TopicSpec.of("metrics", 1)).toCompletableFuture().join();
@@ -121,7 +121,7 @@ class DeliveryGuaranteesTest {
                       .get(new TopicPartition("metrics", 0))));
 
       // when it dies and another member takes over
-      ((DefaultSubscription) doomed).crash();
+      Kill.member(skald.system(), doomed);
       Set<Long> second = ConcurrentHashMap.newKeySet();
       Subscription survivor =
           skald.subscribe(

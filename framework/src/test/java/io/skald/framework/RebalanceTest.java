@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
-import io.skald.framework.internal.consumer.DefaultSubscription;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.testing.Await;
+import io.skald.framework.testing.Kill;
 import io.skald.framework.testing.SkaldTestNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +75,8 @@ class RebalanceTest {
   }
 
   @Test
-  void deadMembersUnackedRecordsAreRedeliveredAndLeavingMemberHandsOverWithoutLoss() {
+  void deadMembersUnackedRecordsAreRedeliveredAndLeavingMemberHandsOverWithoutLoss()
+      throws Exception {
     // given three members; the victim never acknowledges what it receives
     ConcurrentLinkedQueue<Handled> survivors = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Handled> held = new ConcurrentLinkedQueue<>();
@@ -110,7 +111,7 @@ class RebalanceTest {
         });
 
     // when the victim dies without leaving
-    ((DefaultSubscription) victim).crash();
+    Kill.member(skald.system(), victim);
 
     // then its partitions go to the survivors and every record it held is delivered again
     Await.until(

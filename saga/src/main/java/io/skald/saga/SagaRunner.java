@@ -55,7 +55,7 @@ public interface SagaRunner<D> {
    *
    * @return counts by status
    */
-  CompletionStage<Map<SagaStatus, Integer>> counts();
+  CompletionStage<Map<SagaStatus, Long>> counts();
 
   /**
    * Retries the step (or compensation) a parked instance waits on, from attempt 1 with the same

@@ -3,6 +3,7 @@ package io.skald.framework.consumer;
 import io.skald.framework.Codec;
 import io.skald.framework.admin.InvalidTopicException;
 import io.skald.framework.admin.TopicSpec;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
@@ -13,8 +14,12 @@ import java.util.TreeSet;
  * starts, how failures are retried and how many records are fetched ahead.
  *
  * <p>Every member of a group shares the group's partitions (each partition is owned by one member
- * at a time); every group receives every record. The value is immutable; each {@code with} method
- * validates its argument at once and returns a copy.
+ * at a time); every group receives every record.
+ *
+ * <p>Immutable: each {@code with} method checks its own argument at once and returns a copy. What
+ * depends on two settings (at least one topic, a parallelism within the prefetch window) is checked
+ * by {@link #validate()} when the spec is used ({@code Skald.subscribe}), so the order of the
+ * {@code with} calls never matters.
  *
  * <pre>{@code
  * SubscriptionSpec<String, Order> spec =
@@ -24,71 +29,212 @@ import java.util.TreeSet;
  * Subscription subscription = skald.subscribe(spec, record -> bill(record.value()));
  * }</pre>
  *
- * @param group the consumer group name (same rules as topic names)
- * @param topics the topics, at least one
- * @param keyCodec decodes keys
- * @param valueCodec decodes values
- * @param startPosition where the group starts on a partition with no committed offset
- * @param retryPolicy how failed attempts are retried
- * @param assignor the name of the partition assignment strategy ({@code range}, {@code
- *     round-robin}, or one registered under {@code skald.framework.consumer.assignors})
- * @param prefetch how many records a member fetches ahead per partition (the window)
- * @param parallelism how many records of different keys of one partition may be in the handler at
- *     once; 1 handles one record of a partition at a time
- * @param orderingPolicy what waits while a record is retried
- * @param processingTimeout how long one attempt may take before it counts as failed
- * @param deliveryMode when records are committed relative to handling
- * @param deadLetters whether a record that fails for good goes to the dead-letter topic {@code
- *     <group>.dlq} (true, the default) or ends the subscription with {@link HandlerFailedException}
- *     (false)
  * @param <K> the key type
  * @param <V> the value type
  */
-public record SubscriptionSpec<K, V>(
-    String group,
-    Set<String> topics,
-    Codec<K> keyCodec,
-    Codec<V> valueCodec,
-    StartPosition startPosition,
-    RetryPolicy retryPolicy,
-    String assignor,
-    int prefetch,
-    int parallelism,
-    OrderingPolicy orderingPolicy,
-    java.time.Duration processingTimeout,
-    DeliveryMode deliveryMode,
-    boolean deadLetters) {
+// Over 400 lines for a reason: one documented accessor and one wither per setting (13 each).
+public final class SubscriptionSpec<K, V> {
+  private final String group;
+  private final Set<String> topics;
+  private final Codec<K> keyCodec;
+  private final Codec<V> valueCodec;
+  private final StartPosition startPosition;
+  private final RetryPolicy retryPolicy;
+  private final String assignor;
+  private final int prefetch;
+  private final int parallelism;
+  private final OrderingPolicy orderingPolicy;
+  private final Duration processingTimeout;
+  private final DeliveryMode deliveryMode;
+  private final boolean deadLetters;
 
-  /** Validates every component. */
-  public SubscriptionSpec {
+  private SubscriptionSpec(
+      String group,
+      Set<String> topics,
+      Codec<K> keyCodec,
+      Codec<V> valueCodec,
+      StartPosition startPosition,
+      RetryPolicy retryPolicy,
+      String assignor,
+      int prefetch,
+      int parallelism,
+      OrderingPolicy orderingPolicy,
+      Duration processingTimeout,
+      DeliveryMode deliveryMode,
+      boolean deadLetters) {
     validateGroup(group);
-    topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
-    topics.forEach(TopicSpec::validateName);
-    Objects.requireNonNull(keyCodec, "keyCodec");
-    Objects.requireNonNull(valueCodec, "valueCodec");
-    Objects.requireNonNull(startPosition, "startPosition");
-    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    this.group = group;
+    this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
+    this.topics.forEach(TopicSpec::validateName);
+    this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+    this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
+    this.startPosition = Objects.requireNonNull(startPosition, "startPosition");
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
     if (assignor == null || assignor.isBlank()) {
       throw new IllegalArgumentException("assignor must not be empty");
     }
+    this.assignor = assignor;
     if (prefetch < 1) {
       throw new IllegalArgumentException("prefetch must be >= 1, was " + prefetch);
     }
-    if (parallelism < 1 || parallelism > prefetch) {
-      throw new IllegalArgumentException(
-          "parallelism must be between 1 and prefetch (" + prefetch + "), was " + parallelism);
+    this.prefetch = prefetch;
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
     }
-    Objects.requireNonNull(orderingPolicy, "orderingPolicy");
-    Objects.requireNonNull(deliveryMode, "deliveryMode");
+    this.parallelism = parallelism;
+    this.orderingPolicy = Objects.requireNonNull(orderingPolicy, "orderingPolicy");
+    this.deliveryMode = Objects.requireNonNull(deliveryMode, "deliveryMode");
     Objects.requireNonNull(processingTimeout, "processingTimeout");
     if (processingTimeout.isNegative() || processingTimeout.isZero()) {
       throw new IllegalArgumentException(
           "processingTimeout must be positive, was " + processingTimeout);
     }
-    if (group.length() > TopicSpec.MAX_NAME_LENGTH - 4) {
+    this.processingTimeout = processingTimeout;
+    this.deadLetters = deadLetters;
+  }
+
+  /**
+   * Checks what depends on more than one setting; {@code Skald.subscribe} calls it, and a caller
+   * may call it earlier to fail at configuration time.
+   *
+   * @return this spec
+   * @throws IllegalArgumentException naming the values: no topic, or a parallelism above the
+   *     prefetch window (a member cannot have more records in the handler than it fetched)
+   */
+  public SubscriptionSpec<K, V> validate() {
+    if (topics.isEmpty()) {
       throw new IllegalArgumentException(
-          "group name must be at most " + (TopicSpec.MAX_NAME_LENGTH - 4) + " characters");
+          "subscription of group '" + group + "' names no topic; add them with withTopics(...)");
     }
+    if (parallelism > prefetch) {
+      throw new IllegalArgumentException(
+          "parallelism ("
+              + parallelism
+              + ") must not exceed prefetch ("
+              + prefetch
+              + "): a member cannot handle more records of a partition than it fetched ahead");
+    }
+    return this;
+  }
+
+  /**
+   * The consumer group name (same rules as topic names)
+   *
+   * @return the value
+   */
+  public String group() {
+    return group;
+  }
+
+  /**
+   * The topics, at least one.
+   *
+   * @return the value
+   */
+  public Set<String> topics() {
+    return topics;
+  }
+
+  /**
+   * Decodes keys.
+   *
+   * @return the value
+   */
+  public Codec<K> keyCodec() {
+    return keyCodec;
+  }
+
+  /**
+   * Decodes values.
+   *
+   * @return the value
+   */
+  public Codec<V> valueCodec() {
+    return valueCodec;
+  }
+
+  /**
+   * Where the group starts on a partition with no committed offset.
+   *
+   * @return the value
+   */
+  public StartPosition startPosition() {
+    return startPosition;
+  }
+
+  /**
+   * How failed attempts are retried.
+   *
+   * @return the value
+   */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /**
+   * The name of the partition assignment strategy ({@code range}, {@code round-robin}, or one
+   * registered under {@code skald.framework.consumer.assignors})
+   *
+   * @return the value
+   */
+  public String assignor() {
+    return assignor;
+  }
+
+  /**
+   * How many records a member fetches ahead per partition (the window)
+   *
+   * @return the value
+   */
+  public int prefetch() {
+    return prefetch;
+  }
+
+  /**
+   * How many records of different keys of one partition may be in the handler at once; 1 handles
+   * one record of a partition at a time.
+   *
+   * @return the value
+   */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /**
+   * What waits while a record is retried.
+   *
+   * @return the value
+   */
+  public OrderingPolicy orderingPolicy() {
+    return orderingPolicy;
+  }
+
+  /**
+   * How long one attempt may take before it counts as failed.
+   *
+   * @return the value
+   */
+  public Duration processingTimeout() {
+    return processingTimeout;
+  }
+
+  /**
+   * When records are committed relative to handling.
+   *
+   * @return the value
+   */
+  public DeliveryMode deliveryMode() {
+    return deliveryMode;
+  }
+
+  /**
+   * Whether a record that fails for good goes to the dead-letter topic {@code <group>.dlq} (true,
+   * the default) or ends the subscription with {@link HandlerFailedException} (false)
+   *
+   * @return the value
+   */
+  public boolean deadLetters() {
+    return deadLetters;
   }
 
   /**
@@ -126,7 +272,7 @@ public record SubscriptionSpec<K, V>(
    * @param timeout how long one attempt may take
    * @return the new spec
    */
-  public SubscriptionSpec<K, V> withProcessingTimeout(java.time.Duration timeout) {
+  public SubscriptionSpec<K, V> withProcessingTimeout(Duration timeout) {
     return copy(f -> f.processingTimeout = timeout);
   }
 
@@ -165,7 +311,7 @@ public record SubscriptionSpec<K, V>(
         500,
         1,
         OrderingPolicy.KEY_PARKING,
-        java.time.Duration.ofSeconds(60),
+        Duration.ofSeconds(60),
         DeliveryMode.AT_LEAST_ONCE,
         true);
   }
@@ -223,7 +369,6 @@ public record SubscriptionSpec<K, V>(
     return copy(
         f -> {
           f.prefetch = records;
-          f.parallelism = Math.min(parallelism, Math.max(1, records));
         });
   }
 
@@ -237,7 +382,7 @@ public record SubscriptionSpec<K, V>(
     return copy(f -> f.parallelism = records);
   }
 
-  /** Copies this spec with some components changed; the canonical constructor validates. */
+  /** Copies this spec with some settings changed; the constructor checks each one. */
   private SubscriptionSpec<K, V> copy(java.util.function.Consumer<Fields<K, V>> change) {
     Fields<K, V> f = new Fields<>(this);
     change.accept(f);
@@ -257,7 +402,7 @@ public record SubscriptionSpec<K, V>(
         f.deadLetters);
   }
 
-  /** The mutable components of a copy under construction. */
+  /** The mutable settings of a copy under construction. */
   private static final class Fields<K, V> {
     String group;
     Set<String> topics;
@@ -269,7 +414,7 @@ public record SubscriptionSpec<K, V>(
     int prefetch;
     int parallelism;
     OrderingPolicy orderingPolicy;
-    java.time.Duration processingTimeout;
+    Duration processingTimeout;
     DeliveryMode deliveryMode;
     boolean deadLetters;
 
@@ -290,12 +435,78 @@ public record SubscriptionSpec<K, V>(
     }
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SubscriptionSpec<?, ?> other
+        && Objects.equals(group, other.group)
+        && Objects.equals(topics, other.topics)
+        && Objects.equals(keyCodec, other.keyCodec)
+        && Objects.equals(valueCodec, other.valueCodec)
+        && Objects.equals(startPosition, other.startPosition)
+        && Objects.equals(retryPolicy, other.retryPolicy)
+        && Objects.equals(assignor, other.assignor)
+        && prefetch == other.prefetch
+        && parallelism == other.parallelism
+        && Objects.equals(orderingPolicy, other.orderingPolicy)
+        && Objects.equals(processingTimeout, other.processingTimeout)
+        && Objects.equals(deliveryMode, other.deliveryMode)
+        && deadLetters == other.deadLetters;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        group,
+        topics,
+        keyCodec,
+        valueCodec,
+        startPosition,
+        retryPolicy,
+        assignor,
+        prefetch,
+        parallelism,
+        orderingPolicy,
+        processingTimeout,
+        deliveryMode,
+        deadLetters);
+  }
+
+  @Override
+  public String toString() {
+    return "SubscriptionSpec[group="
+        + group
+        + ", topics="
+        + topics
+        + ", startPosition="
+        + startPosition
+        + ", assignor="
+        + assignor
+        + ", prefetch="
+        + prefetch
+        + ", parallelism="
+        + parallelism
+        + ", orderingPolicy="
+        + orderingPolicy
+        + ", deliveryMode="
+        + deliveryMode
+        + ", deadLetters="
+        + deadLetters
+        + "]";
+  }
+
   private static void validateGroup(String group) {
     try {
       TopicSpec.validateName(group);
     } catch (InvalidTopicException e) {
       throw new IllegalArgumentException(
           "invalid group name: " + e.getMessage().replace("topic name", "group name"), e);
+    }
+    if (group.length() > TopicSpec.MAX_NAME_LENGTH - 4) {
+      throw new IllegalArgumentException(
+          "group name must be at most "
+              + (TopicSpec.MAX_NAME_LENGTH - 4)
+              + " characters (its dead-letter topic adds \".dlq\"), was "
+              + group.length());
     }
   }
 }

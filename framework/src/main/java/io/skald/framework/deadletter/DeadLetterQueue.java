@@ -59,7 +59,7 @@ public interface DeadLetterQueue {
    * @param dlqOffset its offset
    * @return 1 if it was written now, 0 if it had been replayed before
    */
-  CompletionStage<Integer> replay(long dlqOffset);
+  CompletionStage<Long> replay(long dlqOffset);
 
   /**
    * Replays a range of dead letters.
@@ -68,14 +68,14 @@ public interface DeadLetterQueue {
    * @param toOffset the last, exclusive
    * @return how many were written now
    */
-  CompletionStage<Integer> replay(long fromOffset, long toOffset);
+  CompletionStage<Long> replay(long fromOffset, long toOffset);
 
   /**
    * Replays every dead letter that is there now.
    *
    * @return how many were written now
    */
-  CompletionStage<Integer> replayAll();
+  CompletionStage<Long> replayAll();
 
   /**
    * Removes every dead letter that is there now.

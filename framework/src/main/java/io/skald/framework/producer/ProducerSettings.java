@@ -4,41 +4,50 @@ import io.skald.framework.Codec;
 import java.util.Objects;
 
 /**
- * How a {@link Producer} encodes and acknowledges records: the key and value codecs and the {@link
- * Acks} mode. Batching, buffer bounds and timeouts come from {@code skald.framework.producer} in
- * the configuration.
+ * How a {@link Producer} encodes and acknowledges records: the key and value codecs, the {@link
+ * Acks} mode and idempotence. Batching, buffer bounds and timeouts come from {@code
+ * skald.framework.producer} in the configuration.
  *
  * <pre>{@code
  * ProducerSettings<String, Order> settings =
- *     ProducerSettings.of(Codecs.string(), Codecs.json(Order.class)).withAcks(Acks.DURABLE);
+ *     ProducerSettings.of(Codecs.string(), Codecs.json(Order.class)).withIdempotence();
  * }</pre>
  *
- * @param keyCodec encodes keys
- * @param valueCodec encodes values
- * @param acks when {@code send} completes
- * @param idempotent whether appends carry a producer id and sequence numbers, so that a retried
- *     append is written once (see {@link #withIdempotence()})
+ * <p>Immutable: each {@code with} method returns a copy. Every combination is checked by the
+ * constructor every copy goes through, so an invalid one is refused whatever the order of the calls
+ * ({@code withAcks(NONE).withIdempotence()} and {@code withIdempotence().withAcks(NONE)} both
+ * throw).
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
-public record ProducerSettings<K, V>(
-    Codec<K> keyCodec, Codec<V> valueCodec, Acks acks, boolean idempotent) {
+public final class ProducerSettings<K, V> {
+  private final Codec<K> keyCodec;
+  private final Codec<V> valueCodec;
+  private final Acks acks;
+  private final boolean idempotent;
 
-  /** Validates the settings. */
-  public ProducerSettings {
-    Objects.requireNonNull(keyCodec, "keyCodec");
-    Objects.requireNonNull(valueCodec, "valueCodec");
-    Objects.requireNonNull(acks, "acks");
+  private ProducerSettings(Codec<K> keyCodec, Codec<V> valueCodec, Acks acks, boolean idempotent) {
+    this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+    this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
+    this.acks = Objects.requireNonNull(acks, "acks");
+    this.idempotent = idempotent;
+    if (idempotent && acks != Acks.DURABLE) {
+      throw new IllegalArgumentException(
+          "an idempotent producer needs Acks.DURABLE (its sequence numbers are confirmed by the"
+              + " journal), was Acks."
+              + acks);
+    }
   }
 
   /**
-   * Durable producer settings with the given codecs.
+   * Settings with {@link Acks#DURABLE} and no idempotence.
    *
    * @param keyCodec encodes keys
    * @param valueCodec encodes values
    * @param <K> the key type
    * @param <V> the value type
-   * @return the settings, with {@link Acks#DURABLE}
+   * @return the settings
    */
   public static <K, V> ProducerSettings<K, V> of(Codec<K> keyCodec, Codec<V> valueCodec) {
     return new ProducerSettings<>(keyCodec, valueCodec, Acks.DURABLE, false);
@@ -47,26 +56,78 @@ public record ProducerSettings<K, V>(
   /**
    * A copy with another acknowledgement mode.
    *
-   * @param newAcks the mode
+   * @param newAcks when {@code send} completes
    * @return the new settings
+   * @throws IllegalArgumentException if the settings are idempotent and {@code newAcks} is not
+   *     {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withAcks(Acks newAcks) {
     return new ProducerSettings<>(keyCodec, valueCodec, newAcks, idempotent);
   }
 
   /**
-   * A copy that makes the producer idempotent: every append carries the producer's id and
-   * per-partition sequence numbers, an append that gets no answer within {@code
-   * skald.framework.producer.request-timeout} is sent again with the same numbers, and the
-   * partition writes it only once, also across a restart of the partition. One append per partition
-   * is in flight at a time, so retries never reorder records. Requires {@link Acks#DURABLE}.
+   * A copy whose appends carry a producer id and sequence numbers, so that an append retried after
+   * a timeout or a partition restart is written once. Needs {@link Acks#DURABLE}.
    *
    * @return the new settings
+   * @throws IllegalArgumentException if the acks mode is not {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withIdempotence() {
-    if (acks != Acks.DURABLE) {
-      throw new IllegalArgumentException("an idempotent producer needs Acks.DURABLE");
-    }
     return new ProducerSettings<>(keyCodec, valueCodec, acks, true);
+  }
+
+  /**
+   * The key codec.
+   *
+   * @return encodes keys
+   */
+  public Codec<K> keyCodec() {
+    return keyCodec;
+  }
+
+  /**
+   * The value codec.
+   *
+   * @return encodes values
+   */
+  public Codec<V> valueCodec() {
+    return valueCodec;
+  }
+
+  /**
+   * The acknowledgement mode.
+   *
+   * @return when {@code send} completes
+   */
+  public Acks acks() {
+    return acks;
+  }
+
+  /**
+   * Whether appends are idempotent.
+   *
+   * @return true after {@link #withIdempotence()}
+   */
+  public boolean idempotent() {
+    return idempotent;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProducerSettings<?, ?> other
+        && keyCodec.equals(other.keyCodec)
+        && valueCodec.equals(other.valueCodec)
+        && acks == other.acks
+        && idempotent == other.idempotent;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(keyCodec, valueCodec, acks, idempotent);
+  }
+
+  @Override
+  public String toString() {
+    return "ProducerSettings[acks=" + acks + ", idempotent=" + idempotent + "]";
   }
 }

@@ -58,6 +58,14 @@ public record SagaRuntimeSettings(
   }
 
   /**
+   * How every saga entity (instance, index, participant ledger) survives a failed journal write or
+   * recovery: stopped and started again after 200 ms, then up to 5 s, with 20 % jitter.
+   */
+  public static final org.apache.pekko.actor.typed.BackoffSupervisorStrategy ON_PERSIST_FAILURE =
+      org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
+          java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2);
+
+  /**
    * Restricts a saga entity type to the nodes with {@code skald.saga.role}, if set.
    *
    * @param system the actor system

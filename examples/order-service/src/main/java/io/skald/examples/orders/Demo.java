@@ -135,7 +135,7 @@ public final class Demo {
 
     // Wait until every saga has ended (bounded: a stuck saga fails the demo).
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60 + settings.orders() / 20);
-    Map<SagaStatus, Integer> counts;
+    Map<SagaStatus, Long> counts;
     do {
       counts = shop.placeOrder().counts().toCompletableFuture().join();
       progress.ended(counts);
@@ -219,10 +219,10 @@ public final class Demo {
     }
   }
 
-  private static int ended(Map<SagaStatus, Integer> counts) {
-    return counts.getOrDefault(SagaStatus.COMPLETED, 0)
-        + counts.getOrDefault(SagaStatus.COMPENSATED, 0)
-        + counts.getOrDefault(SagaStatus.ABORTED, 0);
+  private static long ended(Map<SagaStatus, Long> counts) {
+    return counts.getOrDefault(SagaStatus.COMPLETED, 0L)
+        + counts.getOrDefault(SagaStatus.COMPENSATED, 0L)
+        + counts.getOrDefault(SagaStatus.ABORTED, 0L);
   }
 
   /** The progress line: updated in place on a terminal, a line every 10% otherwise. */
@@ -246,22 +246,22 @@ public final class Demo {
       }
     }
 
-    void ended(Map<SagaStatus, Integer> counts) {
-      int ended = Demo.ended(counts);
+    void ended(Map<SagaStatus, Long> counts) {
+      long ended = Demo.ended(counts);
       String line =
           String.format(
               "ended %d/%d (completed %d, compensated %d, running %d, compensating %d, parked %d)",
               ended,
               total,
-              counts.getOrDefault(SagaStatus.COMPLETED, 0),
-              counts.getOrDefault(SagaStatus.COMPENSATED, 0),
-              counts.getOrDefault(SagaStatus.RUNNING, 0),
-              counts.getOrDefault(SagaStatus.COMPENSATING, 0),
-              counts.getOrDefault(SagaStatus.PARKED, 0));
+              counts.getOrDefault(SagaStatus.COMPLETED, 0L),
+              counts.getOrDefault(SagaStatus.COMPENSATED, 0L),
+              counts.getOrDefault(SagaStatus.RUNNING, 0L),
+              counts.getOrDefault(SagaStatus.COMPENSATING, 0L),
+              counts.getOrDefault(SagaStatus.PARKED, 0L));
       if (inPlace) {
         out.print("\r" + line + "   ");
       } else {
-        int tenth = total == 0 ? 10 : ended * 10 / total;
+        int tenth = total == 0 ? 10 : (int) (ended * 10 / total);
         if (tenth != lastTenth) {
           lastTenth = tenth;
           out.println(line);

@@ -63,10 +63,9 @@ public final class Shop {
    */
   public static Shop start(Skald skald, Options options) {
     ActorSystem<?> system = skald.system();
-    String journal =
-        system.settings().config().getString("skald.framework.persistence.journal-plugin-id");
-    String snapshots =
-        system.settings().config().getString("skald.framework.persistence.snapshot-plugin-id");
+    // the services' entities persist on Skald's journal: one store to back up and to recover
+    String journal = skald.journalPluginId();
+    String snapshots = skald.snapshotPluginId();
     Warehouse.init(system, journal, snapshots);
     CustomerAccount.init(system, journal, snapshots);
     OrderEntity.init(system, journal, snapshots);

@@ -45,8 +45,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
           LeaveDone,
           Tick,
           Stop,
-          Seek,
-          Crash {}
+          Seek {}
 
   /**
    * A message of the group coordinator, through the member's message adapter (so the coordinator's
@@ -89,11 +88,6 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
    */
   public record Seek(TopicPartition tp, long offset, CompletableFuture<Done> done)
       implements Command {}
-
-  /** Stop at once without leaving, as a crashed member would (used to test failover). */
-  public enum Crash implements Command {
-    INSTANCE
-  }
 
   /** What the consumer shares with its {@link io.skald.framework.consumer.Subscription} handle. */
   public static final class Shared {
@@ -231,7 +225,6 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
               }
               return this;
             })
-        .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }

@@ -1,5 +1,6 @@
 package io.skald.framework.internal.consumer;
 
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.Subscription;
 import java.util.Set;
@@ -58,7 +59,7 @@ public final class DefaultSubscription implements Subscription {
   public CompletionStage<Done> seek(TopicPartition partition, long offset) {
     CompletableFuture<Done> done = new CompletableFuture<>();
     actor.tell(new ConsumerActor.Seek(partition, offset, done));
-    return done;
+    return Stages.unwrapped(done);
   }
 
   @Override
@@ -69,18 +70,11 @@ public final class DefaultSubscription implements Subscription {
     CompletableFuture<Done> done = new CompletableFuture<>();
     actor.tell(new ConsumerActor.Stop(done));
     shared.terminated.whenComplete((d, e) -> done.complete(Done.getInstance()));
-    return done;
+    return Stages.unwrapped(done);
   }
 
   @Override
   public CompletionStage<Done> whenTerminated() {
     return shared.terminated;
-  }
-
-  /**
-   * Stops the member abruptly without leaving the group, as a crash would. INTERNAL API for tests.
-   */
-  public void crash() {
-    actor.tell(ConsumerActor.Crash.INSTANCE);
   }
 }

@@ -22,7 +22,6 @@ import io.skald.framework.internal.log.RecordFormat;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.Done;
@@ -387,7 +386,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
           new AttemptTimedOut(raw.offset(), attempt),
           spec.processingTimeout());
       getContext()
-          .pipeToSelf(future, (ok, error) -> new RecordDone(raw.offset(), attempt, unwrap(error)));
+          .pipeToSelf(
+              future, (ok, error) -> new RecordDone(raw.offset(), attempt, Stages.unwrap(error)));
     }
   }
 
@@ -485,7 +485,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     getContext()
         .pipeToSelf(
             deadLetters.send(raw.key(), raw.value(), headers),
-            (meta, error) -> new DeadLettered(raw.offset(), reason, unwrap(error)));
+            (meta, error) -> new DeadLettered(raw.offset(), reason, Stages.unwrap(error)));
   }
 
   private Behavior<Command> onDeadLettered(DeadLettered done) {
@@ -594,18 +594,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       future.get();
       return null;
     } catch (ExecutionException e) {
-      return unwrap(e.getCause());
+      return Stages.unwrap(e.getCause());
     } catch (Throwable e) {
-      return unwrap(e);
+      return Stages.unwrap(e);
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -55,8 +55,10 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("limit must be >= 1, was " + limit));
     }
-    return LogReader.read(system, partition, fromOffset, limit, settings.askTimeout())
-        .thenApply(records -> records.stream().map(DefaultDeadLetterQueue::toDeadLetter).toList());
+    return Stages.unwrapped(
+        LogReader.read(system, partition, fromOffset, limit, settings.askTimeout())
+            .thenApply(
+                records -> records.stream().map(DefaultDeadLetterQueue::toDeadLetter).toList()));
   }
 
   private static DeadLetter toDeadLetter(RecordFormat.Decoded r) {
@@ -99,25 +101,27 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
 
   @Override
   public CompletionStage<Long> size() {
-    return bounds().thenApply(b -> b.logEndOffset() - b.logStartOffset());
+    return Stages.unwrapped(bounds().thenApply(b -> b.logEndOffset() - b.logStartOffset()));
   }
 
   @Override
-  public CompletionStage<Integer> replay(long dlqOffset) {
+  public CompletionStage<Long> replay(long dlqOffset) {
     return replay(dlqOffset, dlqOffset + 1);
   }
 
   @Override
-  public CompletionStage<Integer> replayAll() {
-    return bounds().thenCompose(b -> replay(b.logStartOffset(), b.logEndOffset()));
+  public CompletionStage<Long> replayAll() {
+    return Stages.unwrapped(
+        bounds().thenCompose(b -> replay(b.logStartOffset(), b.logEndOffset())));
   }
 
   @Override
-  public CompletionStage<Integer> replay(long fromOffset, long toOffset) {
+  public CompletionStage<Long> replay(long fromOffset, long toOffset) {
     if (toOffset <= fromOffset) {
-      return CompletableFuture.completedFuture(0);
+      return CompletableFuture.completedFuture(0L);
     }
-    return replayPages(fromOffset, toOffset, 0);
+    return Stages.unwrapped(
+        replayPages(fromOffset, toOffset, 0).thenApply(replayed -> (long) replayed));
   }
 
   /** Replays page by page, pausing between pages to keep to the replay rate. */
@@ -172,16 +176,17 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
 
   @Override
   public CompletionStage<Long> purge() {
-    return bounds()
-        .thenCompose(
-            before ->
-                Stages.inline(
-                        PartitionEntity.ref(system, partition)
-                            .<PartitionOffsets>ask(
-                                replyTo ->
-                                    new PartitionEntity.TruncateBefore(
-                                        before.logEndOffset(), replyTo),
-                                settings.askTimeout()))
-                    .thenApply(after -> after.logStartOffset() - before.logStartOffset()));
+    return Stages.unwrapped(
+        bounds()
+            .thenCompose(
+                before ->
+                    Stages.inline(
+                            PartitionEntity.ref(system, partition)
+                                .<PartitionOffsets>ask(
+                                    replyTo ->
+                                        new PartitionEntity.TruncateBefore(
+                                            before.logEndOffset(), replyTo),
+                                    settings.askTimeout()))
+                        .thenApply(after -> after.logStartOffset() - before.logStartOffset())));
   }
 }

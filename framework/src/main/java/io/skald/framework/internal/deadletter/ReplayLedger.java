@@ -2,6 +2,7 @@ package io.skald.framework.internal.deadletter;
 
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -16,9 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -107,12 +106,10 @@ public final class ReplayLedger
   public static void init(ActorSystem<?> system, SkaldSettings settings) {
     ClusterSharding.get(system)
         .init(
-            settings.placed(
-                Entity.of(
-                    ENTITY_TYPE_KEY,
-                    ctx ->
-                        Behaviors.<Command>setup(
-                            actor -> new ReplayLedger(actor, ctx.getEntityId(), settings)))));
+            EntitySupport.entity(
+                settings,
+                ENTITY_TYPE_KEY,
+                (ctx, timers, dlqTopic) -> new ReplayLedger(ctx, dlqTopic, settings)));
   }
 
   private final ActorContext<Command> context;
@@ -121,7 +118,7 @@ public final class ReplayLedger
   private boolean busy;
 
   private ReplayLedger(ActorContext<Command> context, String dlqTopic, SkaldSettings settings) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), dlqTopic));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), dlqTopic), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.settings = settings;
     this.dlqTopic = dlqTopic;

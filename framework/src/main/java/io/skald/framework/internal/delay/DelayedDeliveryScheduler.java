@@ -3,6 +3,7 @@ package io.skald.framework.internal.delay;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.internal.EntityIds;
+import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -14,13 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -170,17 +168,11 @@ public final class DelayedDeliveryScheduler
             .withSnapshotPluginId(settings.snapshotPluginId());
     ClusterSharding.get(system)
         .init(
-            settings.placed(
-                Entity.of(
-                        ENTITY_TYPE_KEY,
-                        ctx ->
-                            Behaviors.<Command>setup(
-                                actor ->
-                                    Behaviors.withTimers(
-                                        timers ->
-                                            new DelayedDeliveryScheduler(
-                                                actor, timers, ctx.getEntityId(), settings))))
-                    .withSettings(sharding)));
+            EntitySupport.entity(
+                    settings,
+                    ENTITY_TYPE_KEY,
+                    (ctx, timers, id) -> new DelayedDeliveryScheduler(ctx, timers, id, settings))
+                .withSettings(sharding));
   }
 
   private final ActorContext<Command> context;
@@ -195,9 +187,7 @@ public final class DelayedDeliveryScheduler
       TimerScheduler<Command> timers,
       String entityId,
       SkaldSettings settings) {
-    super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.timers = timers;
     this.settings = settings;

@@ -2,11 +2,11 @@ package io.skald.framework.internal.group;
 
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.PartitionAssignor;
+import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.topic.TopicCache;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,12 +16,9 @@ import java.util.TreeMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -269,20 +266,11 @@ public final class GroupCoordinator
   public static void init(ActorSystem<?> system, SkaldSettings settings, TopicCache topics) {
     ClusterSharding.get(system)
         .init(
-            settings.placed(
-                Entity.of(
-                    ENTITY_TYPE_KEY,
-                    entityContext ->
-                        Behaviors.<Command>setup(
-                            ctx ->
-                                Behaviors.withTimers(
-                                    timers ->
-                                        new GroupCoordinator(
-                                            ctx,
-                                            timers,
-                                            entityContext.getEntityId(),
-                                            settings,
-                                            topics))))));
+            EntitySupport.entity(
+                settings,
+                ENTITY_TYPE_KEY,
+                (ctx, timers, group) ->
+                    new GroupCoordinator(ctx, timers, group, settings, topics)));
   }
 
   private final ActorContext<Command> context;
@@ -298,9 +286,7 @@ public final class GroupCoordinator
       String group,
       SkaldSettings settings,
       TopicCache topics) {
-    super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), group),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), group), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.timers = timers;
     this.group = group;

@@ -5,23 +5,20 @@ import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.internal.EntityIds;
+import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.topic.TopicRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.JournalProtocol;
@@ -338,20 +335,10 @@ public final class PartitionEntity
       ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
     ClusterSharding.get(system)
         .init(
-            settings.placed(
-                Entity.of(
-                    ENTITY_TYPE_KEY,
-                    entityContext ->
-                        Behaviors.<Command>setup(
-                            ctx ->
-                                Behaviors.withTimers(
-                                    timers ->
-                                        new PartitionEntity(
-                                            ctx,
-                                            timers,
-                                            entityContext.getEntityId(),
-                                            settings,
-                                            reads))))));
+            EntitySupport.entity(
+                settings,
+                ENTITY_TYPE_KEY,
+                (ctx, timers, id) -> new PartitionEntity(ctx, timers, id, settings, reads)));
   }
 
   private final ActorContext<Command> context;
@@ -376,9 +363,7 @@ public final class PartitionEntity
       String entityId,
       SkaldSettings settings,
       CurrentEventsByPersistenceIdQuery reads) {
-    super(
-        PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.settings = settings;
     this.persistenceIdString = persistenceId().id();

@@ -3,6 +3,7 @@ package io.skald.framework.internal.producer;
 import io.skald.framework.Codec;
 import io.skald.framework.CodecException;
 import io.skald.framework.SkaldException;
+import io.skald.framework.Stages;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
@@ -181,7 +182,8 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
         throw new InvalidRecordException("the delivery time must not be null");
       }
       Encoded record = encodeRecord(topic, key, value, headers, false);
-      return delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at);
+      return Stages.unwrapped(
+          delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at));
     } catch (SkaldException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -1,6 +1,7 @@
 package io.skald.framework.internal.producer;
 
 import io.skald.framework.SkaldException;
+import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.Asks;
@@ -198,7 +199,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private void fail(Send send, Throwable error) {
     bufferedBytes.release(send.reservedBytes());
     if (send.promise() != null) {
-      send.promise().completeExceptionally(error);
+      send.promise().completeExceptionally(Stages.unwrap(error));
     } else {
       getContext().getLog().warn("record to {} dropped: {}", send.topic(), error.toString());
     }

@@ -43,197 +43,210 @@ final class DefaultTopicAdmin implements TopicAdmin {
   @Override
   public CompletionStage<TopicSpec> createTopic(TopicSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    return Stages.inline(
-            TopicRegistry.ref(system)
-                .<TopicRegistry.CreateTopicReply>ask(
-                    replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout()))
-        .thenApply(
-            reply -> {
-              if (reply instanceof TopicRegistry.TopicConflict conflict) {
-                throw new TopicConflictException(
-                    "topic '"
-                        + spec.name()
-                        + "' exists with "
-                        + conflict.existing().partitions()
-                        + " partitions; cannot re-create it with "
-                        + spec.partitions());
-              }
-              TopicSpec created = ((TopicRegistry.TopicCreated) reply).spec();
-              topics.put(created);
-              return created;
-            });
+    return Stages.unwrapped(
+        Stages.inline(
+                TopicRegistry.ref(system)
+                    .<TopicRegistry.CreateTopicReply>ask(
+                        replyTo -> new TopicRegistry.CreateTopic(spec, replyTo),
+                        settings.askTimeout()))
+            .thenApply(
+                reply -> {
+                  if (reply instanceof TopicRegistry.TopicConflict conflict) {
+                    throw new TopicConflictException(
+                        "topic '"
+                            + spec.name()
+                            + "' exists with "
+                            + conflict.existing().partitions()
+                            + " partitions; cannot re-create it with "
+                            + spec.partitions());
+                  }
+                  TopicSpec created = ((TopicRegistry.TopicCreated) reply).spec();
+                  topics.put(created);
+                  return created;
+                }));
   }
 
   @Override
   public CompletionStage<Optional<TopicSpec>> describeTopic(String name) {
-    return topics
-        .require(name)
-        .thenApply(Optional::of)
-        .exceptionally(
-            error -> {
-              Throwable cause = error.getCause() != null ? error.getCause() : error;
-              if (cause instanceof io.skald.framework.UnknownTopicException) {
-                return Optional.empty();
-              }
-              throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
-            });
+    return Stages.unwrapped(
+        topics
+            .require(name)
+            .thenApply(Optional::of)
+            .exceptionally(
+                error -> {
+                  Throwable cause = error.getCause() != null ? error.getCause() : error;
+                  if (cause instanceof io.skald.framework.UnknownTopicException) {
+                    return Optional.empty();
+                  }
+                  throw cause instanceof RuntimeException r ? r : new RuntimeException(cause);
+                }));
   }
 
   @Override
   public CompletionStage<List<TopicSpec>> listTopics() {
-    return Stages.inline(
-            TopicRegistry.ref(system)
-                .<TopicRegistry.TopicList>ask(TopicRegistry.ListTopics::new, settings.askTimeout()))
-        .thenApply(list -> List.copyOf(list.topics()));
+    return Stages.unwrapped(
+        Stages.inline(
+                TopicRegistry.ref(system)
+                    .<TopicRegistry.TopicList>ask(
+                        TopicRegistry.ListTopics::new, settings.askTimeout()))
+            .thenApply(list -> List.copyOf(list.topics())));
   }
 
   @Override
   public CompletionStage<PartitionOffsets> partitionOffsets(TopicPartition tp) {
-    return topics
-        .require(tp.topic())
-        .thenCompose(
-            spec -> {
-              if (tp.partition() >= spec.partitions()) {
-                throw new IllegalArgumentException(
-                    tp + " does not exist: the topic has " + spec.partitions() + " partitions");
-              }
-              return Stages.inline(
-                  PartitionEntity.ref(system, tp)
-                      .<PartitionOffsets>ask(
-                          PartitionEntity.GetOffsets::new, settings.askTimeout()));
-            });
+    return Stages.unwrapped(
+        topics
+            .require(tp.topic())
+            .thenCompose(
+                spec -> {
+                  if (tp.partition() >= spec.partitions()) {
+                    throw new IllegalArgumentException(
+                        tp + " does not exist: the topic has " + spec.partitions() + " partitions");
+                  }
+                  return Stages.inline(
+                      PartitionEntity.ref(system, tp)
+                          .<PartitionOffsets>ask(
+                              PartitionEntity.GetOffsets::new, settings.askTimeout()));
+                }));
   }
 
   @Override
   public CompletionStage<Done> compact(String topic) {
-    return topics
-        .require(topic)
-        .thenCompose(
-            spec -> {
-              if (!spec.compacted()) {
-                throw new io.skald.framework.admin.InvalidTopicException(
-                    "topic '" + topic + "' is not compacted; create it with withCompaction(...)");
-              }
-              List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
-              for (int p = 0; p < spec.partitions(); p++) {
-                parts.add(
-                    Stages.inline(
-                            PartitionEntity.ref(system, new TopicPartition(topic, p))
-                                .<PartitionEntity.CompactionDone>ask(
-                                    PartitionEntity.Compact::new, settings.compactionTimeout()))
-                        .toCompletableFuture());
-              }
-              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      ignored -> {
-                        for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
-                          if (part.join() instanceof PartitionEntity.CompactionFailed failed) {
-                            throw new io.skald.framework.SkaldException(
-                                "compacting '" + topic + "' failed: " + failed.reason());
-                          }
-                        }
-                        return Done.getInstance();
-                      });
-            });
+    return Stages.unwrapped(
+        topics
+            .require(topic)
+            .thenCompose(
+                spec -> {
+                  if (!spec.compacted()) {
+                    throw new io.skald.framework.admin.InvalidTopicException(
+                        "topic '"
+                            + topic
+                            + "' is not compacted; create it with withCompaction(...)");
+                  }
+                  List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
+                  for (int p = 0; p < spec.partitions(); p++) {
+                    parts.add(
+                        Stages.inline(
+                                PartitionEntity.ref(system, new TopicPartition(topic, p))
+                                    .<PartitionEntity.CompactionDone>ask(
+                                        PartitionEntity.Compact::new, settings.compactionTimeout()))
+                            .toCompletableFuture());
+                  }
+                  return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                      .thenApply(
+                          ignored -> {
+                            for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
+                              if (part.join() instanceof PartitionEntity.CompactionFailed failed) {
+                                throw new io.skald.framework.SkaldException(
+                                    "compacting '" + topic + "' failed: " + failed.reason());
+                              }
+                            }
+                            return Done.getInstance();
+                          });
+                }));
   }
 
   @Override
   public CompletionStage<List<io.skald.framework.admin.PartitionLag>> lag(
       String group, String topic) {
-    return topics
-        .require(topic)
-        .thenCompose(
-            spec ->
-                committedOffsets(group)
-                    .thenCompose(
-                        committed -> {
-                          List<CompletableFuture<io.skald.framework.admin.PartitionLag>> rows =
-                              new ArrayList<>();
-                          for (int p = 0; p < spec.partitions(); p++) {
-                            TopicPartition tp = new TopicPartition(topic, p);
-                            long position = committed.getOrDefault(tp, -1L);
-                            rows.add(
-                                partitionOffsets(tp)
-                                    .thenApply(
-                                        bounds -> {
-                                          long from =
-                                              Math.max(
-                                                  position < 0 ? 0 : position,
-                                                  bounds.logStartOffset());
-                                          return new io.skald.framework.admin.PartitionLag(
-                                              tp,
-                                              bounds.logStartOffset(),
-                                              bounds.logEndOffset(),
-                                              position,
-                                              Math.max(0, bounds.logEndOffset() - from));
-                                        })
-                                    .toCompletableFuture());
-                          }
-                          return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
-                              .thenApply(
-                                  ignored -> rows.stream().map(CompletableFuture::join).toList());
-                        }));
+    return Stages.unwrapped(
+        topics
+            .require(topic)
+            .thenCompose(
+                spec ->
+                    committedOffsets(group)
+                        .thenCompose(
+                            committed -> {
+                              List<CompletableFuture<io.skald.framework.admin.PartitionLag>> rows =
+                                  new ArrayList<>();
+                              for (int p = 0; p < spec.partitions(); p++) {
+                                TopicPartition tp = new TopicPartition(topic, p);
+                                long position = committed.getOrDefault(tp, -1L);
+                                rows.add(
+                                    partitionOffsets(tp)
+                                        .thenApply(
+                                            bounds -> {
+                                              long from =
+                                                  Math.max(
+                                                      position < 0 ? 0 : position,
+                                                      bounds.logStartOffset());
+                                              return new io.skald.framework.admin.PartitionLag(
+                                                  tp,
+                                                  bounds.logStartOffset(),
+                                                  bounds.logEndOffset(),
+                                                  position,
+                                                  Math.max(0, bounds.logEndOffset() - from));
+                                            })
+                                        .toCompletableFuture());
+                              }
+                              return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+                                  .thenApply(
+                                      ignored ->
+                                          rows.stream().map(CompletableFuture::join).toList());
+                            })));
   }
 
   @Override
   public CompletionStage<Long> offsetForTimestamp(TopicPartition tp, java.time.Instant time) {
-    return partitionOffsets(tp)
-        .thenCompose(
-            bounds ->
-                Stages.inline(
-                        PartitionEntity.ref(system, tp)
-                            .<PartitionEntity.OffsetFound>ask(
-                                replyTo ->
-                                    new PartitionEntity.OffsetForTimestamp(
-                                        time.toEpochMilli(), replyTo),
-                                settings.askTimeout()))
-                    .thenApply(PartitionEntity.OffsetFound::offset));
+    return Stages.unwrapped(
+        partitionOffsets(tp)
+            .thenCompose(
+                bounds ->
+                    Stages.inline(
+                            PartitionEntity.ref(system, tp)
+                                .<PartitionEntity.OffsetFound>ask(
+                                    replyTo ->
+                                        new PartitionEntity.OffsetForTimestamp(
+                                            time.toEpochMilli(), replyTo),
+                                    settings.askTimeout()))
+                        .thenApply(PartitionEntity.OffsetFound::offset)));
   }
 
   @Override
   public CompletionStage<Map<TopicPartition, Long>> resetOffsets(
       String group, String topic, io.skald.framework.admin.OffsetReset to, boolean dryRun) {
-    return topics
-        .require(topic)
-        .thenCompose(
-            spec -> {
-              List<CompletableFuture<CommittedOffset>> targets = new ArrayList<>();
-              for (int p = 0; p < spec.partitions(); p++) {
-                TopicPartition tp = new TopicPartition(topic, p);
-                targets.add(
-                    partitionOffsets(tp)
-                        .thenCompose(bounds -> target(tp, bounds, to))
-                        .toCompletableFuture());
-              }
-              return CompletableFuture.allOf(targets.toArray(CompletableFuture[]::new))
-                  .thenApply(ignored -> targets.stream().map(CompletableFuture::join).toList());
-            })
-        .thenCompose(
-            offsets -> {
-              Map<TopicPartition, Long> result = new java.util.TreeMap<>();
-              offsets.forEach(o -> result.put(o.tp(), o.offset()));
-              if (dryRun) {
-                return CompletableFuture.completedFuture(Map.copyOf(result));
-              }
-              return Stages.inline(
-                      ClusterSharding.get(system)
-                          .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-                          .<GroupCoordinator.ResetResult>ask(
-                              replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
-                              settings.askTimeout()))
-                  .thenApply(
-                      reply -> {
-                        if (reply instanceof GroupCoordinator.ResetRefused refused) {
-                          throw new io.skald.framework.admin.GroupActiveException(
-                              "group '"
-                                  + group
-                                  + "' has "
-                                  + refused.activeMembers()
-                                  + " active member(s); stop them before resetting offsets");
-                        }
-                        return Map.copyOf(result);
-                      });
-            });
+    return Stages.unwrapped(
+        topics
+            .require(topic)
+            .thenCompose(
+                spec -> {
+                  List<CompletableFuture<CommittedOffset>> targets = new ArrayList<>();
+                  for (int p = 0; p < spec.partitions(); p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    targets.add(
+                        partitionOffsets(tp)
+                            .thenCompose(bounds -> target(tp, bounds, to))
+                            .toCompletableFuture());
+                  }
+                  return CompletableFuture.allOf(targets.toArray(CompletableFuture[]::new))
+                      .thenApply(ignored -> targets.stream().map(CompletableFuture::join).toList());
+                })
+            .thenCompose(
+                offsets -> {
+                  Map<TopicPartition, Long> result = new java.util.TreeMap<>();
+                  offsets.forEach(o -> result.put(o.tp(), o.offset()));
+                  if (dryRun) {
+                    return CompletableFuture.completedFuture(Map.copyOf(result));
+                  }
+                  return Stages.inline(
+                          ClusterSharding.get(system)
+                              .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                              .<GroupCoordinator.ResetResult>ask(
+                                  replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
+                                  settings.askTimeout()))
+                      .thenApply(
+                          reply -> {
+                            if (reply instanceof GroupCoordinator.ResetRefused refused) {
+                              throw new io.skald.framework.admin.GroupActiveException(
+                                  "group '"
+                                      + group
+                                      + "' has "
+                                      + refused.activeMembers()
+                                      + " active member(s); stop them before resetting offsets");
+                            }
+                            return Map.copyOf(result);
+                          });
+                }));
   }
 
   private CompletionStage<CommittedOffset> target(
@@ -255,16 +268,17 @@ final class DefaultTopicAdmin implements TopicAdmin {
 
   @Override
   public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
-    return Stages.inline(
-            ClusterSharding.get(system)
-                .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-                .<GroupCoordinator.CommittedOffsets>ask(
-                    GroupCoordinator.GetCommitted::new, settings.askTimeout()))
-        .thenApply(
-            reply -> {
-              Map<TopicPartition, Long> offsets = new HashMap<>();
-              new ArrayList<>(reply.offsets()).forEach(o -> offsets.put(o.tp(), o.offset()));
-              return Map.copyOf(offsets);
-            });
+    return Stages.unwrapped(
+        Stages.inline(
+                ClusterSharding.get(system)
+                    .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                    .<GroupCoordinator.CommittedOffsets>ask(
+                        GroupCoordinator.GetCommitted::new, settings.askTimeout()))
+            .thenApply(
+                reply -> {
+                  Map<TopicPartition, Long> offsets = new HashMap<>();
+                  new ArrayList<>(reply.offsets()).forEach(o -> offsets.put(o.tp(), o.offset()));
+                  return Map.copyOf(offsets);
+                }));
   }
 }

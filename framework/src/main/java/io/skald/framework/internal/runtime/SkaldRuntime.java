@@ -1,5 +1,6 @@
 package io.skald.framework.internal.runtime;
 
+import io.skald.framework.Stages;
 import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.RecordHandler;
@@ -157,12 +158,8 @@ public final class SkaldRuntime {
       SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(handler, "handler");
-    if (spec.topics().isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException(
-              "subscription of group '" + spec.group() + "' names no topic; use withTopics(...)"));
-    }
     try {
+      spec.validate();
       Assignors.resolve(spec.assignor(), settings);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
@@ -193,28 +190,31 @@ public final class SkaldRuntime {
             ? (key, value, headers) ->
                 rawProducer().send(spec.deadLetterTopic(), key, value, headers)
             : null;
-    return all.thenApply(
-        ignored -> {
-          String memberId = spec.group() + "-" + UUID.randomUUID();
-          ConsumerActor.Shared shared = new ConsumerActor.Shared();
-          ActorRef<ConsumerActor.Command> actor =
-              system.systemActorOf(
-                  ConsumerActor.create(
-                      memberId,
-                      spec,
-                      handler,
-                      Map.copyOf(partitions),
-                      settings,
-                      deadLetters,
-                      shared),
-                  "skald-consumer-" + memberId,
-                  Props.empty());
-          DefaultSubscription subscription =
-              new DefaultSubscription(spec.group(), memberId, actor, shared);
-          live.add(subscription);
-          subscription.whenTerminated().whenComplete((done, error) -> live.remove(subscription));
-          return subscription;
-        });
+    return Stages.unwrapped(
+        all.thenApply(
+            ignored -> {
+              String memberId = spec.group() + "-" + UUID.randomUUID();
+              ConsumerActor.Shared shared = new ConsumerActor.Shared();
+              ActorRef<ConsumerActor.Command> actor =
+                  system.systemActorOf(
+                      ConsumerActor.create(
+                          memberId,
+                          spec,
+                          handler,
+                          Map.copyOf(partitions),
+                          settings,
+                          deadLetters,
+                          shared),
+                      "skald-consumer-" + memberId,
+                      Props.empty());
+              DefaultSubscription subscription =
+                  new DefaultSubscription(spec.group(), memberId, actor, shared);
+              live.add(subscription);
+              subscription
+                  .whenTerminated()
+                  .whenComplete((done, error) -> live.remove(subscription));
+              return subscription;
+            }));
   }
 
   /**

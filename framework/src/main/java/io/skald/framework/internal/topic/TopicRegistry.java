@@ -1,6 +1,7 @@
 package io.skald.framework.internal.topic;
 
 import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -131,7 +131,9 @@ public final class TopicRegistry
    */
   public static void init(ActorSystem<?> system, SkaldSettings settings) {
     ClusterSharding.get(system)
-        .init(settings.placed(Entity.of(ENTITY_TYPE_KEY, ctx -> new TopicRegistry(settings))));
+        .init(
+            EntitySupport.entity(
+                settings, ENTITY_TYPE_KEY, (ctx, timers, id) -> new TopicRegistry(settings)));
   }
 
   /**
@@ -147,7 +149,7 @@ public final class TopicRegistry
   private final SkaldSettings settings;
 
   private TopicRegistry(SkaldSettings settings) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), ENTITY_ID));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), ENTITY_ID), EntitySupport.ON_PERSIST_FAILURE);
     this.settings = settings;
   }
 

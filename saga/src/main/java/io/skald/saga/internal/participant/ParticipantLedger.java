@@ -2,11 +2,9 @@ package io.skald.saga.internal.participant;
 
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaSerializable;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -123,9 +121,7 @@ public final class ParticipantLedger
   private final int capacity;
 
   private ParticipantLedger(String id, String journal, String snapshots, int capacity) {
-    super(
-        PersistenceId.of(TYPE_KEY.name(), id),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of(TYPE_KEY.name(), id), SagaRuntimeSettings.ON_PERSIST_FAILURE);
     this.journal = journal;
     this.snapshots = snapshots;
     this.capacity = capacity;

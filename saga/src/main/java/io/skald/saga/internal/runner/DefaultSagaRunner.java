@@ -207,54 +207,63 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return Stages.inline(
-        ref(sagaId)
-            .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout()));
+    return Stages.unwrapped(
+        Stages.inline(
+            ref(sagaId)
+                .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout())));
   }
 
   @Override
   public CompletionStage<Optional<SagaView<D>>> get(String sagaId) {
-    return Stages.inline(
-            ref(sagaId).<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout()))
-        .thenApply(
-            state -> state.status() == null ? Optional.empty() : Optional.of(view(sagaId, state)));
+    return Stages.unwrapped(
+        Stages.inline(ref(sagaId).<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout()))
+            .thenApply(
+                state ->
+                    state.status() == null ? Optional.empty() : Optional.of(view(sagaId, state))));
   }
 
   @Override
   public CompletionStage<List<String>> list(SagaStatus status) {
-    return Stages.inline(
-        SagaIndex.ref(system, indexId())
-            .<SagaIndex.Ids>ask(
-                replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout())
-            .thenApply(SagaIndex.Ids::ids));
+    return Stages.unwrapped(
+        Stages.inline(
+            SagaIndex.ref(system, indexId())
+                .<SagaIndex.Ids>ask(
+                    replyTo -> new SagaIndex.ListByStatus(status, replyTo), settings.askTimeout())
+                .thenApply(SagaIndex.Ids::ids)));
   }
 
   @Override
-  public CompletionStage<Map<SagaStatus, Integer>> counts() {
-    return Stages.inline(
-        SagaIndex.ref(system, indexId())
-            .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout())
-            .thenApply(SagaIndex.StatusCounts::counts));
+  public CompletionStage<Map<SagaStatus, Long>> counts() {
+    return Stages.unwrapped(
+        Stages.inline(
+            SagaIndex.ref(system, indexId())
+                .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout())
+                .thenApply(
+                    counts -> {
+                      Map<SagaStatus, Long> byStatus = new java.util.EnumMap<>(SagaStatus.class);
+                      counts.counts().forEach((status, n) -> byStatus.put(status, (long) n));
+                      return Map.copyOf(byStatus);
+                    })));
   }
 
   @Override
   public CompletionStage<SagaView<D>> retry(String sagaId) {
-    return operate(sagaId, OperatorAction.RETRY);
+    return Stages.unwrapped(operate(sagaId, OperatorAction.RETRY));
   }
 
   @Override
   public CompletionStage<SagaView<D>> skip(String sagaId) {
-    return operate(sagaId, OperatorAction.SKIP);
+    return Stages.unwrapped(operate(sagaId, OperatorAction.SKIP));
   }
 
   @Override
   public CompletionStage<SagaView<D>> compensate(String sagaId) {
-    return operate(sagaId, OperatorAction.COMPENSATE);
+    return Stages.unwrapped(operate(sagaId, OperatorAction.COMPENSATE));
   }
 
   @Override
   public CompletionStage<SagaView<D>> abort(String sagaId) {
-    return operate(sagaId, OperatorAction.ABORT);
+    return Stages.unwrapped(operate(sagaId, OperatorAction.ABORT));
   }
 
   private CompletionStage<SagaView<D>> operate(String sagaId, OperatorAction action) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -148,9 +147,7 @@ public final class SagaIndex
       String journal,
       String snapshots,
       int maxFinished) {
-    super(
-        PersistenceId.of(TYPE_KEY.name(), sagaName),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of(TYPE_KEY.name(), sagaName), SagaRuntimeSettings.ON_PERSIST_FAILURE);
     this.timers = timers;
     this.journal = journal;
     this.snapshots = snapshots;

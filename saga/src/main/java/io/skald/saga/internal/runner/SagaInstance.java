@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -249,7 +248,7 @@ public final class SagaInstance<D>
       Runtime<D> runtime) {
     super(
         PersistenceId.of(entity.getEntityTypeKey().name(), entity.getEntityId()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        SagaRuntimeSettings.ON_PERSIST_FAILURE);
     this.context = context;
     this.timers = timers;
     this.entity = entity;
