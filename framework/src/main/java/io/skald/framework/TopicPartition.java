@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public record TopicPartition(String topic, int partition) implements Comparable<TopicPartition> {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param topic the topic name
+   * @param partition the partition number, from 0 to the topic's partition count minus one
+   */
   public TopicPartition {
     Objects.requireNonNull(topic, "topic");
     if (partition < 0) {

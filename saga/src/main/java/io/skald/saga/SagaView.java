@@ -25,7 +25,17 @@ public record SagaView<D>(
     String reason,
     List<HistoryEntry> history) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param sagaId the instance id
+   * @param sagaName the definition's name
+   * @param status where the instance is
+   * @param data the saga data now
+   * @param steps every step, in definition order
+   * @param reason why it compensates, is parked or ended (null while it runs normally)
+   * @param history every transition, oldest first
+   */
   public SagaView {
     steps = List.copyOf(steps);
     history = List.copyOf(history);

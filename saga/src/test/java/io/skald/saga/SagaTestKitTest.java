@@ -18,13 +18,16 @@ class SagaTestKitTest {
 
   @Test
   void aScenarioPlaysTheParticipants() {
+    // #saga-testing-scenario
     SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o1", 10));
-    TestShop.Reserve reserve = saga.expectCommand(TestShop.RESERVE);
+
+    TestShop.Reserve reserve = saga.expectCommand(TestShop.RESERVE); // the command, to inspect
     assertEquals("o1", reserve.orderId());
-    saga.reply(new TestShop.Reserved("r-1")).duplicateLastReply();
+    saga.reply(new TestShop.Reserved("r-1")).duplicateLastReply(); // fails if the saga acts on it
     saga.expectCommandTo(TestShop.CHARGE).reply(new TestShop.Declined("no credit"));
-    saga.expectCompensationTo(TestShop.RELEASE).reply(null);
+    saga.expectCompensationTo(TestShop.RELEASE).reply(null); // null: a plain acknowledgement
     saga.expectNoCommand().expectStatus(SagaStatus.COMPENSATED);
+    // #saga-testing-scenario
     assertEquals("r-1", saga.data().reservation());
   }
 
@@ -32,14 +35,16 @@ class SagaTestKitTest {
   void virtualTimeTimesOutAndRetriesCompensations() {
     SagaScenario<Order> saga = SagaTestKit.of(ORDERS).start(new Order("o2", 10));
     saga.expectCommandTo(TestShop.RESERVE).reply(new TestShop.Reserved("r-2"));
+    // #saga-testing-time
     saga.expectCommandTo(TestShop.CHARGE).expectNoCommand();
-    // no answer for 5 s: the charge times out; it may have happened, so it is refunded first
-    saga.advance(Duration.ofSeconds(5));
-    saga.expectCompensationTo(TestShop.REFUND).reply(new TestShop.RefundFailed("down"));
-    saga.advance(Duration.ofSeconds(1));
+    saga.advance(Duration.ofSeconds(5)); // the charge times out: it may have happened,
+    saga.expectCompensationTo(TestShop.REFUND) // so it is refunded first
+        .reply(new TestShop.RefundFailed("down"));
+    saga.advance(Duration.ofSeconds(1)); // the compensation retry's backoff
     saga.expectCompensationTo(TestShop.REFUND).reply(null);
     saga.expectCompensationTo(TestShop.RELEASE).reply(null);
     saga.expectStatus(SagaStatus.COMPENSATED);
+    // #saga-testing-time
     // a crash replays the journal and changes nothing for a finished saga
     saga.crash().expectNoCommand().expectStatus(SagaStatus.COMPENSATED);
   }
@@ -89,7 +94,17 @@ class SagaTestKitTest {
 
   @Test
   void theCheckerRunsEveryFailurePointOfASequentialSaga() {
-    SagaChecker.Report report = shopChecker(ORDERS).check(new Order("o", 10));
+    // #saga-testing-checker
+    SagaChecker.Report report =
+        SagaTestKit.of(ORDERS)
+            .checker()
+            .succeedsWith(TestShop.RESERVE, c -> new TestShop.Reserved("r-" + c.orderId()))
+            .failsWith(TestShop.RESERVE, c -> new TestShop.OutOfStock(c.orderId()))
+            .succeedsWith(TestShop.CHARGE, c -> new TestShop.Charged("p-" + c.orderId()))
+            .failsWith(TestShop.CHARGE, c -> new TestShop.Declined("no credit"))
+            .failsWith(TestShop.SHIP, c -> new TestShop.Refused("no carrier"))
+            .check(new Order("o", 10));
+    // #saga-testing-checker
     // 7 base scenarios (happy, 3 refusals, 3 silences), each with and without duplicates, each
     // without a crash and with one after every transition
     assertEquals(new SagaChecker.Report(76, 10, 66), report);

@@ -25,7 +25,7 @@ class ClusterExampleTest {
   @Test
   void twoNodesShareOneLog() {
     Set<String> billed = ConcurrentHashMap.newKeySet();
-    // #two-nodes
+    // #cluster-two-nodes
     try (LocalPostgres postgres = LocalPostgres.start()) {
       int seed = LocalCluster.freePort();
       Skald node1 = LocalCluster.start(seed, List.of(seed), postgres, ConfigFactory.empty());
@@ -49,14 +49,14 @@ class ClusterExampleTest {
         for (int i = 0; i < 100; i++) {
           producer.send("orders", "customer-" + (i % 7), "order-" + i).toCompletableFuture().join();
         }
-        // #two-nodes
+        // #cluster-two-nodes
         Await.until(node1.system(), Duration.ofSeconds(30), () -> assertEquals(100, billed.size()));
-        // #two-nodes
+        // #cluster-two-nodes
       } finally {
         node2.close();
         node1.close();
       }
     }
-    // #two-nodes
+    // #cluster-two-nodes
   }
 }

@@ -35,7 +35,12 @@ public record BacklogLimit(long maxRecords, OverflowPolicy policy) {
     DROP_OLDEST
   }
 
-  /** Validates the limit. */
+  /**
+   * Validates the limit.
+   *
+   * @param maxRecords the most records a partition holds beyond the slowest active group's position
+   * @param policy what happens when a write would exceed it
+   */
   public BacklogLimit {
     if (maxRecords < 1) {
       throw new IllegalArgumentException("maxRecords must be >= 1, was " + maxRecords);

@@ -32,7 +32,14 @@ import java.util.Objects;
  */
 public record Compaction(Duration tombstoneRetention, long minDirtyRecords) {
 
-  /** Validates the settings. */
+  /**
+   * Validates the settings.
+   *
+   * @param tombstoneRetention how long a tombstone stays readable after it was appended (zero
+   *     removes tombstones at the next compaction)
+   * @param minDirtyRecords the fewest records appended since the last compaction that start a new
+   *     one, at least 1
+   */
   public Compaction {
     Objects.requireNonNull(tombstoneRetention, "tombstoneRetention");
     if (tombstoneRetention.isNegative()) {

@@ -39,7 +39,11 @@ public sealed interface OffsetReset
    * @param time the time
    */
   record ToTimestamp(Instant time) implements OffsetReset {
-    /** Validates the time. */
+    /**
+     * Validates the time.
+     *
+     * @param time the time
+     */
     public ToTimestamp {
       Objects.requireNonNull(time, "time");
     }

@@ -21,7 +21,13 @@ import java.time.Duration;
  */
 public record Retention(Duration maxAge, long maxBytes, long maxRecords) {
 
-  /** Validates the limits. */
+  /**
+   * Validates the limits.
+   *
+   * @param maxAge records older than this are deleted, or null for no age limit
+   * @param maxBytes the most payload bytes kept per partition, or -1 for no size limit
+   * @param maxRecords the most records kept per partition, or -1 for no count limit
+   */
   public Retention {
     if (maxAge != null && (maxAge.isNegative() || maxAge.isZero())) {
       throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);

@@ -34,7 +34,15 @@ public record TopicSpec(
 
   private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
 
-  /** Validates the definition; throws {@link InvalidTopicException} naming the bad value. */
+  /**
+   * Validates the definition; throws {@link InvalidTopicException} naming the bad value.
+   *
+   * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
+   * @param partitions the number of partitions, 1 to 100,000
+   * @param retention how long records are kept ({@link Retention#forever()} by default)
+   * @param backlogLimit the bound on unconsumed records per partition, or null for none
+   * @param compaction log compaction (keep the latest record per key), or null for none
+   */
   public TopicSpec {
     validateName(name);
     if (partitions < 1 || partitions > MAX_PARTITIONS) {

@@ -39,7 +39,19 @@ public record ConsumerRecord<K, V>(
     return value == null;
   }
 
-  /** Copies the headers. */
+  /**
+   * Copies the headers.
+   *
+   * @param topic the topic it was read from
+   * @param partition its partition
+   * @param offset its position in the partition
+   * @param timestamp the partition's append time, epoch milliseconds
+   * @param key the decoded key, or {@code null} for a record sent without one
+   * @param value the decoded value, or {@code null} for a tombstone (see {@link
+   *     Producer#sendTombstone})
+   * @param headers the record's headers (immutable)
+   * @param attempt 1 on the first delivery to this member, 2 and more on retries
+   */
   public ConsumerRecord {
     headers = Map.copyOf(headers);
   }

@@ -24,7 +24,12 @@ public interface PartitionAssignor {
    * @param topics the topics the member subscribes to
    */
   record Member(String memberId, Set<String> topics) {
-    /** Copies the topics. */
+    /**
+     * Copies the topics.
+     *
+     * @param memberId the member id
+     * @param topics the topics the member subscribes to
+     */
     public Member {
       topics = Set.copyOf(topics);
     }

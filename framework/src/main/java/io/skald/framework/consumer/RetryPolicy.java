@@ -33,7 +33,16 @@ public record RetryPolicy(
     int maxAttempts,
     Set<Class<? extends Throwable>> nonRetryable) {
 
-  /** Validates the policy; an invalid option is named in the exception. */
+  /**
+   * Validates the policy; an invalid option is named in the exception.
+   *
+   * @param initialInterval the delay before the second attempt
+   * @param maxInterval the largest delay
+   * @param multiplier the growth factor between attempts, at least 1.0
+   * @param maxAttempts the total number of attempts, at least 1 ({@code Integer.MAX_VALUE}:
+   *     forever)
+   * @param nonRetryable failures that end the retries at once (subclasses included)
+   */
   public RetryPolicy {
     Objects.requireNonNull(initialInterval, "initialInterval");
     Objects.requireNonNull(maxInterval, "maxInterval");

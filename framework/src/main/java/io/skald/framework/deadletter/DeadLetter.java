@@ -36,7 +36,23 @@ public record DeadLetter(
     Instant firstFailure,
     Instant lastFailure) {
 
-  /** Copies the headers. */
+  /**
+   * Copies the headers.
+   *
+   * @param dlqOffset its offset in the dead-letter topic (the id to replay it by)
+   * @param original where the record came from
+   * @param originalOffset its offset there
+   * @param key the original key bytes, or null
+   * @param value the original value bytes, or null for a tombstone
+   * @param headers the original headers (without the dead-letter headers)
+   * @param attempts how many attempts were made
+   * @param reason why it was dead-lettered, or null for a record that Skald's dead-lettering did
+   *     not write (produced to the dead-letter topic by other means)
+   * @param errorClass the class of the last failure
+   * @param errorMessage the message of the last failure
+   * @param firstFailure when the first attempt failed
+   * @param lastFailure when the last attempt failed
+   */
   public DeadLetter {
     headers = Map.copyOf(headers);
   }

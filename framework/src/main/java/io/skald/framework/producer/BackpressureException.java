@@ -30,6 +30,7 @@ public final class BackpressureException extends SkaldException {
     PARTITION_BACKLOG
   }
 
+  /** The limit that refused the record. */
   private final Limit limit;
 
   /**

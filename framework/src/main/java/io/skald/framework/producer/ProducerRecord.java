@@ -17,7 +17,14 @@ import java.util.Objects;
  */
 public record ProducerRecord<K, V>(String topic, K key, V value, Map<String, String> headers) {
 
-  /** Copies the headers. */
+  /**
+   * Copies the headers.
+   *
+   * @param topic the topic
+   * @param key the key, or null
+   * @param value the value
+   * @param headers the headers
+   */
   public ProducerRecord {
     Objects.requireNonNull(topic, "topic");
     headers = Map.copyOf(headers);

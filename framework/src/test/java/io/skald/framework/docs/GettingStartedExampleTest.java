@@ -13,23 +13,23 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordMetadata;
+import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The code of docs/getting-started.md and README.md, compiled and run by the test suite. */
+/** The code of docs/getting-started.md, compiled and run by the test suite. */
 class GettingStartedExampleTest {
 
-  // #order-event
   /** The value type of the example topic. */
+  // #gs-event
   public record OrderPlaced(String orderId, String customerId, long amountCents) {}
 
-  // #order-event
+  // #gs-event
 
   @Test
   void gettingStartedRunsAsDocumented() throws Exception {
@@ -42,19 +42,18 @@ class GettingStartedExampleTest {
   }
 
   private static void run(Path dataDir) throws Exception {
-    // #start
+    // #gs-start
     Skald skald =
         Skald.start(
             "shop", ConfigFactory.parseString("skald.framework.data-dir = \"" + dataDir + "\""));
-    // #start
+    // #gs-start
     try {
-      // #create-topic
+      // #gs-create-topic
       skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
-      // #create-topic
+      // #gs-create-topic
 
-      // #subscribe
+      // #gs-subscribe
       List<String> billed = new CopyOnWriteArrayList<>();
-      CountDownLatch done = new CountDownLatch(3);
       Subscription billing =
           skald.subscribe(
               SubscriptionSpec.of("billing", Codecs.string(), Codecs.json(OrderPlaced.class))
@@ -62,12 +61,11 @@ class GettingStartedExampleTest {
                   .withStartPosition(StartPosition.EARLIEST),
               (ConsumerRecord<String, OrderPlaced> record) -> {
                 billed.add(record.value().orderId());
-                done.countDown();
                 return CompletableFuture.completedFuture(null); // completing = acknowledging
               });
-      // #subscribe
+      // #gs-subscribe
 
-      // #produce
+      // #gs-produce
       Producer<String, OrderPlaced> producer =
           skald.producer(ProducerSettings.of(Codecs.string(), Codecs.json(OrderPlaced.class)));
       for (int i = 1; i <= 3; i++) {
@@ -79,19 +77,21 @@ class GettingStartedExampleTest {
             "%s written to partition %d at offset %d%n",
             order.orderId(), written.partition(), written.offset());
       }
-      // #produce
+      // #gs-produce
 
-      done.await(20, TimeUnit.SECONDS);
-      assertEquals(List.of("order-1", "order-2", "order-3"), billed);
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(20),
+          () -> assertEquals(List.of("order-1", "order-2", "order-3"), billed));
 
-      // #stop
+      // #gs-stop
       billing.stop().toCompletableFuture().join(); // finish in-flight records, commit, leave
       producer.close();
-      // #stop
+      // #gs-stop
     } finally {
-      // #close
+      // #gs-stop
       skald.close();
-      // #close
+      // #gs-stop
     }
   }
 }

@@ -109,16 +109,19 @@ public final class AccountEntity
   public CommandHandlerWithReply<Command, Event, Account> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        // #delivery-inbox-entity
+        // state: record Account(long balance, long effects, Inbox inbox)
         .onCommand(
             Credit.class,
             (state, cmd) -> {
               if (state.inbox().contains(cmd.messageId())) {
-                return Effect().reply(cmd.replyTo(), Done.getInstance());
+                return Effect().reply(cmd.replyTo(), Done.getInstance()); // a redelivery: done
               }
               return Effect()
                   .persist(new Credited(cmd.messageId(), cmd.amount()))
                   .thenReply(cmd.replyTo(), s -> Done.getInstance());
             })
+        // #delivery-inbox-entity
         .onCommand(GetAccount.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .build();
   }
@@ -127,6 +130,8 @@ public final class AccountEntity
   public EventHandler<Account, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
+        // #delivery-inbox-entity
+        // event handler: the effect and its "processed" marker in one event
         .onEvent(
             Credited.class,
             (state, e) ->
@@ -134,6 +139,7 @@ public final class AccountEntity
                     state.balance() + e.amount(),
                     state.effects() + 1,
                     state.inbox().record(e.messageId())))
+        // #delivery-inbox-entity
         .build();
   }
 }

@@ -6,10 +6,13 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.testing.AccountEntity.Credit;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The process an exactly-once test kills: group {@code ledger} credits 50 deposits to account
@@ -41,9 +44,19 @@ public final class ExactlyOnceNodeMain {
     for (int i = 0; i < DEPOSITS; i++) {
       producer.send("deposits", "acct-1", "1").toCompletableFuture().join();
     }
+    ActorSystem<?> system = skald.system();
+    Duration timeout = Duration.ofSeconds(5);
     skald.subscribe(
         SubscriptionSpec.of("ledger", Codecs.string(), Codecs.string()).withTopics("deposits"),
-        record -> credit(skald, record.key(), record.messageId(), Long.parseLong(record.value())));
+        // #delivery-inbox-handler
+        record ->
+            AccountEntity.ref(system, record.key())
+                .<Done>ask(
+                    replyTo ->
+                        new Credit(record.messageId(), Long.parseLong(record.value()), replyTo),
+                    timeout)
+        // #delivery-inbox-handler
+        );
     while (true) {
       AccountEntity.Account account =
           AccountEntity.ref(skald.system(), "acct-1")

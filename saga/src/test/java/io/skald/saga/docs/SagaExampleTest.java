@@ -7,6 +7,7 @@ import io.skald.framework.Skald;
 import io.skald.framework.testing.Await;
 import io.skald.framework.testing.SkaldTestNode;
 import io.skald.saga.Endpoint;
+import io.skald.saga.SagaChoreography;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
 import io.skald.saga.SagaStatus;
@@ -46,12 +47,14 @@ class SagaExampleTest {
 
   record SendItinerary(String tripId) {}
 
+  // #sagas-endpoints
   static final Endpoint<BookHotel> BOOK_HOTEL =
       Endpoint.of("hotel.book", "hotel-commands", BookHotel.class)
           .replies(HotelBooked.class)
           .failures(NoRoom.class);
   static final Endpoint<CancelHotel> CANCEL_HOTEL =
       Endpoint.of("hotel.cancel", "hotel-commands", CancelHotel.class);
+  // #sagas-endpoints
   static final Endpoint<BookFlight> BOOK_FLIGHT =
       Endpoint.of("flight.book", "flight-commands", BookFlight.class)
           .replies(FlightBooked.class)
@@ -59,6 +62,7 @@ class SagaExampleTest {
   static final Endpoint<SendItinerary> SEND_ITINERARY =
       Endpoint.of("mail.itinerary", "mail-commands", SendItinerary.class);
 
+  // #sagas-definition
   static final SagaDefinition<Trip> BOOK_TRIP =
       SagaDefinition.named("book-trip", Trip.class)
           .step("book-hotel")
@@ -75,13 +79,18 @@ class SagaExampleTest {
           .retriable()
           .build();
 
+  // #sagas-definition
+
   static SagaOrchestrator<Trip> run(Skald skald) {
+    // #sagas-orchestrator
     Sagas sagas = Sagas.create(skald);
     sagas
         .participant("hotel")
         .on(BOOK_HOTEL, (cmd, ctx) -> CompletableFuture.completedFuture(new HotelBooked("H-1")))
         .on(CANCEL_HOTEL, (cmd, ctx) -> CompletableFuture.completedFuture(null))
         .start();
+    // the airline and mail participants alike; then:
+    // #sagas-orchestrator
     sagas
         .participant("airline")
         .on(
@@ -97,13 +106,46 @@ class SagaExampleTest {
         .on(SEND_ITINERARY, (cmd, ctx) -> CompletableFuture.completedFuture(null))
         .start();
 
+    // #sagas-orchestrator
     SagaOrchestrator<Trip> trips = sagas.orchestrator(BOOK_TRIP);
     trips.start("trip-1", new Trip("trip-1", "ada", null, null)).toCompletableFuture().join();
+    // #sagas-orchestrator
     trips.start("full-2", new Trip("full-2", "bob", null, null)).toCompletableFuture().join();
     return trips;
   }
 
   // --- the example ends here
+
+  /** The operator's view of the runner; run on finished instances, where each call is harmless. */
+  static void operate(SagaOrchestrator<Trip> trips) {
+    // #sagas-operations
+    trips.list(SagaStatus.PARKED); // ids, from an index updated after each transition
+    trips.counts(); // instances per status
+    trips.get("trip-9"); // status, data, every step, full history
+    trips.retry("trip-9"); // parked: run the failed step or compensation again (attempt 1)
+    trips.skip("trip-9"); // parked: mark it done without running it, and continue
+    trips.compensate("trip-9"); // running or parked: turn back now
+    trips.abort("trip-9"); // stop where it is, without compensating
+    // #sagas-operations
+  }
+
+  /** The choreographed variant (compiled; the orchestrated one runs below). */
+  static SagaChoreography<Trip> choreograph(Skald skald, Trip trip) {
+    Sagas sagas = Sagas.create(skald);
+    // #sagas-choreography
+    sagas
+        .participant("hotel")
+        .on(BOOK_HOTEL, (cmd, ctx) -> CompletableFuture.completedFuture(new HotelBooked("H-1")))
+        .on(CANCEL_HOTEL, (cmd, ctx) -> CompletableFuture.completedFuture(null))
+        .follow(BOOK_TRIP) // take part in the choreography of this saga
+        .start();
+    // ... the other participants alike
+
+    SagaChoreography<Trip> trips = sagas.choreography(BOOK_TRIP);
+    trips.start("trip-1", trip); // emits `started`
+    // #sagas-choreography
+    return trips;
+  }
 
   @Test
   void theExampleRunsAndTheDocsShowItsDiagram() throws Exception {
@@ -123,6 +165,7 @@ class SagaExampleTest {
           });
       assertEquals(
           "F-7", trips.get("trip-1").toCompletableFuture().join().get().data().flightBooking());
+      operate(trips); // trip-9 does not exist: every call fails its stage, nothing else happens
     } finally {
       node.close();
       node.deleteDataDir();
