@@ -555,7 +555,7 @@ public final class Bench {
    */
   private void cluster() throws Exception {
     int records = quick ? 5_000 : 300_000;
-    try (io.skald.cluster.LocalPostgres postgres = io.skald.cluster.LocalPostgres.start()) {
+    try (io.skald.testkit.LocalPostgres postgres = io.skald.testkit.LocalPostgres.start()) {
       ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
       for (int nodes = 1; nodes <= 3; nodes++) {
         double[] produced = new double[runs];

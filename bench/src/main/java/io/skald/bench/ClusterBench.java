@@ -1,7 +1,6 @@
 package io.skald.bench;
 
 import com.typesafe.config.ConfigFactory;
-import io.skald.cluster.LocalCluster;
 import io.skald.framework.Codecs;
 import io.skald.framework.Skald;
 import io.skald.framework.admin.TopicSpec;
@@ -9,6 +8,7 @@ import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.testkit.LocalCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,6 @@ package io.skald.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.cluster.testing.ClusterTestNode;
 import io.skald.cluster.testing.Deliveries;
 import io.skald.cluster.testing.KeyedLoad;
 import io.skald.cluster.testing.PostgresPerClass;
@@ -14,7 +13,9 @@ import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.producer.Acks;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
-import io.skald.framework.testing.Await;
+import io.skald.testkit.Await;
+import io.skald.testkit.ClusterTestNode;
+import io.skald.testkit.LocalCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

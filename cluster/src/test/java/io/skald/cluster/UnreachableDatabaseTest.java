@@ -3,9 +3,9 @@ package io.skald.cluster;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.cluster.testing.ClusterTestNode;
 import io.skald.cluster.testing.PostgresPerClass;
 import io.skald.framework.SkaldException;
+import io.skald.testkit.ClusterTestNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

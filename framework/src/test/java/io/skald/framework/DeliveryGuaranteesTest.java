@@ -10,12 +10,12 @@ import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
-import io.skald.framework.testing.AccountEntity;
-import io.skald.framework.testing.Await;
 import io.skald.framework.testing.ExactlyOnceNodeMain;
-import io.skald.framework.testing.ForkedJvm;
 import io.skald.framework.testing.Kill;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.AccountEntity;
+import io.skald.testkit.Await;
+import io.skald.testkit.ForkedJvm;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -40,7 +40,7 @@ class DeliveryGuaranteesTest {
     // when the group restarts
     try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
       Skald skald = node.skald();
-      AccountEntity.init(skald.system());
+      AccountEntity.init(skald);
       AtomicInteger deliveries = new AtomicInteger();
       Subscription ledger =
           skald.subscribe(

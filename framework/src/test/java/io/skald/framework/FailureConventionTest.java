@@ -14,7 +14,7 @@ import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;

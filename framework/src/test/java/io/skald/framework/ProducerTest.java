@@ -10,7 +10,7 @@ import io.skald.framework.producer.Acks;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordMetadata;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +79,7 @@ class ProducerTest {
     }
     sends.forEach(s -> assertTrue(s.isDone()));
     assertEquals(-1, sends.get(0).join().offset());
-    io.skald.framework.testing.Await.until(
+    io.skald.testkit.Await.until(
         skald.system(),
         java.time.Duration.ofSeconds(10),
         () ->

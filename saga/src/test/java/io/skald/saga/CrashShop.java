@@ -1,8 +1,8 @@
 package io.skald.saga;
 
 import io.skald.framework.Skald;
-import io.skald.framework.testing.AccountEntity;
 import io.skald.saga.TestShop.Order;
+import io.skald.testkit.AccountEntity;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,7 +41,7 @@ final class CrashShop {
 
   /** Starts the participants and the orchestrator on a node. */
   static SagaOrchestrator<Order> start(Skald skald) {
-    AccountEntity.init(skald.system());
+    AccountEntity.init(skald);
     Sagas sagas = Sagas.create(skald);
     sagas
         .participant("inventory")

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.Skald;
-import io.skald.framework.testing.Await;
-import io.skald.framework.testing.SkaldTestNode;
 import io.skald.saga.TestShop.Order;
+import io.skald.testkit.Await;
+import io.skald.testkit.SkaldTestNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

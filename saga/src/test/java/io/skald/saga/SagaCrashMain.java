@@ -1,6 +1,6 @@
 package io.skald.saga;
 
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 

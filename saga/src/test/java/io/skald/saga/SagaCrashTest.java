@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.Skald;
-import io.skald.framework.testing.AccountEntity;
-import io.skald.framework.testing.Await;
-import io.skald.framework.testing.ForkedJvm;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.AccountEntity;
+import io.skald.testkit.Await;
+import io.skald.testkit.ForkedJvm;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -3,15 +3,15 @@ package io.skald.cluster.docs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
-import io.skald.cluster.LocalCluster;
-import io.skald.cluster.LocalPostgres;
 import io.skald.framework.Codecs;
 import io.skald.framework.Skald;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
-import io.skald.framework.testing.Await;
+import io.skald.testkit.Await;
+import io.skald.testkit.LocalCluster;
+import io.skald.testkit.LocalPostgres;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -3,6 +3,7 @@ package io.skald.cluster.testing;
 import io.skald.framework.Codecs;
 import io.skald.framework.Skald;
 import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.testkit.ClusterTestNode;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

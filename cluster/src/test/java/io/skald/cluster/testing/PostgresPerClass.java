@@ -1,6 +1,6 @@
 package io.skald.cluster.testing;
 
-import io.skald.cluster.LocalPostgres;
+import io.skald.testkit.LocalPostgres;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

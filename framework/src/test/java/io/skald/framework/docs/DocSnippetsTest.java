@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Docs that cannot drift: every {@code ```java} block of {@code README.md}, {@code docs/*.md} and
  * the sample's README is a copy of a region of a test source that the build compiles (and, for
  * most, runs). A block is preceded by {@code <!-- snippet: name -->}; the region is the code
- * between two {@code // #name} lines in any {@code src/test/java} file of the repository (lines
- * holding another region's marker are left out; the common indentation is removed).
+ * between two {@code // #name} lines in any {@code src/test/java} file of the repository, or of the
+ * testkit (lines holding another region's marker are left out; the common indentation is removed).
  *
  * <p>When a region changes, copy it into the docs with {@code mvn -pl framework test
  * -Dtest=DocSnippetsTest -Dskald.snippets.write=true}, then review the diff.
@@ -62,7 +62,10 @@ class DocSnippetsTest {
       sources =
           files
               .filter(p -> p.toString().endsWith(".java"))
-              .filter(p -> p.toString().contains("/src/test/java/"))
+              .filter(
+                  p ->
+                      p.toString().contains("/src/test/java/")
+                          || p.toString().contains("/testkit/src/main/java/"))
               .filter(p -> !p.toString().contains("/target/"))
               .sorted()
               .toList();

@@ -6,6 +6,7 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.ScheduledDelivery;
+import io.skald.testkit.SkaldTestNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

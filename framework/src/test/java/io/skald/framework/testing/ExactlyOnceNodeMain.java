@@ -6,7 +6,9 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
-import io.skald.framework.testing.AccountEntity.Credit;
+import io.skald.testkit.AccountEntity;
+import io.skald.testkit.AccountEntity.Credit;
+import io.skald.testkit.SkaldTestNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +39,7 @@ public final class ExactlyOnceNodeMain {
         SkaldTestNode.start(
             Path.of(args[0]), true, "skald.framework.consumer.commit-interval = 1h");
     Skald skald = node.skald();
-    AccountEntity.init(skald.system());
+    AccountEntity.init(skald);
     skald.admin().createTopic(TopicSpec.of("deposits", 1)).toCompletableFuture().join();
     Producer<String, String> producer =
         skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.Skald;
-import io.skald.framework.testing.Await;
-import io.skald.framework.testing.SkaldTestNode;
 import io.skald.saga.Endpoint;
 import io.skald.saga.SagaChoreography;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.Sagas;
+import io.skald.testkit.Await;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.skald.examples.orders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

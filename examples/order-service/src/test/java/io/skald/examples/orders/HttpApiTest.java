@@ -3,8 +3,8 @@ package io.skald.examples.orders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.testing.Await;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.Await;
+import io.skald.testkit.SkaldTestNode;
 import java.time.Duration;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;

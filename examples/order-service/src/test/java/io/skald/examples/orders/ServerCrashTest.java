@@ -3,9 +3,9 @@ package io.skald.examples.orders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.framework.testing.Await;
-import io.skald.framework.testing.ForkedJvm;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.Await;
+import io.skald.testkit.ForkedJvm;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

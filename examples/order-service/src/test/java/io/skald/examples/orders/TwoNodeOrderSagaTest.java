@@ -3,15 +3,15 @@ package io.skald.examples.orders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skald.cluster.LocalPostgres;
-import io.skald.cluster.testing.ClusterTestNode;
 import io.skald.examples.orders.common.OrderLine;
 import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.framework.Skald;
-import io.skald.framework.testing.Await;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
 import io.skald.saga.internal.runner.SagaInstance;
+import io.skald.testkit.Await;
+import io.skald.testkit.ClusterTestNode;
+import io.skald.testkit.LocalPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

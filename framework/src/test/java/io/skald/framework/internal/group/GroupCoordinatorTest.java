@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.TopicSpec;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

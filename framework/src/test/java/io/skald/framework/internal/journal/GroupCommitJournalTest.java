@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skald.framework.Stages;
-import io.skald.framework.testing.AccountEntity;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.AccountEntity;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class GroupCommitJournalTest {
     try {
       // given 300 entities persisting 3 events each, all at once, with fsync on
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
-        AccountEntity.init(node.skald().system());
+        AccountEntity.init(node.skald());
         for (int round = 1; round <= CREDITS_PER_ACCOUNT; round++) {
           List<CompletableFuture<?>> acks = new ArrayList<>();
           for (int a = 0; a < ACCOUNTS; a++) {
@@ -55,7 +55,7 @@ class GroupCommitJournalTest {
 
       // and every acknowledged event is replayed, in order (1 + 2 + 3 with 3 effects)
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
-        AccountEntity.init(node.skald().system());
+        AccountEntity.init(node.skald());
         for (int a = 0; a < ACCOUNTS; a++) {
           AccountEntity.Account account =
               Stages.inline(

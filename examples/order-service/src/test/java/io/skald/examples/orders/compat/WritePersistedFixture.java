@@ -2,7 +2,7 @@ package io.skald.examples.orders.compat;
 
 import io.skald.examples.orders.Shop;
 import io.skald.framework.Skald;
-import io.skald.framework.testing.SkaldTestNode;
+import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,7 @@
-package io.skald.cluster.testing;
+package io.skald.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.skald.cluster.LocalCluster;
 import io.skald.framework.Skald;
 import java.util.List;
 

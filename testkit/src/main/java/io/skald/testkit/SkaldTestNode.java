@@ -1,4 +1,4 @@
-package io.skald.framework.testing;
+package io.skald.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

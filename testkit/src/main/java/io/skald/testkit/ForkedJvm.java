@@ -1,4 +1,4 @@
-package io.skald.framework.testing;
+package io.skald.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;

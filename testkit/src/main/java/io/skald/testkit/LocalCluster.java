@@ -1,4 +1,4 @@
-package io.skald.cluster;
+package io.skald.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

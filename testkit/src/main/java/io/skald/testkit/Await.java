@@ -1,4 +1,4 @@
-package io.skald.framework.testing;
+package io.skald.testkit;
 
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;

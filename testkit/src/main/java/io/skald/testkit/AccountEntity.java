@@ -1,5 +1,6 @@
-package io.skald.framework.testing;
+package io.skald.testkit;
 
+import io.skald.framework.Skald;
 import io.skald.framework.consumer.Inbox;
 import io.skald.framework.internal.SkaldSerializable;
 import org.apache.pekko.Done;
@@ -17,7 +18,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 /**
  * An account credited from a topic with exactly-once effect: the {@link Inbox} of applied message
  * ids is part of the state and updated by the same event as the balance (the pattern of
- * docs/delivery.md).
+ * docs/delivery.md). Skald's exactly-once and crash tests use it; it is also a template for an
+ * entity of your own persisted on Skald's journal ({@link Skald#journalPluginId()}).
  */
 public final class AccountEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -67,12 +69,15 @@ public final class AccountEntity
   public record Account(long balance, long effects, Inbox inbox) implements SkaldSerializable {}
 
   /**
-   * Registers the entity type.
+   * Registers the entity type, persisted on Skald's journal.
    *
-   * @param system the actor system
+   * @param skald the node
    */
-  public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(TYPE, ctx -> new AccountEntity(ctx.getEntityId())));
+  public static void init(Skald skald) {
+    String journal = skald.journalPluginId();
+    String snapshots = skald.snapshotPluginId();
+    ClusterSharding.get(skald.system())
+        .init(Entity.of(TYPE, ctx -> new AccountEntity(ctx.getEntityId(), journal, snapshots)));
   }
 
   /**
@@ -86,18 +91,23 @@ public final class AccountEntity
     return ClusterSharding.get(system).entityRefFor(TYPE, id);
   }
 
-  private AccountEntity(String id) {
+  private final String journal;
+  private final String snapshots;
+
+  private AccountEntity(String id, String journal, String snapshots) {
     super(PersistenceId.of(TYPE.name(), id));
+    this.journal = journal;
+    this.snapshots = snapshots;
   }
 
   @Override
   public String journalPluginId() {
-    return "skald.framework.persistence.leveldb-journal";
+    return journal;
   }
 
   @Override
   public String snapshotPluginId() {
-    return "skald.framework.persistence.local-snapshot-store";
+    return snapshots;
   }
 
   @Override

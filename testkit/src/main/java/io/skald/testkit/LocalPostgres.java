@@ -1,4 +1,4 @@
-package io.skald.cluster;
+package io.skald.testkit;
 
 import io.skald.framework.SkaldException;
 import java.io.BufferedInputStream;
