@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
@@ -27,20 +28,20 @@ import org.junit.jupiter.api.Test;
 
 class IdempotentProducerTest {
 
-  private static PartitionEntity.Append append(
+  private static PartitionProtocol.Append append(
       String producerId,
       long firstSequence,
-      TestProbe<PartitionEntity.AppendResult> probe,
+      TestProbe<PartitionProtocol.AppendResult> probe,
       String... values) {
     RecordFormat.Writer writer = new RecordFormat.Writer(64);
     for (String v : values) {
       writer.writeRecord(null, v.getBytes(StandardCharsets.UTF_8), Map.of());
     }
-    return new PartitionEntity.Append(
+    return new PartitionProtocol.Append(
         values.length, writer.toByteArray(), producerId, firstSequence, probe.getRef());
   }
 
-  private static EntityRef<PartitionEntity.Command> partition(Skald skald) {
+  private static EntityRef<PartitionProtocol.Command> partition(Skald skald) {
     return ClusterSharding.get(skald.system())
         .entityRefFor(
             PartitionEntity.ENTITY_TYPE_KEY,
@@ -63,40 +64,43 @@ class IdempotentProducerTest {
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
         Skald skald = node.skald();
         skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
-        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
 
         // given a batch appended by producer p-1 with sequence numbers 0..2
         partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
-        PartitionEntity.Appended first = probe.expectMessageClass(PartitionEntity.Appended.class);
+        PartitionProtocol.Appended first =
+            probe.expectMessageClass(PartitionProtocol.Appended.class);
         assertFalse(first.duplicate());
 
         // when the same batch is sent again (the producer timed out waiting for the answer)
         partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
 
         // then it is acknowledged with the original offset and not written again
-        PartitionEntity.Appended retry = probe.expectMessageClass(PartitionEntity.Appended.class);
+        PartitionProtocol.Appended retry =
+            probe.expectMessageClass(PartitionProtocol.Appended.class);
         assertTrue(retry.duplicate());
         assertEquals(first.baseOffset(), retry.baseOffset());
         assertEquals(3, logEnd(skald));
 
         // and the next sequence numbers are written, while another producer is independent
         partition(skald).tell(append("p-1", 3, probe, "d"));
-        assertFalse(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertFalse(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
         partition(skald).tell(append("p-2", 0, probe, "x"));
-        assertFalse(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertFalse(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
         assertEquals(5, logEnd(skald));
       }
 
       // after a restart the deduplication state is still there
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, true, "")) {
         Skald skald = node.skald();
-        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
         partition(skald).tell(append("p-1", 3, probe, "d"));
-        PartitionEntity.Appended again = probe.expectMessageClass(PartitionEntity.Appended.class);
+        PartitionProtocol.Appended again =
+            probe.expectMessageClass(PartitionProtocol.Appended.class);
         assertTrue(again.duplicate());
         assertEquals(3, again.baseOffset());
         partition(skald).tell(append("p-1", 0, probe, "a", "b", "c"));
-        assertTrue(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertTrue(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
         assertEquals(5, logEnd(skald));
       }
     } finally {
@@ -112,16 +116,16 @@ class IdempotentProducerTest {
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, config)) {
         Skald skald = node.skald();
         skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
-        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(skald.system());
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
         for (int i = 0; i < 5; i++) {
           partition(skald).tell(append("p-9", i, probe, "v" + i));
-          probe.expectMessageClass(PartitionEntity.Appended.class);
+          probe.expectMessageClass(PartitionProtocol.Appended.class);
         }
       }
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, config)) {
-        TestProbe<PartitionEntity.AppendResult> probe = TestProbe.create(node.skald().system());
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(node.skald().system());
         partition(node.skald()).tell(append("p-9", 2, probe, "v2"));
-        assertTrue(probe.expectMessageClass(PartitionEntity.Appended.class).duplicate());
+        assertTrue(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
         assertEquals(5, logEnd(node.skald()));
       }
     } finally {

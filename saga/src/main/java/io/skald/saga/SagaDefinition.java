@@ -2,6 +2,7 @@ package io.skald.saga;
 
 import io.skald.framework.consumer.RetryPolicy;
 import io.skald.saga.internal.definition.DefinitionBuilder;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.MermaidRenderer;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
@@ -48,14 +49,23 @@ public final class SagaDefinition<D> {
   private final Class<D> dataType;
   private final List<StageSpec<D>> stages;
 
-  /**
-   * INTERNAL API: made by {@link Steps#build()}.
-   *
-   * @param name the saga name
-   * @param dataType the data type
-   * @param stages the validated stages
-   */
-  public SagaDefinition(String name, Class<D> dataType, List<StageSpec<D>> stages) {
+  static {
+    Definitions.register(
+        new Definitions.Access() {
+          @Override
+          public <T> SagaDefinition<T> create(
+              String name, Class<T> dataType, List<StageSpec<T>> stages) {
+            return new SagaDefinition<>(name, dataType, stages);
+          }
+
+          @Override
+          public <T> List<StageSpec<T>> stages(SagaDefinition<T> definition) {
+            return definition.stages;
+          }
+        });
+  }
+
+  private SagaDefinition(String name, Class<D> dataType, List<StageSpec<D>> stages) {
     this.name = Objects.requireNonNull(name);
     this.dataType = Objects.requireNonNull(dataType);
     this.stages = List.copyOf(stages);
@@ -89,15 +99,6 @@ public final class SagaDefinition<D> {
    */
   public Class<D> dataType() {
     return dataType;
-  }
-
-  /**
-   * INTERNAL API: the stages in order (a stage is one step, or the branches of a parallel step).
-   *
-   * @return the stages
-   */
-  public List<StageSpec<D>> stages() {
-    return stages;
   }
 
   /**

@@ -1,11 +1,24 @@
 package io.skald.saga;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +94,7 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideInAPackage("io.skald.saga")
-        .and()
-        .doNotHaveFullyQualifiedName(Sagas.class.getName())
-        .and()
-        .doNotHaveFullyQualifiedName(SagaDefinition.class.getName())
+        .and(not(belongToAnyOf(Sagas.class, SagaDefinition.class)))
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.skald.saga.internal..")
@@ -115,5 +125,47 @@ class ArchitectureTest {
             new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
                 .importPackages("io.skald.saga.docs"));
+  }
+
+  /**
+   * No public method, constructor or field of a public API type names an internal type, in its
+   * return type, its parameters or their type arguments: what users call must be what they can read
+   * about.
+   */
+  @Test
+  void noInternalTypeInAPublicSignature() {
+    ArchCondition<JavaMember> exposesNoInternalType =
+        new ArchCondition<>("expose no internal type") {
+          @Override
+          public void check(JavaMember member, ConditionEvents events) {
+            List<JavaType> types = new ArrayList<>();
+            if (member instanceof JavaCodeUnit unit) {
+              types.add(unit.getReturnType());
+              types.addAll(unit.getParameterTypes());
+            } else if (member instanceof JavaField field) {
+              types.add(field.getType());
+            }
+            for (JavaType type : types) {
+              for (JavaClass raw : type.getAllInvolvedRawTypes()) {
+                if (raw.getPackageName().contains(".internal")) {
+                  events.add(
+                      SimpleConditionEvent.violated(
+                          member, member.getFullName() + " exposes " + raw.getName()));
+                }
+              }
+            }
+          }
+        };
+    members()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .resideOutsideOfPackage("..internal..")
+        .should(exposesNoInternalType)
+        .check(main);
   }
 }

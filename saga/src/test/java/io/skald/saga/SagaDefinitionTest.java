@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.saga.internal.definition.Definitions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,6 @@ class SagaDefinitionTest {
             .pivot()
             .build();
     assertEquals(List.of("reserve", "notify", "confirm"), parallel.stepNames());
-    assertTrue(parallel.stages().get(0).parallel());
+    assertTrue(Definitions.stages(parallel).get(0).parallel());
   }
 }

@@ -4,6 +4,7 @@ import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.StepKind;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState;
@@ -115,7 +116,7 @@ public final class SagaChecker<D> {
   public Report check(D data) {
     List<Scenario> base = new ArrayList<>();
     base.add(new Scenario(null, Mode.SUCCEED, false, 0));
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         if (step.kind() == StepKind.RETRIABLE) {
           continue; // retried until it succeeds: it never fails the saga
@@ -263,8 +264,8 @@ public final class SagaChecker<D> {
           }
         });
     List<String> undoExpected = new ArrayList<>();
-    for (int stage = definition.stages().size() - 1; stage >= 0; stage--) {
-      for (StepSpec<D> step : definition.stages().get(stage).steps()) {
+    for (int stage = Definitions.stages(definition).size() - 1; stage >= 0; stage--) {
+      for (StepSpec<D> step : Definitions.stages(definition).get(stage).steps()) {
         if (step.compensatable() && participants.effects.containsKey(step.name())) {
           undoExpected.add(step.name());
         }
@@ -293,8 +294,8 @@ public final class SagaChecker<D> {
       return false;
     }
     Map<String, Integer> stageOf = new HashMap<>();
-    for (int i = 0; i < definition.stages().size(); i++) {
-      for (StepSpec<D> step : definition.stages().get(i).steps()) {
+    for (int i = 0; i < Definitions.stages(definition).size(); i++) {
+      for (StepSpec<D> step : Definitions.stages(definition).get(i).steps()) {
         stageOf.put(step.name(), i);
       }
     }

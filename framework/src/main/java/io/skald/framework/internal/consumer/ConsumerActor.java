@@ -9,6 +9,7 @@ import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.group.CommittedOffset;
 import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.group.GroupProtocol;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,6 +33,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * INTERNAL API: one member of a consumer group. It joins the group, runs a {@link PartitionWorker}
  * per owned partition, commits the workers' positions in one batch per {@code commit-interval},
  * drains and releases revoked partitions, and leaves gracefully on stop.
+ *
+ * <p>Why this file is over 400 lines: its handlers (join, grant, revoke, commit, leave, seek) share
+ * the member's per-partition bookkeeping; the workers run in {@link PartitionWorker}, the group's
+ * side in the group coordinator, the published view in {@link MemberView}.
  */
 public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command> {
 
@@ -53,7 +58,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
    *
    * @param message the coordinator's message
    */
-  record FromCoordinator(GroupCoordinator.MemberMessage message) implements Command {}
+  record FromCoordinator(GroupProtocol.MemberMessage message) implements Command {}
 
   record WorkerProgress(TopicPartition tp, long offset) implements Command {}
 
@@ -61,8 +66,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   record WorkerFailed(TopicPartition tp, HandlerFailedException failure) implements Command {}
 
-  record CommitReply(
-      List<CommittedOffset> sent, GroupCoordinator.CommitResult result, Throwable error)
+  record CommitReply(List<CommittedOffset> sent, GroupProtocol.CommitResult result, Throwable error)
       implements Command {}
 
   record LeaveDone(Throwable error) implements Command {}
@@ -89,19 +93,6 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   public record Seek(TopicPartition tp, long offset, CompletableFuture<Done> done)
       implements Command {}
 
-  /** What the consumer shares with its {@link io.skald.framework.consumer.Subscription} handle. */
-  public static final class Shared {
-    /** Completes when the member stopped. */
-    public final CompletableFuture<Done> terminated = new CompletableFuture<>();
-
-    /** The currently owned partitions, replaced on every change. */
-    public volatile Set<TopicPartition> assignment = Set.of();
-
-    /** Records fetched and not yet started, per owned partition (kept by the workers). */
-    public final java.util.concurrent.ConcurrentHashMap<TopicPartition, Integer> buffered =
-        new java.util.concurrent.ConcurrentHashMap<>();
-  }
-
   /**
    * Creates a member.
    *
@@ -123,7 +114,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       Map<String, Integer> partitionsPerTopic,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
-      Shared shared) {
+      MemberView shared) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -131,24 +122,43 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
                     new ConsumerActor(
                         ctx,
                         timers,
-                        new Member<>(memberId, spec, handler, partitionsPerTopic, deadLetters),
+                        new Member(
+                            memberId,
+                            spec,
+                            partitionsPerTopic,
+                            (tp, offset, parent) ->
+                                PartitionWorker.create(
+                                    new PartitionWorker.Setup<>(
+                                        tp,
+                                        offset,
+                                        spec,
+                                        handler,
+                                        settings,
+                                        deadLetters,
+                                        shared,
+                                        parent))),
                         settings,
                         shared)));
   }
 
-  private record Member<K, V>(
-      String memberId,
-      SubscriptionSpec<K, V> spec,
-      RecordHandler<K, V> handler,
-      Map<String, Integer> partitionsPerTopic,
-      DeadLetterSink deadLetters) {}
+  /** Starts the worker of a granted partition (captures the subscription's key and value types). */
+  private interface WorkerFactory {
+    Behavior<WorkerProtocol.Command> create(
+        TopicPartition tp, long offset, ActorRef<Command> parent);
+  }
 
-  private final Member<?, ?> member;
+  private record Member(
+      String memberId,
+      SubscriptionSpec<?, ?> spec,
+      Map<String, Integer> partitionsPerTopic,
+      WorkerFactory workers) {}
+
+  private final Member member;
   private final SkaldSettings settings;
-  private final Shared shared;
-  private final EntityRef<GroupCoordinator.Command> coordinator;
-  private final ActorRef<GroupCoordinator.MemberMessage> coordinatorInbox;
-  private final Map<TopicPartition, ActorRef<PartitionWorker.Command>> workers = new HashMap<>();
+  private final MemberView shared;
+  private final EntityRef<GroupProtocol.Command> coordinator;
+  private final ActorRef<GroupProtocol.MemberMessage> coordinatorInbox;
+  private final Map<TopicPartition, ActorRef<WorkerProtocol.Command>> workers = new HashMap<>();
   private final Set<TopicPartition> draining = new HashSet<>();
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
@@ -162,9 +172,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private ConsumerActor(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
-      Member<?, ?> member,
+      Member member,
       SkaldSettings settings,
-      Shared shared) {
+      MemberView shared) {
     super(context);
     this.member = member;
     this.settings = settings;
@@ -174,19 +184,19 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
             .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, member.spec().group());
     // the coordinator watches this ref: an adapter lives and dies with this actor
     this.coordinatorInbox =
-        context.messageAdapter(GroupCoordinator.MemberMessage.class, FromCoordinator::new);
+        context.messageAdapter(GroupProtocol.MemberMessage.class, FromCoordinator::new);
     timers.startTimerWithFixedDelay(Tick.COMMIT, settings.commitInterval());
     timers.startTimerWithFixedDelay(Tick.HEARTBEAT, settings.heartbeatInterval());
     join();
   }
 
-  private ActorRef<GroupCoordinator.MemberMessage> self() {
+  private ActorRef<GroupProtocol.MemberMessage> self() {
     return coordinatorInbox;
   }
 
   private void join() {
     coordinator.tell(
-        new GroupCoordinator.Join(
+        new GroupProtocol.Join(
             member.memberId(),
             member.spec().topics(),
             member.partitionsPerTopic(),
@@ -207,21 +217,21 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         .onMessageEquals(
             Tick.HEARTBEAT,
             () -> {
-              coordinator.tell(new GroupCoordinator.Heartbeat(member.memberId(), self()));
+              coordinator.tell(new GroupProtocol.Heartbeat(member.memberId(), self()));
               return this;
             })
         .onMessage(Stop.class, this::onStop)
         .onMessage(
             Seek.class,
             seek -> {
-              ActorRef<PartitionWorker.Command> worker = workers.get(seek.tp());
+              ActorRef<WorkerProtocol.Command> worker = workers.get(seek.tp());
               if (worker == null || draining.contains(seek.tp())) {
                 seek.done()
                     .completeExceptionally(
                         new IllegalStateException(
                             "member " + member.memberId() + " does not own " + seek.tp()));
               } else {
-                worker.tell(new PartitionWorker.SeekTo(seek.offset(), seek.done()));
+                worker.tell(new WorkerProtocol.SeekTo(seek.offset(), seek.done()));
               }
               return this;
             })
@@ -230,21 +240,21 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onCoordinatorMessage(FromCoordinator message) {
-    GroupCoordinator.MemberMessage m = message.message();
-    if (m instanceof GroupCoordinator.Assigned assigned) {
+    GroupProtocol.MemberMessage m = message.message();
+    if (m instanceof GroupProtocol.Assigned assigned) {
       return onAssigned(assigned);
     }
-    if (m instanceof GroupCoordinator.Revoked revoked) {
+    if (m instanceof GroupProtocol.Revoked revoked) {
       return onRevoked(revoked);
     }
-    return onRejoin((GroupCoordinator.RejoinRequired) m);
+    return onRejoin((GroupProtocol.RejoinRequired) m);
   }
 
-  private Behavior<Command> onAssigned(GroupCoordinator.Assigned assigned) {
+  private Behavior<Command> onAssigned(GroupProtocol.Assigned assigned) {
     generation = Math.max(generation, assigned.generation());
     for (CommittedOffset grant : assigned.partitions()) {
       TopicPartition tp = grant.tp();
-      ActorRef<PartitionWorker.Command> old = workers.remove(tp);
+      ActorRef<WorkerProtocol.Command> old = workers.remove(tp);
       if (old != null) {
         getContext().stop(old);
         draining.remove(tp);
@@ -262,32 +272,20 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     return this;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private ActorRef<PartitionWorker.Command> spawnWorker(TopicPartition tp, long offset) {
-    Member m = member;
-    return getContext()
-        .spawnAnonymous(
-            PartitionWorker.create(
-                tp,
-                offset,
-                m.spec(),
-                m.handler(),
-                settings,
-                m.deadLetters(),
-                shared,
-                getContext().getSelf()));
+  private ActorRef<WorkerProtocol.Command> spawnWorker(TopicPartition tp, long offset) {
+    return getContext().spawnAnonymous(member.workers().create(tp, offset, getContext().getSelf()));
   }
 
-  private Behavior<Command> onRevoked(GroupCoordinator.Revoked revoked) {
+  private Behavior<Command> onRevoked(GroupProtocol.Revoked revoked) {
     generation = Math.max(generation, revoked.generation());
     revoked.partitions().forEach(this::drain);
     return this;
   }
 
   private void drain(TopicPartition tp) {
-    ActorRef<PartitionWorker.Command> worker = workers.get(tp);
+    ActorRef<WorkerProtocol.Command> worker = workers.get(tp);
     if (worker != null && draining.add(tp)) {
-      worker.tell(PartitionWorker.Drain.INSTANCE);
+      worker.tell(WorkerProtocol.Drain.INSTANCE);
     }
   }
 
@@ -303,8 +301,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     publishAssignment();
     if (stopping == null && failure == null) {
       coordinator.tell(
-          new GroupCoordinator.Released(
-              member.memberId(), List.of(CommittedOffset.of(tp, offset))));
+          new GroupProtocol.Released(member.memberId(), List.of(CommittedOffset.of(tp, offset))));
       return this;
     }
     finalOffsets.add(CommittedOffset.of(tp, offset));
@@ -343,10 +340,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     long gen = generation;
     Asks.ask(
         getContext(),
-        GroupCoordinator.CommitResult.class,
+        GroupProtocol.CommitResult.class,
         coordinator,
         settings.askTimeout(),
-        replyTo -> new GroupCoordinator.Commit(member.memberId(), gen, changed, replyTo),
+        replyTo -> new GroupProtocol.Commit(member.memberId(), gen, changed, replyTo),
         (result, error) -> new CommitReply(changed, result, error));
     return this;
   }
@@ -364,16 +361,16 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     }
     Set<TopicPartition> rejected = new HashSet<>(reply.result().rejected());
     for (CommittedOffset o : reply.sent()) {
-      ActorRef<PartitionWorker.Command> worker = workers.get(o.tp());
+      ActorRef<WorkerProtocol.Command> worker = workers.get(o.tp());
       if (!rejected.contains(o.tp()) && worker != null) {
         committed.put(o.tp(), o.offset());
         if (atMostOnce()) {
-          worker.tell(new PartitionWorker.CommittedUpTo(o.offset()));
+          worker.tell(new WorkerProtocol.CommittedUpTo(o.offset()));
         }
       }
     }
     for (TopicPartition tp : rejected) {
-      ActorRef<PartitionWorker.Command> worker = workers.remove(tp);
+      ActorRef<WorkerProtocol.Command> worker = workers.remove(tp);
       if (worker != null) {
         getContext()
             .getLog()
@@ -391,7 +388,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     return atMostOnce() ? commit() : this;
   }
 
-  private Behavior<Command> onRejoin(GroupCoordinator.RejoinRequired rejoin) {
+  private Behavior<Command> onRejoin(GroupProtocol.RejoinRequired rejoin) {
     if (stopping != null || failure != null) {
       return this;
     }
@@ -447,7 +444,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         Done.class,
         coordinator,
         settings.askTimeout(),
-        replyTo -> new GroupCoordinator.Leave(member.memberId(), offsets, replyTo),
+        replyTo -> new GroupProtocol.Leave(member.memberId(), offsets, replyTo),
         (done, error) -> new LeaveDone(error));
     return this;
   }
@@ -467,16 +464,11 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private void publishAssignment() {
     Set<TopicPartition> owned = new HashSet<>(workers.keySet());
     owned.removeAll(draining);
-    shared.assignment = Set.copyOf(owned);
+    shared.assigned(owned);
   }
 
   private Behavior<Command> onPostStop() {
-    shared.assignment = Set.of();
-    if (failure != null) {
-      shared.terminated.completeExceptionally(failure);
-    } else {
-      shared.terminated.complete(Done.getInstance());
-    }
+    shared.stopped(failure);
     if (stopping != null) {
       stopping.complete(Done.getInstance());
     }

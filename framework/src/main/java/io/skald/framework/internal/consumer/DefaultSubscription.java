@@ -14,7 +14,7 @@ public final class DefaultSubscription implements Subscription {
   private final String group;
   private final String memberId;
   private final ActorRef<ConsumerActor.Command> actor;
-  private final ConsumerActor.Shared shared;
+  private final MemberView shared;
 
   /**
    * Creates the handle.
@@ -25,10 +25,7 @@ public final class DefaultSubscription implements Subscription {
    * @param shared state shared with the actor
    */
   public DefaultSubscription(
-      String group,
-      String memberId,
-      ActorRef<ConsumerActor.Command> actor,
-      ConsumerActor.Shared shared) {
+      String group, String memberId, ActorRef<ConsumerActor.Command> actor, MemberView shared) {
     this.group = group;
     this.memberId = memberId;
     this.actor = actor;
@@ -47,12 +44,12 @@ public final class DefaultSubscription implements Subscription {
 
   @Override
   public Set<TopicPartition> assignment() {
-    return shared.assignment;
+    return shared.assignment();
   }
 
   @Override
   public int bufferedRecords() {
-    return shared.buffered.values().stream().mapToInt(Integer::intValue).sum();
+    return shared.bufferedRecords();
   }
 
   @Override
@@ -64,17 +61,17 @@ public final class DefaultSubscription implements Subscription {
 
   @Override
   public CompletionStage<Done> stop() {
-    if (shared.terminated.isDone()) {
+    if (shared.isTerminated()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     CompletableFuture<Done> done = new CompletableFuture<>();
     actor.tell(new ConsumerActor.Stop(done));
-    shared.terminated.whenComplete((d, e) -> done.complete(Done.getInstance()));
+    shared.terminated().whenComplete((d, e) -> done.complete(Done.getInstance()));
     return Stages.unwrapped(done);
   }
 
   @Override
   public CompletionStage<Done> whenTerminated() {
-    return shared.terminated;
+    return shared.terminated();
   }
 }

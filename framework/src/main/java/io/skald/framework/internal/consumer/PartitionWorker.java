@@ -3,7 +3,6 @@ package io.skald.framework.internal.consumer;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.PartitionOffsets;
-import io.skald.framework.consumer.ConsumerRecord;
 import io.skald.framework.consumer.DeliveryMode;
 import io.skald.framework.consumer.HandlerFailedException;
 import io.skald.framework.consumer.OrderingPolicy;
@@ -14,16 +13,31 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.consumer.WorkerProtocol.AttemptTimedOut;
+import io.skald.framework.internal.consumer.WorkerProtocol.AttemptTimer;
+import io.skald.framework.internal.consumer.WorkerProtocol.Command;
+import io.skald.framework.internal.consumer.WorkerProtocol.CommittedUpTo;
+import io.skald.framework.internal.consumer.WorkerProtocol.DeadLettered;
+import io.skald.framework.internal.consumer.WorkerProtocol.Drain;
+import io.skald.framework.internal.consumer.WorkerProtocol.FetchReply;
+import io.skald.framework.internal.consumer.WorkerProtocol.FetchTimeout;
+import io.skald.framework.internal.consumer.WorkerProtocol.FetchTimer;
+import io.skald.framework.internal.consumer.WorkerProtocol.RecordDone;
+import io.skald.framework.internal.consumer.WorkerProtocol.ReportTick;
+import io.skald.framework.internal.consumer.WorkerProtocol.Retry;
+import io.skald.framework.internal.consumer.WorkerProtocol.RetryTimer;
+import io.skald.framework.internal.consumer.WorkerProtocol.RewriteDeadLetter;
+import io.skald.framework.internal.consumer.WorkerProtocol.SeekTo;
+import io.skald.framework.internal.consumer.WorkerProtocol.StartOffsets;
 import io.skald.framework.internal.deadletter.DeadLetterHeaders;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordBatch;
 import io.skald.framework.internal.log.RecordFormat;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -48,80 +62,45 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * the same key, and a record never overtakes an earlier record of its key. The committable position
  * is the lowest offset not yet finished, so acks may complete out of order while commits never skip
  * an unfinished record.
+ *
+ * <p>Why this file is over 400 lines: it is one state machine around the partition's window (fetch
+ * answers, record outcomes, retries, dead-letter writes, seek, drain), whose handlers share the
+ * window's state. The parts that need no actor are out of it: the fetch position in {@link
+ * Fetcher}, the window in {@link PendingRecords}, the decision on a failure in {@link
+ * FailurePolicy}, the handler call in {@link HandlerCall}, the protocol in {@link WorkerProtocol}.
  */
-final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Command> {
+final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
 
-  sealed interface Command
-      permits FetchReply,
-          FetchTimeout,
-          StartOffsets,
-          RecordDone,
-          Retry,
-          AttemptTimedOut,
-          DeadLettered,
-          RewriteDeadLetter,
-          CommittedUpTo,
-          SeekTo,
-          ReportTick,
-          Drain {}
-
-  record FetchReply(PartitionEntity.FetchResult result) implements Command {}
-
-  record FetchTimeout(long fetchId) implements Command {}
-
-  record StartOffsets(PartitionOffsets offsets, Throwable error) implements Command {}
-
-  record RecordDone(long offset, int attempt, Throwable error) implements Command {}
-
-  record Retry(long offset) implements Command {}
-
-  record AttemptTimedOut(long offset, int attempt) implements Command {}
-
-  record DeadLettered(long offset, DeadLetterReason reason, Throwable error) implements Command {}
-
-  /** Write a dead letter again after its write failed. */
-  record RewriteDeadLetter(long offset, DeadLetterReason reason) implements Command {}
-
-  record SeekTo(long offset, CompletableFuture<Done> done) implements Command {}
-
-  /** At-most-once: the group's commit now covers every offset below {@code offset}. */
-  record CommittedUpTo(long offset) implements Command {}
-
-  enum ReportTick implements Command {
-    INSTANCE
-  }
-
-  enum Drain implements Command {
-    INSTANCE
-  }
-
-  static <K, V> Behavior<Command> create(
+  /**
+   * What a worker is given.
+   *
+   * @param tp its partition
+   * @param committedOffset the group's committed offset there, or -1 to resolve the start position
+   * @param spec the subscription
+   * @param handler the record handler
+   * @param settings Skald's settings
+   * @param deadLetters where failed records go, or null to fail the subscription instead
+   * @param view what the member publishes to its handle
+   * @param parent the member
+   * @param <K> key type
+   * @param <V> value type
+   */
+  record Setup<K, V>(
       TopicPartition tp,
       long committedOffset,
       SubscriptionSpec<K, V> spec,
       RecordHandler<K, V> handler,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
-      ConsumerActor.Shared shared,
-      ActorRef<ConsumerActor.Command> parent) {
+      MemberView view,
+      ActorRef<ConsumerActor.Command> parent) {}
+
+  static <K, V> Behavior<Command> create(Setup<K, V> setup) {
     // A worker that fails unexpectedly starts over from its grant: the group commits only finished
     // records, so this redelivers (at-least-once) instead of stalling the partition.
     return Behaviors.supervise(
             Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers ->
-                            new PartitionWorker<>(
-                                ctx,
-                                timers,
-                                tp,
-                                committedOffset,
-                                spec,
-                                handler,
-                                settings,
-                                deadLetters,
-                                shared,
-                                parent))))
+                ctx -> Behaviors.withTimers(timers -> new PartitionWorker<>(ctx, timers, setup))))
         .onFailure(SupervisorStrategy.restart());
   }
 
@@ -132,13 +111,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private final SkaldSettings settings;
   private final DeadLetterSink deadLetters;
   private final ActorRef<ConsumerActor.Command> parent;
-  private final ConsumerActor.Shared shared;
-  private final EntityRef<PartitionEntity.Command> partition;
-  private final ActorRef<PartitionEntity.FetchResult> fetchAdapter;
+  private final MemberView shared;
+  private final EntityRef<PartitionProtocol.Command> partition;
+  private final ActorRef<PartitionProtocol.FetchResult> fetchAdapter;
   private final PendingRecords pending = new PendingRecords();
-  private long nextFetchOffset = -1;
-  private long fetchId;
-  private boolean fetching;
+  private final Fetcher fetcher = new Fetcher();
   private boolean draining;
   private boolean failed;
   private long lastReported = -1;
@@ -146,31 +123,24 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   private long committedLimit = -1;
 
   private PartitionWorker(
-      ActorContext<Command> context,
-      TimerScheduler<Command> timers,
-      TopicPartition tp,
-      long committedOffset,
-      SubscriptionSpec<K, V> spec,
-      RecordHandler<K, V> handler,
-      SkaldSettings settings,
-      DeadLetterSink deadLetters,
-      ConsumerActor.Shared shared,
-      ActorRef<ConsumerActor.Command> parent) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, Setup<K, V> setup) {
     super(context);
-    this.shared = shared;
-    this.deadLetters = deadLetters;
-    this.atMostOnce = spec.deliveryMode() == DeliveryMode.AT_MOST_ONCE;
+    this.shared = setup.view();
+    this.deadLetters = setup.deadLetters();
+    this.atMostOnce = setup.spec().deliveryMode() == DeliveryMode.AT_MOST_ONCE;
     this.timers = timers;
-    this.tp = tp;
-    this.spec = spec;
-    this.handler = handler;
-    this.settings = settings;
-    this.parent = parent;
+    this.tp = setup.tp();
+    this.spec = setup.spec();
+    this.handler = setup.handler();
+    this.settings = setup.settings();
+    this.parent = setup.parent();
+    long committedOffset = setup.committedOffset();
     this.partition = PartitionEntity.ref(context.getSystem(), tp);
-    this.fetchAdapter = context.messageAdapter(PartitionEntity.FetchResult.class, FetchReply::new);
+    this.fetchAdapter =
+        context.messageAdapter(PartitionProtocol.FetchResult.class, FetchReply::new);
     timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
     if (committedOffset >= 0) {
-      nextFetchOffset = committedOffset;
+      fetcher.moveTo(committedOffset);
       pending.restartAt(committedOffset);
       maybeFetch();
     } else {
@@ -217,7 +187,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         .onSignal(
             PostStop.class,
             signal -> {
-              shared.buffered.remove(tp);
+              shared.released(tp);
               return this;
             })
         .build();
@@ -229,12 +199,12 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         PartitionOffsets.class,
         partition,
         settings.askTimeout(),
-        PartitionEntity.GetOffsets::new,
+        PartitionProtocol.GetOffsets::new,
         StartOffsets::new);
   }
 
   private Behavior<Command> onStartOffsets(StartOffsets msg) {
-    if (nextFetchOffset >= 0 || draining) {
+    if (fetcher.started() || draining) {
       return finishIfDrained();
     }
     if (msg.error() != null) {
@@ -244,11 +214,12 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
       resolveStart();
       return this;
     }
-    nextFetchOffset =
+    long start =
         spec.startPosition() == StartPosition.EARLIEST
             ? msg.offsets().logStartOffset()
             : msg.offsets().logEndOffset();
-    pending.restartAt(nextFetchOffset);
+    fetcher.moveTo(start);
+    pending.restartAt(start);
     // Report at once, so the resolved position is committed: a later owner must not re-resolve
     // LATEST to a later offset and skip the records in between.
     report();
@@ -257,50 +228,44 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private void maybeFetch() {
-    if (fetching
+    if (fetcher.inFlight()
         || draining
         || failed
-        || nextFetchOffset < 0
+        || !fetcher.started()
         || pending.hasUndecoded()
         || pending.buffered() >= spec.prefetch() / 2 + 1) {
       return;
     }
-    fetching = true;
-    fetchId++;
     partition.tell(
-        new PartitionEntity.Fetch(
-            fetchId,
-            nextFetchOffset,
+        fetcher.begin(
             Math.max(1, spec.prefetch() - pending.buffered()),
             settings.maxFetchBytes(),
             fetchAdapter));
-    timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
+    timers.startSingleTimer(
+        FetchTimer.INSTANCE, new FetchTimeout(fetcher.currentId()), settings.fetchMaxWait());
   }
 
   private Behavior<Command> onFetchTimeout(FetchTimeout timeout) {
-    if (fetching && timeout.fetchId() == fetchId) {
-      fetching = false;
+    if (fetcher.end(timeout.fetchId())) {
       maybeFetch();
     }
     return this;
   }
 
   private Behavior<Command> onFetchReply(FetchReply reply) {
-    if (!fetching || reply.result().fetchId() != fetchId) {
+    if (!fetcher.end(reply.result().fetchId())) {
       return this;
     }
-    fetching = false;
-    timers.cancel("fetch");
-    if (reply.result() instanceof PartitionEntity.Fetched fetched) {
+    timers.cancel(FetchTimer.INSTANCE);
+    if (reply.result() instanceof PartitionProtocol.Fetched fetched) {
       // Whole batches are kept undecoded and decoded into the window as it empties, so a large
       // batch is fetched once, and the window (decoded records) never exceeds prefetch.
       for (RecordBatch batch : fetched.batches()) {
-        if (batch.endOffset() > nextFetchOffset) {
+        if (fetcher.advancePast(batch)) {
           pending.addFetched(batch);
-          nextFetchOffset = batch.endOffset();
         }
       }
-    } else if (reply.result() instanceof PartitionEntity.OffsetOutOfRange range) {
+    } else if (reply.result() instanceof PartitionProtocol.OffsetOutOfRange range) {
       // Out of range (retention deleted it, or the log is shorter): reset by the start position.
       long reset =
           spec.startPosition() == StartPosition.LATEST || range.requested() > range.logEndOffset()
@@ -315,7 +280,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               range.logStartOffset(),
               range.logEndOffset(),
               reset);
-      nextFetchOffset = reset;
+      fetcher.moveTo(reset);
       pending.restartAt(reset);
     }
     if (atMostOnce) {
@@ -346,7 +311,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
         break;
       }
     }
-    shared.buffered.put(tp, pending.buffered());
+    shared.buffered(tp, pending.buffered());
   }
 
   /** Calls the handler; a stage that is already complete is settled here, without a message. */
@@ -354,45 +319,19 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     pending.beginExecution(entry);
     RecordFormat.Decoded raw = entry.record;
     int attempt = entry.attempt;
-    CompletionStage<?> stage;
-    try {
-      K key = raw.key() == null ? null : spec.keyCodec().decode(raw.key());
-      V value = raw.value() == null ? null : spec.valueCodec().decode(raw.value());
-      stage =
-          handler.handle(
-              new ConsumerRecord<>(
-                  tp.topic(),
-                  tp.partition(),
-                  raw.offset(),
-                  raw.timestamp(),
-                  key,
-                  value,
-                  raw.headers(),
-                  attempt));
-      if (stage == null) {
-        throw new NullPointerException("the handler returned null instead of a CompletionStage");
-      }
-    } catch (Throwable e) {
-      stage = CompletableFuture.failedFuture(e);
-    }
-    // plain, so that completing it does not start a thread (see Stages)
-    CompletableFuture<?> future = Stages.inline(stage);
+    CompletableFuture<?> future = HandlerCall.call(handler, spec, tp, raw, attempt);
     if (future.isDone()) {
-      settle(new RecordDone(raw.offset(), attempt, failureOf(future)));
+      settle(new RecordDone(raw.offset(), attempt, HandlerCall.failureOf(future)));
     } else {
       entry.timerStarted = true;
       timers.startSingleTimer(
-          timeoutKey(raw.offset()),
+          new AttemptTimer(raw.offset()),
           new AttemptTimedOut(raw.offset(), attempt),
           spec.processingTimeout());
       getContext()
           .pipeToSelf(
               future, (ok, error) -> new RecordDone(raw.offset(), attempt, Stages.unwrap(error)));
     }
-  }
-
-  private static String timeoutKey(long offset) {
-    return "timeout-" + offset;
   }
 
   private Behavior<Command> onRecordDone(RecordDone done) {
@@ -412,7 +351,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     }
     pending.endExecution(entry);
     if (entry.timerStarted) {
-      timers.cancel(timeoutKey(done.offset()));
+      timers.cancel(new AttemptTimer(done.offset()));
       entry.timerStarted = false;
     }
     if (done.error() == null) {
@@ -437,7 +376,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               done.offset(),
               entry.attempt,
               done.error().toString());
-      timers.startSingleTimer(retryKey(done.offset()), new Retry(done.offset()), retry.delay());
+      timers.startSingleTimer(
+          new RetryTimer(done.offset()), new Retry(done.offset()), retry.delay());
       return;
     }
     if (decision instanceof FailurePolicy.DeadLetter deadLetter) {
@@ -448,10 +388,6 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
     parent.tell(
         new ConsumerActor.WorkerFailed(
             tp, new HandlerFailedException(tp, done.offset(), entry.attempt, done.error())));
-  }
-
-  private static String retryKey(long offset) {
-    return "retry-" + offset;
   }
 
   /**
@@ -504,7 +440,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
               done.offset(),
               done.error().toString());
       timers.startSingleTimer(
-          retryKey(done.offset()),
+          new RetryTimer(done.offset()),
           new RewriteDeadLetter(done.offset(), done.reason()),
           spec.retryPolicy().initialInterval());
       return this;
@@ -540,11 +476,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
   }
 
   private long committable() {
-    return atMostOnce ? nextFetchOffset : pending.committable(nextFetchOffset);
+    return atMostOnce ? fetcher.next() : pending.committable(fetcher.next());
   }
 
   private Behavior<Command> report() {
-    if (nextFetchOffset >= 0) {
+    if (fetcher.started()) {
       long position = committable();
       if (position != lastReported) {
         lastReported = position;
@@ -560,15 +496,14 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
    * the partition's out-of-range answer.
    */
   private Behavior<Command> onSeek(SeekTo seek) {
-    nextFetchOffset = Math.max(0, seek.offset());
-    pending.restartAt(nextFetchOffset);
+    long to = Math.max(0, seek.offset());
+    fetcher.moveTo(to);
+    pending.restartAt(to);
     if (atMostOnce) {
-      committedLimit = nextFetchOffset; // records from here wait for their commit again
+      committedLimit = to; // records from here wait for their commit again
     }
-    fetching = false;
-    fetchId++;
-    timers.cancel("fetch");
-    shared.buffered.put(tp, pending.buffered());
+    timers.cancel(FetchTimer.INSTANCE);
+    shared.buffered(tp, pending.buffered());
     report();
     maybeFetch();
     seek.done().complete(Done.getInstance());
@@ -577,26 +512,15 @@ final class PartitionWorker<K, V> extends AbstractBehavior<PartitionWorker.Comma
 
   private Behavior<Command> onDrain() {
     draining = true;
-    timers.cancel("fetch");
+    timers.cancel(FetchTimer.INSTANCE);
     return finishIfDrained();
   }
 
   private Behavior<Command> finishIfDrained() {
     if (draining && pending.executing() == 0) {
-      parent.tell(new ConsumerActor.WorkerDrained(tp, nextFetchOffset < 0 ? -1 : committable()));
+      parent.tell(new ConsumerActor.WorkerDrained(tp, fetcher.started() ? committable() : -1));
       return Behaviors.stopped();
     }
     return this;
-  }
-
-  private static Throwable failureOf(CompletableFuture<?> future) {
-    try {
-      future.get();
-      return null;
-    } catch (ExecutionException e) {
-      return Stages.unwrap(e.getCause());
-    } catch (Throwable e) {
-      return Stages.unwrap(e);
-    }
   }
 }

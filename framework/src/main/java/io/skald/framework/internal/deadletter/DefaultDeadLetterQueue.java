@@ -10,6 +10,7 @@ import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.LogReader;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,7 +97,7 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
   private CompletionStage<PartitionOffsets> bounds() {
     return Stages.inline(
         PartitionEntity.ref(system, partition)
-            .ask(PartitionEntity.GetOffsets::new, settings.askTimeout()));
+            .ask(PartitionProtocol.GetOffsets::new, settings.askTimeout()));
   }
 
   @Override
@@ -184,7 +185,7 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
                             PartitionEntity.ref(system, partition)
                                 .<PartitionOffsets>ask(
                                     replyTo ->
-                                        new PartitionEntity.TruncateBefore(
+                                        new PartitionProtocol.TruncateBefore(
                                             before.logEndOffset(), replyTo),
                                     settings.askTimeout()))
                         .thenApply(after -> after.logStartOffset() - before.logStartOffset())));

@@ -6,6 +6,7 @@ import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,14 +186,14 @@ public final class ReplayLedger
               ignored ->
                   Stages.inline(
                           PartitionEntity.ref(system, letter.target())
-                              .<PartitionEntity.AppendResult>ask(
+                              .<PartitionProtocol.AppendResult>ask(
                                   replyTo ->
-                                      new PartitionEntity.Append(
+                                      new PartitionProtocol.Append(
                                           1, payload, producerId, 0, replyTo),
                                   settings.deliveryTimeout()))
                       .thenAccept(
                           result -> {
-                            if (result instanceof PartitionEntity.AppendFailed failed) {
+                            if (result instanceof PartitionProtocol.AppendFailed failed) {
                               throw new IllegalStateException(failed.describe());
                             }
                           }));

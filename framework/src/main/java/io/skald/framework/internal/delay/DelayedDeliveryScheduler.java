@@ -7,6 +7,7 @@ import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
 import java.time.Duration;
 import java.util.Comparator;
@@ -287,14 +288,14 @@ public final class DelayedDeliveryScheduler
     context.pipeToSelf(
         Stages.inline(
                 PartitionEntity.ref(context.getSystem(), target)
-                    .<PartitionEntity.AppendResult>ask(
+                    .<PartitionProtocol.AppendResult>ask(
                         replyTo ->
-                            new PartitionEntity.Append(
+                            new PartitionProtocol.Append(
                                 ids.size(), payload, producerId, firstSequence, replyTo),
                         settings.requestTimeout()))
             .thenApply(
                 result -> {
-                  if (result instanceof PartitionEntity.AppendFailed failed) {
+                  if (result instanceof PartitionProtocol.AppendFailed failed) {
                     throw new IllegalStateException(failed.describe());
                   }
                   return result;

@@ -3,9 +3,29 @@ package io.skald.framework.internal.group;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.PartitionAssignor;
 import io.skald.framework.internal.EntitySupport;
-import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.group.GroupProtocol.CheckRevocations;
+import io.skald.framework.internal.group.GroupProtocol.Command;
+import io.skald.framework.internal.group.GroupProtocol.Commit;
+import io.skald.framework.internal.group.GroupProtocol.CommitResult;
+import io.skald.framework.internal.group.GroupProtocol.CommittedOffsets;
+import io.skald.framework.internal.group.GroupProtocol.Event;
+import io.skald.framework.internal.group.GroupProtocol.GenerationStarted;
+import io.skald.framework.internal.group.GroupProtocol.GetCommitted;
+import io.skald.framework.internal.group.GroupProtocol.Heartbeat;
+import io.skald.framework.internal.group.GroupProtocol.Join;
+import io.skald.framework.internal.group.GroupProtocol.Leave;
+import io.skald.framework.internal.group.GroupProtocol.MemberTerminated;
+import io.skald.framework.internal.group.GroupProtocol.OffsetsCommitted;
+import io.skald.framework.internal.group.GroupProtocol.OffsetsReset;
+import io.skald.framework.internal.group.GroupProtocol.RejoinRequired;
+import io.skald.framework.internal.group.GroupProtocol.Released;
+import io.skald.framework.internal.group.GroupProtocol.ReportPositions;
+import io.skald.framework.internal.group.GroupProtocol.ResetOffsets;
+import io.skald.framework.internal.group.GroupProtocol.ResetRefused;
+import io.skald.framework.internal.group.GroupProtocol.Snapshot;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.topic.TopicCache;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -43,195 +62,16 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * once and everything after its last commit is redelivered. A member that does not release within
  * {@code rebalance-timeout} loses the partition anyway. Commits are accepted only from a
  * partition's current owner (fencing), so a stale member cannot move the group's position.
+ *
+ * <p>Why this file is about 400 lines: the coordinator's handlers share the durable generation and
+ * offsets; live membership is in {@link GroupMembership}, the protocol in {@link GroupProtocol}.
  */
 public final class GroupCoordinator
-    extends EventSourcedBehavior<
-        GroupCoordinator.Command, GroupCoordinator.Event, GroupCoordinator.State> {
+    extends EventSourcedBehavior<Command, Event, GroupCoordinator.State> {
 
   /** The sharding entity type. */
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
       EntityTypeKey.create(Command.class, "skald-group");
-
-  /** Messages the coordinator accepts. */
-  public sealed interface Command extends SkaldSerializable
-      permits Join,
-          Leave,
-          Released,
-          Commit,
-          Heartbeat,
-          GetCommitted,
-          ResetOffsets,
-          ReportPositions,
-          MemberTerminated,
-          CheckRevocations {}
-
-  /**
-   * A member joins (or joins again).
-   *
-   * @param memberId unique id of the member
-   * @param topics topics it subscribes to
-   * @param partitionsPerTopic partition count of each of them
-   * @param assignor the strategy name the member wants
-   * @param member the member's actor, watched and sent assignments
-   */
-  public record Join(
-      String memberId,
-      Set<String> topics,
-      Map<String, Integer> partitionsPerTopic,
-      String assignor,
-      ActorRef<MemberMessage> member)
-      implements Command {}
-
-  /**
-   * A member leaves gracefully, committing its final positions.
-   *
-   * @param memberId the member
-   * @param finalOffsets positions of the partitions it owned
-   * @param replyTo acknowledged once the offsets are persisted
-   */
-  public record Leave(String memberId, List<CommittedOffset> finalOffsets, ActorRef<Done> replyTo)
-      implements Command {}
-
-  /**
-   * A member gives back revoked partitions with their final positions.
-   *
-   * @param memberId the member
-   * @param offsets the released partitions and positions
-   */
-  public record Released(String memberId, List<CommittedOffset> offsets) implements Command {}
-
-  /**
-   * A member commits positions of partitions it owns.
-   *
-   * @param memberId the member
-   * @param generation the member's generation
-   * @param offsets the positions
-   * @param replyTo receives which were accepted
-   */
-  public record Commit(
-      String memberId,
-      long generation,
-      List<CommittedOffset> offsets,
-      ActorRef<CommitResult> replyTo)
-      implements Command {}
-
-  /**
-   * A member's liveness signal; an unknown member is told to join again.
-   *
-   * @param memberId the member
-   * @param member the member's actor
-   */
-  public record Heartbeat(String memberId, ActorRef<MemberMessage> member) implements Command {}
-
-  /**
-   * Reads the committed offsets.
-   *
-   * @param replyTo receives them
-   */
-  public record GetCommitted(ActorRef<CommittedOffsets> replyTo) implements Command {}
-
-  /**
-   * Replaces committed offsets; refused while the group has members.
-   *
-   * @param offsets the new positions
-   * @param replyTo receives whether it was done
-   */
-  public record ResetOffsets(List<CommittedOffset> offsets, ActorRef<ResetResult> replyTo)
-      implements Command {}
-
-  /** Answer to {@link ResetOffsets}. */
-  public sealed interface ResetResult extends SkaldSerializable {}
-
-  /** The offsets were reset and are durable. */
-  public enum OffsetsReset implements ResetResult {
-    /** The only instance. */
-    INSTANCE
-  }
-
-  /**
-   * The group has live members, whose commits would overwrite the reset; nothing changed.
-   *
-   * @param activeMembers how many
-   */
-  public record ResetRefused(int activeMembers) implements ResetResult {}
-
-  enum ReportPositions implements Command {
-    INSTANCE
-  }
-
-  record MemberTerminated(String memberId, ActorRef<MemberMessage> member) implements Command {}
-
-  enum CheckRevocations implements Command {
-    INSTANCE
-  }
-
-  /** Messages from the coordinator to a member. */
-  public sealed interface MemberMessage extends SkaldSerializable
-      permits Assigned, Revoked, RejoinRequired {}
-
-  /**
-   * Partitions now owned by the member.
-   *
-   * @param generation the generation of the grant
-   * @param partitions the partitions with their committed offsets (-1: none committed)
-   */
-  public record Assigned(long generation, List<CommittedOffset> partitions)
-      implements MemberMessage {}
-
-  /**
-   * Partitions the member must finish, commit and release.
-   *
-   * @param generation the new generation
-   * @param partitions the partitions
-   */
-  public record Revoked(long generation, List<TopicPartition> partitions)
-      implements MemberMessage {}
-
-  /**
-   * The coordinator does not know the member (it restarted): drop all partitions and join again.
-   */
-  public record RejoinRequired() implements MemberMessage {}
-
-  /**
-   * Which partitions of a {@link Commit} were accepted.
-   *
-   * @param rejected partitions the member does not own (any more)
-   */
-  public record CommitResult(List<TopicPartition> rejected) implements SkaldSerializable {}
-
-  /**
-   * Answer to {@link GetCommitted}.
-   *
-   * @param offsets every committed position
-   */
-  public record CommittedOffsets(List<CommittedOffset> offsets) implements SkaldSerializable {}
-
-  /** Persisted events. */
-  public sealed interface Event extends SkaldSerializable
-      permits GenerationStarted, OffsetsCommitted {}
-
-  /**
-   * A rebalance began.
-   *
-   * @param generation the new generation
-   */
-  public record GenerationStarted(long generation) implements Event {}
-
-  /**
-   * Positions were committed.
-   *
-   * @param offsets the positions
-   */
-  public record OffsetsCommitted(List<CommittedOffset> offsets) implements Event {}
-
-  /**
-   * The persisted snapshot.
-   *
-   * @param generation the generation
-   * @param offsets the committed positions
-   */
-  public record Snapshot(long generation, List<CommittedOffset> offsets)
-      implements SkaldSerializable {}
 
   /** Durable state: generation and committed offsets (immutable). */
   public static final class State {
@@ -514,7 +354,7 @@ public final class GroupCoordinator
             topics.require(tp.topic()); // fills the cache for the next report
           } else if (spec.backlogLimit() != null) {
             PartitionEntity.ref(context.getSystem(), tp)
-                .tell(new PartitionEntity.GroupPosition(group, offset));
+                .tell(new PartitionProtocol.GroupPosition(group, offset));
           }
         });
     return Effect().none();

@@ -22,15 +22,14 @@ final class GroupMembership {
 
   record Member(
       String memberId,
-      ActorRef<GroupCoordinator.MemberMessage> ref,
+      ActorRef<GroupProtocol.MemberMessage> ref,
       Set<String> topics,
       String assignor) {}
 
   record Owner(String memberId, long generation) {}
 
   /** A message for a member. */
-  record Send(
-      ActorRef<GroupCoordinator.MemberMessage> to, GroupCoordinator.MemberMessage message) {}
+  record Send(ActorRef<GroupProtocol.MemberMessage> to, GroupProtocol.MemberMessage message) {}
 
   private final Map<String, Member> members = new LinkedHashMap<>();
   private final Map<String, Integer> partitionsPerTopic = new TreeMap<>();
@@ -137,7 +136,7 @@ final class GroupMembership {
             sends.add(
                 new Send(
                     members.get(memberId).ref(),
-                    new GroupCoordinator.Revoked(generation, List.copyOf(tps)))));
+                    new GroupProtocol.Revoked(generation, List.copyOf(tps)))));
     sends.addAll(grantFree(generation, committed));
     return sends;
   }
@@ -160,7 +159,7 @@ final class GroupMembership {
             sends.add(
                 new Send(
                     members.get(memberId).ref(),
-                    new GroupCoordinator.Assigned(generation, List.copyOf(offsets)))));
+                    new GroupProtocol.Assigned(generation, List.copyOf(offsets)))));
     return sends;
   }
 

@@ -17,8 +17,9 @@ public final class LogReader {
 
   public static CompletionStage<List<RecordFormat.Decoded>> read(
       ActorSystem<?> system, TopicPartition tp, long fromOffset, int limit, Duration timeout) {
-    EntityRef<PartitionEntity.Command> partition = PartitionEntity.ref(system, tp);
-    return Stages.inline(partition.<PartitionOffsets>ask(PartitionEntity.GetOffsets::new, timeout))
+    EntityRef<PartitionProtocol.Command> partition = PartitionEntity.ref(system, tp);
+    return Stages.inline(
+            partition.<PartitionOffsets>ask(PartitionProtocol.GetOffsets::new, timeout))
         .thenCompose(
             bounds -> {
               long from = Math.max(fromOffset, bounds.logStartOffset());
@@ -26,13 +27,13 @@ public final class LogReader {
                 return CompletableFuture.completedFuture(List.of());
               }
               return Stages.inline(
-                      partition.<PartitionEntity.FetchResult>ask(
-                          replyTo -> new PartitionEntity.Fetch(0, from, limit, 1 << 20, replyTo),
+                      partition.<PartitionProtocol.FetchResult>ask(
+                          replyTo -> new PartitionProtocol.Fetch(0, from, limit, 1 << 20, replyTo),
                           timeout))
                   .thenApply(
                       result -> {
                         List<RecordFormat.Decoded> records = new ArrayList<>();
-                        if (result instanceof PartitionEntity.Fetched fetched) {
+                        if (result instanceof PartitionProtocol.Fetched fetched) {
                           for (RecordBatch batch : fetched.batches()) {
                             for (RecordFormat.Decoded r : RecordFormat.decode(batch)) {
                               if (r.offset() >= from && records.size() < limit) {

@@ -15,18 +15,18 @@ import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQu
  * durable, so a requester always gets a compaction that began after its request.
  */
 final class PartitionCompactions {
-  private final ActorContext<PartitionEntity.Command> context;
+  private final ActorContext<PartitionProtocol.Command> context;
   private final SkaldSettings settings;
   private final CurrentEventsByPersistenceIdQuery reads;
   private final String persistenceId;
   private Compaction policy;
   private boolean loaded;
   private boolean running;
-  private List<ActorRef<PartitionEntity.CompactionDone>> answering = new ArrayList<>();
-  private List<ActorRef<PartitionEntity.CompactionDone>> waiting = new ArrayList<>();
+  private List<ActorRef<PartitionProtocol.CompactionDone>> answering = new ArrayList<>();
+  private List<ActorRef<PartitionProtocol.CompactionDone>> waiting = new ArrayList<>();
 
   PartitionCompactions(
-      ActorContext<PartitionEntity.Command> context,
+      ActorContext<PartitionProtocol.Command> context,
       SkaldSettings settings,
       CurrentEventsByPersistenceIdQuery reads,
       String persistenceId) {
@@ -40,9 +40,9 @@ final class PartitionCompactions {
   void load(PartitionState state, Compaction compaction) {
     this.policy = compaction;
     this.loaded = true;
-    List<ActorRef<PartitionEntity.CompactionDone>> early = waiting;
+    List<ActorRef<PartitionProtocol.CompactionDone>> early = waiting;
     waiting = new ArrayList<>();
-    for (ActorRef<PartitionEntity.CompactionDone> replyTo : early) {
+    for (ActorRef<PartitionProtocol.CompactionDone> replyTo : early) {
       request(state, replyTo);
     }
   }
@@ -64,14 +64,14 @@ final class PartitionCompactions {
   }
 
   /** An operator's request: compacts now (or after the running compaction). */
-  void request(PartitionState state, ActorRef<PartitionEntity.CompactionDone> replyTo) {
+  void request(PartitionState state, ActorRef<PartitionProtocol.CompactionDone> replyTo) {
     if (!loaded) {
       waiting.add(replyTo); // the topic's definition is still being looked up
       return;
     }
     if (policy == null) {
       replyTo.tell(
-          new PartitionEntity.CompactionFailed(
+          new PartitionProtocol.CompactionFailed(
               persistenceId + " belongs to a topic without compaction"));
       return;
     }
@@ -101,20 +101,20 @@ final class PartitionCompactions {
     }
     context.pipeToSelf(
         PartitionCompactor.run(reads, persistenceId, context.getSystem(), fromSeqNr, plan),
-        PartitionEntity.CompactionReady::new);
+        PartitionProtocol.CompactionReady::new);
   }
 
   /**
    * The events that make a computed compaction durable: its chunks, or a truncation to its cutoff
    * if it kept nothing; none if it failed or the log is already past its cutoff.
    */
-  List<PartitionEntity.Event> eventsFor(
-      PartitionState state, PartitionEntity.CompactionReady ready) {
+  List<PartitionProtocol.Event> eventsFor(
+      PartitionState state, PartitionProtocol.CompactionReady ready) {
     if (ready.error() != null || ready.result().cutoff() <= state.logStartOffset()) {
       return List.of();
     }
     if (ready.result().chunks().isEmpty()) {
-      return List.of(new PartitionEntity.LogTruncated(ready.result().cutoff()));
+      return List.of(new PartitionProtocol.LogTruncated(ready.result().cutoff()));
     }
     return new ArrayList<>(ready.result().chunks());
   }
@@ -122,14 +122,14 @@ final class PartitionCompactions {
   /**
    * Answers the requesters of a finished compaction and starts the next one if requested or due.
    */
-  void completed(PartitionState state, PartitionEntity.CompactionReady ready) {
+  void completed(PartitionState state, PartitionProtocol.CompactionReady ready) {
     running = false;
-    PartitionEntity.CompactionDone done;
+    PartitionProtocol.CompactionDone done;
     if (ready.error() != null) {
       context
           .getLog()
           .warn("{}: compaction failed; the next one retries", persistenceId, ready.error());
-      done = new PartitionEntity.CompactionFailed(ready.error().toString());
+      done = new PartitionProtocol.CompactionFailed(ready.error().toString());
     } else {
       PartitionCompactor.Result result = ready.result();
       context
@@ -140,9 +140,9 @@ final class PartitionCompactions {
               result.cutoff(),
               result.kept(),
               result.input());
-      done = new PartitionEntity.Compacted(result.input(), result.kept());
+      done = new PartitionProtocol.Compacted(result.input(), result.kept());
     }
-    for (ActorRef<PartitionEntity.CompactionDone> replyTo : answering) {
+    for (ActorRef<PartitionProtocol.CompactionDone> replyTo : answering) {
       replyTo.tell(done);
     }
     answering = new ArrayList<>();

@@ -6,13 +6,27 @@ import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.internal.EntityIds;
 import io.skald.framework.internal.EntitySupport;
-import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.log.PartitionProtocol.Append;
+import io.skald.framework.internal.log.PartitionProtocol.AppendFailed;
+import io.skald.framework.internal.log.PartitionProtocol.Appended;
+import io.skald.framework.internal.log.PartitionProtocol.Command;
+import io.skald.framework.internal.log.PartitionProtocol.Compact;
+import io.skald.framework.internal.log.PartitionProtocol.CompactionReady;
+import io.skald.framework.internal.log.PartitionProtocol.Event;
+import io.skald.framework.internal.log.PartitionProtocol.Fetch;
+import io.skald.framework.internal.log.PartitionProtocol.Flush;
+import io.skald.framework.internal.log.PartitionProtocol.GetOffsets;
+import io.skald.framework.internal.log.PartitionProtocol.GroupPosition;
+import io.skald.framework.internal.log.PartitionProtocol.JournalReply;
+import io.skald.framework.internal.log.PartitionProtocol.LogTruncated;
+import io.skald.framework.internal.log.PartitionProtocol.OffsetForTimestamp;
+import io.skald.framework.internal.log.PartitionProtocol.RetentionLoaded;
+import io.skald.framework.internal.log.PartitionProtocol.RetentionTick;
+import io.skald.framework.internal.log.PartitionProtocol.TruncateBefore;
 import io.skald.framework.internal.topic.TopicRegistry;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -29,6 +43,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -53,255 +68,17 @@ import org.slf4j.Logger;
  *
  * <p>This is a plain {@link EventSourcedBehavior}, not one with enforced replies, because append
  * replies are deferred to the flush that persists them.
+ *
+ * <p>Why this file is over 400 lines: it is the partition's command and event handlers, one per
+ * command, and the group-commit batching they share. Its protocol is in {@link PartitionProtocol},
+ * reads in {@link FetchServer} and {@link PartitionReader}, limits in {@link PartitionLimits},
+ * compaction in {@link PartitionCompactions}, the state in {@link PartitionState}.
  */
-public final class PartitionEntity
-    extends EventSourcedBehavior<PartitionEntity.Command, PartitionEntity.Event, PartitionState> {
+public final class PartitionEntity extends EventSourcedBehavior<Command, Event, PartitionState> {
 
   /** The sharding entity type of partitions. */
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
       EntityTypeKey.create(Command.class, "skald-partition");
-
-  /** Messages a partition accepts. */
-  public sealed interface Command extends SkaldSerializable
-      permits Append,
-          Fetch,
-          GetOffsets,
-          OffsetForTimestamp,
-          TruncateBefore,
-          Flush,
-          RetentionLoaded,
-          GroupPosition,
-          RetentionTick,
-          JournalReply,
-          Compact,
-          CompactionReady {}
-
-  /**
-   * Appends encoded records (see {@link RecordFormat}).
-   *
-   * <p>An idempotent append names its producer and the sequence number of its first record (the
-   * others follow consecutively). The partition writes it only if that sequence is beyond the last
-   * one it wrote for the producer; otherwise it answers {@link Appended#duplicate()} without
-   * writing, so a retried append is written once, also across restarts.
-   *
-   * @param count the number of records in the payload
-   * @param payload the encoded records
-   * @param producerId the idempotent producer, or null for a plain append
-   * @param firstSequence the first record's sequence number (ignored without a producer id)
-   * @param replyTo receives the base offset once the records are durable
-   */
-  public record Append(
-      int count,
-      byte[] payload,
-      String producerId,
-      long firstSequence,
-      ActorRef<AppendResult> replyTo)
-      implements Command {
-
-    /**
-     * A plain, non-idempotent append.
-     *
-     * @param count the number of records
-     * @param payload the encoded records
-     * @param replyTo receives the result
-     */
-    public Append(int count, byte[] payload, ActorRef<AppendResult> replyTo) {
-      this(count, payload, null, -1, replyTo);
-    }
-
-    long lastSequence() {
-      return firstSequence + count - 1;
-    }
-  }
-
-  /**
-   * Reads records from an offset, waiting at the log end until some arrive.
-   *
-   * @param fetchId echoed in the result so the fetcher can drop stale answers
-   * @param fromOffset the first offset wanted
-   * @param maxRecords a soft bound on records (whole batches are returned)
-   * @param maxBytes a soft bound on payload bytes (at least one batch is returned)
-   * @param replyTo receives the result
-   */
-  public record Fetch(
-      long fetchId, long fromOffset, int maxRecords, int maxBytes, ActorRef<FetchResult> replyTo)
-      implements Command {}
-
-  /**
-   * Asks for the log's bounds.
-   *
-   * @param replyTo receives them
-   */
-  public record GetOffsets(ActorRef<PartitionOffsets> replyTo) implements Command {}
-
-  /**
-   * Advances the log start: records below {@code offset} are no longer readable (a fetch below it
-   * gets {@link OffsetOutOfRange}).
-   *
-   * @param offset the new log start, at most the log end
-   * @param replyTo receives the bounds after truncation
-   */
-  public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
-      implements Command {}
-
-  /**
-   * Finds the first record appended at or after a time.
-   *
-   * @param timestamp the time, epoch milliseconds
-   * @param replyTo receives the offset (the log end if no record is that recent)
-   */
-  public record OffsetForTimestamp(long timestamp, ActorRef<OffsetFound> replyTo)
-      implements Command {}
-
-  /**
-   * Answer to {@link OffsetForTimestamp}.
-   *
-   * @param offset the offset
-   */
-  public record OffsetFound(long offset) implements SkaldSerializable {}
-
-  record RetentionLoaded(
-      io.skald.framework.admin.Retention retention,
-      io.skald.framework.admin.BacklogLimit backlogLimit,
-      io.skald.framework.admin.Compaction compaction)
-      implements Command {}
-
-  /**
-   * Compacts the partition now, whatever its compaction threshold; the partition's topic must be
-   * compacted.
-   *
-   * @param replyTo receives the outcome once the compaction is durable
-   */
-  public record Compact(ActorRef<CompactionDone> replyTo) implements Command {}
-
-  /** The outcome of a {@link Compact}. */
-  public sealed interface CompactionDone extends SkaldSerializable {}
-
-  /**
-   * The partition was compacted.
-   *
-   * @param read the records the compaction read
-   * @param kept the records it kept
-   */
-  public record Compacted(long read, long kept) implements CompactionDone {}
-
-  /**
-   * The partition was not compacted.
-   *
-   * @param reason why (the topic has no compaction policy, or the compaction's error)
-   */
-  public record CompactionFailed(String reason) implements CompactionDone {}
-
-  record CompactionReady(PartitionCompactor.Result result, Throwable error) implements Command {}
-
-  /**
-   * A consumer group's committed position on this partition, reported periodically by the group's
-   * coordinator while the group has members; used to enforce a backlog limit.
-   *
-   * @param group the group
-   * @param offset its committed offset
-   */
-  public record GroupPosition(String group, long offset) implements Command {}
-
-  enum RetentionTick implements Command {
-    INSTANCE
-  }
-
-  record JournalReply(Object message) implements Command {}
-
-  /** Self-message that writes the pending appends. */
-  enum Flush implements Command {
-    INSTANCE
-  }
-
-  /** The answer to an {@link Append}. */
-  public sealed interface AppendResult extends SkaldSerializable permits Appended, AppendFailed {}
-
-  /**
-   * The records are durable.
-   *
-   * @param baseOffset the offset of the first record of the append (-1 for a duplicate whose
-   *     original position is no longer known)
-   * @param timestamp the append time
-   * @param duplicate true if an idempotent append had been written before and was not written again
-   */
-  public record Appended(long baseOffset, long timestamp, boolean duplicate)
-      implements AppendResult {}
-
-  /**
-   * The append was refused and nothing of it was written.
-   *
-   * @param refusal which rule refused it
-   * @param detail the values involved, for the caller's error message
-   */
-  public record AppendFailed(Refusal refusal, String detail) implements AppendResult {
-
-    /** Why a partition refuses an append. */
-    public enum Refusal {
-      /** Empty, or larger than {@code skald.framework.max-batch-bytes}: a producer bug. */
-      OUTSIDE_BATCH_LIMITS,
-      /** The topic's {@code REJECT_NEW} backlog limit is reached. */
-      BACKLOG_FULL
-    }
-
-    /**
-     * A one-line description for an exception message.
-     *
-     * @return the refusal and its detail
-     */
-    public String describe() {
-      return refusal.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + detail;
-    }
-  }
-
-  /** The answer to a {@link Fetch}. */
-  public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
-    /**
-     * The id of the fetch this answers.
-     *
-     * @return the fetch id
-     */
-    long fetchId();
-  }
-
-  /**
-   * Records from the requested offset on; the first batch may start before it.
-   *
-   * @param fetchId the fetch id
-   * @param fromOffset the requested offset
-   * @param batches whole batches, in offset order, not empty
-   * @param logStartOffset the first retained offset
-   * @param logEndOffset the log end at the time of the answer
-   */
-  public record Fetched(
-      long fetchId,
-      long fromOffset,
-      List<RecordBatch> batches,
-      long logStartOffset,
-      long logEndOffset)
-      implements FetchResult {}
-
-  /**
-   * The requested offset is below the log start or beyond the log end.
-   *
-   * @param fetchId the fetch id
-   * @param requested the requested offset
-   * @param logStartOffset the first retained offset
-   * @param logEndOffset the log end
-   */
-  public record OffsetOutOfRange(
-      long fetchId, long requested, long logStartOffset, long logEndOffset)
-      implements FetchResult {}
-
-  /** Persisted events of a partition. */
-  public sealed interface Event permits RecordBatch, LogTruncated {}
-
-  /**
-   * The log start advanced.
-   *
-   * @param logStartOffset the new first readable offset
-   */
-  public record LogTruncated(long logStartOffset) implements Event {}
 
   /**
    * The entity id of a partition.
@@ -344,10 +121,10 @@ public final class PartitionEntity
   private final ActorContext<Command> context;
   private final SkaldSettings settings;
   private final PartitionReader reader;
+  private final FetchServer fetches;
   private final String persistenceIdString;
   private final Logger log;
   private final List<PendingAppend> pending = new ArrayList<>();
-  private final Map<ActorRef<FetchResult>, Fetch> waiters = new HashMap<>();
   private boolean flushScheduled;
   private final TimerScheduler<Command> timers;
   private final String topic;
@@ -369,6 +146,7 @@ public final class PartitionEntity
     this.persistenceIdString = persistenceId().id();
     this.log = context.getLog();
     this.reader = new PartitionReader(reads, persistenceIdString, context.getSystem(), log);
+    this.fetches = new FetchServer(reader, settings);
     this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
     this.timers = timers;
     this.topic = EntityIds.topicPartition(entityId).topic();
@@ -559,8 +337,7 @@ public final class PartitionEntity
         .build();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onAppend(
-      PartitionState state, Append append) {
+  private Effect<Event, PartitionState> onAppend(PartitionState state, Append append) {
     if (append.count() < 1 || append.payload().length > settings.maxBatchBytes()) {
       append
           .replyTo()
@@ -596,8 +373,7 @@ public final class PartitionEntity
     return Effect().none();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> enforceRetention(
-      PartitionState state) {
+  private Effect<Event, PartitionState> enforceRetention(PartitionState state) {
     long start = limits.logStart(state, System.currentTimeMillis());
     if (start <= state.logStartOffset()) {
       return Effect().none();
@@ -631,8 +407,7 @@ public final class PartitionEntity
     return true;
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFlush(
-      PartitionState state, Flush flush) {
+  private Effect<Event, PartitionState> onFlush(PartitionState state, Flush flush) {
     flushScheduled = false;
     if (pending.isEmpty()) {
       return Effect().none();
@@ -680,60 +455,15 @@ public final class PartitionEntity
               for (PendingAppend p : written) {
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
               }
-              serveWaiters(newState);
+              fetches.appended(newState);
               if (limits.checkAfterWrites() || compactor.dueAfterWrites(newState)) {
                 context.getSelf().tell(RetentionTick.INSTANCE);
               }
             });
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, PartitionState> onFetch(
-      PartitionState state, Fetch fetch) {
-    if (fetch.fromOffset() < state.logStartOffset() || fetch.fromOffset() > state.nextOffset()) {
-      fetch
-          .replyTo()
-          .tell(
-              new OffsetOutOfRange(
-                  fetch.fetchId(), fetch.fromOffset(), state.logStartOffset(), state.nextOffset()));
-    } else if (fetch.fromOffset() == state.nextOffset()) {
-      waiters.put(fetch.replyTo(), fetch);
-    } else {
-      waiters.remove(fetch.replyTo());
-      serve(state, fetch);
-    }
+  private Effect<Event, PartitionState> onFetch(PartitionState state, Fetch fetch) {
+    fetches.fetch(state, fetch);
     return Effect().none();
-  }
-
-  private void serveWaiters(PartitionState state) {
-    if (waiters.isEmpty()) {
-      return;
-    }
-    List<Fetch> ready = new ArrayList<>(waiters.values());
-    waiters.clear();
-    for (Fetch fetch : ready) {
-      serve(state, fetch);
-    }
-  }
-
-  private void serve(PartitionState state, Fetch fetch) {
-    int maxBytes = Math.min(fetch.maxBytes(), settings.maxFetchBytes());
-    // Below a compaction's end the cache may still hold superseded batches: read the chunks.
-    List<RecordBatch> cached =
-        fetch.fromOffset() < state.compactedEnd()
-            ? null
-            : state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
-    if (cached != null && !cached.isEmpty()) {
-      fetch
-          .replyTo()
-          .tell(
-              new Fetched(
-                  fetch.fetchId(),
-                  fetch.fromOffset(),
-                  cached,
-                  state.logStartOffset(),
-                  state.nextOffset()));
-    } else {
-      reader.fetch(state, fetch, maxBytes);
-    }
   }
 }

@@ -46,7 +46,7 @@ final class PartitionReader {
    * Reads whole batches from the fetch's offset, up to its limits, and answers the fetcher. Below
    * the end of the last compaction the batches are its chunks.
    */
-  void fetch(PartitionState state, PartitionEntity.Fetch fetch, int maxBytes) {
+  void fetch(PartitionState state, PartitionProtocol.Fetch fetch, int maxBytes) {
     long logStart = state.logStartOffset();
     long logEnd = state.nextOffset();
     boolean compacted = fetch.fromOffset() < state.compactedEnd();
@@ -90,14 +90,14 @@ final class PartitionReader {
                 fetch
                     .replyTo()
                     .tell(
-                        new PartitionEntity.Fetched(
+                        new PartitionProtocol.Fetched(
                             fetch.fetchId(), fetch.fromOffset(), batches, logStart, logEnd));
               }
             });
   }
 
   /** Finds the first batch appended at or after the time; answers with its offset or the end. */
-  void offsetForTimestamp(PartitionState state, PartitionEntity.OffsetForTimestamp query) {
+  void offsetForTimestamp(PartitionState state, PartitionProtocol.OffsetForTimestamp query) {
     long logStart = state.logStartOffset();
     long logEnd = state.nextOffset();
     Stages.inline(
@@ -114,7 +114,7 @@ final class PartitionReader {
                 query
                     .replyTo()
                     .tell(
-                        new PartitionEntity.OffsetFound(
+                        new PartitionProtocol.OffsetFound(
                             found.map(b -> Math.max(b.baseOffset(), logStart)).orElse(logEnd)));
               }
             });

@@ -28,7 +28,7 @@ public record RecordBatch(
     byte[] payload,
     List<ProducerSegment> producers,
     Compacted compacted)
-    implements PartitionEntity.Event {
+    implements PartitionProtocol.Event {
 
   /**
    * The layout of a compacted batch: one chunk of the records a compaction kept.

@@ -44,7 +44,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     if (o instanceof PartitionSnapshot) {
       return SNAPSHOT_V4;
     }
-    if (o instanceof PartitionEntity.LogTruncated) {
+    if (o instanceof PartitionProtocol.LogTruncated) {
       return TRUNCATED_V1;
     }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
@@ -52,7 +52,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
 
   @Override
   public byte[] toBinary(Object o) {
-    if (o instanceof PartitionEntity.LogTruncated t) {
+    if (o instanceof PartitionProtocol.LogTruncated t) {
       return ByteBuffer.allocate(8).putLong(t.logStartOffset()).array();
     }
     if (o instanceof RecordBatch b) {
@@ -249,7 +249,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
               compaction);
         }
       case TRUNCATED_V1:
-        return new PartitionEntity.LogTruncated(in.getLong());
+        return new PartitionProtocol.LogTruncated(in.getLong());
       default:
         throw new NotSerializableException("unknown Skald manifest '" + manifest + "'");
     }

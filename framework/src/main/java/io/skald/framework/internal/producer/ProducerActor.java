@@ -7,6 +7,7 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.internal.topic.Partitioner;
 import io.skald.framework.internal.topic.TopicCache;
@@ -31,7 +32,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * INTERNAL API: the actor behind one {@link io.skald.framework.producer.Producer}. It keeps an open
- * batch per partition and sends it as one {@link PartitionEntity.Append} as soon as fewer than
+ * batch per partition and sends it as one {@link PartitionProtocol.Append} as soon as fewer than
  * {@code max-in-flight-per-partition} appends are outstanding. Under load, records accumulate while
  * appends are in flight, so batches grow with the load and no linger delay is ever added at low
  * load. Appends to one partition are sent in order and never retried here, so per-key order holds.
@@ -65,7 +66,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   record TopicResolved(String topic, TopicSpec spec, Throwable error) implements Command {}
 
   record AppendDone(
-      TopicPartition tp, Batch batch, PartitionEntity.AppendResult result, Throwable error)
+      TopicPartition tp, Batch batch, PartitionProtocol.AppendResult result, Throwable error)
       implements Command {}
 
   /**
@@ -109,13 +110,13 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private static final class PartitionQueue {
-    final EntityRef<PartitionEntity.Command> ref;
+    final EntityRef<PartitionProtocol.Command> ref;
     final ArrayDeque<Batch> ready = new ArrayDeque<>();
     Batch open;
     int inFlight;
     long nextSequence;
 
-    PartitionQueue(EntityRef<PartitionEntity.Command> ref) {
+    PartitionQueue(EntityRef<PartitionProtocol.Command> ref) {
       this.ref = ref;
     }
   }
@@ -268,11 +269,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private void send(TopicPartition tp, PartitionQueue queue, Batch batch) {
     Asks.ask(
         getContext(),
-        PartitionEntity.AppendResult.class,
+        PartitionProtocol.AppendResult.class,
         queue.ref,
         producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
         replyTo ->
-            new PartitionEntity.Append(
+            new PartitionProtocol.Append(
                 batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
         (result, error) -> new AppendDone(tp, batch, result, error));
   }
@@ -299,7 +300,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private void complete(AppendDone done) {
     List<CompletableFuture<RecordMetadata>> promises = done.batch().promises;
-    if (done.result() instanceof PartitionEntity.Appended appended) {
+    if (done.result() instanceof PartitionProtocol.Appended appended) {
       for (int i = 0; i < promises.size(); i++) {
         CompletableFuture<RecordMetadata> promise = promises.get(i);
         if (promise != null) {
@@ -314,7 +315,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       return;
     }
     SkaldException failure;
-    if (done.result() instanceof PartitionEntity.AppendFailed failed) {
+    if (done.result() instanceof PartitionProtocol.AppendFailed failed) {
       failure =
           switch (failed.refusal()) {
             case BACKLOG_FULL ->

@@ -9,7 +9,9 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.group.CommittedOffset;
 import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.group.GroupProtocol;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.internal.topic.TopicRegistry;
 import java.util.ArrayList;
@@ -106,7 +108,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
                   return Stages.inline(
                       PartitionEntity.ref(system, tp)
                           .<PartitionOffsets>ask(
-                              PartitionEntity.GetOffsets::new, settings.askTimeout()));
+                              PartitionProtocol.GetOffsets::new, settings.askTimeout()));
                 }));
   }
 
@@ -123,20 +125,23 @@ final class DefaultTopicAdmin implements TopicAdmin {
                             + topic
                             + "' is not compacted; create it with withCompaction(...)");
                   }
-                  List<CompletableFuture<PartitionEntity.CompactionDone>> parts = new ArrayList<>();
+                  List<CompletableFuture<PartitionProtocol.CompactionDone>> parts =
+                      new ArrayList<>();
                   for (int p = 0; p < spec.partitions(); p++) {
                     parts.add(
                         Stages.inline(
                                 PartitionEntity.ref(system, new TopicPartition(topic, p))
-                                    .<PartitionEntity.CompactionDone>ask(
-                                        PartitionEntity.Compact::new, settings.compactionTimeout()))
+                                    .<PartitionProtocol.CompactionDone>ask(
+                                        PartitionProtocol.Compact::new,
+                                        settings.compactionTimeout()))
                             .toCompletableFuture());
                   }
                   return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                       .thenApply(
                           ignored -> {
-                            for (CompletableFuture<PartitionEntity.CompactionDone> part : parts) {
-                              if (part.join() instanceof PartitionEntity.CompactionFailed failed) {
+                            for (CompletableFuture<PartitionProtocol.CompactionDone> part : parts) {
+                              if (part.join()
+                                  instanceof PartitionProtocol.CompactionFailed failed) {
                                 throw new io.skald.framework.SkaldException(
                                     "compacting '" + topic + "' failed: " + failed.reason());
                               }
@@ -194,12 +199,12 @@ final class DefaultTopicAdmin implements TopicAdmin {
                 bounds ->
                     Stages.inline(
                             PartitionEntity.ref(system, tp)
-                                .<PartitionEntity.OffsetFound>ask(
+                                .<PartitionProtocol.OffsetFound>ask(
                                     replyTo ->
-                                        new PartitionEntity.OffsetForTimestamp(
+                                        new PartitionProtocol.OffsetForTimestamp(
                                             time.toEpochMilli(), replyTo),
                                     settings.askTimeout()))
-                        .thenApply(PartitionEntity.OffsetFound::offset)));
+                        .thenApply(PartitionProtocol.OffsetFound::offset)));
   }
 
   @Override
@@ -231,12 +236,12 @@ final class DefaultTopicAdmin implements TopicAdmin {
                   return Stages.inline(
                           ClusterSharding.get(system)
                               .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-                              .<GroupCoordinator.ResetResult>ask(
-                                  replyTo -> new GroupCoordinator.ResetOffsets(offsets, replyTo),
+                              .<GroupProtocol.ResetResult>ask(
+                                  replyTo -> new GroupProtocol.ResetOffsets(offsets, replyTo),
                                   settings.askTimeout()))
                       .thenApply(
                           reply -> {
-                            if (reply instanceof GroupCoordinator.ResetRefused refused) {
+                            if (reply instanceof GroupProtocol.ResetRefused refused) {
                               throw new io.skald.framework.admin.GroupActiveException(
                                   "group '"
                                       + group
@@ -272,8 +277,8 @@ final class DefaultTopicAdmin implements TopicAdmin {
         Stages.inline(
                 ClusterSharding.get(system)
                     .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
-                    .<GroupCoordinator.CommittedOffsets>ask(
-                        GroupCoordinator.GetCommitted::new, settings.askTimeout()))
+                    .<GroupProtocol.CommittedOffsets>ask(
+                        GroupProtocol.GetCommitted::new, settings.askTimeout()))
             .thenApply(
                 reply -> {
                   Map<TopicPartition, Long> offsets = new HashMap<>();

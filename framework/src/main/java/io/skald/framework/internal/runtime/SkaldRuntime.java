@@ -9,6 +9,7 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.consumer.ConsumerActor;
 import io.skald.framework.internal.consumer.DefaultSubscription;
+import io.skald.framework.internal.consumer.MemberView;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.deadletter.DefaultDeadLetterQueue;
 import io.skald.framework.internal.deadletter.ReplayLedger;
@@ -194,7 +195,7 @@ public final class SkaldRuntime {
         all.thenApply(
             ignored -> {
               String memberId = spec.group() + "-" + UUID.randomUUID();
-              ConsumerActor.Shared shared = new ConsumerActor.Shared();
+              MemberView shared = new MemberView();
               ActorRef<ConsumerActor.Command> actor =
                   system.systemActorOf(
                       ConsumerActor.create(

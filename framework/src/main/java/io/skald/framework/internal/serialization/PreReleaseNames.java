@@ -3,7 +3,7 @@ package io.skald.framework.internal.serialization;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skald.framework.internal.deadletter.ReplayLedger;
 import io.skald.framework.internal.delay.DelayedDeliveryScheduler;
-import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.group.GroupProtocol;
 import io.skald.framework.internal.topic.TopicRegistry;
 import java.util.Map;
 import org.apache.pekko.serialization.jackson.JacksonMigration;
@@ -24,10 +24,10 @@ public final class PreReleaseNames extends JacksonMigration {
           Map.entry(OLD + "TopicRegistry$TopicAdded", TopicRegistry.TopicAdded.class),
           Map.entry(OLD + "TopicRegistry$State", TopicRegistry.State.class),
           Map.entry(
-              OLD + "GroupCoordinator$GenerationStarted", GroupCoordinator.GenerationStarted.class),
+              OLD + "GroupCoordinator$GenerationStarted", GroupProtocol.GenerationStarted.class),
           Map.entry(
-              OLD + "GroupCoordinator$OffsetsCommitted", GroupCoordinator.OffsetsCommitted.class),
-          Map.entry(OLD + "GroupCoordinator$Snapshot", GroupCoordinator.Snapshot.class),
+              OLD + "GroupCoordinator$OffsetsCommitted", GroupProtocol.OffsetsCommitted.class),
+          Map.entry(OLD + "GroupCoordinator$Snapshot", GroupProtocol.Snapshot.class),
           Map.entry(
               OLD + "DelayedDeliveryScheduler$RecordScheduled",
               DelayedDeliveryScheduler.RecordScheduled.class),

@@ -88,16 +88,17 @@ class DeadLetterReasonTest {
       TestProbe<ConsumerActor.Command> parent = kit.createTestProbe();
       kit.spawn(
           PartitionWorker.create(
-              new TopicPartition("orders", 0),
-              0,
-              SubscriptionSpec.of("billing", Codecs.string(), Codecs.string())
-                  .withTopics("orders")
-                  .withRetryPolicy(policy),
-              handler,
-              SkaldSettings.from(skald.system().settings().config()),
-              deadLetters,
-              new ConsumerActor.Shared(),
-              parent.getRef()));
+              new PartitionWorker.Setup<>(
+                  new TopicPartition("orders", 0),
+                  0,
+                  SubscriptionSpec.of("billing", Codecs.string(), Codecs.string())
+                      .withTopics("orders")
+                      .withRetryPolicy(policy),
+                  handler,
+                  SkaldSettings.from(skald.system().settings().config()),
+                  deadLetters,
+                  new MemberView(),
+                  parent.getRef())));
 
       // then the second write carries the reason the record failed for
       Await.until(skald.system(), Duration.ofSeconds(10), () -> assertEquals(1, written.size()));

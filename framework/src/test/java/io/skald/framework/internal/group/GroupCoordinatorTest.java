@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The coordinator's protocol driven directly with probes standing in as members. */
 class GroupCoordinatorTest {
   private SkaldTestNode node;
-  private EntityRef<GroupCoordinator.Command> coordinator;
+  private EntityRef<GroupProtocol.Command> coordinator;
 
   @BeforeEach
   void start() {
@@ -36,18 +36,18 @@ class GroupCoordinatorTest {
     node.deleteDataDir();
   }
 
-  private TestProbe<GroupCoordinator.MemberMessage> join(String memberId) {
-    TestProbe<GroupCoordinator.MemberMessage> member = TestProbe.create(node.skald().system());
+  private TestProbe<GroupProtocol.MemberMessage> join(String memberId) {
+    TestProbe<GroupProtocol.MemberMessage> member = TestProbe.create(node.skald().system());
     coordinator.tell(
-        new GroupCoordinator.Join(memberId, Set.of("t"), Map.of("t", 2), "range", member.getRef()));
+        new GroupProtocol.Join(memberId, Set.of("t"), Map.of("t", 2), "range", member.getRef()));
     return member;
   }
 
-  private GroupCoordinator.CommitResult commit(
+  private GroupProtocol.CommitResult commit(
       String memberId, long generation, TopicPartition tp, long offset) {
-    TestProbe<GroupCoordinator.CommitResult> reply = TestProbe.create(node.skald().system());
+    TestProbe<GroupProtocol.CommitResult> reply = TestProbe.create(node.skald().system());
     coordinator.tell(
-        new GroupCoordinator.Commit(
+        new GroupProtocol.Commit(
             memberId, generation, List.of(CommittedOffset.of(tp, offset)), reply.getRef()));
     return reply.receiveMessage();
   }
@@ -58,28 +58,28 @@ class GroupCoordinatorTest {
     TopicPartition t1 = new TopicPartition("t", 1);
 
     // given member a owns both partitions
-    TestProbe<GroupCoordinator.MemberMessage> a = join("a");
-    GroupCoordinator.Assigned first = a.expectMessageClass(GroupCoordinator.Assigned.class);
+    TestProbe<GroupProtocol.MemberMessage> a = join("a");
+    GroupProtocol.Assigned first = a.expectMessageClass(GroupProtocol.Assigned.class);
     assertEquals(2, first.partitions().size());
     assertTrue(commit("a", first.generation(), t1, 5).rejected().isEmpty());
 
     // when b joins, a is asked to give up t-1, and b gets nothing until a releases it
-    TestProbe<GroupCoordinator.MemberMessage> b = join("b");
-    GroupCoordinator.Revoked revoked = a.expectMessageClass(GroupCoordinator.Revoked.class);
+    TestProbe<GroupProtocol.MemberMessage> b = join("b");
+    GroupProtocol.Revoked revoked = a.expectMessageClass(GroupProtocol.Revoked.class);
     assertEquals(List.of(t1), revoked.partitions());
     b.expectNoMessage(java.time.Duration.ofMillis(300));
-    coordinator.tell(new GroupCoordinator.Released("a", List.of(CommittedOffset.of(t1, 7))));
+    coordinator.tell(new GroupProtocol.Released("a", List.of(CommittedOffset.of(t1, 7))));
 
     // then b starts t-1 at the released position
-    GroupCoordinator.Assigned granted = b.expectMessageClass(GroupCoordinator.Assigned.class);
+    GroupProtocol.Assigned granted = b.expectMessageClass(GroupProtocol.Assigned.class);
     assertEquals(List.of(CommittedOffset.of(t1, 7)), granted.partitions());
 
     // and a's commit of t-1 (stale) is rejected, while its commit of t-0 and b's of t-1 pass
     assertEquals(List.of(t1), commit("a", first.generation(), t1, 9).rejected());
     assertTrue(commit("a", revoked.generation(), t0, 3).rejected().isEmpty());
     assertTrue(commit("b", granted.generation(), t1, 8).rejected().isEmpty());
-    TestProbe<GroupCoordinator.CommittedOffsets> offsets = TestProbe.create(node.skald().system());
-    coordinator.tell(new GroupCoordinator.GetCommitted(offsets.getRef()));
+    TestProbe<GroupProtocol.CommittedOffsets> offsets = TestProbe.create(node.skald().system());
+    coordinator.tell(new GroupProtocol.GetCommitted(offsets.getRef()));
     assertEquals(
         List.of(CommittedOffset.of(t0, 3), CommittedOffset.of(t1, 8)),
         offsets.receiveMessage().offsets());
@@ -87,9 +87,9 @@ class GroupCoordinatorTest {
 
   @Test
   void anUnknownMemberIsToldToJoinAgain() {
-    TestProbe<GroupCoordinator.MemberMessage> ghost = TestProbe.create(node.skald().system());
-    coordinator.tell(new GroupCoordinator.Heartbeat("ghost", ghost.getRef()));
-    ghost.expectMessageClass(GroupCoordinator.RejoinRequired.class);
+    TestProbe<GroupProtocol.MemberMessage> ghost = TestProbe.create(node.skald().system());
+    coordinator.tell(new GroupProtocol.Heartbeat("ghost", ghost.getRef()));
+    ghost.expectMessageClass(GroupProtocol.RejoinRequired.class);
     assertEquals(
         List.of(new TopicPartition("t", 0)),
         commit("ghost", 99, new TopicPartition("t", 0), 1).rejected());

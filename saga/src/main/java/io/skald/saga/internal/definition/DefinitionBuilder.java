@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * SagaDefinition} fix the order of calls; {@link #build()} checks the rules that types cannot.
  *
  * @param <D> the data type
+ *     <p>Why this file is about 400 lines: it implements every stage interface of the DSL, each
+ *     method a few lines of validation; splitting it would scatter the one builder over as many
+ *     classes.
  */
 public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
   private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,100}");
@@ -389,7 +392,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       }
       specs.add(new StageSpec<>(stage.name(), steps, stage.parallel()));
     }
-    return new SagaDefinition<>(name, dataType, specs);
+    return Definitions.create(name, dataType, specs);
   }
 
   private void checkName(String stepName, Set<String> names) {

@@ -27,7 +27,7 @@ public final class MermaidRenderer {
     Map<StepSpec<D>, Integer> numbers = new IdentityHashMap<>();
     StringBuilder out = new StringBuilder("flowchart TD\n");
     out.append("  start((start))\n");
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         int n = numbers.size() + 1;
         numbers.put(step, n);
@@ -36,7 +36,7 @@ public final class MermaidRenderer {
     }
     out.append("  completed((completed))\n");
     List<String> previous = List.of("start");
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       List<String> current = new ArrayList<>();
       for (StepSpec<D> step : stage.steps()) {
         current.add("s" + numbers.get(step));
@@ -51,7 +51,7 @@ public final class MermaidRenderer {
     StringBuilder undo = new StringBuilder();
     List<String> undoneSoFar = List.of("compensated");
     List<String> failureEdges = new ArrayList<>();
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         if (step.kind() != StepKind.RETRIABLE) {
           anyFailure = true;
@@ -133,7 +133,7 @@ public final class MermaidRenderer {
     List<String> failed = new ArrayList<>();
     List<String> undone = new ArrayList<>();
     int n = 0;
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         n++;
         for (io.skald.saga.SagaView.Step s : view.steps()) {

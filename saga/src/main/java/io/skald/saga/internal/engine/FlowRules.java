@@ -2,6 +2,7 @@ package io.skald.saga.internal.engine;
 
 import io.skald.saga.InvalidSagaDefinitionException;
 import io.skald.saga.SagaDefinition;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.Phase;
@@ -42,7 +43,7 @@ public final class FlowRules<D> {
    * @throws InvalidSagaDefinitionException if it has a parallel step
    */
   public FlowRules(SagaDefinition<D> definition) {
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       if (stage.parallel()) {
         throw new InvalidSagaDefinitionException(
             "saga '"

@@ -2,6 +2,7 @@ package io.skald.saga.internal.engine;
 
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.Phase;
 import io.skald.saga.internal.engine.InstanceState.StepState;
@@ -35,8 +36,8 @@ final class InstanceEvents<D> {
   private InstanceState applyEvent(InstanceState s, SagaEvent event) {
     if (event instanceof SagaEvent.Started e) {
       List<StepState> steps = new ArrayList<>();
-      for (int i = 0; i < definition.stages().size(); i++) {
-        for (StepSpec<D> step : definition.stages().get(i).steps()) {
+      for (int i = 0; i < Definitions.stages(definition).size(); i++) {
+        for (StepSpec<D> step : Definitions.stages(definition).get(i).steps()) {
           steps.add(new StepState(step.name(), i, Phase.PENDING, Phase.PENDING, false, 0, 0, 0));
         }
       }

@@ -7,6 +7,7 @@ import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.StepKind;
 import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.Phase;
@@ -30,6 +31,10 @@ import java.util.Map;
  * keeps failing, or a retriable step that exhausts its attempts, parks the instance.
  *
  * @param <D> the saga data type
+ *     <p>Why this file is over 400 lines: it is every rule of an instance (forward, compensation,
+ *     replies, observed flow events, deadlines, operator actions) in one pure, Pekko-free state
+ *     machine, so that a rule is found in one place and the test kit drives exactly what the entity
+ *     runs. Events are applied in {@link InstanceEvents}.
  */
 public final class Transitions<D> {
   /** The reply type of a participant that answers without a payload. */
@@ -50,7 +55,7 @@ public final class Transitions<D> {
     this.definition = definition;
     this.json = json;
     this.events = new InstanceEvents<>(definition);
-    for (StageSpec<D> stage : definition.stages()) {
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         specs.put(step.name(), step);
       }
@@ -139,7 +144,7 @@ public final class Transitions<D> {
   }
 
   private List<SagaEvent> nextForward(InstanceState s, long now) {
-    for (int stage = 0; stage < definition.stages().size(); stage++) {
+    for (int stage = 0; stage < Definitions.stages(definition).size(); stage++) {
       List<SagaEvent> events = new ArrayList<>();
       boolean done = true;
       for (StepState st : s.steps()) {

@@ -15,6 +15,7 @@ import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.saga.internal.engine.FlowRules;
 import io.skald.saga.internal.engine.Transitions;
 import io.skald.saga.internal.runner.DefaultSagaRunner;
+import io.skald.saga.internal.runner.InstanceProtocol;
 import io.skald.saga.internal.runner.SagaInstance;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -73,7 +74,7 @@ final class FlowReactor<D> {
             SagaInstance.trackerRef(participant.skald().system(), definition.name(), sagaId)
                 .<Boolean>ask(
                     replyTo ->
-                        new SagaInstance.Observe(
+                        new InstanceProtocol.Observe(
                             event, target.step(), target.compensation(), replyTo),
                     participant.settings().askTimeout()))
         .thenCompose(

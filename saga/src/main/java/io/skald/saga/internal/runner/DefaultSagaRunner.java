@@ -18,6 +18,7 @@ import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaTopics;
+import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.saga.internal.engine.FlowRules;
 import io.skald.saga.internal.engine.InstanceState;
@@ -76,7 +77,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
-    definition.stages().stream()
+    Definitions.stages(definition).stream()
         .flatMap(s -> s.steps().stream())
         .forEach(
             step -> {
@@ -88,7 +89,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
     SagaInstance.init(
         system,
-        new SagaInstance.Runtime<>(
+        new InstanceRuntime<>(
             choreography
                 ? SagaInstance.trackerTypeKey(definition.name())
                 : SagaInstance.typeKey(definition.name()),
@@ -131,7 +132,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     return choreography ? "flow:" + definition.name() : definition.name();
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<SagaInstance.Command> ref(
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<InstanceProtocol.Command> ref(
       String sagaId) {
     return choreography
         ? SagaInstance.trackerRef(system, definition.name(), sagaId)
@@ -152,7 +153,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     return Stages.inline(
         ref(id)
             .<Boolean>ask(
-                replyTo -> new SagaInstance.Observe(event, null, false, replyTo),
+                replyTo -> new InstanceProtocol.Observe(event, null, false, replyTo),
                 settings.askTimeout()));
   }
 
@@ -173,7 +174,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     return Stages.inline(
         ref(id)
             .<Boolean>ask(
-                replyTo -> new SagaInstance.Reply(step, compensation, type, body, replyTo),
+                replyTo -> new InstanceProtocol.Reply(step, compensation, type, body, replyTo),
                 settings.askTimeout()));
   }
 
@@ -210,13 +211,16 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     return Stages.unwrapped(
         Stages.inline(
             ref(sagaId)
-                .ask(replyTo -> new SagaInstance.Start(dataJson, replyTo), settings.askTimeout())));
+                .ask(
+                    replyTo -> new InstanceProtocol.Start(dataJson, replyTo),
+                    settings.askTimeout())));
   }
 
   @Override
   public CompletionStage<Optional<SagaView<D>>> get(String sagaId) {
     return Stages.unwrapped(
-        Stages.inline(ref(sagaId).<InstanceState>ask(SagaInstance.Get::new, settings.askTimeout()))
+        Stages.inline(
+                ref(sagaId).<InstanceState>ask(InstanceProtocol.Get::new, settings.askTimeout()))
             .thenApply(
                 state ->
                     state.status() == null ? Optional.empty() : Optional.of(view(sagaId, state))));
@@ -269,15 +273,16 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   private CompletionStage<SagaView<D>> operate(String sagaId, OperatorAction action) {
     return Stages.inline(
             ref(sagaId)
-                .<SagaInstance.OperateResult>ask(
-                    replyTo -> new SagaInstance.Operate(action, replyTo), settings.askTimeout()))
+                .<InstanceProtocol.OperateResult>ask(
+                    replyTo -> new InstanceProtocol.Operate(action, replyTo),
+                    settings.askTimeout()))
         .thenApply(
             result -> {
-              if (result instanceof SagaInstance.Refused refused) {
+              if (result instanceof InstanceProtocol.Refused refused) {
                 throw new IllegalStateException(
                     "saga " + definition.name() + " " + sagaId + ": " + refused.reason());
               }
-              return view(sagaId, ((SagaInstance.Operated) result).state());
+              return view(sagaId, ((InstanceProtocol.Operated) result).state());
             });
   }
 

@@ -1,21 +1,28 @@
 package io.skald.saga.internal.runner;
 
-import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.internal.SagaRuntimeSettings;
-import io.skald.saga.internal.SagaSerializable;
 import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.saga.internal.engine.InstanceState;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import io.skald.saga.internal.engine.SagaEvent;
 import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.runner.InstanceProtocol.Command;
+import io.skald.saga.internal.runner.InstanceProtocol.Deadline;
+import io.skald.saga.internal.runner.InstanceProtocol.Get;
+import io.skald.saga.internal.runner.InstanceProtocol.Observe;
+import io.skald.saga.internal.runner.InstanceProtocol.Operate;
+import io.skald.saga.internal.runner.InstanceProtocol.Operated;
+import io.skald.saga.internal.runner.InstanceProtocol.Refused;
+import io.skald.saga.internal.runner.InstanceProtocol.Reply;
+import io.skald.saga.internal.runner.InstanceProtocol.SendDue;
+import io.skald.saga.internal.runner.InstanceProtocol.Start;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -46,85 +53,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * timeout falls due even if nothing else wakes the instance. A finished instance passivates.
  *
  * @param <D> the saga data type
+ *     <p>Why this file is about 400 lines: it persists what {@link
+ *     io.skald.saga.internal.engine.Transitions} decides and acts on it (send, timers, status,
+ *     passivation) for both an instance and a choreography tracker; its protocol is in {@link
+ *     InstanceProtocol}, its shared setup in {@link InstanceRuntime}.
  */
-public final class SagaInstance<D>
-    extends EventSourcedBehavior<SagaInstance.Command, SagaEvent, InstanceState> {
-
-  /** Messages of an instance. */
-  public sealed interface Command extends SagaSerializable
-      permits Start, Reply, Deadline, SendDue, Get, Operate, Observe {}
-
-  /**
-   * Starts the instance.
-   *
-   * @param dataJson the initial data
-   * @param replyTo true if started now, false if it existed
-   */
-  public record Start(String dataJson, ActorRef<Boolean> replyTo) implements Command {}
-
-  /**
-   * A participant's reply.
-   *
-   * @param step the step
-   * @param compensation whether it answers the compensation
-   * @param type the reply type's class name or {@code ack}
-   * @param json the reply
-   * @param replyTo acknowledged once handled (persisted or ignored)
-   */
-  public record Reply(
-      String step, boolean compensation, String type, String json, ActorRef<Boolean> replyTo)
-      implements Command {}
-
-  /**
-   * A choreography's flow event, seen by its tracker: from the tracker's own consumer of the flow
-   * topic, or from a participant that asks whether it may act on the event.
-   *
-   * @param event the event
-   * @param target the step the participant would run, or null
-   * @param compensation whether it would run the step's compensation
-   * @param replyTo true if the tracker waits for that step (always true without a target)
-   */
-  public record Observe(
-      FlowEvent event, String target, boolean compensation, ActorRef<Boolean> replyTo)
-      implements Command {}
-
-  record Deadline(String step, boolean compensation, int attempt, long deadline)
-      implements Command {}
-
-  record SendDue(String step, boolean compensation, int attempt) implements Command {}
-
-  /**
-   * Asks for the state.
-   *
-   * @param replyTo receives it
-   */
-  public record Get(ActorRef<InstanceState> replyTo) implements Command {}
-
-  /**
-   * An operator's action.
-   *
-   * @param action the action
-   * @param replyTo receives the state after it, or the reason it does not apply
-   */
-  public record Operate(OperatorAction action, ActorRef<OperateResult> replyTo)
-      implements Command {}
-
-  /** The answer to an {@link Operate}. */
-  public sealed interface OperateResult extends SagaSerializable {}
-
-  /**
-   * The action was applied.
-   *
-   * @param state the state after it
-   */
-  public record Operated(InstanceState state) implements OperateResult {}
-
-  /**
-   * The action does not apply to the instance as it is; nothing changed.
-   *
-   * @param reason why, naming the status
-   */
-  public record Refused(String reason) implements OperateResult {}
+public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEvent, InstanceState> {
 
   /**
    * The sharding entity type of a saga's instances.
@@ -178,7 +112,7 @@ public final class SagaInstance<D>
    * @param runtime what instances share: rules, producer, settings
    * @param <D> the data type
    */
-  public static <D> void init(ActorSystem<?> system, Runtime<D> runtime) {
+  public static <D> void init(ActorSystem<?> system, InstanceRuntime<D> runtime) {
     ClusterShardingSettings sharding =
         ClusterShardingSettings.create(system)
             .withRememberEntities(true)
@@ -210,29 +144,10 @@ public final class SagaInstance<D>
                     .withSettings(sharding)));
   }
 
-  /**
-   * What all instances of a saga share.
-   *
-   * @param typeKey the entity type
-   * @param transitions the rules
-   * @param sender acts on running attempts
-   * @param index receives status changes
-   * @param journalPluginId the journal
-   * @param snapshotPluginId the snapshot store
-   * @param <D> the data type
-   */
-  public record Runtime<D>(
-      EntityTypeKey<Command> typeKey,
-      Transitions<D> transitions,
-      Sender<D> sender,
-      EntityRef<SagaIndex.Command> index,
-      String journalPluginId,
-      String snapshotPluginId) {}
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final EntityContext<Command> entity;
-  private final Runtime<D> runtime;
+  private final InstanceRuntime<D> runtime;
   private final Transitions<D> rules;
   private final String sagaName;
   private final String sagaId;
@@ -245,7 +160,7 @@ public final class SagaInstance<D>
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       EntityContext<Command> entity,
-      Runtime<D> runtime) {
+      InstanceRuntime<D> runtime) {
     super(
         PersistenceId.of(entity.getEntityTypeKey().name(), entity.getEntityId()),
         SagaRuntimeSettings.ON_PERSIST_FAILURE);

@@ -1,0 +1,83 @@
+package io.skald.framework.internal.consumer;
+
+import io.skald.framework.Stages;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.RecordHandler;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.internal.log.RecordFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One attempt of a user's handler on a record: decode, call, and turn whatever happens (a codec
+ * error, a throwing handler, a null stage, a failed stage) into one plain future, so the worker has
+ * a single outcome to settle.
+ */
+final class HandlerCall {
+  private HandlerCall() {}
+
+  /**
+   * Calls the handler.
+   *
+   * @param handler the user's handler
+   * @param spec the subscription (its codecs)
+   * @param tp the partition
+   * @param raw the record as stored
+   * @param attempt the attempt, from 1
+   * @param <K> key type
+   * @param <V> value type
+   * @return a plain future (callbacks run where it completes, see {@link Stages#inline}); failed
+   *     with the error if decoding or the call itself threw
+   */
+  static <K, V> CompletableFuture<?> call(
+      RecordHandler<K, V> handler,
+      SubscriptionSpec<K, V> spec,
+      TopicPartition tp,
+      RecordFormat.Decoded raw,
+      int attempt) {
+    CompletionStage<?> stage;
+    try {
+      K key = raw.key() == null ? null : spec.keyCodec().decode(raw.key());
+      V value = raw.value() == null ? null : spec.valueCodec().decode(raw.value());
+      stage =
+          handler.handle(
+              new ConsumerRecord<>(
+                  tp.topic(),
+                  tp.partition(),
+                  raw.offset(),
+                  raw.timestamp(),
+                  key,
+                  value,
+                  raw.headers(),
+                  attempt));
+      if (stage == null) {
+        throw new NullPointerException("the handler returned null instead of a CompletionStage");
+      }
+    } catch (Throwable e) { // a codec or handler bug is the attempt's failure, never the worker's
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return Stages.inline(stage);
+  }
+
+  /**
+   * The failure of a completed future.
+   *
+   * @param future a completed future
+   * @return its unwrapped error, or null if it succeeded
+   */
+  static Throwable failureOf(CompletableFuture<?> future) {
+    try {
+      future.get();
+      return null;
+    } catch (ExecutionException e) {
+      return Stages.unwrap(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    } catch (RuntimeException e) {
+      return Stages.unwrap(e);
+    }
+  }
+}

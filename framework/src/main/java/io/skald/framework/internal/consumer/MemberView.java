@@ -1,0 +1,78 @@
+package io.skald.framework.internal.consumer;
+
+import io.skald.framework.TopicPartition;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
+
+/**
+ * INTERNAL API: what a group member publishes to its {@link DefaultSubscription} handle, which
+ * other threads read: the owned partitions (an immutable set, replaced as a whole), the records
+ * fetched and not yet started per partition, and the member's end. Only the member's actors write
+ * it, through these methods; nothing else of the actors' state leaves them.
+ */
+public final class MemberView {
+  private final CompletableFuture<Done> terminated = new CompletableFuture<>();
+  private volatile Set<TopicPartition> assignment = Set.of();
+  private final Map<TopicPartition, Integer> buffered = new ConcurrentHashMap<>();
+
+  /**
+   * The owned partitions.
+   *
+   * @return an immutable set, as of the last rebalance
+   */
+  public Set<TopicPartition> assignment() {
+    return assignment;
+  }
+
+  /**
+   * Records fetched and not yet handed to the handler, over every owned partition.
+   *
+   * @return the count
+   */
+  public int bufferedRecords() {
+    return buffered.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * Completes when the member stopped (exceptionally if it failed).
+   *
+   * @return the stage
+   */
+  public CompletionStage<Done> terminated() {
+    return terminated;
+  }
+
+  /**
+   * Whether the member stopped.
+   *
+   * @return true once {@link #terminated()} completed
+   */
+  public boolean isTerminated() {
+    return terminated.isDone();
+  }
+
+  void assigned(Set<TopicPartition> owned) {
+    assignment = Set.copyOf(owned);
+  }
+
+  void buffered(TopicPartition tp, int records) {
+    buffered.put(tp, records);
+  }
+
+  void released(TopicPartition tp) {
+    buffered.remove(tp);
+  }
+
+  void stopped(Throwable failure) {
+    assignment = Set.of();
+    if (failure != null) {
+      terminated.completeExceptionally(failure);
+    } else {
+      terminated.complete(Done.getInstance());
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package io.skald.framework.internal.log;
+
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.internal.SkaldSerializable;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * INTERNAL API: the protocol of {@link PartitionEntity}: its commands, replies and persisted
+ * events.
+ */
+public final class PartitionProtocol {
+  private PartitionProtocol() {}
+
+  /** Messages a partition accepts. */
+  public sealed interface Command extends SkaldSerializable
+      permits Append,
+          Fetch,
+          GetOffsets,
+          OffsetForTimestamp,
+          TruncateBefore,
+          Flush,
+          RetentionLoaded,
+          GroupPosition,
+          RetentionTick,
+          JournalReply,
+          Compact,
+          CompactionReady {}
+
+  /**
+   * Appends encoded records (see {@link RecordFormat}).
+   *
+   * <p>An idempotent append names its producer and the sequence number of its first record (the
+   * others follow consecutively). The partition writes it only if that sequence is beyond the last
+   * one it wrote for the producer; otherwise it answers {@link Appended#duplicate()} without
+   * writing, so a retried append is written once, also across restarts.
+   *
+   * @param count the number of records in the payload
+   * @param payload the encoded records
+   * @param producerId the idempotent producer, or null for a plain append
+   * @param firstSequence the first record's sequence number (ignored without a producer id)
+   * @param replyTo receives the base offset once the records are durable
+   */
+  public record Append(
+      int count,
+      byte[] payload,
+      String producerId,
+      long firstSequence,
+      ActorRef<AppendResult> replyTo)
+      implements Command {
+
+    /**
+     * A plain, non-idempotent append.
+     *
+     * @param count the number of records
+     * @param payload the encoded records
+     * @param replyTo receives the result
+     */
+    public Append(int count, byte[] payload, ActorRef<AppendResult> replyTo) {
+      this(count, payload, null, -1, replyTo);
+    }
+
+    long lastSequence() {
+      return firstSequence + count - 1;
+    }
+  }
+
+  /**
+   * Reads records from an offset, waiting at the log end until some arrive.
+   *
+   * @param fetchId echoed in the result so the fetcher can drop stale answers
+   * @param fromOffset the first offset wanted
+   * @param maxRecords a soft bound on records (whole batches are returned)
+   * @param maxBytes a soft bound on payload bytes (at least one batch is returned)
+   * @param replyTo receives the result
+   */
+  public record Fetch(
+      long fetchId, long fromOffset, int maxRecords, int maxBytes, ActorRef<FetchResult> replyTo)
+      implements Command {}
+
+  /**
+   * Asks for the log's bounds.
+   *
+   * @param replyTo receives them
+   */
+  public record GetOffsets(ActorRef<PartitionOffsets> replyTo) implements Command {}
+
+  /**
+   * Advances the log start: records below {@code offset} are no longer readable (a fetch below it
+   * gets {@link OffsetOutOfRange}).
+   *
+   * @param offset the new log start, at most the log end
+   * @param replyTo receives the bounds after truncation
+   */
+  public record TruncateBefore(long offset, ActorRef<PartitionOffsets> replyTo)
+      implements Command {}
+
+  /**
+   * Finds the first record appended at or after a time.
+   *
+   * @param timestamp the time, epoch milliseconds
+   * @param replyTo receives the offset (the log end if no record is that recent)
+   */
+  public record OffsetForTimestamp(long timestamp, ActorRef<OffsetFound> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link OffsetForTimestamp}.
+   *
+   * @param offset the offset
+   */
+  public record OffsetFound(long offset) implements SkaldSerializable {}
+
+  record RetentionLoaded(
+      io.skald.framework.admin.Retention retention,
+      io.skald.framework.admin.BacklogLimit backlogLimit,
+      io.skald.framework.admin.Compaction compaction)
+      implements Command {}
+
+  /**
+   * Compacts the partition now, whatever its compaction threshold; the partition's topic must be
+   * compacted.
+   *
+   * @param replyTo receives the outcome once the compaction is durable
+   */
+  public record Compact(ActorRef<CompactionDone> replyTo) implements Command {}
+
+  /** The outcome of a {@link Compact}. */
+  public sealed interface CompactionDone extends SkaldSerializable {}
+
+  /**
+   * The partition was compacted.
+   *
+   * @param read the records the compaction read
+   * @param kept the records it kept
+   */
+  public record Compacted(long read, long kept) implements CompactionDone {}
+
+  /**
+   * The partition was not compacted.
+   *
+   * @param reason why (the topic has no compaction policy, or the compaction's error)
+   */
+  public record CompactionFailed(String reason) implements CompactionDone {}
+
+  record CompactionReady(PartitionCompactor.Result result, Throwable error) implements Command {}
+
+  /**
+   * A consumer group's committed position on this partition, reported periodically by the group's
+   * coordinator while the group has members; used to enforce a backlog limit.
+   *
+   * @param group the group
+   * @param offset its committed offset
+   */
+  public record GroupPosition(String group, long offset) implements Command {}
+
+  enum RetentionTick implements Command {
+    INSTANCE
+  }
+
+  record JournalReply(Object message) implements Command {}
+
+  /** Self-message that writes the pending appends. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** The answer to an {@link Append}. */
+  public sealed interface AppendResult extends SkaldSerializable permits Appended, AppendFailed {}
+
+  /**
+   * The records are durable.
+   *
+   * @param baseOffset the offset of the first record of the append (-1 for a duplicate whose
+   *     original position is no longer known)
+   * @param timestamp the append time
+   * @param duplicate true if an idempotent append had been written before and was not written again
+   */
+  public record Appended(long baseOffset, long timestamp, boolean duplicate)
+      implements AppendResult {}
+
+  /**
+   * The append was refused and nothing of it was written.
+   *
+   * @param refusal which rule refused it
+   * @param detail the values involved, for the caller's error message
+   */
+  public record AppendFailed(Refusal refusal, String detail) implements AppendResult {
+
+    /** Why a partition refuses an append. */
+    public enum Refusal {
+      /** Empty, or larger than {@code skald.framework.max-batch-bytes}: a producer bug. */
+      OUTSIDE_BATCH_LIMITS,
+      /** The topic's {@code REJECT_NEW} backlog limit is reached. */
+      BACKLOG_FULL
+    }
+
+    /**
+     * A one-line description for an exception message.
+     *
+     * @return the refusal and its detail
+     */
+    public String describe() {
+      return refusal.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + detail;
+    }
+  }
+
+  /** The answer to a {@link Fetch}. */
+  public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
+    /**
+     * The id of the fetch this answers.
+     *
+     * @return the fetch id
+     */
+    long fetchId();
+  }
+
+  /**
+   * Records from the requested offset on; the first batch may start before it.
+   *
+   * @param fetchId the fetch id
+   * @param fromOffset the requested offset
+   * @param batches whole batches, in offset order, not empty
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end at the time of the answer
+   */
+  public record Fetched(
+      long fetchId,
+      long fromOffset,
+      List<RecordBatch> batches,
+      long logStartOffset,
+      long logEndOffset)
+      implements FetchResult {}
+
+  /**
+   * The requested offset is below the log start or beyond the log end.
+   *
+   * @param fetchId the fetch id
+   * @param requested the requested offset
+   * @param logStartOffset the first retained offset
+   * @param logEndOffset the log end
+   */
+  public record OffsetOutOfRange(
+      long fetchId, long requested, long logStartOffset, long logEndOffset)
+      implements FetchResult {}
+
+  /** Persisted events of a partition. */
+  public sealed interface Event permits RecordBatch, LogTruncated {}
+
+  /**
+   * The log start advanced.
+   *
+   * @param logStartOffset the new first readable offset
+   */
+  public record LogTruncated(long logStartOffset) implements Event {}
+}

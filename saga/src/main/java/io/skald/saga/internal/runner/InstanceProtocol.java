@@ -1,0 +1,90 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.saga.OperatorAction;
+import io.skald.saga.internal.SagaSerializable;
+import io.skald.saga.internal.engine.FlowEvent;
+import io.skald.saga.internal.engine.InstanceState;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * INTERNAL API: the protocol of {@link SagaInstance}: its commands, replies and persisted events.
+ */
+public final class InstanceProtocol {
+  private InstanceProtocol() {}
+
+  /** Messages of an instance. */
+  public sealed interface Command extends SagaSerializable
+      permits Start, Reply, Deadline, SendDue, Get, Operate, Observe {}
+
+  /**
+   * Starts the instance.
+   *
+   * @param dataJson the initial data
+   * @param replyTo true if started now, false if it existed
+   */
+  public record Start(String dataJson, ActorRef<Boolean> replyTo) implements Command {}
+
+  /**
+   * A participant's reply.
+   *
+   * @param step the step
+   * @param compensation whether it answers the compensation
+   * @param type the reply type's class name or {@code ack}
+   * @param json the reply
+   * @param replyTo acknowledged once handled (persisted or ignored)
+   */
+  public record Reply(
+      String step, boolean compensation, String type, String json, ActorRef<Boolean> replyTo)
+      implements Command {}
+
+  /**
+   * A choreography's flow event, seen by its tracker: from the tracker's own consumer of the flow
+   * topic, or from a participant that asks whether it may act on the event.
+   *
+   * @param event the event
+   * @param target the step the participant would run, or null
+   * @param compensation whether it would run the step's compensation
+   * @param replyTo true if the tracker waits for that step (always true without a target)
+   */
+  public record Observe(
+      FlowEvent event, String target, boolean compensation, ActorRef<Boolean> replyTo)
+      implements Command {}
+
+  record Deadline(String step, boolean compensation, int attempt, long deadline)
+      implements Command {}
+
+  record SendDue(String step, boolean compensation, int attempt) implements Command {}
+
+  /**
+   * Asks for the state.
+   *
+   * @param replyTo receives it
+   */
+  public record Get(ActorRef<InstanceState> replyTo) implements Command {}
+
+  /**
+   * An operator's action.
+   *
+   * @param action the action
+   * @param replyTo receives the state after it, or the reason it does not apply
+   */
+  public record Operate(OperatorAction action, ActorRef<OperateResult> replyTo)
+      implements Command {}
+
+  /** The answer to an {@link Operate}. */
+  public sealed interface OperateResult extends SagaSerializable {}
+
+  /**
+   * The action was applied.
+   *
+   * @param state the state after it
+   */
+  public record Operated(InstanceState state) implements OperateResult {}
+
+  /**
+   * The action does not apply to the instance as it is; nothing changed.
+   *
+   * @param reason why, naming the status
+   */
+  public record Refused(String reason) implements OperateResult {}
+}

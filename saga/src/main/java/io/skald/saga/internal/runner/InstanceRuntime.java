@@ -1,0 +1,24 @@
+package io.skald.saga.internal.runner;
+
+import io.skald.saga.internal.engine.Transitions;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * INTERNAL API: what all {@link SagaInstance}s of a saga share.
+ *
+ * @param typeKey the entity type
+ * @param transitions the rules
+ * @param sender acts on running attempts
+ * @param index receives status changes
+ * @param journalPluginId the journal
+ * @param snapshotPluginId the snapshot store
+ * @param <D> the data type
+ */
+public record InstanceRuntime<D>(
+    EntityTypeKey<InstanceProtocol.Command> typeKey,
+    Transitions<D> transitions,
+    Sender<D> sender,
+    EntityRef<SagaIndex.Command> index,
+    String journalPluginId,
+    String snapshotPluginId) {}
