@@ -3,6 +3,7 @@ package io.skald.saga.internal.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import com.typesafe.config.ConfigFactory;
 import io.skald.saga.OperatorAction;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +25,10 @@ class SagaEventFormatTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create();
+    testKit =
+        ActorTestKit.create(
+            ConfigFactory.parseString("pekko.actor.provider = local")
+                .withFallback(ConfigFactory.load()));
     serialization = SerializationExtension.get(testKit.system().classicSystem());
   }
 
