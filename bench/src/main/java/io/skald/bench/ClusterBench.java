@@ -106,7 +106,7 @@ final class ClusterBench {
                 Producer<String, byte[]> producer =
                     node.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
                 try {
-                  Bench.sendAll(producer, "load", count, offset, 50_000 / cluster.size());
+                  MessagingBench.sendAll(producer, "load", count, offset, 50_000 / cluster.size());
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                   throw new IllegalStateException(e);

@@ -45,11 +45,11 @@ public record SagaView<D>(
    * One step of the instance.
    *
    * @param name the step
-   * @param forward PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED
-   * @param compensation PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED
+   * @param forward where its forward command is
+   * @param compensation where its compensation is
    * @param attempt the attempt of the running (or last) direction
    */
-  public record Step(String name, String forward, String compensation, int attempt) {}
+  public record Step(String name, StepPhase forward, StepPhase compensation, int attempt) {}
 
   /**
    * One transition.
@@ -66,7 +66,7 @@ public record SagaView<D>(
    * @return the step names
    */
   public List<String> succeededSteps() {
-    return steps.stream().filter(s -> s.forward().equals("SUCCEEDED")).map(Step::name).toList();
+    return steps.stream().filter(s -> s.forward() == StepPhase.SUCCEEDED).map(Step::name).toList();
   }
 
   /**

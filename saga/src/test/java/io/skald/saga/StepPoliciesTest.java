@@ -106,7 +106,7 @@ class StepPoliciesTest {
   void aStepWhoseConditionIsFalseIsSkipped() {
     fulfil.start("f-free", new Order("f-free", 0)).toCompletableFuture().join();
     SagaView<Order> view = awaitStatus(fulfil, "f-free", SagaStatus.COMPLETED);
-    assertEquals("SKIPPED", view.steps().get(1).forward());
+    assertEquals(StepPhase.SKIPPED, view.steps().get(1).forward());
     assertEquals(0, shop.effects("f-free", "charge-payment:do"));
     assertEquals(1, shop.effects("f-free", "ship:do"));
   }

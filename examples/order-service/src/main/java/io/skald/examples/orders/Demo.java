@@ -155,9 +155,11 @@ public final class Demo {
       SagaView<PlaceOrder.Data> saga =
           shop.placeOrder().get(id).toCompletableFuture().join().orElse(null);
       String outcome =
-          order.status().equals("REJECTED") ? "REJECTED: " + order.reason() : order.status();
+          order.status() == OrderEntity.Status.REJECTED
+              ? "REJECTED: " + order.reason()
+              : order.status().name();
       outcomes.put(id, outcome);
-      if (order.status().equals("REJECTED")) {
+      if (order.status() == OrderEntity.Status.REJECTED) {
         reasons.merge(order.reason().replaceAll(": .*", ""), 1, Integer::sum);
       }
       if (saga != null && saga.status().terminal() && !saga.history().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.skald.examples.orders;
 
+import io.skald.examples.orders.common.Calls;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * participant's subscription retries it with backoff; a command that keeps failing is dead-lettered
  * and its saga step times out.
  */
-public final class Faults {
+public final class Faults implements Calls {
   private final double rate;
   private final long delayMillis;
   private final Random random;
@@ -43,6 +44,7 @@ public final class Faults {
    * @param <T> its result
    * @return its result, or an injected failure
    */
+  @Override
   public <T> CompletionStage<T> around(Supplier<CompletionStage<T>> action) {
     CompletionStage<Void> delayed =
         delayMillis == 0

@@ -12,6 +12,7 @@ import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.framework.Skald;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.SagaView;
+import io.skald.saga.StepPhase;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -287,10 +288,10 @@ public final class HttpServer extends AllDirectives {
   }
 
   private Route order(String id, OrderEntity.State order) {
-    if (order.status().equals("NONE")) {
+    if (order.status() == OrderEntity.Status.NONE) {
       return error(StatusCodes.NOT_FOUND, "unknown order " + id);
     }
-    ObjectNode json = obj().put("orderId", id).put("status", order.status());
+    ObjectNode json = obj().put("orderId", id).put("status", order.status().name());
     json.put("reason", order.reason());
     return json(StatusCodes.OK, json);
   }
@@ -315,7 +316,7 @@ public final class HttpServer extends AllDirectives {
     json.put("reason", view.reason());
     ArrayNode current = JSON.createArrayNode();
     view.steps().stream()
-        .filter(s -> s.forward().equals("RUNNING") || s.compensation().equals("RUNNING"))
+        .filter(s -> s.forward() == StepPhase.RUNNING || s.compensation() == StepPhase.RUNNING)
         .forEach(s -> current.add(s.name()));
     json.set("currentSteps", current);
     ArrayNode history = JSON.createArrayNode();

@@ -41,13 +41,14 @@ public final class Invariants {
       orders.put(id, order);
       Optional<SagaView<PlaceOrder.Data>> saga =
           shop.placeOrder().get(id).toCompletableFuture().join();
-      if (!order.status().equals("CONFIRMED") && !order.status().equals("REJECTED")) {
+      if (order.status() != OrderEntity.Status.CONFIRMED
+          && order.status() != OrderEntity.Status.REJECTED) {
         violations.add("order " + id + " is " + order.status() + ", not confirmed or rejected");
       }
       if (saga.isEmpty() || !saga.get().status().terminal()) {
         violations.add("the saga of order " + id + " has not ended: " + saga.map(SagaView::status));
       } else if ((saga.get().status() == SagaStatus.COMPLETED)
-          != order.status().equals("CONFIRMED")) {
+          != (order.status() == OrderEntity.Status.CONFIRMED)) {
         violations.add(
             "order " + id + " is " + order.status() + " but its saga is " + saga.get().status());
       }
@@ -62,9 +63,9 @@ public final class Invariants {
         .forEach(
             (orderId, reservation) -> {
               OrderEntity.State order = orders.get(orderId);
-              String status = order == null ? "UNKNOWN" : order.status();
-              boolean held = reservation.status().equals("RESERVED");
-              boolean sold = reservation.status().equals("SOLD");
+              String status = order == null ? "UNKNOWN" : order.status().name();
+              boolean held = reservation.status() == Warehouse.ReservationStatus.RESERVED;
+              boolean sold = reservation.status() == Warehouse.ReservationStatus.SOLD;
               if (held && !status.equals("PENDING")) {
                 violations.add("order " + orderId + " is " + status + " but still holds stock");
               }
@@ -124,7 +125,7 @@ public final class Invariants {
     Map<String, Long> confirmedTotals = new HashMap<>();
     orders.forEach(
         (id, order) -> {
-          if (order.status().equals("CONFIRMED")) {
+          if (order.status() == OrderEntity.Status.CONFIRMED) {
             confirmedTotals.merge(order.customerId() + "/" + id, order.total(), Long::sum);
           }
         });
@@ -135,7 +136,7 @@ public final class Invariants {
           for (Map.Entry<String, Long> charge : account.charges().entrySet()) {
             charged += charge.getValue();
             OrderEntity.State order = orders.get(charge.getKey());
-            if (order == null || !order.status().equals("CONFIRMED")) {
+            if (order == null || order.status() != OrderEntity.Status.CONFIRMED) {
               violations.add(
                   "customer "
                       + customerId
@@ -157,7 +158,7 @@ public final class Invariants {
           }
           for (String refunded : account.refunded().keySet()) {
             OrderEntity.State order = orders.get(refunded);
-            if (order != null && order.status().equals("CONFIRMED")) {
+            if (order != null && order.status() == OrderEntity.Status.CONFIRMED) {
               violations.add("confirmed order " + refunded + " was refunded");
             }
           }

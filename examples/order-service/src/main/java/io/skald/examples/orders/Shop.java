@@ -1,12 +1,13 @@
 package io.skald.examples.orders;
 
+import io.skald.examples.orders.common.Calls;
 import io.skald.examples.orders.common.OrderLine;
-import io.skald.examples.orders.inventory.Inventory;
+import io.skald.examples.orders.inventory.InventoryService;
 import io.skald.examples.orders.inventory.Warehouse;
 import io.skald.examples.orders.order.OrderEntity;
-import io.skald.examples.orders.order.Orders;
+import io.skald.examples.orders.order.OrderService;
 import io.skald.examples.orders.payment.CustomerAccount;
-import io.skald.examples.orders.payment.Payments;
+import io.skald.examples.orders.payment.PaymentService;
 import io.skald.examples.orders.saga.PlaceOrder;
 import io.skald.framework.Skald;
 import io.skald.framework.Stages;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The three services on one Skald node, wired to the place-order saga. Each service owns its
@@ -44,7 +44,7 @@ public final class Shop {
    */
   public record Options(Flow flow, double failureRate, long delayMillis, long seed) {}
 
-  private static final Duration ASK = Duration.ofSeconds(10);
+  private static final Duration ASK = Calls.ASK_TIMEOUT;
 
   private final Skald skald;
   private final SagaRunner<PlaceOrder.Data> placeOrder;
@@ -62,127 +62,13 @@ public final class Shop {
    * @return the shop
    */
   public static Shop start(Skald skald, Options options) {
-    ActorSystem<?> system = skald.system();
-    // the services' entities persist on Skald's journal: one store to back up and to recover
-    String journal = skald.journalPluginId();
-    String snapshots = skald.snapshotPluginId();
-    Warehouse.init(system, journal, snapshots);
-    CustomerAccount.init(system, journal, snapshots);
-    OrderEntity.init(system, journal, snapshots);
     Faults faults = new Faults(options.failureRate(), options.delayMillis(), options.seed());
     boolean choreography = options.flow() == Flow.CHOREOGRAPHY;
     Sagas sagas = Sagas.create(skald);
-
-    Participant orders =
-        sagas
-            .participant("order-service")
-            .on(
-                Orders.OPEN,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    OrderEntity.ref(system, cmd.orderId())
-                                        .<Boolean>ask(
-                                            r ->
-                                                new OrderEntity.Place(
-                                                    cmd.customerId(), cmd.lines(), cmd.total(), r),
-                                            ASK))
-                                .thenApply(placed -> null)))
-            .on(
-                Orders.REJECT,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    OrderEntity.ref(system, cmd.orderId())
-                                        .<org.apache.pekko.Done>ask(
-                                            r -> new OrderEntity.Reject(cmd.reason(), r), ASK))
-                                .thenApply(done -> null)))
-            .on(
-                Orders.CONFIRM,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    OrderEntity.ref(system, cmd.orderId())
-                                        .<org.apache.pekko.Done>ask(OrderEntity.Confirm::new, ASK))
-                                .thenApply(done -> null)));
-    Participant inventory =
-        sagas
-            .participant("inventory-service")
-            .on(
-                Inventory.RESERVE,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                Warehouse.ref(system)
-                                    .ask(
-                                        r ->
-                                            new Warehouse.Reserve(
-                                                ctx.idempotencyKey(),
-                                                cmd.orderId(),
-                                                cmd.lines(),
-                                                r),
-                                        ASK))))
-            .on(
-                Inventory.RELEASE,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    Warehouse.ref(system)
-                                        .<org.apache.pekko.Done>ask(
-                                            r ->
-                                                new Warehouse.Release(
-                                                    ctx.idempotencyKey(), cmd.orderId(), r),
-                                            ASK))
-                                .thenApply(done -> null)))
-            .on(
-                Inventory.COMMIT,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    Warehouse.ref(system)
-                                        .<org.apache.pekko.Done>ask(
-                                            r ->
-                                                new Warehouse.Commit(
-                                                    ctx.idempotencyKey(), cmd.orderId(), r),
-                                            ASK))
-                                .thenApply(done -> null)));
-    Participant payments =
-        sagas
-            .participant("payment-service")
-            .on(
-                Payments.CHARGE,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                CustomerAccount.ref(system, cmd.customerId())
-                                    .ask(
-                                        r ->
-                                            new CustomerAccount.Charge(
-                                                ctx.idempotencyKey(),
-                                                cmd.orderId(),
-                                                cmd.amount(),
-                                                r),
-                                        ASK))))
-            .on(
-                Payments.REFUND,
-                (cmd, ctx) ->
-                    faults.around(
-                        () ->
-                            Stages.inline(
-                                    CustomerAccount.ref(system, cmd.customerId())
-                                        .<org.apache.pekko.Done>ask(
-                                            r ->
-                                                new CustomerAccount.Refund(
-                                                    ctx.idempotencyKey(), cmd.orderId(), r),
-                                            ASK))
-                                .thenApply(done -> null)));
+    // each service registers its entities (on Skald's journal) and takes part in the saga
+    Participant orders = OrderService.participant(skald, sagas, faults);
+    Participant inventory = InventoryService.participant(skald, sagas, faults);
+    Participant payments = PaymentService.participant(skald, sagas, faults);
     for (Participant participant : List.of(orders, inventory, payments)) {
       if (choreography) {
         participant.follow(PlaceOrder.DEFINITION);

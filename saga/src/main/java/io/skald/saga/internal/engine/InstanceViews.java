@@ -1,6 +1,7 @@
 package io.skald.saga.internal.engine;
 
 import io.skald.saga.SagaView;
+import io.skald.saga.StepPhase;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,10 @@ public final class InstanceViews {
     for (StepState st : state.steps()) {
       steps.add(
           new SagaView.Step(
-              st.name(), st.forward().name(), st.compensation().name(), st.attempt()));
+              st.name(),
+              StepPhase.valueOf(st.forward().name()),
+              StepPhase.valueOf(st.compensation().name()),
+              st.attempt()));
     }
     List<SagaView.HistoryEntry> history = new ArrayList<>();
     for (SagaEvent e : state.history()) {

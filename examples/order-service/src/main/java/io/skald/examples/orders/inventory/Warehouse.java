@@ -111,9 +111,20 @@ public final class Warehouse
    * An order's reservation.
    *
    * @param lines what is held
-   * @param status RESERVED, RELEASED or SOLD
+   * @param status where the reserved stock is
    */
-  public record Reservation(List<OrderLine> lines, String status) implements CborSerializable {}
+  public record Reservation(List<OrderLine> lines, ReservationStatus status)
+      implements CborSerializable {}
+
+  /** Where reserved stock is; persisted by name in the warehouse's snapshots. */
+  public enum ReservationStatus {
+    /** Held for a running order. */
+    RESERVED,
+    /** Given back (the order was rejected). */
+    RELEASED,
+    /** Sold (the order was confirmed). */
+    SOLD
+  }
 
   /**
    * The state.
@@ -231,7 +242,9 @@ public final class Warehouse
             Release.class,
             (s, c) -> {
               Reservation r = s.reservations().get(c.orderId());
-              if (s.inbox().contains(c.key()) || r == null || !r.status().equals("RESERVED")) {
+              if (s.inbox().contains(c.key())
+                  || r == null
+                  || r.status() != ReservationStatus.RESERVED) {
                 return Effect().reply(c.replyTo(), Done.getInstance());
               }
               return Effect()
@@ -242,7 +255,9 @@ public final class Warehouse
             Commit.class,
             (s, c) -> {
               Reservation r = s.reservations().get(c.orderId());
-              if (s.inbox().contains(c.key()) || r == null || !r.status().equals("RESERVED")) {
+              if (s.inbox().contains(c.key())
+                  || r == null
+                  || r.status() != ReservationStatus.RESERVED) {
                 return Effect().reply(c.replyTo(), Done.getInstance());
               }
               return Effect()
@@ -304,22 +319,23 @@ public final class Warehouse
                         old.sold()));
               }
               Map<String, Reservation> reservations = new HashMap<>(s.reservations());
-              reservations.put(e.orderId(), new Reservation(e.lines(), "RESERVED"));
+              reservations.put(e.orderId(), new Reservation(e.lines(), ReservationStatus.RESERVED));
               return new State(stock, reservations, s.inbox().record(e.key()));
             })
-        .onEvent(Released.class, (s, e) -> move(s, e.key(), e.orderId(), "RELEASED"))
-        .onEvent(Sold.class, (s, e) -> move(s, e.key(), e.orderId(), "SOLD"))
+        .onEvent(
+            Released.class, (s, e) -> move(s, e.key(), e.orderId(), ReservationStatus.RELEASED))
+        .onEvent(Sold.class, (s, e) -> move(s, e.key(), e.orderId(), ReservationStatus.SOLD))
         .build();
   }
 
-  private static State move(State s, String key, String orderId, String status) {
+  private static State move(State s, String key, String orderId, ReservationStatus status) {
     Reservation r = s.reservations().get(orderId);
     Map<String, Stock> stock = new HashMap<>(s.stock());
     for (OrderLine line : r.lines()) {
       Stock old = stock.get(line.sku());
       stock.put(
           line.sku(),
-          status.equals("RELEASED")
+          status == ReservationStatus.RELEASED
               ? new Stock(
                   old.available() + line.quantity(), old.reserved() - line.quantity(), old.sold())
               : new Stock(

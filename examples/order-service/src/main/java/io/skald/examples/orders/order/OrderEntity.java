@@ -65,17 +65,29 @@ public final class OrderEntity
    */
   public record Get(ActorRef<State> replyTo) implements Command {}
 
+  /** Where an order is; persisted by name in the order's snapshots. */
+  public enum Status {
+    /** Not placed. */
+    NONE,
+    /** Placed; the saga runs. */
+    PENDING,
+    /** Paid and its stock sold. */
+    CONFIRMED,
+    /** Refused (no stock, no credit); everything it held was released. */
+    REJECTED
+  }
+
   /**
    * The order.
    *
-   * @param status NONE, PENDING, CONFIRMED or REJECTED
+   * @param status where it is
    * @param customerId the customer
    * @param lines the lines
    * @param total cents
    * @param reason why it was rejected
    */
   public record State(
-      String status, String customerId, List<OrderLine> lines, long total, String reason)
+      Status status, String customerId, List<OrderLine> lines, long total, String reason)
       implements CborSerializable {}
 
   /** Events. */
@@ -144,7 +156,7 @@ public final class OrderEntity
 
   @Override
   public State emptyState() {
-    return new State("NONE", null, List.of(), 0, null);
+    return new State(Status.NONE, null, List.of(), 0, null);
   }
 
   @Override
@@ -154,7 +166,7 @@ public final class OrderEntity
         .onCommand(
             Place.class,
             (s, c) ->
-                !s.status().equals("NONE")
+                s.status() != Status.NONE
                     ? Effect().reply(c.replyTo(), Boolean.FALSE)
                     : Effect()
                         .persist(new Placed(c.customerId(), c.lines(), c.total()))
@@ -162,7 +174,7 @@ public final class OrderEntity
         .onCommand(
             Confirm.class,
             (s, c) ->
-                !s.status().equals("PENDING")
+                s.status() != Status.PENDING
                     ? Effect().reply(c.replyTo(), Done.getInstance())
                     : Effect()
                         .persist(new Confirmed())
@@ -170,7 +182,7 @@ public final class OrderEntity
         .onCommand(
             Reject.class,
             (s, c) ->
-                !s.status().equals("PENDING")
+                s.status() != Status.PENDING
                     ? Effect().reply(c.replyTo(), Done.getInstance())
                     : Effect()
                         .persist(new Rejected(c.reason()))
@@ -185,13 +197,13 @@ public final class OrderEntity
         .forAnyState()
         .onEvent(
             Placed.class,
-            (s, e) -> new State("PENDING", e.customerId(), e.lines(), e.total(), null))
+            (s, e) -> new State(Status.PENDING, e.customerId(), e.lines(), e.total(), null))
         .onEvent(
             Confirmed.class,
-            (s, e) -> new State("CONFIRMED", s.customerId(), s.lines(), s.total(), null))
+            (s, e) -> new State(Status.CONFIRMED, s.customerId(), s.lines(), s.total(), null))
         .onEvent(
             Rejected.class,
-            (s, e) -> new State("REJECTED", s.customerId(), s.lines(), s.total(), e.reason()))
+            (s, e) -> new State(Status.REJECTED, s.customerId(), s.lines(), s.total(), e.reason()))
         .build();
   }
 }

@@ -1,0 +1,261 @@
+package io.skald.bench;
+
+import io.skald.framework.Codecs;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * The messaging scenarios, each against Skald and the Kafka peer in the same run: durable produce
+ * throughput, produce-to-handler latency at full and at a fixed rate, and consumer-group scaling.
+ */
+final class MessagingBench {
+  private final Bench bench;
+
+  MessagingBench(Bench bench) {
+    this.bench = bench;
+  }
+
+  /** Durable produce throughput: records acknowledged after their fsynced write, per second. */
+  void produce(int partitions) throws Exception {
+    int records = bench.quick ? 20_000 : 300_000;
+    double[] rates = new double[bench.runs];
+    Bench.withNode(
+        skald -> {
+          String topic = "produce-" + partitions;
+          skald.admin().createTopic(TopicSpec.of(topic, partitions)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, topic, records / 2); // warm-up
+          for (int run = 0; run < bench.runs; run++) {
+            long start = System.nanoTime();
+            sendAll(producer, topic, records);
+            rates[run] = records / Bench.seconds(System.nanoTime() - start);
+          }
+          bench.record("produce-" + partitions, "durable produce", "records/s", rates);
+          bench.record(
+              "produce-" + partitions,
+              "heap after GC",
+              "MiB",
+              new double[] {Bench.heapAfterGcMiB()});
+        });
+    KafkaScenarios peer = bench.kafka();
+    if (peer == null) {
+      return;
+    }
+    try (var producer = peer.producer()) {
+      for (String system : Bench.KAFKA_SYSTEMS) {
+        String topic = "produce-" + partitions + "-" + system;
+        bench.kafka.createTopic(topic, partitions, system.equals(Bench.KAFKA_FSYNC));
+        KafkaScenarios.prime(producer, topic, partitions);
+        KafkaScenarios.sendAll(producer, topic, records / 2); // warm-up
+        double[] kafkaRates = new double[bench.runs];
+        for (int run = 0; run < bench.runs; run++) {
+          kafkaRates[run] =
+              records / Bench.seconds(KafkaScenarios.sendAll(producer, topic, records));
+        }
+        bench.record("produce-" + partitions, "durable produce", system, "records/s", kafkaRates);
+      }
+    }
+  }
+
+  private static void sendAll(Producer<String, byte[]> producer, String topic, int records)
+      throws InterruptedException {
+    sendAll(producer, topic, records, 0, 50_000);
+  }
+
+  /**
+   * Sends {@code records} 100-byte records with keys {@code key-(firstKey + i) % 1024}, at most
+   * {@code window} unacknowledged, and waits for every ack.
+   */
+  static void sendAll(
+      Producer<String, byte[]> producer, String topic, int records, int firstKey, int window)
+      throws InterruptedException {
+    Semaphore inFlight = new Semaphore(window);
+    AtomicLong failures = new AtomicLong();
+    for (int i = 0; i < records; i++) {
+      inFlight.acquire();
+      producer
+          .send(topic, "key-" + ((firstKey + i) % 1024), Bench.value(System.nanoTime()))
+          .whenComplete(
+              (meta, error) -> {
+                if (error != null) {
+                  failures.incrementAndGet();
+                }
+                inFlight.release();
+              });
+    }
+    inFlight.acquire(window);
+    inFlight.release(window);
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " sends failed");
+    }
+  }
+
+  /**
+   * Produce → consume: at the maximum rate (records/s from first send to last handled) or at a
+   * fixed rate (latency only), latency from send to handler.
+   */
+  void endToEnd(int ratePerSecond) throws Exception {
+    int records =
+        ratePerSecond == 0
+            ? (bench.quick ? 20_000 : 200_000)
+            : ratePerSecond * (bench.quick ? 2 : 10);
+    String name = ratePerSecond == 0 ? "e2e-max" : "e2e-10k";
+    double[] rates = new double[bench.runs];
+    double[] p50 = new double[bench.runs];
+    double[] p99 = new double[bench.runs];
+    double[] p999 = new double[bench.runs];
+    Bench.withNode(
+        skald -> {
+          String topic = name;
+          skald.admin().createTopic(TopicSpec.of(topic, 4)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          for (int run = -1; run < bench.runs; run++) {
+            ConcurrentHistogram latency = new ConcurrentHistogram(3);
+            AtomicLong handled = new AtomicLong();
+            CompletableFuture<Long> allHandled = new CompletableFuture<>();
+            int expected = run < 0 ? records / 2 : records;
+            Subscription subscription =
+                skald.subscribe(
+                    SubscriptionSpec.of("bench-" + run, Codecs.string(), Codecs.bytes())
+                        .withTopics(topic)
+                        .withStartPosition(io.skald.framework.consumer.StartPosition.LATEST),
+                    record -> {
+                      long now = System.nanoTime();
+                      latency.recordValue(
+                          Math.max(0, (now - ByteBuffer.wrap(record.value()).getLong()) / 1_000));
+                      if (handled.incrementAndGet() == expected) {
+                        allHandled.complete(now);
+                      }
+                      return CompletableFuture.completedFuture(null);
+                    });
+            Bench.awaitAssigned(subscription, 4);
+            long start = System.nanoTime();
+            if (ratePerSecond == 0) {
+              sendAll(producer, topic, expected);
+            } else {
+              Bench.sendPaced(producer, topic, expected, ratePerSecond);
+            }
+            long end = allHandled.get(120, TimeUnit.SECONDS);
+            subscription.stop().toCompletableFuture().join();
+            if (run >= 0) {
+              rates[run] = expected / Bench.seconds(end - start);
+              p50[run] = latency.getValueAtPercentile(50) / 1000.0;
+              p99[run] = latency.getValueAtPercentile(99) / 1000.0;
+              p999[run] = latency.getValueAtPercentile(99.9) / 1000.0;
+            }
+          }
+          if (ratePerSecond == 0) {
+            bench.record(name, "end-to-end throughput", "records/s", rates);
+          }
+          bench.record(name, "latency p50", "ms", p50);
+          bench.record(name, "latency p99", "ms", p99);
+          bench.record(name, "latency p99.9", "ms", p999);
+          bench.record(name, "heap after GC", "MiB", new double[] {Bench.heapAfterGcMiB()});
+        });
+    KafkaScenarios peer = bench.kafka();
+    if (peer == null) {
+      return;
+    }
+    try (var producer = peer.producer()) {
+      for (String system : Bench.KAFKA_SYSTEMS) {
+        String topic = name + "-" + system;
+        bench.kafka.createTopic(topic, 4, system.equals(Bench.KAFKA_FSYNC));
+        KafkaScenarios.prime(producer, topic, 4);
+        for (int run = -1; run < bench.runs; run++) {
+          int expected = run < 0 ? records / 2 : records;
+          KafkaScenarios.EndToEnd m = peer.endToEnd(producer, topic, 4, expected, ratePerSecond);
+          if (run >= 0) {
+            rates[run] = m.recordsPerSecond();
+            p50[run] = m.latencyMicros().getValueAtPercentile(50) / 1000.0;
+            p99[run] = m.latencyMicros().getValueAtPercentile(99) / 1000.0;
+            p999[run] = m.latencyMicros().getValueAtPercentile(99.9) / 1000.0;
+          }
+        }
+        if (ratePerSecond == 0) {
+          bench.record(name, "end-to-end throughput", system, "records/s", rates);
+        }
+        bench.record(name, "latency p50", system, "ms", p50);
+        bench.record(name, "latency p99", system, "ms", p99);
+        bench.record(name, "latency p99.9", system, "ms", p999);
+      }
+    }
+  }
+
+  /** A group of 1, 2 and 4 members catching up a backlog on 4 partitions. */
+  void consumers() throws Exception {
+    int backlog = bench.quick ? 20_000 : 1_000_000;
+    Bench.withNode(
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, "backlog", backlog);
+          for (int members : new int[] {1, 2, 4}) {
+            double[] rates = new double[bench.runs];
+            for (int run = -1; run < bench.runs; run++) {
+              AtomicLong handled = new AtomicLong();
+              CompletableFuture<Long> done = new CompletableFuture<>();
+              List<Subscription> group = new ArrayList<>();
+              long start = System.nanoTime();
+              for (int m = 0; m < members; m++) {
+                group.add(
+                    skald.subscribe(
+                        SubscriptionSpec.of(
+                                "catch-up-" + members + "-" + run, Codecs.string(), Codecs.bytes())
+                            .withTopics("backlog"),
+                        record -> {
+                          if (handled.incrementAndGet() == backlog) {
+                            done.complete(System.nanoTime());
+                          }
+                          return CompletableFuture.completedFuture(null);
+                        }));
+              }
+              long end = done.get(300, TimeUnit.SECONDS);
+              for (Subscription s : group) {
+                s.stop().toCompletableFuture().join();
+              }
+              if (run >= 0) {
+                rates[run] = backlog / Bench.seconds(end - start);
+              }
+            }
+            bench.record("consume-" + members, "backlog catch-up", "records/s", rates);
+          }
+        });
+    KafkaScenarios peer = bench.kafka();
+    if (peer == null) {
+      return;
+    }
+    for (String system : Bench.KAFKA_SYSTEMS) {
+      String topic = "backlog-" + system;
+      bench.kafka.createTopic(topic, 4, system.equals(Bench.KAFKA_FSYNC));
+      int records;
+      try (var producer = peer.producer()) {
+        records = KafkaScenarios.prime(producer, topic, 4) + backlog;
+        KafkaScenarios.sendAll(producer, topic, backlog);
+      }
+      for (int members : new int[] {1, 2, 4}) {
+        double[] rates = new double[bench.runs];
+        for (int run = -1; run < bench.runs; run++) {
+          double rate = peer.catchUp(topic, members, records);
+          if (run >= 0) {
+            rates[run] = rate;
+          }
+        }
+        bench.record("consume-" + members, "backlog catch-up", system, "records/s", rates);
+      }
+    }
+  }
+}
