@@ -74,10 +74,12 @@ public final class AccountEntity
    * @param skald the node
    */
   public static void init(Skald skald) {
+    // #own-entity-journal
     String journal = skald.journalPluginId();
     String snapshots = skald.snapshotPluginId();
     ClusterSharding.get(skald.system())
         .init(Entity.of(TYPE, ctx -> new AccountEntity(ctx.getEntityId(), journal, snapshots)));
+    // #own-entity-journal
   }
 
   /**
@@ -100,6 +102,8 @@ public final class AccountEntity
     this.snapshots = snapshots;
   }
 
+  // #own-entity-journal
+  // in the entity (an EventSourcedBehavior):
   @Override
   public String journalPluginId() {
     return journal;
@@ -109,6 +113,8 @@ public final class AccountEntity
   public String snapshotPluginId() {
     return snapshots;
   }
+
+  // #own-entity-journal
 
   @Override
   public Account emptyState() {

@@ -73,7 +73,8 @@ class DocSnippetsTest {
     Map<String, Path> definedIn = new LinkedHashMap<>();
     for (Path source : sources) {
       List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
-      // a region may come in several segments (around test plumbing): they are joined
+      // a region may come in several segments (around test plumbing): each is dedented on its
+      // own, then they are joined
       Map<String, List<String>> segments = new LinkedHashMap<>();
       Map<String, Integer> open = new LinkedHashMap<>();
       for (int i = 0; i < lines.size(); i++) {
@@ -87,12 +88,15 @@ class DocSnippetsTest {
           open.put(name, i);
           continue;
         }
-        List<String> body = segments.computeIfAbsent(name, n -> new ArrayList<>());
+        List<String> body = new ArrayList<>();
         for (String line : lines.subList(start + 1, i)) {
           if (!MARKER.matcher(line).matches()) {
             body.add(line);
           }
         }
+        segments
+            .computeIfAbsent(name, n -> new ArrayList<>())
+            .add(normalize(String.join("\n", body)));
       }
       if (!open.isEmpty()) {
         throw new IllegalStateException(source + ": unclosed snippet marker(s) " + open.keySet());
