@@ -1,22 +1,12 @@
 package io.skald.framework;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaCodeUnit;
-import com.tngtech.archunit.core.domain.JavaField;
-import com.tngtech.archunit.core.domain.JavaMember;
-import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchCondition;
-import com.tngtech.archunit.lang.ConditionEvents;
-import com.tngtech.archunit.lang.SimpleConditionEvent;
-import java.util.ArrayList;
-import java.util.List;
+import io.skald.testkit.ApiRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -117,38 +107,6 @@ class ArchitectureTest {
    */
   @Test
   void noInternalTypeInAPublicSignature() {
-    ArchCondition<JavaMember> exposesNoInternalType =
-        new ArchCondition<>("expose no internal type") {
-          @Override
-          public void check(JavaMember member, ConditionEvents events) {
-            List<JavaType> types = new ArrayList<>();
-            if (member instanceof JavaCodeUnit unit) {
-              types.add(unit.getReturnType());
-              types.addAll(unit.getParameterTypes());
-            } else if (member instanceof JavaField field) {
-              types.add(field.getType());
-            }
-            for (JavaType type : types) {
-              for (JavaClass raw : type.getAllInvolvedRawTypes()) {
-                if (raw.getPackageName().contains(".internal")) {
-                  events.add(
-                      SimpleConditionEvent.violated(
-                          member, member.getFullName() + " exposes " + raw.getName()));
-                }
-              }
-            }
-          }
-        };
-    members()
-        .that()
-        .arePublic()
-        .and()
-        .areDeclaredInClassesThat()
-        .arePublic()
-        .and()
-        .areDeclaredInClassesThat()
-        .resideOutsideOfPackage("..internal..")
-        .should(exposesNoInternalType)
-        .check(main);
+    ApiRules.noInternalTypeInAPublicSignature().check(main);
   }
 }

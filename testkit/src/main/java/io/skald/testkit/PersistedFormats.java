@@ -1,14 +1,21 @@
 package io.skald.testkit;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.serialization.Serialization;
@@ -73,7 +80,7 @@ public final class PersistedFormats {
       for (Class<?> sub : type.getPermittedSubclasses()) {
         out.addAll(concrete(sub, behavior));
       }
-    } else if (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+    } else if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
       throw new IllegalArgumentException(
           behavior.getName() + " persists " + type.getName() + ", which is not sealed");
     } else {
@@ -122,5 +129,53 @@ public final class PersistedFormats {
               + " under its class name; give it a name in skald.serialization.names");
     }
     return problems;
+  }
+
+  /**
+   * Checks a module: finds every concrete event-sourced behaviour among its compiled classes and
+   * reports what they persist without a stable name, on a local actor system with the classpath's
+   * configuration.
+   *
+   * @param classes the module's compiled main classes ({@code target/classes})
+   * @param snapshotTypes what the modules' snapshot adapters write (not visible from the types)
+   * @return the problems, one line each; empty if every type is stable
+   * @throws IOException if the directory cannot be read
+   * @throws IllegalStateException if the directory holds no event-sourced behaviour
+   */
+  public static List<String> unstableIn(Path classes, Collection<Class<?>> snapshotTypes)
+      throws IOException {
+    Set<Class<?>> persisted = new LinkedHashSet<>(snapshotTypes);
+    int behaviors = 0;
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(classes)) {
+      files = walk.filter(p -> p.toString().endsWith(".class")).toList();
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    for (Path file : files) {
+      String name = classes.relativize(file).toString().replace(java.io.File.separatorChar, '.');
+      Class<?> c;
+      try {
+        c = Class.forName(name.substring(0, name.length() - ".class".length()), false, loader);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("not on the classpath: " + name, e);
+      }
+      if (EventSourcedBehavior.class.isAssignableFrom(c)
+          && !Modifier.isAbstract(c.getModifiers())) {
+        persisted.addAll(persistedBy(c));
+        behaviors++;
+      }
+    }
+    if (behaviors == 0) {
+      throw new IllegalStateException("no event-sourced behaviour in " + classes.toAbsolutePath());
+    }
+    ActorTestKit testKit =
+        ActorTestKit.create(
+            ConfigFactory.parseString("pekko.actor.provider = local")
+                .withFallback(ConfigFactory.load()));
+    try {
+      return unstable(testKit.system(), persisted);
+    } finally {
+      testKit.shutdownTestKit();
+    }
   }
 }
