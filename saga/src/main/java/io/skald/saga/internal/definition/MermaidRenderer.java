@@ -140,12 +140,12 @@ public final class MermaidRenderer {
           if (!s.name().equals(step.name())) {
             continue;
           }
-          if (s.forward().equals("SUCCEEDED")) {
+          if (s.forward() == io.skald.saga.StepPhase.SUCCEEDED) {
             done.add("s" + n);
-          } else if (s.forward().equals("FAILED")) {
+          } else if (s.forward() == io.skald.saga.StepPhase.FAILED) {
             failed.add("s" + n);
           }
-          if (s.compensation().equals("SUCCEEDED") && step.compensatable()) {
+          if (s.compensation() == io.skald.saga.StepPhase.SUCCEEDED && step.compensatable()) {
             undone.add("c" + n);
           }
         }
