@@ -6,6 +6,7 @@ package io.skald.framework;
  * <p>Skald stores payloads as bytes; a codec gives them a type. {@link Codecs} has the common ones
  * (bytes, UTF-8 strings, JSON through Jackson). An implementation must be thread-safe and should
  * throw {@link CodecException} on a malformed payload.
+ * <!-- snippet: jd-codec -->
  *
  * <pre>{@code
  * Codec<Order> orders = Codecs.json(Order.class);

@@ -9,6 +9,7 @@ import java.util.Objects;
 
 /**
  * The bundled {@link Codec}s.
+ * <!-- snippet: jd-codecs -->
  *
  * <pre>{@code
  * Producer<String, Order> producer =

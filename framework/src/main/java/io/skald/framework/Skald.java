@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>{@link #start(String)} creates and owns an actor system configured as a one-node cluster with
  * the embedded LevelDB journal under {@code skald.framework.data-dir}; {@link #create(ActorSystem)}
  * uses a system you configured yourself (cluster provider required).
+ * <!-- snippet: jd-skald -->
  *
  * <pre>{@code
  * try (Skald skald = Skald.start("orders-app")) {
@@ -190,11 +191,13 @@ public final class Skald implements AutoCloseable {
    * PostgreSQL in a cluster. Persist your own event-sourced entities next to Skald's by returning
    * it from {@code EventSourcedBehavior.journalPluginId()}, so that one backup, one database and
    * one {@code kill -9} story cover both:
+   * <!-- snippet: jd-skald-own-journal -->
    *
    * <pre>{@code
    * class Account extends EventSourcedBehavior<Command, Event, State> {
    *   private final Skald skald;
-   *   ...
+   *   // ... emptyState(), commandHandler(), eventHandler()
+   *
    *   @Override
    *   public String journalPluginId() {
    *     return skald.journalPluginId();

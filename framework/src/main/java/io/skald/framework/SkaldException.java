@@ -5,12 +5,17 @@ package io.skald.framework;
  *
  * <p>Each failure mode has its own subclass, so a caller can tell "the topic does not exist" from
  * "the record is too large" from "the journal did not answer in time" without parsing messages:
+ * <!-- snippet: jd-skald-exception -->
  *
  * <pre>{@code
- * producer.send("orders", key, value).exceptionally(error -> {
- *   if (error.getCause() instanceof RecordTooLargeException tooLarge) { ... }
- *   return null;
- * });
+ * producer
+ *     .send("orders", key, value)
+ *     .whenComplete(
+ *         (written, error) -> {
+ *           if (error instanceof RecordTooLargeException tooLarge) { // the exception itself
+ *             log.warn("not sent: {}", tooLarge.getMessage());
+ *           }
+ *         });
  * }</pre>
  */
 public class SkaldException extends RuntimeException {

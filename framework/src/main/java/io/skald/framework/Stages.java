@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>Skald passes every stage it gets from Pekko, and every stage a user handler returns, through
  * {@link #inline}. Do the same in your own code that chains on Pekko's stages:
+ * <!-- snippet: jd-stages -->
  *
  * <pre>{@code
  * CompletionStage<Balance> balance =

@@ -15,6 +15,7 @@ import java.util.Set;
  * out of stock, insufficient credit). A step decides what a failure means ({@link
  * SagaDefinition.StepSettings#onFailure}). A participant that crashes or never answers is a
  * technical failure, handled by the step's timeout and retry policy.
+ * <!-- snippet: jd-endpoint -->
  *
  * <pre>{@code
  * static final Endpoint<ReserveStock> RESERVE =

@@ -7,12 +7,15 @@ import io.skald.framework.consumer.Subscription;
  * topics of its endpoints. Duplicates are answered from a deduplication ledger keyed by the
  * commands' idempotency keys; a compensation that arrives for a command the service never executed
  * is acknowledged without running the handler, and the command is refused if it arrives later.
+ * <!-- snippet: jd-participant -->
  *
  * <pre>{@code
- * Subscription inventory = sagas.participant("inventory")
- *     .on(Inventory.RESERVE, (cmd, ctx) -> stock.reserve(cmd))
- *     .on(Inventory.RELEASE, (cmd, ctx) -> stock.release(cmd))
- *     .start();
+ * Subscription inventory =
+ *     sagas
+ *         .participant("inventory")
+ *         .on(Inventory.RESERVE, (cmd, ctx) -> stock.reserve(cmd))
+ *         .on(Inventory.RELEASE, (cmd, ctx) -> stock.release(cmd))
+ *         .start();
  * }</pre>
  */
 public interface Participant {

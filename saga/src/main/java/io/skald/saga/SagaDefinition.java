@@ -18,21 +18,22 @@ import java.util.function.Predicate;
  * and folding the reply into the saga's data, with the compensation that undoes it. Built by a
  * fluent DSL whose stage interfaces only offer what may come next (a step's options only after its
  * command), and checked by {@link Steps#build()}.
+ * <!-- snippet: jd-saga-definition -->
  *
  * <pre>{@code
  * SagaDefinition<Order> placeOrder =
  *     SagaDefinition.named("place-order", Order.class)
  *         .step("reserve-stock")
- *             .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
- *             .onReply(StockReserved.class, (o, r) -> o.withReservation(r.reservationId()))
- *             .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
- *             .timeout(Duration.ofSeconds(5))
+ *         .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+ *         .onReply(StockReserved.class, (o, r) -> o.withReservation(r.reservationId()))
+ *         .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+ *         .timeout(Duration.ofSeconds(5))
  *         .step("charge-payment")
- *             .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
- *             .pivot()
+ *         .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+ *         .pivot()
  *         .step("confirm-order")
- *             .invoke(Orders.CONFIRM, o -> new ConfirmOrder(o.id()))
- *             .retriable()
+ *         .invoke(Orders.CONFIRM, o -> new ConfirmOrder(o.id()))
+ *         .retriable()
  *         .build();
  * }</pre>
  *

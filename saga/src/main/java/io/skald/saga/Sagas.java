@@ -18,11 +18,18 @@ import java.util.Map;
  * The saga module on a Skald node: runs orchestrators of saga definitions and participant services.
  * Commands, replies and the instances' own journals all live in Skald (topics and the node's
  * journal), so sagas are exactly as durable as the log.
+ * <!-- snippet: jd-sagas -->
  *
  * <pre>{@code
  * Skald skald = Skald.start("shop");
  * Sagas sagas = Sagas.create(skald);
- * sagas.participant("inventory").on(Inventory.RESERVE, ...).on(Inventory.RELEASE, ...).start();
+ * sagas
+ *     .participant("inventory")
+ *     .on(
+ *         Inventory.RESERVE,
+ *         (cmd, ctx) -> CompletableFuture.completedFuture(new StockReserved("r-1")))
+ *     .on(Inventory.RELEASE, (cmd, ctx) -> CompletableFuture.completedFuture(null))
+ *     .start(); // and the payment and order services' participants alike
  * SagaOrchestrator<Order> orders = sagas.orchestrator(placeOrder);
  * orders.start(order.id(), order);
  * }</pre>

@@ -13,13 +13,36 @@ import java.util.stream.Collectors;
  * Skald nodes in cluster mode on 127.0.0.1, for tests, benchmarks and trying a cluster on one
  * machine: each node is an actor system named {@value #SYSTEM} with its own remoting port, joined
  * through the given seed nodes, with {@code skald-cluster.conf} and a shared PostgreSQL database.
+ * <!-- snippet: cluster-two-nodes -->
  *
  * <pre>{@code
  * try (LocalPostgres postgres = LocalPostgres.start()) {
  *   int seed = LocalCluster.freePort();
  *   Skald node1 = LocalCluster.start(seed, List.of(seed), postgres, ConfigFactory.empty());
- *   Skald node2 = LocalCluster.start(LocalCluster.freePort(), List.of(seed), postgres, ConfigFactory.empty());
- *   ...
+ *   Skald node2 =
+ *       LocalCluster.start(
+ *           LocalCluster.freePort(), List.of(seed), postgres, ConfigFactory.empty());
+ *   try {
+ *     node1.admin().createTopic(TopicSpec.of("orders", 6)).toCompletableFuture().join();
+ *
+ *     // a member of group "billing" on node 2 ...
+ *     node2.subscribe(
+ *         SubscriptionSpec.of("billing", Codecs.string(), Codecs.string()).withTopics("orders"),
+ *         record -> {
+ *           billed.add(record.value());
+ *           return CompletableFuture.completedFuture(null);
+ *         });
+ *
+ *     // ... gets what a producer on node 1 sends, wherever sharding placed the partitions
+ *     Producer<String, String> producer =
+ *         node1.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+ *     for (int i = 0; i < 100; i++) {
+ *       producer.send("orders", "customer-" + (i % 7), "order-" + i).toCompletableFuture().join();
+ *     }
+ *   } finally {
+ *     node2.close();
+ *     node1.close();
+ *   }
  * }
  * }</pre>
  */

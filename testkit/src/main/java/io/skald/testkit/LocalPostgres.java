@@ -33,11 +33,36 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * gets a fresh data directory (removed by {@link #close()}) and a free port. PostgreSQL refuses to
  * run as root, so when the JVM runs as root the server runs as user {@code nobody} through {@code
  * setpriv}.
+ * <!-- snippet: cluster-two-nodes -->
  *
  * <pre>{@code
  * try (LocalPostgres postgres = LocalPostgres.start()) {
- *   Config config = SkaldCluster.postgresConfig(postgres.jdbcUrl(), postgres.user(), postgres.password());
- *   ...
+ *   int seed = LocalCluster.freePort();
+ *   Skald node1 = LocalCluster.start(seed, List.of(seed), postgres, ConfigFactory.empty());
+ *   Skald node2 =
+ *       LocalCluster.start(
+ *           LocalCluster.freePort(), List.of(seed), postgres, ConfigFactory.empty());
+ *   try {
+ *     node1.admin().createTopic(TopicSpec.of("orders", 6)).toCompletableFuture().join();
+ *
+ *     // a member of group "billing" on node 2 ...
+ *     node2.subscribe(
+ *         SubscriptionSpec.of("billing", Codecs.string(), Codecs.string()).withTopics("orders"),
+ *         record -> {
+ *           billed.add(record.value());
+ *           return CompletableFuture.completedFuture(null);
+ *         });
+ *
+ *     // ... gets what a producer on node 1 sends, wherever sharding placed the partitions
+ *     Producer<String, String> producer =
+ *         node1.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+ *     for (int i = 0; i < 100; i++) {
+ *       producer.send("orders", "customer-" + (i % 7), "order-" + i).toCompletableFuture().join();
+ *     }
+ *   } finally {
+ *     node2.close();
+ *     node1.close();
+ *   }
  * }
  * }</pre>
  *

@@ -7,9 +7,11 @@ import java.util.Objects;
  * A bound on a partition's backlog: the records written but not yet consumed (committed) by the
  * slowest <em>active</em> consumer group (a group with running members). It stops the "queue grows
  * until the disk is full" failure at its source.
+ * <!-- snippet: jd-backlog-limit -->
  *
  * <pre>{@code
- * TopicSpec.of("jobs", 8).withBacklogLimit(new BacklogLimit(1_000_000, OverflowPolicy.REJECT_NEW));
+ * TopicSpec.of("jobs", 8)
+ *     .withBacklogLimit(new BacklogLimit(1_000_000, OverflowPolicy.REJECT_NEW));
  * }</pre>
  *
  * <p>Groups report their positions every {@code skald.framework.group.position-report-interval};

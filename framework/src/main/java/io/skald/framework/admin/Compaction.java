@@ -18,6 +18,7 @@ import java.util.Objects;
  * appended since its last compaction and they are at least as many as those it kept then, so each
  * record is rewritten a bounded number of times; {@link TopicAdmin#compact} compacts at once.
  * Compaction combines with {@link Retention}: a record goes when either removes it.
+ * <!-- snippet: jd-compaction -->
  *
  * <pre>{@code
  * admin.createTopic(TopicSpec.of("prices", 4).withCompaction(Compaction.latestPerKey()));

@@ -6,12 +6,14 @@ import java.util.Objects;
 /**
  * Where {@link TopicAdmin#resetOffsets} moves a group: to the earliest or latest record, to an
  * offset, or to the first record at or after a time.
+ * <!-- snippet: jd-offset-reset -->
  *
  * <pre>{@code
  * // replay everything since yesterday 09:00, after checking what would change
  * OffsetReset since = OffsetReset.toTimestamp(Instant.parse("2026-11-22T09:00:00Z"));
- * Map<TopicPartition, Long> preview = admin.resetOffsets("billing", "orders", since, true).join();
- * admin.resetOffsets("billing", "orders", since, false).join();
+ * Map<TopicPartition, Long> preview =
+ *     admin.resetOffsets("billing", "orders", since, true).toCompletableFuture().join();
+ * admin.resetOffsets("billing", "orders", since, false).toCompletableFuture().join();
  * }</pre>
  */
 public sealed interface OffsetReset

@@ -6,10 +6,15 @@ import java.time.Duration;
  * How long a topic keeps its records: by age, by total size, by record count, or any combination (a
  * record is deleted as soon as one limit says so). Deleted records are removed from the journal,
  * and reading below the first retained offset resets the reader to it.
+ * <!-- snippet: jd-retention -->
  *
  * <pre>{@code
- * skald.admin().createTopic(TopicSpec.of("clicks", 8)
- *     .withRetention(Retention.forever().withMaxAge(Duration.ofDays(7)).withMaxRecords(10_000_000)));
+ * skald
+ *     .admin()
+ *     .createTopic(
+ *         TopicSpec.of("clicks", 8)
+ *             .withRetention(
+ *                 Retention.forever().withMaxAge(Duration.ofDays(7)).withMaxRecords(10_000_000)));
  * }</pre>
  *
  * <p>Retention works on whole batches (the unit of storage), so a partition may keep somewhat more

@@ -10,6 +10,7 @@ import org.apache.pekko.Done;
 
 /**
  * Creates and describes topics. Obtained from {@link Skald#admin()}.
+ * <!-- snippet: jd-create-topic -->
  *
  * <pre>{@code
  * skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
@@ -61,10 +62,13 @@ public interface TopicAdmin {
   /**
    * The lag of a consumer group on every partition of a topic: log bounds, committed offset and the
    * records not yet consumed.
+   * <!-- snippet: jd-lag -->
    *
    * <pre>{@code
-   * long behind = skald.admin().lag("billing", "orders").toCompletableFuture().join()
-   *     .stream().mapToLong(PartitionLag::lag).sum();
+   * long behind =
+   *     skald.admin().lag("billing", "orders").toCompletableFuture().join().stream()
+   *         .mapToLong(PartitionLag::lag)
+   *         .sum();
    * }</pre>
    *
    * @param group the consumer group

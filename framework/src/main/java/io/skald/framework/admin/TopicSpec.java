@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
  * <p>Topic definitions are durable: once created, a topic survives restarts. Creating the same
  * definition again is a no-op; creating a name again with a different partition count fails with
  * {@link TopicConflictException}.
+ * <!-- snippet: jd-create-topic -->
  *
  * <pre>{@code
  * skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();

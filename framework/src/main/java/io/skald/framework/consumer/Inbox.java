@@ -14,17 +14,28 @@ import java.util.List;
  * applied again.
  *
  * <p>Immutable and Jackson-serializable, so it can live in a snapshotted state record:
+ * <!-- snippet: delivery-inbox-entity -->
  *
  * <pre>{@code
- * record Account(long balance, Inbox inbox) {}
- * // command handler
- * if (state.inbox().contains(cmd.messageId())) {
- *   return Effect().reply(cmd.replyTo(), Done.getInstance()); // a redelivery: already applied
- * }
- * return Effect().persist(new Credited(cmd.messageId(), cmd.amount()))
- *     .thenReply(cmd.replyTo(), s -> Done.getInstance());
- * // event handler
- * (state, e) -> new Account(state.balance() + e.amount(), state.inbox().record(e.messageId()))
+ * // state: record Account(long balance, long effects, Inbox inbox)
+ * .onCommand(
+ *     Credit.class,
+ *     (state, cmd) -> {
+ *       if (state.inbox().contains(cmd.messageId())) {
+ *         return Effect().reply(cmd.replyTo(), Done.getInstance()); // a redelivery: done
+ *       }
+ *       return Effect()
+ *           .persist(new Credited(cmd.messageId(), cmd.amount()))
+ *           .thenReply(cmd.replyTo(), s -> Done.getInstance());
+ *     })
+ * // event handler: the effect and its "processed" marker in one event
+ * .onEvent(
+ *     Credited.class,
+ *     (state, e) ->
+ *         new Account(
+ *             state.balance() + e.amount(),
+ *             state.effects() + 1,
+ *             state.inbox().record(e.messageId())))
  * }</pre>
  *
  * <p>Size the capacity above the most records that can be redelivered to one entity: at-least-once

@@ -10,6 +10,7 @@ import java.util.Set;
  * {@code round-robin}; register your own class under {@code skald.framework.consumer.assignors} and
  * select it with {@link SubscriptionSpec#withAssignor}. An implementation needs a public
  * no-argument constructor and must be deterministic: the group coordinator may run it on any node.
+ * <!-- not java -->
  *
  * <pre>{@code
  * skald.framework.consumer.assignors { sticky-by-zone = "com.example.ZoneAssignor" }

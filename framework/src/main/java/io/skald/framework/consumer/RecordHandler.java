@@ -10,9 +10,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Records of different partitions may be handled concurrently on different threads, so a handler
  * must be thread-safe. Records with the same key are never handled concurrently and reach the
  * handler in offset order.
+ * <!-- snippet: jd-record-handler -->
  *
  * <pre>{@code
- * RecordHandler<String, Order> handler = record -> inventory.reserve(record.value());
+ * RecordHandler<String, Order> reserve = record -> inventory.reserve(record.value());
  * }</pre>
  *
  * @param <K> the key type

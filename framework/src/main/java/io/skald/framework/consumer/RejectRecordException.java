@@ -6,14 +6,16 @@ import io.skald.framework.SkaldException;
  * Thrown by a {@link RecordHandler} (or used to fail its stage) to reject a record for good: it is
  * not retried but sent to the subscription's dead-letter topic at once, with this exception's
  * message as the cause.
+ * <!-- snippet: jd-reject -->
  *
  * <pre>{@code
- * record -> {
- *   if (record.value().quantity() < 0) {
- *     throw new RejectRecordException("negative quantity");
- *   }
- *   return process(record);
- * }
+ * RecordHandler<String, Order> checked =
+ *     record -> {
+ *       if (record.value().quantity() < 0) {
+ *         throw new RejectRecordException("negative quantity"); // dead-lettered, not retried
+ *       }
+ *       return process(record);
+ *     };
  * }</pre>
  */
 public final class RejectRecordException extends SkaldException {

@@ -13,11 +13,13 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The delay before attempt {@code n + 1} is a random duration between half and all of {@code
  * min(maxInterval, initialInterval * multiplier^(n-1))}.
+ * <!-- snippet: jd-retry-policy -->
  *
  * <pre>{@code
- * RetryPolicy policy = RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0)
- *     .withMaxAttempts(5)
- *     .withNonRetryable(Set.of(IllegalArgumentException.class));
+ * RetryPolicy policy =
+ *     RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0)
+ *         .withMaxAttempts(5)
+ *         .withNonRetryable(Set.of(IllegalArgumentException.class));
  * }</pre>
  *
  * @param initialInterval the delay before the second attempt

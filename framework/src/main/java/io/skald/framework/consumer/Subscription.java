@@ -9,10 +9,10 @@ import org.apache.pekko.Done;
 
 /**
  * A running member of a consumer group, returned by {@link Skald#subscribe}.
+ * <!-- snippet: jd-subscription -->
  *
  * <pre>{@code
  * Subscription subscription = skald.subscribe(spec, handler);
- * ...
  * subscription.stop().toCompletableFuture().join(); // finish in-flight records, commit, leave
  * }</pre>
  */

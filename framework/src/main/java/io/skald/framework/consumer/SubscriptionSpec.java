@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * depends on two settings (at least one topic, a parallelism within the prefetch window) is checked
  * by {@link #validate()} when the spec is used ({@code Skald.subscribe}), so the order of the
  * {@code with} calls never matters.
+ * <!-- snippet: jd-subscription-spec -->
  *
  * <pre>{@code
  * SubscriptionSpec<String, Order> spec =

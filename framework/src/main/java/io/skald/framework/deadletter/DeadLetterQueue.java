@@ -15,11 +15,13 @@ import java.util.concurrent.CompletionStage;
  * large queue does not flood the consumers. A replayed record keeps its key, value and original
  * headers, goes to its original partition, and carries {@code skald.replayed-from = <dlq
  * topic>@<offset>}.
+ * <!-- snippet: jd-dead-letter-queue -->
  *
  * <pre>{@code
  * DeadLetterQueue dlq = skald.deadLetters("billing");
  * for (DeadLetter letter : dlq.list(0, 50).toCompletableFuture().join()) {
- *   System.out.println(letter.original() + "@" + letter.originalOffset() + ": " + letter.errorMessage());
+ *   System.out.println(
+ *       letter.original() + "@" + letter.originalOffset() + ": " + letter.errorMessage());
  * }
  * dlq.replayAll().toCompletableFuture().join(); // after the fix is deployed
  * }</pre>

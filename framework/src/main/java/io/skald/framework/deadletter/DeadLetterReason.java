@@ -5,11 +5,13 @@ import io.skald.framework.consumer.RejectRecordException;
 /**
  * Why a record went to its group's dead-letter topic. Written with the dead letter (header {@code
  * skald.dlq.reason}) as {@link #header()}, so the values below are stable.
+ * <!-- snippet: jd-dead-letter-reason -->
  *
  * <pre>{@code
  * for (DeadLetter letter : dlq.list(0, 100).toCompletableFuture().join()) {
  *   if (letter.reason() == DeadLetterReason.RETRIES_EXHAUSTED) {
  *     // a transient failure that outlasted the retry policy: replay once the cause is fixed
+ *     dlq.replay(letter.dlqOffset());
  *   }
  * }
  * }</pre>

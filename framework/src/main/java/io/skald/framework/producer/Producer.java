@@ -15,10 +15,13 @@ import java.util.concurrent.CompletionStage;
  * it is stable across restarts and versions. Records without a key are spread round-robin. The
  * producer batches records per partition while a write is in flight, so many records share one
  * journal write.
+ * <!-- snippet: jd-producer -->
  *
  * <pre>{@code
- * Producer<String, String> producer = skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
- * producer.send("orders", "order-42", "created")
+ * Producer<String, String> producer =
+ *     skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+ * producer
+ *     .send("orders", "order-42", "created")
  *     .thenAccept(meta -> log.info("written at {}", meta.offset()));
  * }</pre>
  *
@@ -82,6 +85,7 @@ public interface Producer<K, V> extends AutoCloseable {
    * record is delivered to its partition (chosen from the key as for {@link #send}) after the
    * delay, never before, also across crashes and restarts. There is no upper limit on the delay.
    * The record then carries the header {@code skald.delivery-due} (epoch milliseconds).
+   * <!-- snippet: jd-send-delayed -->
    *
    * <pre>{@code
    * producer.sendDelayed("reminders", customerId, reminder, Map.of(), Duration.ofDays(3));

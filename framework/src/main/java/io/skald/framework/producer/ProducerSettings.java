@@ -7,6 +7,7 @@ import java.util.Objects;
  * How a {@link Producer} encodes and acknowledges records: the key and value codecs, the {@link
  * Acks} mode and idempotence. Batching, buffer bounds and timeouts come from {@code
  * skald.framework.producer} in the configuration.
+ * <!-- snippet: jd-producer-settings -->
  *
  * <pre>{@code
  * ProducerSettings<String, Order> settings =

@@ -27,6 +27,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * Pekko Streams for Skald: a committable {@code Source} per subscription, and a {@code Flow} and a
  * {@code Sink} for producing. Backpressure propagates end to end: a slow stage keeps records
  * unacknowledged, which keeps the subscription's window full, which stops fetching.
+ * <!-- snippet: jd-streams -->
  *
  * <pre>{@code
  * SkaldStreams.committableSource(skald, spec.withParallelism(64))

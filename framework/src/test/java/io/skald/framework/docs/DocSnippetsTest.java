@@ -205,6 +205,114 @@ class DocSnippetsTest {
     }
   }
 
+  private static final Pattern JAVADOC_BLOCK =
+      Pattern.compile(
+          "(?m)^([ \\t]*)\\* <!-- (snippet: ([a-z0-9-]+)|not java) -->\\n(?:[ \\t]*\\*\\n)?"
+              + "[ \\t]*\\* <pre>\\{@code\\n(.*?)^[ \\t]*\\* \\}</pre>",
+          Pattern.DOTALL);
+  private static final Pattern JAVADOC_FENCE = Pattern.compile("(?m)^[ \\t]*\\* <pre>\\{@code$");
+
+  /** The public API's sources: every module's main code outside {@code internal} packages. */
+  private static List<Path> apiSources(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(p -> p.toString().endsWith(".java"))
+          .filter(p -> p.toString().contains("/src/main/java/"))
+          .filter(p -> !p.toString().contains("/internal/"))
+          .filter(p -> !p.toString().contains("/target/"))
+          .filter(p -> !p.toString().contains("/bench/") && !p.toString().contains("/examples/"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void everyJavadocExampleOfThePublicApiIsCompiledTestCode() throws IOException {
+    Path root = root();
+    Map<String, String> regions = regions(root);
+    boolean write = Boolean.getBoolean("skald.snippets.write");
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (Path source : apiSources(root)) {
+      String text = Files.readString(source, StandardCharsets.UTF_8);
+      String where = root.relativize(source).toString();
+      Matcher fence = JAVADOC_FENCE.matcher(text);
+      while (fence.find()) {
+        String before = text.substring(0, fence.start());
+        if (!before.matches(
+            "(?s).*\\* <!-- (snippet: [a-z0-9-]+|not java) -->\\n([ \\t]*\\*\\n)?$")) {
+          problems.add(
+              where
+                  + ":"
+                  + lineOf(text, fence.start())
+                  + ": a Javadoc example without <!-- snippet: name --> (nothing compiles it)");
+        }
+      }
+      StringBuilder rewritten = new StringBuilder();
+      Matcher block = JAVADOC_BLOCK.matcher(text);
+      int last = 0;
+      while (block.find()) {
+        rewritten.append(text, last, block.start());
+        last = block.end();
+        String name = block.group(3);
+        if (name == null) { // <!-- not java -->: configuration, shown as it is
+          rewritten.append(block.group());
+          continue;
+        }
+        checked++;
+        String indent = block.group(1);
+        String shown =
+            normalize(
+                block
+                    .group(4)
+                    .lines()
+                    .map(l -> l.replaceFirst("^[ \\t]*\\*( |$)", ""))
+                    .collect(Collectors.joining("\n")));
+        String code = regions.get(name);
+        if (code == null) {
+          problems.add(
+              where
+                  + ":"
+                  + lineOf(text, block.start())
+                  + ": no test source has region // #"
+                  + name);
+          rewritten.append(block.group());
+        } else if (!code.equals(shown)) {
+          problems.add(
+              where
+                  + ":"
+                  + lineOf(text, block.start())
+                  + ": Javadoc example '"
+                  + name
+                  + "' differs from its compiled source:\n--- javadoc\n"
+                  + shown
+                  + "\n--- source\n"
+                  + code);
+          rewritten.append(indent).append("* <!-- snippet: ").append(name).append(" -->\n");
+          rewritten.append(indent).append("*\n");
+          rewritten.append(indent).append("* <pre>{@code\n");
+          code.lines()
+              .forEach(
+                  l -> rewritten.append(indent).append(l.isEmpty() ? "*" : "* " + l).append('\n'));
+          rewritten.append(indent).append("* }</pre>");
+        } else {
+          rewritten.append(block.group());
+        }
+      }
+      rewritten.append(text.substring(last));
+      if (write && !rewritten.toString().equals(text)) {
+        Files.writeString(source, rewritten.toString(), StandardCharsets.UTF_8);
+      }
+    }
+    assertTrue(checked > 0, "no Javadoc example found under " + root);
+    if (!problems.isEmpty() && !(write && problems.stream().allMatch(p -> p.contains("differs")))) {
+      fail(
+          problems.size()
+              + " Javadoc example problem(s); copy sources in with -Dskald.snippets.write=true:\n"
+              + String.join("\n\n", problems));
+    }
+  }
+
   private static int lineOf(String text, int index) {
     return (int) text.substring(0, index).chars().filter(c -> c == '\n').count() + 1;
   }

@@ -32,14 +32,17 @@ import java.util.function.Function;
  * (something failed); every step's effect happened at most once; in a completed saga every step
  * that ran applied its effect and nothing was compensated; in a compensated one exactly the applied
  * effects of compensatable steps were undone, once each, latest stage first.
+ * <!-- snippet: jd-checker -->
  *
  * <pre>{@code
- * SagaChecker.Report report = SagaTestKit.of(placeOrder).checker()
- *     .succeedsWith(Inventory.RESERVE, cmd -> new StockReserved("r-1"))
- *     .failsWith(Inventory.RESERVE, cmd -> new OutOfStock(cmd.sku()))
- *     .succeedsWith(Payments.CHARGE, cmd -> new Charged("p-1"))
- *     .failsWith(Payments.CHARGE, cmd -> new Declined("no credit"))
- *     .check(order);
+ * SagaChecker.Report report =
+ *     SagaTestKit.of(placeOrder)
+ *         .checker()
+ *         .succeedsWith(Inventory.RESERVE, cmd -> new StockReserved("r-1"))
+ *         .failsWith(Inventory.RESERVE, cmd -> new OutOfStock(cmd.sku()))
+ *         .succeedsWith(Payments.CHARGE, cmd -> new Charged("p-1"))
+ *         .failsWith(Payments.CHARGE, cmd -> new Declined("no credit"))
+ *         .check(order);
  * }</pre>
  *
  * @param <D> the saga data type

@@ -14,12 +14,17 @@ import java.util.List;
  * One saga instance under test, driven step by step: expect the command it sends, answer it, let
  * virtual time pass, and check where it ends. Every method throws {@link AssertionError} with a
  * description of what the instance did instead.
+ * <!-- snippet: jd-scenario -->
  *
  * <pre>{@code
- * SagaTestKit.of(placeOrder).start(order)
- *     .expectCommand(Inventory.RESERVE).reply(new StockReserved("r-1"))
- *     .expectCommand(Payments.CHARGE).reply(new Declined("no credit"))
- *     .expectCompensation(Inventory.RELEASE).reply(null)
+ * SagaTestKit.of(placeOrder)
+ *     .start(order)
+ *     .expectCommandTo(Inventory.RESERVE)
+ *     .reply(new StockReserved("r-1"))
+ *     .expectCommandTo(Payments.CHARGE)
+ *     .reply(new Declined("no credit"))
+ *     .expectCompensationTo(Inventory.RELEASE)
+ *     .reply(null)
  *     .expectStatus(SagaStatus.COMPENSATED);
  * }</pre>
  *

@@ -6,10 +6,11 @@ import io.skald.saga.SagaDefinition;
  * Tests a saga definition without a node: the definition's real rules run on a virtual clock, and
  * the test plays the participants. Start a {@link SagaScenario} per case, or let a {@link
  * SagaChecker} run the definition through every failure point.
+ * <!-- snippet: jd-testkit -->
  *
  * <pre>{@code
  * SagaTestKit<Order> kit = SagaTestKit.of(placeOrder);
- * kit.start(order).expectCommandTo(Inventory.RESERVE).reply(new StockReserved("r-1"))...;
+ * kit.start(order).expectCommandTo(Inventory.RESERVE).reply(new StockReserved("r-1"));
  * }</pre>
  *
  * @param <D> the saga data type

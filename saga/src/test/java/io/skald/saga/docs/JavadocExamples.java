@@ -1,0 +1,165 @@
+package io.skald.saga.docs;
+
+import io.skald.framework.Skald;
+import io.skald.framework.consumer.Subscription;
+import io.skald.saga.Endpoint;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.SagaOrchestrator;
+import io.skald.saga.SagaStatus;
+import io.skald.saga.Sagas;
+import io.skald.saga.testkit.SagaChecker;
+import io.skald.saga.testkit.SagaTestKit;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The code of the saga module's Javadoc examples, compiled with the tests ({@code DocSnippetsTest}
+ * in the framework checks that each Javadoc shows exactly its region). The sagas they show run in
+ * the module's feature tests; these methods are compiled, not called.
+ */
+@SuppressWarnings("unused")
+final class JavadocExamples {
+  private JavadocExamples() {}
+
+  record Order(String id, String customer, List<String> items, long total, String reservation) {
+    Order withReservation(String reservationId) {
+      return new Order(id, customer, items, total, reservationId);
+    }
+  }
+
+  record ReserveStock(String orderId, List<String> items) {
+    String sku() {
+      return items.get(0);
+    }
+  }
+
+  record ReleaseStock(String orderId) {}
+
+  record StockReserved(String reservationId) {}
+
+  record OutOfStock(String sku) {}
+
+  record Charge(String orderId, String customer, long total) {}
+
+  record Charged(String paymentId) {}
+
+  record Declined(String reason) {}
+
+  record ConfirmOrder(String orderId) {}
+
+  interface Stock {
+    CompletionStage<Object> reserve(ReserveStock command);
+
+    CompletionStage<Object> release(ReleaseStock command);
+  }
+
+  /** The inventory service's contract. */
+  static final class Inventory {
+    // #jd-endpoint
+    static final Endpoint<ReserveStock> RESERVE =
+        Endpoint.of("inventory.reserve", "inventory-commands", ReserveStock.class)
+            .replies(StockReserved.class)
+            .failures(OutOfStock.class);
+    // #jd-endpoint
+    static final Endpoint<ReleaseStock> RELEASE =
+        Endpoint.of("inventory.release", "inventory-commands", ReleaseStock.class);
+  }
+
+  /** The payment service's contract. */
+  static final class Payments {
+    static final Endpoint<Charge> CHARGE =
+        Endpoint.of("payments.charge", "payment-commands", Charge.class)
+            .replies(Charged.class)
+            .failures(Declined.class);
+  }
+
+  /** The order service's contract. */
+  static final class Orders {
+    static final Endpoint<ConfirmOrder> CONFIRM =
+        Endpoint.of("orders.confirm", "order-commands", ConfirmOrder.class);
+  }
+
+  static SagaDefinition<Order> definition() {
+    // #jd-saga-definition
+    SagaDefinition<Order> placeOrder =
+        SagaDefinition.named("place-order", Order.class)
+            .step("reserve-stock")
+            .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+            .onReply(StockReserved.class, (o, r) -> o.withReservation(r.reservationId()))
+            .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+            .timeout(Duration.ofSeconds(5))
+            .step("charge-payment")
+            .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+            .pivot()
+            .step("confirm-order")
+            .invoke(Orders.CONFIRM, o -> new ConfirmOrder(o.id()))
+            .retriable()
+            .build();
+    // #jd-saga-definition
+    return placeOrder;
+  }
+
+  static void runtime(Sagas sagas, Stock stock, SagaDefinition<Order> placeOrder) {
+    // #jd-participant
+    Subscription inventory =
+        sagas
+            .participant("inventory")
+            .on(Inventory.RESERVE, (cmd, ctx) -> stock.reserve(cmd))
+            .on(Inventory.RELEASE, (cmd, ctx) -> stock.release(cmd))
+            .start();
+    // #jd-participant
+    // #jd-orchestrator
+    SagaOrchestrator<Order> orders = sagas.orchestrator(placeOrder);
+    orders
+        .start("order-42", new Order("order-42", "ada", List.of("sku-1"), 1_999, null))
+        .toCompletableFuture()
+        .join();
+    // #jd-orchestrator
+  }
+
+  static void start(SagaDefinition<Order> placeOrder, Order order) {
+    // #jd-sagas
+    Skald skald = Skald.start("shop");
+    Sagas sagas = Sagas.create(skald);
+    sagas
+        .participant("inventory")
+        .on(
+            Inventory.RESERVE,
+            (cmd, ctx) -> CompletableFuture.completedFuture(new StockReserved("r-1")))
+        .on(Inventory.RELEASE, (cmd, ctx) -> CompletableFuture.completedFuture(null))
+        .start(); // and the payment and order services' participants alike
+    SagaOrchestrator<Order> orders = sagas.orchestrator(placeOrder);
+    orders.start(order.id(), order);
+    // #jd-sagas
+  }
+
+  static void testKit(SagaDefinition<Order> placeOrder, Order order) {
+    // #jd-checker
+    SagaChecker.Report report =
+        SagaTestKit.of(placeOrder)
+            .checker()
+            .succeedsWith(Inventory.RESERVE, cmd -> new StockReserved("r-1"))
+            .failsWith(Inventory.RESERVE, cmd -> new OutOfStock(cmd.sku()))
+            .succeedsWith(Payments.CHARGE, cmd -> new Charged("p-1"))
+            .failsWith(Payments.CHARGE, cmd -> new Declined("no credit"))
+            .check(order);
+    // #jd-checker
+    // #jd-scenario
+    SagaTestKit.of(placeOrder)
+        .start(order)
+        .expectCommandTo(Inventory.RESERVE)
+        .reply(new StockReserved("r-1"))
+        .expectCommandTo(Payments.CHARGE)
+        .reply(new Declined("no credit"))
+        .expectCompensationTo(Inventory.RELEASE)
+        .reply(null)
+        .expectStatus(SagaStatus.COMPENSATED);
+    // #jd-scenario
+    // #jd-testkit
+    SagaTestKit<Order> kit = SagaTestKit.of(placeOrder);
+    kit.start(order).expectCommandTo(Inventory.RESERVE).reply(new StockReserved("r-1"));
+    // #jd-testkit
+  }
+}
