@@ -151,16 +151,16 @@ public final class DefaultDeadLetterQueue implements DeadLetterQueue {
               return Stages.inline(
                       ClusterSharding.get(system)
                           .entityRefFor(ReplayLedger.ENTITY_TYPE_KEY, topic)
-                          .<ReplayLedger.Replayed>ask(
+                          .<ReplayLedger.ReplayResult>ask(
                               replyTo -> new ReplayLedger.Replay(List.copyOf(letters), replyTo),
                               settings.deliveryTimeout().plus(settings.askTimeout())))
                   .thenCompose(
-                      replayed -> {
-                        if (replayed.error() != null) {
+                      result -> {
+                        if (result instanceof ReplayLedger.ReplayFailed failed) {
                           throw new SkaldException(
-                              "replay of " + topic + " failed: " + replayed.error());
+                              "replay of " + topic + " failed: " + failed.reason());
                         }
-                        int total = replayedSoFar + replayed.replayed();
+                        int total = replayedSoFar + ((ReplayLedger.Replayed) result).replayed();
                         if (next >= to) {
                           return CompletableFuture.completedFuture(total);
                         }

@@ -61,19 +61,28 @@ public final class ReplayLedger
    * Replays the given dead letters that were not replayed before.
    *
    * @param letters the dead letters, in offset order
-   * @param replyTo receives how many were newly replayed
+   * @param replyTo receives how many were newly replayed, or why the replay failed
    */
-  public record Replay(List<Letter> letters, ActorRef<Replayed> replyTo) implements Command {}
+  public record Replay(List<Letter> letters, ActorRef<ReplayResult> replyTo) implements Command {}
+
+  /** The outcome of a {@link Replay}. */
+  public sealed interface ReplayResult extends SkaldSerializable {}
 
   /**
-   * The outcome of a {@link Replay}.
+   * The letters were replayed (those replayed before are not written again).
    *
    * @param replayed how many dead letters were written to their original topics now
-   * @param error why the replay failed, or null
    */
-  public record Replayed(int replayed, String error) implements SkaldSerializable {}
+  public record Replayed(int replayed) implements ReplayResult {}
 
-  record Produced(List<Long> dlqOffsets, int fresh, ActorRef<Replayed> replyTo, Throwable error)
+  /**
+   * Writing the letters to their original topics failed; none of them is marked replayed.
+   *
+   * @param reason the error
+   */
+  public record ReplayFailed(String reason) implements ReplayResult {}
+
+  record Produced(List<Long> dlqOffsets, int fresh, ActorRef<ReplayResult> replyTo, Throwable error)
       implements Command {}
 
   /** Persisted events. */
@@ -160,7 +169,7 @@ public final class ReplayLedger
       }
     }
     if (pending.isEmpty()) {
-      replay.replyTo().tell(new Replayed(0, null));
+      replay.replyTo().tell(new Replayed(0));
       return Effect().none();
     }
     busy = true;
@@ -204,12 +213,12 @@ public final class ReplayLedger
   private Effect<Event, State> onProduced(State state, Produced produced) {
     busy = false;
     if (produced.error() != null) {
-      produced.replyTo().tell(new Replayed(0, produced.error().toString()));
+      produced.replyTo().tell(new ReplayFailed(produced.error().toString()));
       return Effect().unstashAll();
     }
     return Effect()
         .persist(new ReplayCompleted(produced.dlqOffsets()))
-        .thenRun(s -> produced.replyTo().tell(new Replayed(produced.fresh(), null)))
+        .thenRun(s -> produced.replyTo().tell(new Replayed(produced.fresh())))
         .thenUnstashAll();
   }
 

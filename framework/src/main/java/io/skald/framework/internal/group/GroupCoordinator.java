@@ -344,7 +344,7 @@ public final class GroupCoordinator
    */
   private Effect<Event, State> onReportPositions(State state, ReportPositions report) {
     if (membership.size() == 0) {
-      timers.cancel("report-positions");
+      timers.cancel(ReportPositions.INSTANCE);
       return Effect().none();
     }
     state.committed.forEach(
@@ -362,9 +362,9 @@ public final class GroupCoordinator
 
   /** Computes the target assignment and starts moving partitions towards it. */
   private void applyAssignment(State state) {
-    if (membership.size() > 0 && !timers.isTimerActive("report-positions")) {
+    if (membership.size() > 0 && !timers.isTimerActive(ReportPositions.INSTANCE)) {
       timers.startTimerWithFixedDelay(
-          "report-positions", ReportPositions.INSTANCE, settings.positionReportInterval());
+          ReportPositions.INSTANCE, ReportPositions.INSTANCE, settings.positionReportInterval());
     }
     send(
         membership.rebalance(
@@ -397,9 +397,11 @@ public final class GroupCoordinator
   }
 
   private void scheduleRevocationCheck() {
-    if (membership.revoking() && !timers.isTimerActive("revocations")) {
+    if (membership.revoking() && !timers.isTimerActive(CheckRevocations.INSTANCE)) {
       timers.startSingleTimer(
-          "revocations", CheckRevocations.INSTANCE, settings.rebalanceTimeout().dividedBy(4));
+          CheckRevocations.INSTANCE,
+          CheckRevocations.INSTANCE,
+          settings.rebalanceTimeout().dividedBy(4));
     }
   }
 

@@ -4,7 +4,6 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -103,21 +102,21 @@ public final class TopicRegistry
    *
    * @param spec its definition
    */
-  public record TopicAdded(TopicSpec spec) implements Event {}
+  public record TopicAdded(TopicDefinition spec) implements Event {}
 
   /**
    * The known topics.
    *
    * @param topics by name
    */
-  public record State(Map<String, TopicSpec> topics) implements SkaldSerializable {
+  public record State(Map<String, TopicDefinition> topics) implements SkaldSerializable {
     /** Copies the map. */
     public State {
       topics = Map.copyOf(topics);
     }
 
-    State with(TopicSpec spec) {
-      Map<String, TopicSpec> copy = new TreeMap<>(topics);
+    State with(TopicDefinition spec) {
+      Map<String, TopicDefinition> copy = new TreeMap<>(topics);
       copy.put(spec.name(), spec);
       return new State(copy);
     }
@@ -178,25 +177,33 @@ public final class TopicRegistry
             (state, cmd) ->
                 Effect()
                     .reply(
-                        cmd.replyTo(), new TopicLookup(cmd.name(), state.topics().get(cmd.name()))))
+                        cmd.replyTo(),
+                        new TopicLookup(
+                            cmd.name(),
+                            state.topics().containsKey(cmd.name())
+                                ? state.topics().get(cmd.name()).toSpec()
+                                : null)))
         .onCommand(
             ListTopics.class,
             (state, cmd) ->
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        new TopicList(new ArrayList<>(new TreeMap<>(state.topics()).values()))))
+                        new TopicList(
+                            new TreeMap<>(state.topics())
+                                .values().stream().map(TopicDefinition::toSpec).toList())))
         .build();
   }
 
   private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<Event, State> onCreate(
       State state, CreateTopic cmd) {
-    TopicSpec existing = state.topics().get(cmd.spec().name());
-    if (existing == null) {
+    TopicDefinition persisted = state.topics().get(cmd.spec().name());
+    if (persisted == null) {
       return Effect()
-          .persist(new TopicAdded(cmd.spec()))
+          .persist(new TopicAdded(TopicDefinition.of(cmd.spec())))
           .thenReply(cmd.replyTo(), s -> new TopicCreated(cmd.spec()));
     }
+    TopicSpec existing = persisted.toSpec();
     if (existing.equals(cmd.spec())) {
       return Effect().reply(cmd.replyTo(), new TopicCreated(existing));
     }

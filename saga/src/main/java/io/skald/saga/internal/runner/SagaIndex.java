@@ -182,8 +182,8 @@ public final class SagaIndex
             StatusChanged.class,
             (state, changed) -> {
               buffered.add(changed);
-              if (!timers.isTimerActive("flush")) {
-                timers.startSingleTimer("flush", Flush.INSTANCE, Duration.ofMillis(100));
+              if (!timers.isTimerActive(Flush.INSTANCE)) {
+                timers.startSingleTimer(Flush.INSTANCE, Duration.ofMillis(100));
               }
               return Effect().none();
             })
