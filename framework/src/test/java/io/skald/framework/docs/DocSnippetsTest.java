@@ -19,19 +19,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Docs that cannot drift: every {@code ```java} block of {@code README.md}, {@code docs/*.md} and
- * the sample's README is a copy of a region of a test source that the build compiles (and, for
- * most, runs). A block is preceded by {@code <!-- snippet: name -->}; the region is the code
- * between two {@code // #name} lines in any {@code src/test/java} file of the repository, or of the
- * testkit (lines holding another region's marker are left out; the common indentation is removed).
+ * the sample's README, and every {@code <pre>{@code ...}} example in the Javadoc of the public API,
+ * is a copy of a region of a test source that the build compiles (and, for most docs blocks, runs).
+ * A block is preceded by {@code <!-- snippet: name -->} (a Javadoc block that is not Java, such as
+ * configuration, by {@code <!-- not java -->}); the region is the code between two {@code // #name}
+ * lines in any {@code src/test/java} file of the repository, or of the testkit (lines holding
+ * another region's marker are left out; the common indentation is removed).
  *
  * <p>When a region changes, copy it into the docs with {@code mvn -pl framework test
  * -Dtest=DocSnippetsTest -Dskald.snippets.write=true}, then review the diff.
  */
 class DocSnippetsTest {
   private static final Pattern MARKER = Pattern.compile("^\\s*// #([a-z0-9-]+)\\s*$");
-  private static final Pattern BLOCK =
-      Pattern.compile("<!-- snippet: ([a-z0-9-]+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern FENCE = Pattern.compile("(?m)^```java$");
 
   private static Path root() {
     Path dir = Path.of("").toAbsolutePath();
@@ -134,83 +133,146 @@ class DocSnippetsTest {
         .collect(Collectors.joining("\n"));
   }
 
-  @Test
-  void everyJavaBlockOfTheDocsIsCompiledTestCode() throws IOException {
-    Path root = root();
-    Map<String, String> regions = regions(root);
+  /**
+   * How a kind of file shows code.
+   *
+   * @param what what a block is called in messages
+   * @param fence the first line of any code block
+   * @param marked what must stand right before a fence: the block's marker
+   * @param block a marked block: group "indent", group "name" (absent for a block that is not Java,
+   *     which is left alone) and group "code"
+   * @param unprefix what to strip from each line of the code (the Javadoc's {@code *})
+   */
+  private record Format(
+      String what, Pattern fence, Pattern marked, Pattern block, String unprefix) {
+
+    /** The block as it must be written for a region. */
+    String render(String indent, String name, String code) {
+      if (unprefix.isEmpty()) {
+        return "<!-- snippet: " + name + " -->\n```java\n" + code + "\n```";
+      }
+      StringBuilder out = new StringBuilder();
+      out.append(indent).append("* <!-- snippet: ").append(name).append(" -->\n");
+      out.append(indent).append("*\n").append(indent).append("* <pre>{@code\n");
+      code.lines()
+          .forEach(l -> out.append(indent).append(l.isEmpty() ? "*" : "* " + l).append('\n'));
+      return out.append(indent).append("* }</pre>").toString();
+    }
+  }
+
+  private static final Format MARKDOWN =
+      new Format(
+          "java block",
+          Pattern.compile("(?m)^```java$"),
+          Pattern.compile("(?s).*<!-- snippet: [a-z0-9-]+ -->\\n$"),
+          Pattern.compile(
+              "(?<indent>)<!-- snippet: (?<name>[a-z0-9-]+) -->\\n```java\\n(?<code>.*?)```",
+              Pattern.DOTALL),
+          "");
+
+  private static final Format JAVADOC =
+      new Format(
+          "Javadoc example",
+          Pattern.compile("(?m)^[ \\t]*\\* <pre>\\{@code$"),
+          Pattern.compile("(?s).*\\* <!-- (snippet: [a-z0-9-]+|not java) -->\\n([ \\t]*\\*\\n)?$"),
+          Pattern.compile(
+              "(?m)^(?<indent>[ \\t]*)\\* <!-- (snippet: (?<name>[a-z0-9-]+)|not java) -->\\n"
+                  + "(?:[ \\t]*\\*\\n)?[ \\t]*\\* <pre>\\{@code\\n(?<code>.*?)^[ \\t]*\\* \\}</pre>",
+              Pattern.DOTALL),
+          "^[ \\t]*\\*( |$)");
+
+  /**
+   * Checks the blocks of some files against the regions, and with {@code -Dskald.snippets.write}
+   * copies the regions into them.
+   *
+   * @return how many blocks were compared
+   */
+  private static int check(
+      Path root,
+      List<Path> files,
+      Format format,
+      Map<String, String> regions,
+      List<String> problems)
+      throws IOException {
     boolean write = Boolean.getBoolean("skald.snippets.write");
-    List<String> problems = new ArrayList<>();
     int checked = 0;
-    for (Path doc : docs(root)) {
-      String text = Files.readString(doc, StandardCharsets.UTF_8);
-      String where = root.relativize(doc).toString();
-      // a java block without a marker is code nobody compiles
-      Matcher fence = FENCE.matcher(text);
+    for (Path file : files) {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      String where = root.relativize(file).toString();
+      Matcher fence = format.fence().matcher(text);
       while (fence.find()) {
-        String before = text.substring(0, fence.start());
-        if (!before.matches("(?s).*<!-- snippet: [a-z0-9-]+ -->\\n$")) {
+        if (!format.marked().matcher(text.substring(0, fence.start())).matches()) {
           problems.add(
               where
                   + ":"
                   + lineOf(text, fence.start())
-                  + ": a java block without <!-- snippet: name --> (nothing compiles it)");
+                  + ": a "
+                  + format.what()
+                  + " without <!-- snippet: name --> (nothing compiles it)");
         }
       }
       StringBuilder rewritten = new StringBuilder();
-      Matcher block = BLOCK.matcher(text);
+      Matcher block = format.block().matcher(text);
       int last = 0;
       while (block.find()) {
-        checked++;
-        String name = block.group(1);
-        String source = regions.get(name);
-        String shown = normalize(block.group(2));
         rewritten.append(text, last, block.start());
         last = block.end();
-        if (source == null) {
+        String name = block.group("name");
+        String code = name == null ? null : regions.get(name);
+        String shown =
+            normalize(
+                block
+                    .group("code")
+                    .lines()
+                    .map(
+                        l ->
+                            format.unprefix().isEmpty() ? l : l.replaceFirst(format.unprefix(), ""))
+                    .collect(Collectors.joining("\n")));
+        if (name != null) {
+          checked++;
+        }
+        if (name != null && code == null) {
           problems.add(
               where
                   + ":"
                   + lineOf(text, block.start())
                   + ": no test source has region // #"
                   + name);
-          rewritten.append(block.group());
-        } else if (!source.equals(shown)) {
+        } else if (name != null && !code.equals(shown)) {
           problems.add(
               where
                   + ":"
                   + lineOf(text, block.start())
-                  + ": snippet '"
+                  + ": "
+                  + format.what()
+                  + " '"
                   + name
-                  + "' differs from its compiled source:\n--- docs\n"
+                  + "' differs from its compiled source:\n--- shown\n"
                   + shown
                   + "\n--- source\n"
-                  + source);
-          rewritten.append("<!-- snippet: ").append(name).append(" -->\n```java\n");
-          rewritten.append(source).append("\n```");
-        } else {
-          rewritten.append(block.group());
+                  + code);
+          rewritten.append(format.render(block.group("indent"), name, code));
+          continue;
         }
+        rewritten.append(block.group());
       }
       rewritten.append(text.substring(last));
       if (write && !rewritten.toString().equals(text)) {
-        Files.writeString(doc, rewritten.toString(), StandardCharsets.UTF_8);
+        Files.writeString(file, rewritten.toString(), StandardCharsets.UTF_8);
       }
     }
-    assertTrue(checked > 0, "no snippet found: is the repository root right? " + root);
+    return checked;
+  }
+
+  private static void assertNoProblems(List<String> problems) {
+    boolean write = Boolean.getBoolean("skald.snippets.write");
     if (!problems.isEmpty() && !(write && problems.stream().allMatch(p -> p.contains("differs")))) {
       fail(
           problems.size()
-              + " snippet problem(s); copy sources into the docs with -Dskald.snippets.write=true:\n"
+              + " problem(s); copy the sources in with -Dskald.snippets.write=true:\n"
               + String.join("\n\n", problems));
     }
   }
-
-  private static final Pattern JAVADOC_BLOCK =
-      Pattern.compile(
-          "(?m)^([ \\t]*)\\* <!-- (snippet: ([a-z0-9-]+)|not java) -->\\n(?:[ \\t]*\\*\\n)?"
-              + "[ \\t]*\\* <pre>\\{@code\\n(.*?)^[ \\t]*\\* \\}</pre>",
-          Pattern.DOTALL);
-  private static final Pattern JAVADOC_FENCE = Pattern.compile("(?m)^[ \\t]*\\* <pre>\\{@code$");
 
   /** The public API's sources: every module's main code outside {@code internal} packages. */
   private static List<Path> apiSources(Path root) throws IOException {
@@ -227,90 +289,21 @@ class DocSnippetsTest {
   }
 
   @Test
+  void everyJavaBlockOfTheDocsIsCompiledTestCode() throws IOException {
+    Path root = root();
+    List<String> problems = new ArrayList<>();
+    int checked = check(root, docs(root), MARKDOWN, regions(root), problems);
+    assertTrue(checked > 0, "no snippet found: is the repository root right? " + root);
+    assertNoProblems(problems);
+  }
+
+  @Test
   void everyJavadocExampleOfThePublicApiIsCompiledTestCode() throws IOException {
     Path root = root();
-    Map<String, String> regions = regions(root);
-    boolean write = Boolean.getBoolean("skald.snippets.write");
     List<String> problems = new ArrayList<>();
-    int checked = 0;
-    for (Path source : apiSources(root)) {
-      String text = Files.readString(source, StandardCharsets.UTF_8);
-      String where = root.relativize(source).toString();
-      Matcher fence = JAVADOC_FENCE.matcher(text);
-      while (fence.find()) {
-        String before = text.substring(0, fence.start());
-        if (!before.matches(
-            "(?s).*\\* <!-- (snippet: [a-z0-9-]+|not java) -->\\n([ \\t]*\\*\\n)?$")) {
-          problems.add(
-              where
-                  + ":"
-                  + lineOf(text, fence.start())
-                  + ": a Javadoc example without <!-- snippet: name --> (nothing compiles it)");
-        }
-      }
-      StringBuilder rewritten = new StringBuilder();
-      Matcher block = JAVADOC_BLOCK.matcher(text);
-      int last = 0;
-      while (block.find()) {
-        rewritten.append(text, last, block.start());
-        last = block.end();
-        String name = block.group(3);
-        if (name == null) { // <!-- not java -->: configuration, shown as it is
-          rewritten.append(block.group());
-          continue;
-        }
-        checked++;
-        String indent = block.group(1);
-        String shown =
-            normalize(
-                block
-                    .group(4)
-                    .lines()
-                    .map(l -> l.replaceFirst("^[ \\t]*\\*( |$)", ""))
-                    .collect(Collectors.joining("\n")));
-        String code = regions.get(name);
-        if (code == null) {
-          problems.add(
-              where
-                  + ":"
-                  + lineOf(text, block.start())
-                  + ": no test source has region // #"
-                  + name);
-          rewritten.append(block.group());
-        } else if (!code.equals(shown)) {
-          problems.add(
-              where
-                  + ":"
-                  + lineOf(text, block.start())
-                  + ": Javadoc example '"
-                  + name
-                  + "' differs from its compiled source:\n--- javadoc\n"
-                  + shown
-                  + "\n--- source\n"
-                  + code);
-          rewritten.append(indent).append("* <!-- snippet: ").append(name).append(" -->\n");
-          rewritten.append(indent).append("*\n");
-          rewritten.append(indent).append("* <pre>{@code\n");
-          code.lines()
-              .forEach(
-                  l -> rewritten.append(indent).append(l.isEmpty() ? "*" : "* " + l).append('\n'));
-          rewritten.append(indent).append("* }</pre>");
-        } else {
-          rewritten.append(block.group());
-        }
-      }
-      rewritten.append(text.substring(last));
-      if (write && !rewritten.toString().equals(text)) {
-        Files.writeString(source, rewritten.toString(), StandardCharsets.UTF_8);
-      }
-    }
+    int checked = check(root, apiSources(root), JAVADOC, regions(root), problems);
     assertTrue(checked > 0, "no Javadoc example found under " + root);
-    if (!problems.isEmpty() && !(write && problems.stream().allMatch(p -> p.contains("differs")))) {
-      fail(
-          problems.size()
-              + " Javadoc example problem(s); copy sources in with -Dskald.snippets.write=true:\n"
-              + String.join("\n\n", problems));
-    }
+    assertNoProblems(problems);
   }
 
   private static int lineOf(String text, int index) {
