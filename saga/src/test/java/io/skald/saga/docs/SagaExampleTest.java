@@ -124,7 +124,7 @@ class SagaExampleTest {
     trips.get("trip-9"); // status, data, every step, full history
     trips.retry("trip-9"); // parked: run the failed step or compensation again (attempt 1)
     trips.skip("trip-9"); // parked: mark it done without running it, and continue
-    trips.compensate("trip-9"); // running or parked: turn back now
+    trips.compensate("trip-9"); // running or parked: turn back now (not past the pivot)
     trips.abort("trip-9"); // stop where it is, without compensating
     // #sagas-operations
   }

@@ -2,6 +2,7 @@ package io.skald.saga.internal.engine;
 
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
+import io.skald.saga.StepKind;
 import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.Phase;
@@ -17,9 +18,15 @@ import java.util.List;
  */
 final class InstanceEvents<D> {
   private final SagaDefinition<D> definition;
+  private final java.util.Map<String, StepKind> kinds = new java.util.HashMap<>();
 
   InstanceEvents(SagaDefinition<D> definition) {
     this.definition = definition;
+    for (var stage : Definitions.stages(definition)) {
+      for (StepSpec<D> step : stage.steps()) {
+        kinds.put(step.name(), step.kind());
+      }
+    }
   }
 
   /**
@@ -90,11 +97,17 @@ final class InstanceEvents<D> {
     }
     if (event instanceof SagaEvent.Parked e) {
       StepState st = s.step(e.step());
+      // A forward park keeps a step that succeeded (its reply handler threw) as succeeded, and a
+      // pivot whose outcome is unknown as running: neither may look failed, which invites undoing
+      // an effect that is in place.
+      boolean keep =
+          st.forward() == Phase.SUCCEEDED
+              || (st.forward() == Phase.RUNNING && kinds.get(e.step()) == StepKind.PIVOT);
       InstanceState next =
           s.withStep(
               e.compensation()
                   ? phases(st, st.forward(), Phase.FAILED, st.businessFailure())
-                  : phases(st, Phase.FAILED, st.compensation(), st.businessFailure()));
+                  : keep ? st : phases(st, Phase.FAILED, st.compensation(), st.businessFailure()));
       return next.parked(e.step(), e.compensation(), e.reason());
     }
     if (event instanceof SagaEvent.Resumed) {

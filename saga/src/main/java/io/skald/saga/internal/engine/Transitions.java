@@ -46,6 +46,13 @@ public final class Transitions<D> {
   private final InstanceEvents<D> events;
 
   /**
+   * The steps past which the saga can no longer turn back: the pivot, or without one the steps of
+   * the last stage that has a compensatable step. Once one of them has succeeded, is in flight or
+   * parked with an unknown outcome, compensation would leave its effect without its successors.
+   */
+  private final List<String> noReturn = new ArrayList<>();
+
+  /**
    * Creates the rules of a definition.
    *
    * @param definition the definition
@@ -55,11 +62,23 @@ public final class Transitions<D> {
     this.definition = definition;
     this.json = json;
     this.events = new InstanceEvents<>(definition);
+    List<String> lastCompensatable = List.of();
+    String pivot = null;
     for (StageSpec<D> stage : Definitions.stages(definition)) {
+      List<String> compensatable = new ArrayList<>();
       for (StepSpec<D> step : stage.steps()) {
         specs.put(step.name(), step);
+        if (step.kind() == StepKind.PIVOT) {
+          pivot = step.name();
+        } else if (step.kind() == StepKind.COMPENSATABLE) {
+          compensatable.add(step.name());
+        }
+      }
+      if (!compensatable.isEmpty()) {
+        lastCompensatable = compensatable;
       }
     }
+    noReturn.addAll(pivot != null ? List.of(pivot) : lastCompensatable);
   }
 
   /**
@@ -253,11 +272,22 @@ public final class Transitions<D> {
         D updated = handler.apply(data(s), json.read(replyJson, replyType));
         newData = json.write(updated);
       } catch (RuntimeException e) {
+        // The participant did succeed: record it (the data stays as it was), then park for the
+        // handler's fix. A retry runs the step again with the same key and gets the same reply.
         return settle(
             s,
             List.of(
+                new SagaEvent.StepSucceeded(step, false, label, null, now),
                 new SagaEvent.Parked(
-                    step, false, "the handler of reply " + label + " threw " + e, now)),
+                    step,
+                    false,
+                    "step '"
+                        + step
+                        + "' succeeded but the handler of reply "
+                        + label
+                        + " threw "
+                        + e,
+                    now)),
             now);
       }
     }
@@ -406,6 +436,19 @@ public final class Transitions<D> {
       return settle(
           s, List.of(new SagaEvent.Parked(step, false, "retriable step " + what, now)), now);
     }
+    if (spec.kind() == StepKind.PIVOT) {
+      // The pivot may have happened: compensating now would keep its effect without its
+      // successors. Park until an operator retries it (same idempotency key) or skips it.
+      return settle(
+          s,
+          List.of(
+              new SagaEvent.Parked(
+                  step,
+                  false,
+                  "pivot outcome unknown: the pivot " + what + " without a reply",
+                  now)),
+          now);
+    }
     return settle(
         s,
         List.of(
@@ -466,6 +509,14 @@ public final class Transitions<D> {
         if (status == SagaStatus.COMPENSATING) {
           throw new IllegalStateException("the saga is already compensating");
         }
+        String passed = pointOfNoReturnPassed(s);
+        if (passed != null) {
+          throw new IllegalStateException(
+              "compensate refused: "
+                  + passed
+                  + ", so its effect would stay without the steps after it; retry or skip the"
+                  + " parked step instead");
+        }
         List<SagaEvent> events = new ArrayList<>();
         if (status == SagaStatus.PARKED) {
           events.add(new SagaEvent.Resumed(OperatorAction.COMPENSATE, now));
@@ -475,6 +526,30 @@ public final class Transitions<D> {
       default:
         throw new AssertionError(action);
     }
+  }
+
+  /** Why the saga can no longer turn back, or null if it still can. */
+  private String pointOfNoReturnPassed(InstanceState s) {
+    for (String name : noReturn) {
+      StepState st = s.step(name);
+      String which =
+          specs.get(name).kind() == StepKind.PIVOT
+              ? "the pivot '" + name + "'"
+              : "step '" + name + "' (the last compensatable one; the definition has no pivot)";
+      if (st.forward() == Phase.SUCCEEDED) {
+        return which + " has succeeded";
+      }
+      if (st.forward() == Phase.RUNNING) {
+        return which + " is in flight";
+      }
+      if (s.status() == SagaStatus.PARKED
+          && name.equals(s.parkedStep())
+          && !s.parkedCompensation()
+          && specs.get(name).kind() == StepKind.PIVOT) {
+        return which + " has an unknown outcome";
+      }
+    }
+    return null;
   }
 
   private static void requireParked(SagaStatus status, OperatorAction action) {
