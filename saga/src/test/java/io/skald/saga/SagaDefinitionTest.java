@@ -97,6 +97,36 @@ class SagaDefinitionTest {
   }
 
   @Test
+  void buildRejectsAParallelStageMixingCompensatableAndRetriableBranchesInEitherOrder() {
+    // issue 14, behaviour 7: before, the order compensatable-then-retriable was accepted
+    for (boolean retriableFirst : new boolean[] {false, true}) {
+      var stage = SagaDefinition.named("s", Order.class).parallel("both");
+      var built =
+          retriableFirst
+              ? stage
+                  .branch("confirm")
+                  .invoke(CONFIRM, o -> new Confirm(o.id()))
+                  .retriable()
+                  .branch("reserve")
+                  .invoke(RESERVE, o -> new Reserve(o.id()))
+                  .compensateWith(RELEASE, o -> new Release(o.id()))
+              : stage
+                  .branch("reserve")
+                  .invoke(RESERVE, o -> new Reserve(o.id()))
+                  .compensateWith(RELEASE, o -> new Release(o.id()))
+                  .branch("confirm")
+                  .invoke(CONFIRM, o -> new Confirm(o.id()))
+                  .retriable();
+      String message = rejection(() -> built.join().build());
+      assertTrue(
+          message.contains(
+              "parallel step 'both' mixes compensatable branches [reserve] with retriable"
+                  + " branches [confirm]"),
+          message);
+    }
+  }
+
+  @Test
   void buildRejectsOtherBrokenRules() {
     assertTrue(
         rejection(

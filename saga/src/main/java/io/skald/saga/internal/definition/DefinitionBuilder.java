@@ -323,6 +323,28 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
                   + stage.steps().size());
         }
       }
+      if (stage.parallel()) {
+        List<String> compensatable = new ArrayList<>();
+        List<String> retriableBranches = new ArrayList<>();
+        for (StepDraft<D> step : stage.steps()) {
+          if (step.kind == StepKind.COMPENSATABLE) {
+            compensatable.add(step.name);
+          } else if (step.kind == StepKind.RETRIABLE) {
+            retriableBranches.add(step.name);
+          }
+        }
+        if (!compensatable.isEmpty() && !retriableBranches.isEmpty()) {
+          throw invalid(
+              "parallel step '"
+                  + stage.name()
+                  + "' mixes compensatable branches "
+                  + compensatable
+                  + " with retriable branches "
+                  + retriableBranches
+                  + ": if a compensatable branch fails, the retriable ones can neither be undone"
+                  + " nor be allowed to finish; put the retriable steps in a later stage");
+        }
+      }
       List<StepSpec<D>> steps = new ArrayList<>();
       for (StepDraft<D> step : stage.steps()) {
         checkName(step.name, names);
