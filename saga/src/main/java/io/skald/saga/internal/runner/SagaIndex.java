@@ -98,8 +98,17 @@ public final class SagaIndex
    * The index.
    *
    * @param statuses instance id to status, in order of the last change
+   * @param forgotten finished instances dropped from {@code statuses} beyond {@code
+   *     index-max-finished}, per status, so that the counts stay exact; absent in snapshots written
+   *     before it existed (read as none)
    */
-  public record State(LinkedHashMap<String, SagaStatus> statuses) implements SagaSerializable {}
+  public record State(LinkedHashMap<String, SagaStatus> statuses, Map<SagaStatus, Long> forgotten)
+      implements SagaSerializable {
+    /** Reads an old snapshot's missing counts as none. */
+    public State {
+      forgotten = forgotten == null ? Map.of() : Map.copyOf(forgotten);
+    }
+  }
 
   /**
    * The index of a saga.
@@ -166,7 +175,7 @@ public final class SagaIndex
 
   @Override
   public State emptyState() {
-    return new State(new LinkedHashMap<>());
+    return new State(new LinkedHashMap<>(), Map.of());
   }
 
   @Override
@@ -221,6 +230,10 @@ public final class SagaIndex
             (state, query) -> {
               Map<SagaStatus, Integer> counts = new EnumMap<>(SagaStatus.class);
               withBuffered(state).values().forEach(s -> counts.merge(s, 1, Integer::sum));
+              // finished instances the index no longer lists still count
+              state
+                  .forgotten()
+                  .forEach((s, n) -> counts.merge(s, Math.toIntExact(n), Integer::sum));
               query.replyTo().tell(new StatusCounts(counts));
               return Effect().none();
             })
@@ -250,14 +263,18 @@ public final class SagaIndex
       for (SagaStatus s : statuses.values()) {
         finished += s.terminal() ? 1 : 0;
       }
+      Map<SagaStatus, Long> forgotten = new EnumMap<>(SagaStatus.class);
+      forgotten.putAll(state.forgotten());
       Iterator<Map.Entry<String, SagaStatus>> it = statuses.entrySet().iterator();
       while (finished > maxFinished && it.hasNext()) {
-        if (it.next().getValue().terminal()) {
+        SagaStatus status = it.next().getValue();
+        if (status.terminal()) {
           it.remove();
+          forgotten.merge(status, 1L, Long::sum);
           finished--;
         }
       }
-      return new State(statuses);
+      return new State(statuses, forgotten);
     };
   }
 }
