@@ -151,6 +151,16 @@ public final class HttpServer extends AllDirectives {
   }
 
   private Route body(java.util.function.Function<JsonNode, CompletionStage<Route>> handler) {
+    return extractRequestEntity(
+        request ->
+            request.getContentLengthOption().orElse(0L) > MAX_BODY_BYTES
+                ? error(
+                    StatusCodes.CONTENT_TOO_LARGE,
+                    "the request body is larger than " + MAX_BODY_BYTES + " bytes")
+                : withSizeLimit(MAX_BODY_BYTES, () -> parsed(handler)));
+  }
+
+  private Route parsed(java.util.function.Function<JsonNode, CompletionStage<Route>> handler) {
     return entity(
         Unmarshaller.entityToString(),
         text -> {
@@ -182,25 +192,56 @@ public final class HttpServer extends AllDirectives {
         });
   }
 
-  private static String text(JsonNode node, String field) {
+  /** The limits of what the API accepts; anything beyond is a 400 that changes nothing. */
+  static final int MAX_ID_LENGTH = 64;
+
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+
+  /** The most lines of one order. */
+  static final int MAX_LINES = 100;
+
+  /** The largest request body, in bytes. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
+
+  /** The largest quantity of a line, stock addition or credit and price in cents. */
+  static final long MAX_QUANTITY = 1_000_000;
+
+  static final long MAX_AMOUNT = 1_000_000_000_000L;
+
+  /**
+   * An id (customer, SKU): 1 to 64 characters from {@code [A-Za-z0-9._-]}, so that it is safe in
+   * this API's own URLs ({@code /customers/<id>}).
+   */
+  private static String id(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
-      throw new IllegalArgumentException("\"" + field + "\" must be a non-empty string");
+    if (value == null
+        || !value.isTextual()
+        || value.asText().length() > MAX_ID_LENGTH
+        || !ID.matcher(value.asText()).matches()) {
+      throw new IllegalArgumentException(
+          "\"" + field + "\" must be 1 to " + MAX_ID_LENGTH + " characters from [A-Za-z0-9._-]");
     }
     return value.asText();
   }
 
-  private static long number(JsonNode node, String field, long min) {
+  /** An exact integer in [min, max]: {@code 1.5}, {@code "2"} or {@code 1e3} are refused. */
+  private static long number(JsonNode node, String field, long min, long max) {
     JsonNode value = node.get(field);
-    if (value == null || !value.canConvertToLong() || value.asLong() < min) {
-      throw new IllegalArgumentException("\"" + field + "\" must be a whole number >= " + min);
+    if (value == null
+        || !value.isIntegralNumber()
+        || !value.canConvertToLong()
+        || value.asLong() < min
+        || value.asLong() > max) {
+      throw new IllegalArgumentException(
+          "\"" + field + "\" must be a whole number from " + min + " to " + max);
     }
     return value.asLong();
   }
 
   private CompletionStage<Route> createCustomer(JsonNode body) {
-    String id = text(body, "customerId");
-    long credit = number(body, "credit", 0);
+    String id = id(body, "customerId");
+    long credit = number(body, "credit", 0, MAX_AMOUNT);
     return shop.openCustomer(id, credit)
         .thenCompose(
             created ->
@@ -212,24 +253,27 @@ public final class HttpServer extends AllDirectives {
   }
 
   private CompletionStage<Route> addStock(JsonNode body) {
-    String sku = text(body, "sku");
-    long quantity = number(body, "quantity", 0);
+    String sku = id(body, "sku");
+    long quantity = number(body, "quantity", 0, MAX_QUANTITY);
     return shop.addStock(sku, quantity)
         .thenCompose(done -> shop.stock(sku))
         .thenApply(stock -> json(StatusCodes.OK, stockJson(sku, stock.orElseThrow())));
   }
 
   private CompletionStage<Route> placeOrder(JsonNode body) {
-    String customerId = text(body, "customerId");
+    String customerId = id(body, "customerId");
     JsonNode items = body.get("items");
-    if (items == null || !items.isArray() || items.isEmpty()) {
-      throw new IllegalArgumentException("\"items\" must be a non-empty array");
+    if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_LINES) {
+      throw new IllegalArgumentException(
+          "\"items\" must be an array of 1 to " + MAX_LINES + " lines");
     }
     List<OrderLine> lines = new ArrayList<>();
     for (JsonNode item : items) {
       lines.add(
           new OrderLine(
-              text(item, "sku"), (int) number(item, "quantity", 1), number(item, "unitPrice", 0)));
+              id(item, "sku"),
+              (int) number(item, "quantity", 1, MAX_QUANTITY),
+              number(item, "unitPrice", 0, MAX_AMOUNT)));
     }
     String orderId = "order-" + UUID.randomUUID();
     return shop.account(customerId)

@@ -129,4 +129,56 @@ class HttpApiTest {
     assertEquals(404, http.get("/inventory/none").status());
     assertEquals(404, http.get("/sagas/none").status());
   }
+
+  /** The body of a POST /orders with one line. */
+  private static String order(String customer, String sku, String quantity, String price) {
+    return "{\"customerId\":"
+        + customer
+        + ",\"items\":[{\"sku\":"
+        + sku
+        + ",\"quantity\":"
+        + quantity
+        + ",\"unitPrice\":"
+        + price
+        + "}]}";
+  }
+
+  @Test
+  void whatTheApiCannotHonourIsA400WithTheLimitAndChangesNothing() throws Exception {
+    assertEquals(201, http.post("/customers", "{\"customerId\":\"bob\",\"credit\":1000}").status());
+    long credit = http.get("/customers/bob").body().get("available").asLong();
+    // before: 1.5 was coerced to 1 and the order charged; "2" and 1e3 were accepted too
+    for (String quantity : new String[] {"1.5", "\"2\"", "1e3", "2000000", "0"}) {
+      var refused = http.post("/orders", order("\"bob\"", "\"book\"", quantity, "1"));
+      assertEquals(400, refused.status(), quantity);
+      assertTrue(
+          refused.body().get("error").asText().contains("\"quantity\" must be a whole number from"),
+          refused.body().toString());
+    }
+    // ids that would break the API's own URLs, or are too long
+    for (String id : new String[] {"\"a/b\"", "\"a b\"", "\"\"", "\"" + "x".repeat(65) + "\""}) {
+      var refused = http.post("/customers", "{\"customerId\":" + id + ",\"credit\":1}");
+      assertEquals(400, refused.status(), id);
+      assertTrue(refused.body().get("error").asText().contains("[A-Za-z0-9._-]"), id);
+      assertEquals(400, http.post("/orders", order("\"bob\"", id, "1", "1")).status(), id);
+    }
+    // too many lines
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i <= HttpServer.MAX_LINES; i++) {
+      lines.append(i == 0 ? "" : ",").append("{\"sku\":\"book\",\"quantity\":1,\"unitPrice\":1}");
+    }
+    var tooMany = http.post("/orders", "{\"customerId\":\"bob\",\"items\":[" + lines + "]}");
+    assertEquals(400, tooMany.status());
+    assertTrue(tooMany.body().get("error").asText().contains("1 to 100 lines"));
+    // a body over 64 KiB
+    var huge =
+        http.post("/customers", "{\"customerId\":\"big\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+    assertEquals(413, huge.status());
+    assertTrue(huge.body().get("error").asText().contains("larger than"));
+    // nothing changed
+    assertEquals(credit, http.get("/customers/bob").body().get("available").asLong());
+    assertEquals(404, http.get("/customers/big").status());
+    assertEquals(
+        0, http.get("/orders?status=PENDING").body().get("orders").size(), "no order was placed");
+  }
 }
