@@ -151,8 +151,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private final Transitions<D> rules;
   private final String sagaName;
   private final String sagaId;
-  private final Set<String> sent = new HashSet<>();
-  private final Map<String, Long> armed = new HashMap<>();
+  private final Set<AttemptKey> sent = new HashSet<>();
+  private final Map<TimerKey, Long> armed = new HashMap<>();
   private SagaStatus reported;
   private boolean recovering;
 
@@ -255,7 +255,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(
             Deadline.class,
             (state, deadline) -> {
-              armed.remove(timerKey(deadline.step(), deadline.compensation()), deadline.attempt());
+              armed.remove(
+                  new TimerKey(deadline.step(), deadline.compensation(), false),
+                  deadline.deadline());
               List<SagaEvent> events =
                   rules.onDeadline(
                       state,
@@ -333,9 +335,18 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     return Effect().persist(events).thenRun(s -> act(s, cause, observed));
   }
 
-  private static String timerKey(String step, boolean compensation) {
-    return step + (compensation ? "/undo" : "/do");
+  /**
+   * A timer of a step's direction: its deadline, or (with {@code send}) the end of its retry
+   * backoff.
+   */
+  private record TimerKey(String step, boolean compensation, boolean send) {
+    TimerKey sendKey() {
+      return new TimerKey(step, compensation, true);
+    }
   }
+
+  /** One attempt, once per incarnation; an operator's retry restarts at 1 with a new deadline. */
+  private record AttemptKey(String step, boolean compensation, int attempt, long deadline) {}
 
   /** Acts on a persisted state: sends due commands, arms timers, reports the status. */
   private void act(InstanceState state, Sender.Cause cause, FlowEvent observed) {
@@ -344,19 +355,19 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     }
     long now = System.currentTimeMillis();
     for (StepState st : state.steps()) {
-      String key = timerKey(st.name(), st.compensating());
+      TimerKey key = new TimerKey(st.name(), st.compensating(), false);
       boolean active =
           st.running()
               && (state.status() == SagaStatus.RUNNING
                   || state.status() == SagaStatus.COMPENSATING);
       if (!active) {
-        disarm(timerKey(st.name(), false));
-        disarm(timerKey(st.name(), true));
+        disarm(new TimerKey(st.name(), false, false));
+        disarm(new TimerKey(st.name(), true, false));
         continue;
       }
       if (st.sendAt() > now) {
         timers.startSingleTimer(
-            key + "/send",
+            key.sendKey(),
             new SendDue(st.name(), st.compensating(), st.attempt()),
             Duration.ofMillis(st.sendAt() - now));
       } else {
@@ -392,18 +403,18 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     }
   }
 
-  private void disarm(String key) {
+  private void disarm(TimerKey key) {
     if (armed.remove(key) != null) {
       timers.cancel(key);
-      timers.cancel(key + "/send");
+      timers.cancel(key.sendKey());
     }
   }
 
   /** Acts on a running attempt, once per attempt in this incarnation. */
   private void send(InstanceState state, StepState st, Sender.Cause cause, FlowEvent observed) {
     // An operator's retry starts again at attempt 1: the deadline tells the arming apart.
-    String attemptKey =
-        timerKey(st.name(), st.compensating()) + "/" + st.attempt() + "/" + st.deadline();
+    AttemptKey attemptKey =
+        new AttemptKey(st.name(), st.compensating(), st.attempt(), st.deadline());
     if (sent.add(attemptKey)) {
       runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
     }
