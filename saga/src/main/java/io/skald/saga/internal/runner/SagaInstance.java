@@ -247,6 +247,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                         sagaId,
                         reply.step());
                 reply.replyTo().tell(Boolean.FALSE);
+                passivateIfUnknown(state); // a stray reply must not leave a remembered instance
                 return Effect().none();
               }
               return persistAndAct(events, Sender.Cause.REPLY, null)
@@ -309,6 +310,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     List<SagaEvent> events = rules.observe(state, observe.event(), System.currentTimeMillis());
     if (events.isEmpty()) {
       observe.replyTo().tell(awaits(state, observe));
+      passivateIfUnknown(state);
       return Effect().none();
     }
     return persistAndAct(events, Sender.Cause.OBSERVED, observe.event())
