@@ -31,10 +31,11 @@ import java.util.Map;
  * keeps failing, or a retriable step that exhausts its attempts, parks the instance.
  *
  * @param <D> the saga data type
- *     <p>Why this file is over 400 lines: it is every rule of an instance (forward, compensation,
- *     replies, observed flow events, deadlines, operator actions) in one pure, Pekko-free state
+ *     <p>Why this file is over 400 lines: it is every rule of a participant's input (forward,
+ *     compensation, replies, observed flow events, deadlines) in one pure, Pekko-free state
  *     machine, so that a rule is found in one place and the test kit drives exactly what the entity
- *     runs. Events are applied in {@link InstanceEvents}.
+ *     runs. Operator actions are in {@link OperatorRules}, events are applied in {@link
+ *     InstanceEvents}.
  */
 public final class Transitions<D> {
   /** The reply type of a participant that answers without a payload. */
@@ -44,13 +45,7 @@ public final class Transitions<D> {
   private final SagaJson json;
   private final Map<String, StepSpec<D>> specs = new HashMap<>();
   private final InstanceEvents<D> events;
-
-  /**
-   * The steps past which the saga can no longer turn back: the pivot, or without one the steps of
-   * the last stage that has a compensatable step. Once one of them has succeeded, is in flight or
-   * parked with an unknown outcome, compensation would leave its effect without its successors.
-   */
-  private final List<String> noReturn = new ArrayList<>();
+  private final OperatorRules<D> operator;
 
   /**
    * Creates the rules of a definition.
@@ -62,23 +57,12 @@ public final class Transitions<D> {
     this.definition = definition;
     this.json = json;
     this.events = new InstanceEvents<>(definition);
-    List<String> lastCompensatable = List.of();
-    String pivot = null;
     for (StageSpec<D> stage : Definitions.stages(definition)) {
-      List<String> compensatable = new ArrayList<>();
       for (StepSpec<D> step : stage.steps()) {
         specs.put(step.name(), step);
-        if (step.kind() == StepKind.PIVOT) {
-          pivot = step.name();
-        } else if (step.kind() == StepKind.COMPENSATABLE) {
-          compensatable.add(step.name());
-        }
-      }
-      if (!compensatable.isEmpty()) {
-        lastCompensatable = compensatable;
       }
     }
-    noReturn.addAll(pivot != null ? List.of(pivot) : lastCompensatable);
+    this.operator = new OperatorRules<>(this, definition);
   }
 
   /**
@@ -467,96 +451,7 @@ public final class Transitions<D> {
    * @throws IllegalStateException if the action does not apply to the instance's status
    */
   public List<SagaEvent> operate(InstanceState s, OperatorAction action, long now) {
-    SagaStatus status = s.status();
-    if (status == null || status.terminal()) {
-      throw new IllegalStateException(
-          "the saga is "
-              + (status == null ? "unknown" : status)
-              + "; "
-              + action.wireName()
-              + " needs one that runs or is parked");
-    }
-    switch (action) {
-      case ABORT:
-        return List.of(new SagaEvent.Finished(SagaStatus.ABORTED, now));
-      case RETRY:
-        requireParked(status, action);
-        return settle(
-            s,
-            List.of(
-                new SagaEvent.Resumed(OperatorAction.RETRY, now),
-                new SagaEvent.StepStarted(
-                    s.parkedStep(),
-                    s.parkedCompensation(),
-                    1,
-                    now,
-                    now + specs.get(s.parkedStep()).timeout().toMillis(),
-                    now)),
-            now);
-      case SKIP:
-        requireParked(status, action);
-        return settle(
-            s,
-            List.of(
-                new SagaEvent.Resumed(OperatorAction.SKIP, now),
-                new SagaEvent.StepSucceeded(
-                    s.parkedStep(), s.parkedCompensation(), "skipped by an operator", null, now)),
-            now);
-      case COMPENSATE:
-        if (status == SagaStatus.PARKED && s.parkedCompensation()) {
-          return operate(s, OperatorAction.RETRY, now);
-        }
-        if (status == SagaStatus.COMPENSATING) {
-          throw new IllegalStateException("the saga is already compensating");
-        }
-        String passed = pointOfNoReturnPassed(s);
-        if (passed != null) {
-          throw new IllegalStateException(
-              "compensate refused: "
-                  + passed
-                  + ", so its effect would stay without the steps after it; retry or skip the"
-                  + " parked step instead");
-        }
-        List<SagaEvent> events = new ArrayList<>();
-        if (status == SagaStatus.PARKED) {
-          events.add(new SagaEvent.Resumed(OperatorAction.COMPENSATE, now));
-        }
-        events.add(new SagaEvent.CompensationBegan("an operator asked to compensate", now));
-        return settle(s, events, now);
-      default:
-        throw new AssertionError(action);
-    }
-  }
-
-  /** Why the saga can no longer turn back, or null if it still can. */
-  private String pointOfNoReturnPassed(InstanceState s) {
-    for (String name : noReturn) {
-      StepState st = s.step(name);
-      String which =
-          specs.get(name).kind() == StepKind.PIVOT
-              ? "the pivot '" + name + "'"
-              : "step '" + name + "' (the last compensatable one; the definition has no pivot)";
-      if (st.forward() == Phase.SUCCEEDED) {
-        return which + " has succeeded";
-      }
-      if (st.forward() == Phase.RUNNING) {
-        return which + " is in flight";
-      }
-      if (s.status() == SagaStatus.PARKED
-          && name.equals(s.parkedStep())
-          && !s.parkedCompensation()
-          && specs.get(name).kind() == StepKind.PIVOT) {
-        return which + " has an unknown outcome";
-      }
-    }
-    return null;
-  }
-
-  private static void requireParked(SagaStatus status, OperatorAction action) {
-    if (status != SagaStatus.PARKED) {
-      throw new IllegalStateException(
-          "the saga is " + status + "; " + action.wireName() + " needs PARKED");
-    }
+    return operator.operate(s, action, now);
   }
 
   private static boolean awaits(InstanceState s, String step, boolean compensation) {

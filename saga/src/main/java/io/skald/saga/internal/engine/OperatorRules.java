@@ -1,0 +1,145 @@
+package io.skald.saga.internal.engine;
+
+import io.skald.saga.OperatorAction;
+import io.skald.saga.SagaDefinition;
+import io.skald.saga.SagaStatus;
+import io.skald.saga.StepKind;
+import io.skald.saga.internal.definition.Definitions;
+import io.skald.saga.internal.definition.StageSpec;
+import io.skald.saga.internal.definition.StepSpec;
+import io.skald.saga.internal.engine.InstanceState.Phase;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules of an operator's actions on an instance (retry, skip, compensate, abort), apart from
+ * the rules of its participants' replies and deadlines in {@link Transitions}: an action is checked
+ * against the instance's status and against the saga's point of no return, then settled by the same
+ * rules as any other input.
+ *
+ * @param <D> the saga data type
+ */
+final class OperatorRules<D> {
+  private final Transitions<D> rules;
+
+  /**
+   * The steps past which the saga can no longer turn back: the pivot, or without one the steps of
+   * the last stage that has a compensatable step. Once one of them has succeeded, is in flight or
+   * parked with an unknown outcome, compensation would leave its effect without its successors.
+   */
+  private final List<String> noReturn = new ArrayList<>();
+
+  OperatorRules(Transitions<D> rules, SagaDefinition<D> definition) {
+    this.rules = rules;
+    List<String> lastCompensatable = List.of();
+    String pivot = null;
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
+      List<String> compensatable = new ArrayList<>();
+      for (StepSpec<D> step : stage.steps()) {
+        if (step.kind() == StepKind.PIVOT) {
+          pivot = step.name();
+        } else if (step.kind() == StepKind.COMPENSATABLE) {
+          compensatable.add(step.name());
+        }
+      }
+      if (!compensatable.isEmpty()) {
+        lastCompensatable = compensatable;
+      }
+    }
+    noReturn.addAll(pivot != null ? List.of(pivot) : lastCompensatable);
+  }
+
+  List<SagaEvent> operate(InstanceState s, OperatorAction action, long now) {
+    SagaStatus status = s.status();
+    if (status == null || status.terminal()) {
+      throw new IllegalStateException(
+          "the saga is "
+              + (status == null ? "unknown" : status)
+              + "; "
+              + action.wireName()
+              + " needs one that runs or is parked");
+    }
+    switch (action) {
+      case ABORT:
+        return List.of(new SagaEvent.Finished(SagaStatus.ABORTED, now));
+      case RETRY:
+        requireParked(status, action);
+        return rules.settle(
+            s,
+            List.of(
+                new SagaEvent.Resumed(OperatorAction.RETRY, now),
+                new SagaEvent.StepStarted(
+                    s.parkedStep(),
+                    s.parkedCompensation(),
+                    1,
+                    now,
+                    now + rules.spec(s.parkedStep()).timeout().toMillis(),
+                    now)),
+            now);
+      case SKIP:
+        requireParked(status, action);
+        return rules.settle(
+            s,
+            List.of(
+                new SagaEvent.Resumed(OperatorAction.SKIP, now),
+                new SagaEvent.StepSucceeded(
+                    s.parkedStep(), s.parkedCompensation(), "skipped by an operator", null, now)),
+            now);
+      case COMPENSATE:
+        if (status == SagaStatus.PARKED && s.parkedCompensation()) {
+          return operate(s, OperatorAction.RETRY, now);
+        }
+        if (status == SagaStatus.COMPENSATING) {
+          throw new IllegalStateException("the saga is already compensating");
+        }
+        String passed = pointOfNoReturnPassed(s);
+        if (passed != null) {
+          throw new IllegalStateException(
+              "compensate refused: "
+                  + passed
+                  + ", so its effect would stay without the steps after it; retry or skip the"
+                  + " parked step instead");
+        }
+        List<SagaEvent> events = new ArrayList<>();
+        if (status == SagaStatus.PARKED) {
+          events.add(new SagaEvent.Resumed(OperatorAction.COMPENSATE, now));
+        }
+        events.add(new SagaEvent.CompensationBegan("an operator asked to compensate", now));
+        return rules.settle(s, events, now);
+      default:
+        throw new AssertionError(action);
+    }
+  }
+
+  /** Why the saga can no longer turn back, or null if it still can. */
+  private String pointOfNoReturnPassed(InstanceState s) {
+    for (String name : noReturn) {
+      StepState st = s.step(name);
+      String which =
+          rules.spec(name).kind() == StepKind.PIVOT
+              ? "the pivot '" + name + "'"
+              : "step '" + name + "' (the last compensatable one; the definition has no pivot)";
+      if (st.forward() == Phase.SUCCEEDED) {
+        return which + " has succeeded";
+      }
+      if (st.forward() == Phase.RUNNING) {
+        return which + " is in flight";
+      }
+      if (s.status() == SagaStatus.PARKED
+          && name.equals(s.parkedStep())
+          && !s.parkedCompensation()
+          && rules.spec(name).kind() == StepKind.PIVOT) {
+        return which + " has an unknown outcome";
+      }
+    }
+    return null;
+  }
+
+  private static void requireParked(SagaStatus status, OperatorAction action) {
+    if (status != SagaStatus.PARKED) {
+      throw new IllegalStateException(
+          "the saga is " + status + "; " + action.wireName() + " needs PARKED");
+    }
+  }
+}
