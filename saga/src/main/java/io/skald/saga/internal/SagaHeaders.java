@@ -22,7 +22,10 @@ public final class SagaHeaders {
   /** The idempotency key, identical on every attempt: saga, id, step and direction. */
   public static final String KEY = "skald-saga-key";
 
-  /** The attempt number (informational: retries carry the same key). */
+  /**
+   * The attempt number, on commands and on their replies: retries carry the same key, and the
+   * orchestrator takes a refusal only from the attempt it waits for.
+   */
   public static final String ATTEMPT = "skald-saga-attempt";
 
   /** The class name of the command or reply, or {@code ack}. */
@@ -36,6 +39,24 @@ public final class SagaHeaders {
 
   /** The direction header's value of a step's command. */
   public static final String DO = "do";
+
+  /**
+   * The attempt a command or reply carries.
+   *
+   * @param headers the record's headers
+   * @return the attempt, or 0 if absent or not a number (a record of a version before attempts)
+   */
+  public static int attempt(java.util.Map<String, String> headers) {
+    String value = headers.get(ATTEMPT);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(value));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
 
   /**
    * The idempotency key of a command.

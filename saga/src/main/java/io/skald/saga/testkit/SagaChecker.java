@@ -226,9 +226,9 @@ public final class SagaChecker<D> {
       if (sent != null) {
         Object reply = participants.execute(sent);
         if (reply != NO_REPLY) {
-          instance.reply(sent.step(), sent.compensation(), reply);
+          instance.reply(sent.step(), sent.compensation(), sent.attempt(), reply);
           if (scenario.duplicates()) {
-            instance.reply(sent.step(), sent.compensation(), reply);
+            instance.reply(sent.step(), sent.compensation(), sent.attempt(), reply);
           }
         }
         continue;

@@ -125,8 +125,36 @@ public final class SagaScenario<D> {
       throw new AssertionError("no command to reply to: expect one first");
     }
     lastReply = reply;
-    instance.reply(last.step(), last.compensation(), reply);
+    instance.reply(last.step(), last.compensation(), last.attempt(), reply);
     return this;
+  }
+
+  /**
+   * Answers an earlier attempt of the last expected command's step, as a participant whose reply
+   * was slower than the step's timeout does: the reply carries that attempt.
+   *
+   * @param attempt the attempt it answers, from 1
+   * @param reply a declared reply or failure of its endpoint, or null for an acknowledgement
+   * @return true if the saga acted on it, false if it ignored it
+   */
+  public boolean replyToAttempt(int attempt, Object reply) {
+    if (last == null) {
+      throw new AssertionError("no command to reply to: expect one first");
+    }
+    return instance.reply(last.step(), last.compensation(), attempt, reply);
+  }
+
+  /**
+   * Answers the command of a step that may no longer wait for it (a late reply, after the step
+   * timed out, was refused or the saga turned back), as the participant's reply arriving now.
+   *
+   * @param step the step
+   * @param attempt the attempt it answers, from 1
+   * @param reply a declared reply or failure of the step's endpoint, or null for an acknowledgement
+   * @return true if the saga acted on it, false if it ignored it
+   */
+  public boolean lateReply(String step, int attempt, Object reply) {
+    return instance.reply(step, false, attempt, reply);
   }
 
   /**
@@ -139,7 +167,7 @@ public final class SagaScenario<D> {
     if (last == null) {
       throw new AssertionError("no reply to duplicate");
     }
-    if (instance.reply(last.step(), last.compensation(), lastReply)) {
+    if (instance.reply(last.step(), last.compensation(), last.attempt(), lastReply)) {
       throw new AssertionError("the saga acted on a duplicated reply; " + describe());
     }
     return this;

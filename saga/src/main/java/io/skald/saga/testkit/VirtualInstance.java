@@ -10,6 +10,7 @@ import io.skald.saga.internal.engine.InstanceState;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import io.skald.saga.internal.engine.SagaEvent;
 import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.engine.UserCodeFailed;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,11 +73,11 @@ final class VirtualInstance<D> {
     persist(rules.start(state, json.write(data), now));
   }
 
-  /** Delivers a reply; returns false if the instance ignored it. */
-  boolean reply(String step, boolean compensation, Object reply) {
+  /** Delivers a reply to an attempt (0: unknown); returns false if the instance ignored it. */
+  boolean reply(String step, boolean compensation, int attempt, Object reply) {
     String type = reply == null ? Transitions.ACK : reply.getClass().getName();
     String body = reply == null ? "{}" : json.write(reply);
-    List<SagaEvent> events = rules.onReply(state, step, compensation, type, body, now);
+    List<SagaEvent> events = rules.onReply(state, step, compensation, attempt, type, body, now);
     persist(events);
     return !events.isEmpty();
   }
@@ -161,9 +162,15 @@ final class VirtualInstance<D> {
       }
       StepSpec<D> spec = rules.spec(st.name());
       boolean compensation = st.compensating();
-      D data = rules.data(state);
-      Object command =
-          compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
+      Object command;
+      try {
+        command = rules.command(state, st);
+      } catch (UserCodeFailed e) {
+        // as the entity does: park on the attempt, with the cause
+        persist(
+            rules.commandFailed(state, st.name(), compensation, st.attempt(), e.getMessage(), now));
+        return;
+      }
       outbox.accept(
           new Sent(
               st.name(),

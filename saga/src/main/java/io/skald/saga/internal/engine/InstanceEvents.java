@@ -45,11 +45,11 @@ final class InstanceEvents<D> {
       List<StepState> steps = new ArrayList<>();
       for (int i = 0; i < Definitions.stages(definition).size(); i++) {
         for (StepSpec<D> step : Definitions.stages(definition).get(i).steps()) {
-          steps.add(new StepState(step.name(), i, Phase.PENDING, Phase.PENDING, false, 0, 0, 0));
+          steps.add(new StepState(step.name(), i, Phase.PENDING, Phase.PENDING, false, 0, 0, 0, 0));
         }
       }
       return new InstanceState(
-          SagaStatus.RUNNING, e.dataJson(), steps, null, false, null, s.history());
+          SagaStatus.RUNNING, e.dataJson(), steps, null, false, null, s.history(), List.of());
     }
     if (event instanceof SagaEvent.StepStarted e) {
       StepState st = s.step(e.step());
@@ -62,7 +62,8 @@ final class InstanceEvents<D> {
               st.businessFailure(),
               e.attempt(),
               e.sendAt(),
-              e.deadline()));
+              e.deadline(),
+              e.since()));
     }
     if (event instanceof SagaEvent.StepSucceeded e) {
       StepState st = s.step(e.step());
@@ -97,11 +98,14 @@ final class InstanceEvents<D> {
     }
     if (event instanceof SagaEvent.Parked e) {
       StepState st = s.step(e.step());
-      // A forward park keeps a step that succeeded (its reply handler threw) as succeeded, and a
-      // pivot whose outcome is unknown as running: neither may look failed, which invites undoing
-      // an effect that is in place.
+      // A forward park keeps a step that succeeded (its reply handler threw) as succeeded, a
+      // pivot whose outcome is unknown as running (neither may look failed, which invites undoing
+      // an effect that is in place), a step refused (its failure handler threw) as refused, and a
+      // step that never started (its condition threw) as pending.
       boolean keep =
           st.forward() == Phase.SUCCEEDED
+              || st.forward() == Phase.PENDING
+              || (st.forward() == Phase.FAILED && st.businessFailure())
               || (st.forward() == Phase.RUNNING && kinds.get(e.step()) == StepKind.PIVOT);
       InstanceState next =
           s.withStep(
@@ -111,6 +115,7 @@ final class InstanceEvents<D> {
       return next.parked(e.step(), e.compensation(), e.reason());
     }
     if (event instanceof SagaEvent.Resumed) {
+      // the held replies are handed back by the operator's rules, after this event
       return new InstanceState(
           s.parkedCompensation() ? SagaStatus.COMPENSATING : SagaStatus.RUNNING,
           s.dataJson(),
@@ -118,7 +123,13 @@ final class InstanceEvents<D> {
           s.parkedStep(),
           s.parkedCompensation(),
           s.reason(),
-          s.history());
+          s.history(),
+          List.of());
+    }
+    if (event instanceof SagaEvent.ReplyHeld e) {
+      List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());
+      held.add(e);
+      return s.withHeld(held);
     }
     if (event instanceof SagaEvent.Finished e) {
       return s.with(e.status(), s.reason());
@@ -136,6 +147,7 @@ final class InstanceEvents<D> {
         business,
         st.attempt(),
         st.sendAt(),
-        st.deadline());
+        st.deadline(),
+        st.since());
   }
 }

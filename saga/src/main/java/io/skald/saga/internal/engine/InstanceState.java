@@ -16,6 +16,8 @@ import java.util.List;
  * @param parkedCompensation whether the parked step's compensation is what failed
  * @param reason why it compensates, parked or ended, or null
  * @param history every event, oldest first
+ * @param held replies that arrived while the instance was parked, oldest first: they take effect
+ *     when it resumes
  */
 public record InstanceState(
     SagaStatus status,
@@ -28,18 +30,20 @@ public record InstanceState(
     // caller on another node
     @com.fasterxml.jackson.annotation.JsonTypeInfo(
             use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.CLASS)
-        List<SagaEvent> history)
+        List<SagaEvent> history,
+    List<SagaEvent.ReplyHeld> held)
     implements SagaSerializable {
 
-  /** Copies the lists. */
+  /** Copies the lists (a state written before replies were held has none). */
   public InstanceState {
     steps = List.copyOf(steps);
     history = List.copyOf(history);
+    held = held == null ? List.of() : List.copyOf(held);
   }
 
   /** The state of an instance that has not started. */
   public static final InstanceState EMPTY =
-      new InstanceState(null, null, List.of(), null, false, null, List.of());
+      new InstanceState(null, null, List.of(), null, false, null, List.of(), List.of());
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -66,6 +70,8 @@ public record InstanceState(
    * @param attempt the running direction's attempt
    * @param sendAt when the running attempt's command is sent
    * @param deadline when the running attempt times out
+   * @param since the attempts of the running direction before its retry budget restarted (by an
+   *     operator's retry): the budget counts {@code attempt - since}
    */
   public record StepState(
       String name,
@@ -75,7 +81,17 @@ public record InstanceState(
       boolean businessFailure,
       int attempt,
       long sendAt,
-      long deadline) {
+      long deadline,
+      int since) {
+
+    /**
+     * The attempts of the running direction since its retry budget (re)started.
+     *
+     * @return at least 1 once an attempt ran
+     */
+    public int used() {
+      return attempt - since;
+    }
 
     /**
      * Whether the running attempt (if any) is the compensation.
@@ -120,27 +136,34 @@ public record InstanceState(
       }
     }
     return new InstanceState(
-        status, dataJson, next, parkedStep, parkedCompensation, reason, history);
+        status, dataJson, next, parkedStep, parkedCompensation, reason, history, held);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
     return new InstanceState(
-        newStatus, dataJson, steps, parkedStep, parkedCompensation, newReason, history);
+        newStatus, dataJson, steps, parkedStep, parkedCompensation, newReason, history, held);
   }
 
   InstanceState withData(String newData) {
     return new InstanceState(
-        status, newData, steps, parkedStep, parkedCompensation, reason, history);
+        status, newData, steps, parkedStep, parkedCompensation, reason, history, held);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
-    return new InstanceState(SagaStatus.PARKED, dataJson, steps, step, compensation, why, history);
+    return new InstanceState(
+        SagaStatus.PARKED, dataJson, steps, step, compensation, why, history, held);
   }
 
   InstanceState recorded(SagaEvent event) {
     List<SagaEvent> next = new ArrayList<>(history.size() + 1);
     next.addAll(history);
     next.add(event);
-    return new InstanceState(status, dataJson, steps, parkedStep, parkedCompensation, reason, next);
+    return new InstanceState(
+        status, dataJson, steps, parkedStep, parkedCompensation, reason, next, held);
+  }
+
+  InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
+    return new InstanceState(
+        status, dataJson, steps, parkedStep, parkedCompensation, reason, history, newHeld);
   }
 }

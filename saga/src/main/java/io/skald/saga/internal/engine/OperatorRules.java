@@ -65,26 +65,22 @@ final class OperatorRules<D> {
         return List.of(new SagaEvent.Finished(SagaStatus.ABORTED, now));
       case RETRY:
         requireParked(status, action);
-        return rules.settle(
-            s,
-            List.of(
-                new SagaEvent.Resumed(OperatorAction.RETRY, now),
-                new SagaEvent.StepStarted(
-                    s.parkedStep(),
-                    s.parkedCompensation(),
-                    1,
-                    now,
-                    now + rules.spec(s.parkedStep()).timeout().toMillis(),
-                    now)),
-            now);
+        return resumed(s, retried(s, now), now);
       case SKIP:
         requireParked(status, action);
-        return rules.settle(
+        StepState parked = s.step(s.parkedStep());
+        return resumed(
             s,
             List.of(
                 new SagaEvent.Resumed(OperatorAction.SKIP, now),
-                new SagaEvent.StepSucceeded(
-                    s.parkedStep(), s.parkedCompensation(), "skipped by an operator", null, now)),
+                !s.parkedCompensation() && parked.forward() == Phase.PENDING
+                    ? new SagaEvent.StepSkipped(s.parkedStep(), now)
+                    : new SagaEvent.StepSucceeded(
+                        s.parkedStep(),
+                        s.parkedCompensation(),
+                        "skipped by an operator",
+                        null,
+                        now)),
             now);
       case COMPENSATE:
         if (status == SagaStatus.PARKED && s.parkedCompensation()) {
@@ -106,10 +102,91 @@ final class OperatorRules<D> {
           events.add(new SagaEvent.Resumed(OperatorAction.COMPENSATE, now));
         }
         events.add(new SagaEvent.CompensationBegan("an operator asked to compensate", now));
-        return rules.settle(s, events, now);
+        return status == SagaStatus.PARKED ? resumed(s, events, now) : rules.settle(s, events, now);
       default:
         throw new AssertionError(action);
     }
+  }
+
+  /**
+   * The events of an operator's retry: the parked attempt again, with the attempt number going on
+   * (so a late reply of an earlier attempt is not taken for the new one) and a fresh retry budget.
+   * A step parked before it started (its condition threw) is simply evaluated again.
+   */
+  private List<SagaEvent> retried(InstanceState s, long now) {
+    StepState st = s.step(s.parkedStep());
+    SagaEvent resumed = new SagaEvent.Resumed(OperatorAction.RETRY, now);
+    if (!s.parkedCompensation() && st.forward() == Phase.PENDING) {
+      return List.of(resumed);
+    }
+    return List.of(
+        resumed,
+        new SagaEvent.StepStarted(
+            s.parkedStep(),
+            s.parkedCompensation(),
+            st.attempt() + 1,
+            now,
+            now + rules.spec(s.parkedStep()).timeout().toMillis(),
+            now,
+            st.attempt()));
+  }
+
+  /**
+   * Settles an operator's resuming events, then hands back the replies held while the saga was
+   * parked (in arrival order, as if they arrived now), then gives every attempt that kept running
+   * while the saga was parked a fresh deadline: its timer was off, and its reply may be in the
+   * reply topic behind the operator's action. The attempt is sent again with the same idempotency
+   * key and attempt number, so a participant that executed it answers with what it answered.
+   */
+  private List<SagaEvent> resumed(InstanceState parked, List<SagaEvent> resuming, long now) {
+    List<SagaEvent> all = new ArrayList<>(rules.settle(parked, resuming, now));
+    InstanceState s = rules.applyAll(parked, all);
+    for (SagaEvent.ReplyHeld held : parked.held()) {
+      List<SagaEvent> more;
+      try {
+        more =
+            rules.onReply(
+                s,
+                held.step(),
+                held.compensation(),
+                held.attempt(),
+                held.type(),
+                held.replyJson(),
+                now);
+      } catch (IllegalArgumentException e) {
+        continue; // held replies were checked when they arrived; a changed definition drops one
+      }
+      all.addAll(more);
+      s = rules.applyAll(s, more);
+    }
+    if (s.status() != SagaStatus.RUNNING && s.status() != SagaStatus.COMPENSATING) {
+      return all;
+    }
+    for (StepState before : parked.steps()) {
+      if (!before.running()) {
+        continue;
+      }
+      StepState st = s.step(before.name());
+      boolean sameAttempt =
+          st.running()
+              && st.compensating() == before.compensating()
+              && st.attempt() == before.attempt()
+              && st.deadline() == before.deadline();
+      if (sameAttempt) {
+        SagaEvent rearmed =
+            new SagaEvent.StepStarted(
+                st.name(),
+                st.compensating(),
+                st.attempt(),
+                now,
+                now + rules.spec(st.name()).timeout().toMillis(),
+                now,
+                st.since());
+        all.add(rearmed);
+        s = rules.apply(s, rearmed);
+      }
+    }
+    return all;
   }
 
   /** Why the saga can no longer turn back, or null if it still can. */

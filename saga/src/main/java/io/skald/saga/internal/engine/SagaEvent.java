@@ -17,7 +17,8 @@ public sealed interface SagaEvent extends SagaSerializable
         SagaEvent.CompensationBegan,
         SagaEvent.Parked,
         SagaEvent.Resumed,
-        SagaEvent.Finished {
+        SagaEvent.Finished,
+        SagaEvent.ReplyHeld {
 
   /**
    * When it happened, epoch milliseconds.
@@ -44,10 +45,35 @@ public sealed interface SagaEvent extends SagaSerializable
    * @param sendAt when the command is sent (later than now after a retry backoff)
    * @param deadline when the attempt times out
    * @param at when
+   * @param since the attempts before the retry budget restarted: 0, or the attempt an operator's
+   *     retry continues from (absent, so 0, in events written before operators' retries kept
+   *     counting)
    */
   record StepStarted(
-      String step, boolean compensation, int attempt, long sendAt, long deadline, long at)
-      implements SagaEvent {}
+      String step,
+      boolean compensation,
+      int attempt,
+      long sendAt,
+      long deadline,
+      long at,
+      int since)
+      implements SagaEvent {
+
+    /**
+     * An attempt within the first retry budget.
+     *
+     * @param step the step
+     * @param compensation true for the compensation
+     * @param attempt the attempt, from 1
+     * @param sendAt when the command is sent
+     * @param deadline when the attempt times out
+     * @param at when
+     */
+    public StepStarted(
+        String step, boolean compensation, int attempt, long sendAt, long deadline, long at) {
+      this(step, compensation, attempt, sendAt, deadline, at, 0);
+    }
+  }
 
   /**
    * A step (or its compensation) succeeded.
@@ -116,4 +142,20 @@ public sealed interface SagaEvent extends SagaSerializable
    * @param at when
    */
   record Finished(SagaStatus status, long at) implements SagaEvent {}
+
+  /**
+   * A participant's reply arrived while the instance was parked: it is kept, and takes effect when
+   * an operator resumes the instance (dropping it would lose an outcome that is in place, and the
+   * step would time out on resume).
+   *
+   * @param step the step it answers
+   * @param compensation true if it answers the compensation
+   * @param attempt the attempt it answers, or 0 if the participant did not say
+   * @param type the reply's class name, or {@code ack}
+   * @param replyJson the reply
+   * @param at when it arrived
+   */
+  record ReplyHeld(
+      String step, boolean compensation, int attempt, String type, String replyJson, long at)
+      implements SagaEvent {}
 }

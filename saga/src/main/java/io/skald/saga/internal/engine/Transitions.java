@@ -109,7 +109,8 @@ public final class Transitions<D> {
 
   /**
    * Applies events and then every follow-up they cause, until the instance waits (for a reply or a
-   * timer) or has ended.
+   * timer) or has ended. The definition's code that runs on the way (conditions) cannot wedge the
+   * instance: if it throws, the instance parks on that step with the cause as its reason.
    *
    * @param state the state before
    * @param first the events an input caused
@@ -123,7 +124,12 @@ public final class Transitions<D> {
       s = apply(s, e);
     }
     for (int guard = 0; guard < 10_000; guard++) {
-      List<SagaEvent> more = next(s, now);
+      List<SagaEvent> more;
+      try {
+        more = next(s, now);
+      } catch (UserCodeFailed e) {
+        more = List.of(new SagaEvent.Parked(e.step(), e.compensation(), e.getMessage(), now));
+      }
       if (more.isEmpty()) {
         return all;
       }
@@ -133,6 +139,21 @@ public final class Transitions<D> {
       }
     }
     throw new IllegalStateException("saga " + definition.name() + " does not settle");
+  }
+
+  /**
+   * Applies events to a state.
+   *
+   * @param state the state before
+   * @param events the events, in order
+   * @return the state after
+   */
+  public InstanceState applyAll(InstanceState state, List<SagaEvent> events) {
+    InstanceState s = state;
+    for (SagaEvent e : events) {
+      s = apply(s, e);
+    }
+    return s;
   }
 
   /** What the state does next on its own: start steps, start compensations, or finish. */
@@ -147,6 +168,13 @@ public final class Transitions<D> {
   }
 
   private List<SagaEvent> nextForward(InstanceState s, long now) {
+    for (StepState st : s.steps()) {
+      if (st.forward() == Phase.FAILED && st.businessFailure()) {
+        // refused while the saga was parked (a held reply): turn back now that it runs again
+        return List.of(
+            new SagaEvent.CompensationBegan("step '" + st.name() + "' was refused", now));
+      }
+    }
     for (int stage = 0; stage < Definitions.stages(definition).size(); stage++) {
       List<SagaEvent> events = new ArrayList<>();
       boolean done = true;
@@ -156,7 +184,7 @@ public final class Transitions<D> {
         }
         if (st.forward() == Phase.PENDING) {
           StepSpec<D> spec = specs.get(st.name());
-          if (spec.condition() != null && !spec.condition().test(data(s))) {
+          if (spec.condition() != null && !condition(spec, s)) {
             events.add(new SagaEvent.StepSkipped(st.name(), now));
           } else {
             events.add(
@@ -173,6 +201,15 @@ public final class Transitions<D> {
       }
     }
     return List.of(new SagaEvent.Finished(SagaStatus.COMPLETED, now));
+  }
+
+  private boolean condition(StepSpec<D> spec, InstanceState s) {
+    D data = dataFor(s, spec.name(), false);
+    try {
+      return spec.condition().test(data);
+    } catch (RuntimeException e) {
+      throw new UserCodeFailed(spec.name(), false, "the condition", e);
+    }
   }
 
   /** Whether a step's compensation must run: its command went out and was not refused. */
@@ -218,64 +255,168 @@ public final class Transitions<D> {
   }
 
   /**
-   * The events a participant's reply causes; empty if the reply is a duplicate, late, or for a step
-   * that is not waiting for it.
+   * The events a participant's reply causes. A reply is correlated to the attempt it answers: the
+   * running attempt's reply (or a success of an earlier attempt, which has the same idempotency key
+   * and so the same effect) settles the step; an earlier attempt's refusal is ignored (the running
+   * attempt answers for itself); a duplicate changes nothing. While the instance is parked, a reply
+   * that matters is held ({@link SagaEvent.ReplyHeld}) and takes effect when it resumes. A success
+   * for a step already settled as refused or abandoned means its effect is in place: the saga
+   * compensates it (it reopens a compensated saga to do so), or parks if the step cannot be undone.
    *
    * @param s the state
    * @param step the step the reply answers
    * @param compensation whether it answers the compensation
+   * @param attempt the attempt it answers, or 0 if the participant did not say (taken as the
+   *     running one)
    * @param type the reply type's class name, or {@link #ACK}
    * @param replyJson the reply as JSON
    * @param now the time
-   * @return the events
+   * @return the events; empty if the reply changes nothing
+   * @throws IllegalArgumentException if the type is not one the step's endpoint declares
    */
   public List<SagaEvent> onReply(
-      InstanceState s, String step, boolean compensation, String type, String replyJson, long now) {
+      InstanceState s,
+      String step,
+      boolean compensation,
+      int attempt,
+      String type,
+      String replyJson,
+      long now) {
     StepSpec<D> spec = specs.get(step);
-    if (spec == null || !awaits(s, step, compensation)) {
+    if (spec == null || s.status() == null || s.status() == SagaStatus.ABORTED) {
       return List.of();
     }
     StepState st = s.step(step);
     Endpoint<?> endpoint = compensation ? spec.compensation() : spec.endpoint();
+    if (endpoint == null) {
+      return List.of();
+    }
     Class<?> replyType = ACK.equals(type) ? null : json.typeNamed(endpoint, type);
     if (!ACK.equals(type) && replyType == null) {
       throw new IllegalArgumentException(
           "reply type " + type + " is not declared by endpoint '" + endpoint.name() + "'");
     }
+    boolean failure = replyType != null && endpoint.isFailure(replyType);
+    Phase phase = compensation ? st.compensation() : st.forward();
+    boolean late = !compensation && !failure && lateSuccessMatters(s, spec, st);
+    if (phase != Phase.RUNNING && !late) {
+      return List.of(); // a duplicate, or an answer nobody waits for any more
+    }
+    if (phase == Phase.RUNNING && failure && attempt > 0 && attempt != st.attempt()) {
+      return List.of(); // an earlier attempt's refusal: the running attempt answers for itself
+    }
+    if (s.status() == SagaStatus.PARKED) {
+      return List.of(new SagaEvent.ReplyHeld(step, compensation, attempt, type, replyJson, now));
+    }
+    if (late) {
+      return onLateSuccess(s, spec, st, replyType, replyJson, now);
+    }
+    if (s.status() != SagaStatus.RUNNING && s.status() != SagaStatus.COMPENSATING) {
+      return List.of();
+    }
     String label = replyType == null ? ACK : replyType.getSimpleName();
-    if (replyType != null && endpoint.isFailure(replyType)) {
+    if (failure) {
       return onFailureReply(s, spec, st, compensation, replyType, replyJson, now);
     }
     if (compensation) {
       return settle(s, List.of(new SagaEvent.StepSucceeded(step, true, label, null, now)), now);
     }
-    String newData = null;
-    var handler = replyType == null ? null : spec.replyHandlers().get(replyType);
-    if (handler != null) {
-      try {
-        D updated = handler.apply(data(s), json.read(replyJson, replyType));
-        newData = json.write(updated);
-      } catch (RuntimeException e) {
-        // The participant did succeed: record it (the data stays as it was), then park for the
-        // handler's fix. A retry runs the step again with the same key and gets the same reply.
-        return settle(
-            s,
-            List.of(
-                new SagaEvent.StepSucceeded(step, false, label, null, now),
-                new SagaEvent.Parked(
-                    step,
-                    false,
-                    "step '"
-                        + step
-                        + "' succeeded but the handler of reply "
-                        + label
-                        + " threw "
-                        + e,
-                    now)),
-            now);
-      }
+    String newData;
+    try {
+      newData = handled(s, spec, replyType, replyJson);
+    } catch (UserCodeFailed e) {
+      // The participant did succeed: record it (the data stays as it was), then park for the
+      // handler's fix. A retry runs the step again with the same key and gets the same reply.
+      return settle(
+          s,
+          List.of(
+              new SagaEvent.StepSucceeded(step, false, label, null, now),
+              new SagaEvent.Parked(
+                  step,
+                  false,
+                  "step '"
+                      + step
+                      + "' succeeded but the handler of reply "
+                      + label
+                      + " threw "
+                      + e.getCause(),
+                  now)),
+          now);
     }
     return settle(s, List.of(new SagaEvent.StepSucceeded(step, false, label, newData, now)), now);
+  }
+
+  /**
+   * Whether a success for a step that no longer runs forward is news: the step was refused or
+   * abandoned (its command may have been executed after all) and its compensation has not started.
+   */
+  private boolean lateSuccessMatters(InstanceState s, StepSpec<D> spec, StepState st) {
+    if (st.forward() != Phase.FAILED || s.status() == SagaStatus.COMPLETED) {
+      return false;
+    }
+    if (!spec.compensatable()) {
+      return st.businessFailure();
+    }
+    return st.compensation() == Phase.PENDING;
+  }
+
+  /** A success for a step settled as refused or abandoned: its effect is in place. */
+  private List<SagaEvent> onLateSuccess(
+      InstanceState s,
+      StepSpec<D> spec,
+      StepState st,
+      Class<?> replyType,
+      String replyJson,
+      long now) {
+    String step = spec.name();
+    String label = (replyType == null ? ACK : replyType.getSimpleName());
+    String data;
+    try {
+      data = handled(s, spec, replyType, replyJson);
+    } catch (UserCodeFailed e) {
+      data = null; // the compensation is built from the data as it was
+    }
+    List<SagaEvent> events = new ArrayList<>();
+    events.add(
+        new SagaEvent.StepSucceeded(
+            step,
+            false,
+            label + (st.businessFailure() ? " after it was refused" : " after it was abandoned"),
+            data,
+            now));
+    if (!spec.compensatable()) {
+      events.add(
+          new SagaEvent.Parked(
+              step,
+              false,
+              "step '"
+                  + step
+                  + "' succeeded after it was refused, and it cannot be compensated: its effect"
+                  + " stays without the steps before it",
+              now));
+      return events;
+    }
+    if (s.status() == SagaStatus.COMPENSATED) {
+      events.add(
+          new SagaEvent.CompensationBegan(
+              "step '" + step + "' succeeded after it was refused: undoing it", now));
+    }
+    return settle(s, events, now);
+  }
+
+  /** The data after a step's reply handler, or null if it has none. */
+  private String handled(InstanceState s, StepSpec<D> spec, Class<?> replyType, String replyJson) {
+    var handler = replyType == null ? null : spec.replyHandlers().get(replyType);
+    if (handler == null) {
+      return null;
+    }
+    D data = dataFor(s, spec.name(), false);
+    try {
+      return json.write(handler.apply(data, json.read(replyJson, replyType)));
+    } catch (RuntimeException e) {
+      throw new UserCodeFailed(
+          spec.name(), false, "the handler of reply " + replyType.getSimpleName(), e);
+    }
   }
 
   private List<SagaEvent> onFailureReply(
@@ -289,7 +430,7 @@ public final class Transitions<D> {
     String step = spec.name();
     String label = replyType.getSimpleName();
     if (compensation) {
-      if (st.attempt() < spec.compensationRetry().maxAttempts()) {
+      if (st.used() < spec.compensationRetry().maxAttempts()) {
         return settle(s, List.of(retry(spec, st, true, spec.compensationRetry(), now)), now);
       }
       return settle(
@@ -298,14 +439,14 @@ public final class Transitions<D> {
               new SagaEvent.Parked(
                   step,
                   true,
-                  "compensation failed " + st.attempt() + " times, last with " + label,
+                  "compensation failed " + st.used() + " times, last with " + label,
                   now)),
           now);
     }
     boolean retries =
         spec.kind() == StepKind.RETRIABLE
             || spec.failureActions().get(replyType) == io.skald.saga.FailureAction.RETRY;
-    if (retries && st.attempt() < spec.retry().maxAttempts()) {
+    if (retries && st.used() < spec.retry().maxAttempts()) {
       return settle(s, List.of(retry(spec, st, false, spec.retry(), now)), now);
     }
     if (spec.kind() == StepKind.RETRIABLE) {
@@ -313,14 +454,24 @@ public final class Transitions<D> {
           s,
           List.of(
               new SagaEvent.Parked(
-                  step, false, "retriable step failed " + st.attempt() + " times: " + label, now)),
+                  step, false, "retriable step failed " + st.used() + " times: " + label, now)),
+          now);
+    }
+    String data;
+    try {
+      data = failureData(s, spec, replyType, replyJson);
+    } catch (UserCodeFailed e) {
+      return settle(
+          s,
+          List.of(
+              new SagaEvent.StepFailed(step, false, true, label, null, now),
+              new SagaEvent.Parked(step, false, e.getMessage(), now)),
           now);
     }
     return settle(
         s,
         List.of(
-            new SagaEvent.StepFailed(
-                step, false, true, label, failureData(s, spec, replyType, replyJson), now),
+            new SagaEvent.StepFailed(step, false, true, label, data, now),
             new SagaEvent.CompensationBegan("step '" + step + "' failed: " + label, now)),
         now);
   }
@@ -408,9 +559,9 @@ public final class Transitions<D> {
     if (st.attempt() != attempt || now < st.deadline()) {
       return List.of();
     }
-    String what = "timed out after " + attempt + " attempt" + (attempt == 1 ? "" : "s");
+    String what = "timed out after " + st.used() + " attempt" + (st.used() == 1 ? "" : "s");
     RetryPolicy policy = compensation ? spec.compensationRetry() : spec.retry();
-    if (attempt < policy.maxAttempts()) {
+    if (st.used() < policy.maxAttempts()) {
       return settle(s, List.of(retry(spec, st, compensation, policy, now)), now);
     }
     if (compensation) {
@@ -462,24 +613,79 @@ public final class Transitions<D> {
     return compensation ? st.compensation() == Phase.RUNNING : st.forward() == Phase.RUNNING;
   }
 
-  /** The data after a step's failure handler for a refusal, or null if it has none (or throws). */
+  /** The data after a step's failure handler for a refusal, or null if it has none. */
   private String failureData(InstanceState s, StepSpec<D> spec, Class<?> type, String replyJson) {
     var handler = spec.failureHandlers().get(type);
     if (handler == null) {
       return null;
     }
-    return json.write(handler.apply(data(s), json.read(replyJson, type)));
+    D data = dataFor(s, spec.name(), false);
+    try {
+      return json.write(handler.apply(data, json.read(replyJson, type)));
+    } catch (RuntimeException e) {
+      throw new UserCodeFailed(
+          spec.name(), false, "the handler of failure " + type.getSimpleName(), e);
+    }
+  }
+
+  /** The data, decoded for a step's code: a codec that throws is that step's failure. */
+  private D dataFor(InstanceState s, String step, boolean compensation) {
+    try {
+      return data(s);
+    } catch (RuntimeException e) {
+      throw new UserCodeFailed(step, compensation, "decoding the saga data", e);
+    }
+  }
+
+  /**
+   * The command of a running attempt, built from the data by the definition's code.
+   *
+   * @param s the state
+   * @param st the running step
+   * @return the command (or compensation) to send
+   * @throws UserCodeFailed if the definition's code (or the data's codec) throws
+   */
+  public Object command(InstanceState s, StepState st) {
+    StepSpec<D> spec = specs.get(st.name());
+    boolean compensation = st.compensating();
+    D data = dataFor(s, st.name(), compensation);
+    try {
+      return compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
+    } catch (RuntimeException e) {
+      throw new UserCodeFailed(st.name(), compensation, "building the command", e);
+    }
+  }
+
+  /**
+   * The events of an attempt whose command could not be built: the instance parks on it, with the
+   * cause (retrying would build the same command from the same data).
+   *
+   * @param s the state
+   * @param step the step
+   * @param compensation whether the compensation's command failed
+   * @param attempt the attempt that could not be sent
+   * @param reason what threw, from {@link UserCodeFailed#getMessage()}
+   * @param now the time
+   * @return the events; empty if that attempt no longer runs
+   */
+  public List<SagaEvent> commandFailed(
+      InstanceState s, String step, boolean compensation, int attempt, String reason, long now) {
+    if (!awaitsStep(s, step, compensation) || s.step(step).attempt() != attempt) {
+      return List.of();
+    }
+    return List.of(new SagaEvent.Parked(step, compensation, reason, now));
   }
 
   private static <D> SagaEvent retry(
       StepSpec<D> spec, StepState st, boolean compensation, RetryPolicy policy, long now) {
-    long sendAt = now + policy.delayAfter(st.attempt()).toMillis();
+    long sendAt = now + policy.delayAfter(st.used()).toMillis();
     return new SagaEvent.StepStarted(
         spec.name(),
         compensation,
         st.attempt() + 1,
         sendAt,
         sendAt + spec.timeout().toMillis(),
-        now);
+        now,
+        st.since());
   }
 }

@@ -160,7 +160,7 @@ public final class DefaultParticipant implements Participant {
             h.get(SagaHeaders.STEP),
             compensation,
             h.get(SagaHeaders.KEY),
-            Integer.parseInt(h.getOrDefault(SagaHeaders.ATTEMPT, "1")));
+            Math.max(1, SagaHeaders.attempt(h)));
     Object command = json.read(record.value(), binding.endpoint().commandType());
     return run(binding, command, context)
         .thenCompose(entry -> entry == null ? done() : reply(record, entry));
@@ -272,6 +272,7 @@ public final class DefaultParticipant implements Participant {
             SagaHeaders.STEP, h.get(SagaHeaders.STEP),
             SagaHeaders.DIRECTION, h.get(SagaHeaders.DIRECTION),
             SagaHeaders.KEY, h.get(SagaHeaders.KEY),
+            SagaHeaders.ATTEMPT, Integer.toString(SagaHeaders.attempt(h)),
             SagaHeaders.TYPE, entry.type());
     return producer
         .send(

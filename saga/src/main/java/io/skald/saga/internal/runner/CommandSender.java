@@ -7,6 +7,7 @@ import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.engine.UserCodeFailed;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,20 +46,12 @@ public final class CommandSender<D> implements Sender<D> {
     boolean compensation = st.compensating();
     StepSpec<D> spec = rules.spec(st.name());
     Endpoint<?> endpoint = compensation ? spec.compensation() : spec.endpoint();
+    Object command = rules.command(attempt.state(), st); // throws UserCodeFailed: the caller parks
     byte[] payload;
     try {
-      D data = rules.data(attempt.state());
-      Object command =
-          compensation ? spec.compensationCommand().apply(data) : spec.command().apply(data);
       payload = json.bytes(command);
     } catch (RuntimeException e) {
-      LOG.error(
-          "saga {} {}: building the command of step {} failed; the attempt will time out",
-          sagaName,
-          sagaId,
-          st.name(),
-          e);
-      return;
+      throw new UserCodeFailed(st.name(), compensation, "serializing the command", e);
     }
     Map<String, String> headers =
         Map.of(

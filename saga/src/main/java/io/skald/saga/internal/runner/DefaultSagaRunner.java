@@ -171,10 +171,12 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     }
     boolean compensation = SagaHeaders.UNDO.equals(h.get(SagaHeaders.DIRECTION));
     String body = new String(record.value(), StandardCharsets.UTF_8);
+    int attempt = SagaHeaders.attempt(h);
     return Stages.inline(
         ref(id)
             .<Boolean>ask(
-                replyTo -> new InstanceProtocol.Reply(step, compensation, type, body, replyTo),
+                replyTo ->
+                    new InstanceProtocol.Reply(step, compensation, attempt, type, body, replyTo),
                 settings.askTimeout()));
   }
 

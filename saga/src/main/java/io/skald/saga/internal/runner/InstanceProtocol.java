@@ -14,7 +14,7 @@ public final class InstanceProtocol {
 
   /** Messages of an instance. */
   public sealed interface Command extends SagaSerializable
-      permits Start, Reply, Deadline, SendDue, Get, Operate, Observe {}
+      permits Start, Reply, Deadline, SendDue, SendFailed, Get, Operate, Observe {}
 
   /**
    * Starts the instance.
@@ -29,12 +29,18 @@ public final class InstanceProtocol {
    *
    * @param step the step
    * @param compensation whether it answers the compensation
+   * @param attempt the attempt it answers, or 0 if the participant did not say
    * @param type the reply type's class name or {@code ack}
    * @param json the reply
    * @param replyTo acknowledged once handled (persisted or ignored)
    */
   public record Reply(
-      String step, boolean compensation, String type, String json, ActorRef<Boolean> replyTo)
+      String step,
+      boolean compensation,
+      int attempt,
+      String type,
+      String json,
+      ActorRef<Boolean> replyTo)
       implements Command {}
 
   /**
@@ -54,6 +60,10 @@ public final class InstanceProtocol {
       implements Command {}
 
   record SendDue(String step, boolean compensation, int attempt) implements Command {}
+
+  /** The command of an attempt could not be built (the definition's code threw): park on it. */
+  record SendFailed(String step, boolean compensation, int attempt, String reason)
+      implements Command {}
 
   /**
    * Asks for the state.

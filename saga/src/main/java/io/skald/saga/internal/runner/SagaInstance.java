@@ -7,6 +7,7 @@ import io.skald.saga.internal.engine.InstanceState;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import io.skald.saga.internal.engine.SagaEvent;
 import io.skald.saga.internal.engine.Transitions;
+import io.skald.saga.internal.engine.UserCodeFailed;
 import io.skald.saga.internal.runner.InstanceProtocol.Command;
 import io.skald.saga.internal.runner.InstanceProtocol.Deadline;
 import io.skald.saga.internal.runner.InstanceProtocol.Get;
@@ -16,6 +17,7 @@ import io.skald.saga.internal.runner.InstanceProtocol.Operated;
 import io.skald.saga.internal.runner.InstanceProtocol.Refused;
 import io.skald.saga.internal.runner.InstanceProtocol.Reply;
 import io.skald.saga.internal.runner.InstanceProtocol.SendDue;
+import io.skald.saga.internal.runner.InstanceProtocol.SendFailed;
 import io.skald.saga.internal.runner.InstanceProtocol.Start;
 import java.time.Duration;
 import java.util.HashMap;
@@ -225,6 +227,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                         state,
                         reply.step(),
                         reply.compensation(),
+                        reply.attempt(),
                         reply.type(),
                         reply.json(),
                         System.currentTimeMillis());
@@ -280,6 +283,21 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                 send(state, st, Sender.Cause.TIMER, null);
               }
               return Effect().none();
+            })
+        .onCommand(
+            SendFailed.class,
+            (state, failed) -> {
+              List<SagaEvent> events =
+                  rules.commandFailed(
+                      state,
+                      failed.step(),
+                      failed.compensation(),
+                      failed.attempt(),
+                      failed.reason(),
+                      System.currentTimeMillis());
+              return events.isEmpty()
+                  ? Effect().none()
+                  : persistAndAct(events, Sender.Cause.TIMER, null);
             })
         .onCommand(
             Get.class,
@@ -418,7 +436,14 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     AttemptKey attemptKey =
         new AttemptKey(st.name(), st.compensating(), st.attempt(), st.deadline());
     if (sent.add(attemptKey)) {
-      runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
+      try {
+        runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
+      } catch (UserCodeFailed e) {
+        context.getLog().warn("saga {} {}: {}; parking", sagaName, sagaId, e.getMessage());
+        context
+            .getSelf()
+            .tell(new SendFailed(st.name(), st.compensating(), st.attempt(), e.getMessage()));
+      }
     }
   }
 }
