@@ -8,6 +8,7 @@ import io.skald.framework.producer.ProducerSettings;
 import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.participant.DefaultParticipant;
+import io.skald.saga.internal.participant.LedgerLayout;
 import io.skald.saga.internal.participant.ParticipantLedger;
 import io.skald.saga.internal.runner.DefaultSagaRunner;
 import io.skald.saga.internal.runner.SagaIndex;
@@ -61,7 +62,8 @@ public final class Sagas {
         skald.system(),
         settings.journalPluginId(),
         settings.snapshotPluginId(),
-        settings.ledgerCapacity());
+        settings.ledgerGrace());
+    LedgerLayout.init(skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
   }
 
   /**

@@ -37,6 +37,13 @@ public final class SagaHeaders {
   /** The direction header's value of a compensation. */
   public static final String UNDO = "undo";
 
+  /**
+   * The direction header's value of an instance's end marker: written behind its last command on
+   * each of its endpoints' topics when it ends, so that participants forget its keys (after a grace
+   * period) in order after every command of the instance.
+   */
+  public static final String END = "end";
+
   /** The direction header's value of a step's command. */
   public static final String DO = "do";
 

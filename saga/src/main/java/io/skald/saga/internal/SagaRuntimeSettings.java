@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param indexMaxFinished finished instances an index keeps
  * @param askTimeout how long orchestrator calls wait
  * @param ledgerBuckets ledger entities per participant service
- * @param ledgerCapacity keys per ledger entity
+ * @param ledgerGrace how long a participant remembers an ended instance's keys
  * @param participantParallelism commands handled at once per participant and node
  * @param journalPluginId the journal of instances, indexes and ledgers
  * @param snapshotPluginId their snapshot store
@@ -22,7 +22,7 @@ public record SagaRuntimeSettings(
     int indexMaxFinished,
     Duration askTimeout,
     int ledgerBuckets,
-    int ledgerCapacity,
+    Duration ledgerGrace,
     int participantParallelism,
     String journalPluginId,
     String snapshotPluginId) {
@@ -43,7 +43,7 @@ public record SagaRuntimeSettings(
             c.getInt("index-max-finished"),
             c.getDuration("ask-timeout"),
             c.getInt("participant.ledger-buckets"),
-            c.getInt("participant.ledger-capacity"),
+            c.getDuration("participant.ledger-grace"),
             c.getInt("participant.parallelism"),
             root.getString("skald.framework.persistence.journal-plugin-id"),
             root.getString("skald.framework.persistence.snapshot-plugin-id"));
@@ -52,7 +52,7 @@ public record SagaRuntimeSettings(
     require(s.indexMaxFinished >= 0, "index-max-finished", "0 or more");
     require(!s.askTimeout.isNegative() && !s.askTimeout.isZero(), "ask-timeout", "positive");
     require(s.ledgerBuckets >= 1, "participant.ledger-buckets", "at least 1");
-    require(s.ledgerCapacity >= 1, "participant.ledger-capacity", "at least 1");
+    require(!s.ledgerGrace.isNegative(), "participant.ledger-grace", "0 or more");
     require(s.participantParallelism >= 1, "participant.parallelism", "at least 1");
     return s;
   }

@@ -32,12 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * INTERNAL API: the participant helper. Per command: look the idempotency key up in the ledger; a
- * remembered reply is sent again; a command whose compensation already ran is dropped; a
- * compensation of a command never executed is acknowledged without running its handler (and
- * remembered, so the late command is then dropped); anything else runs the handler, remembers a
- * success durably, then sends the reply. The record is committed after the reply is durable. For
- * the sagas it {@link #follow follows}, the same handlers run on flow events ({@link FlowReactor}).
+ * INTERNAL API: the participant helper. Per command, by {@link LedgerRules}: look the idempotency
+ * key up in the ledger; a remembered reply (a success, or a refusal of the same attempt) is sent
+ * again; a command whose compensation already ran is dropped; anything else runs the handler (a
+ * compensation always: it must tolerate "nothing to undo"), remembers the reply durably, then sends
+ * it. The record is committed after the reply is durable. An instance's end marker makes the ledger
+ * forget its keys after the grace period. For the sagas it {@link #follow follows}, the same
+ * handlers run on flow events ({@link FlowReactor}).
  */
 public final class DefaultParticipant implements Participant {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultParticipant.class);
@@ -52,6 +53,7 @@ public final class DefaultParticipant implements Participant {
   private final Producer<String, byte[]> producer;
   private final Map<String, Binding> byType = new LinkedHashMap<>();
   private final List<SagaDefinition<?>> followed = new ArrayList<>();
+  private volatile CompletionStage<Integer> buckets;
 
   /**
    * Creates a participant.
@@ -146,6 +148,9 @@ public final class DefaultParticipant implements Participant {
 
   private CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) throws Exception {
     Map<String, String> h = record.headers();
+    if (SagaHeaders.END.equals(h.get(SagaHeaders.DIRECTION))) {
+      return ended(h.get(SagaHeaders.SAGA), h.get(SagaHeaders.ID));
+    }
     String type = h.get(SagaHeaders.TYPE);
     Binding binding = type == null ? null : byType.get(type);
     if (binding == null || h.get(SagaHeaders.KEY) == null || h.get(SagaHeaders.REPLY_TO) == null) {
@@ -167,48 +172,105 @@ public final class DefaultParticipant implements Participant {
   }
 
   /**
-   * Runs a command once per idempotency key: the remembered reply of a duplicate, nothing for a
-   * command that arrived after its compensation (null), an acknowledgement without running the
-   * handler for a compensation of a command never executed, else the handler's reply (a success is
-   * remembered before it is returned).
+   * The ledger bucket count of this service, fixed at its first start ({@link LedgerLayout}); asked
+   * once, and again after a failed ask.
+   */
+  private CompletionStage<Integer> buckets() {
+    CompletionStage<Integer> known = buckets;
+    if (known != null) {
+      return known;
+    }
+    int requested = settings.ledgerBuckets();
+    CompletionStage<Integer> asked =
+        Stages.inline(
+            LedgerLayout.ref(skald.system(), service)
+                .<Integer>ask(
+                    replyTo -> new LedgerLayout.Resolve(requested, replyTo),
+                    settings.askTimeout()));
+    asked.whenComplete(
+        (count, error) -> {
+          if (error != null) {
+            buckets = null;
+          } else if (count != requested) {
+            LOG.warn(
+                "participant '{}': skald.saga.participant.ledger-buckets is {} but the service's"
+                    + " ledger has {} buckets since its first start; keeping {} (its remembered"
+                    + " keys are found by that number)",
+                service,
+                requested,
+                count,
+                count);
+          }
+        });
+    buckets = asked;
+    return asked;
+  }
+
+  private CompletionStage<EntityRef<ParticipantLedger.Command>> ledger(String sagaId) {
+    return buckets().thenApply(n -> ParticipantLedger.ref(skald.system(), service, sagaId, n));
+  }
+
+  /** An instance ended: its ledger bucket forgets its keys after the grace period. */
+  CompletionStage<?> ended(String saga, String sagaId) {
+    if (saga == null || sagaId == null) {
+      throw new RejectRecordException("an end marker without saga headers");
+    }
+    String instance = ParticipantLedger.instance(saga, sagaId);
+    return ledger(sagaId)
+        .thenCompose(
+            ledger ->
+                ledger.<Boolean>ask(
+                    replyTo -> new ParticipantLedger.Forget(instance, replyTo),
+                    settings.askTimeout()));
+  }
+
+  /**
+   * Runs a command once per idempotency key, by {@link LedgerRules}: the remembered reply of a
+   * duplicate, nothing for a command that arrived after its compensation (null), else the handler's
+   * reply, remembered before it is returned (a refusal under its attempt).
    */
   CompletionStage<ParticipantLedger.Entry> run(
       Binding binding, Object command, CommandContext context) {
-    EntityRef<ParticipantLedger.Command> ledger =
-        ParticipantLedger.ref(skald.system(), service, context.sagaId(), settings.ledgerBuckets());
     String key = context.idempotencyKey();
+    int attempt = context.attempt();
     String counterpart =
         SagaHeaders.key(
             context.sagaName(), context.sagaId(), context.step(), !context.compensation());
-    return Stages.inline(
-            ledger.<ParticipantLedger.Checked>ask(
-                replyTo -> new ParticipantLedger.Check(key, counterpart, replyTo),
-                settings.askTimeout()))
+    return ledger(context.sagaId())
         .thenCompose(
-            checked -> {
-              if (checked.reply() != null) {
-                return CompletableFuture.completedFuture(checked.reply()); // a duplicate
-              }
-              if (!context.compensation() && checked.counterpartDone()) {
-                LOG.info(
-                    "{}: {} of saga {} {} arrived after its compensation; not executed",
-                    service,
-                    context.step(),
-                    context.sagaName(),
-                    context.sagaId());
-                return CompletableFuture.<ParticipantLedger.Entry>completedFuture(null);
-              }
-              if (context.compensation() && !checked.counterpartDone()) {
-                // Nothing to undo: remember it, so the command is refused if it still arrives.
-                return remember(ledger, key, new ParticipantLedger.Entry(Transitions.ACK, "{}"));
-              }
-              return execute(binding, command, context)
-                  .thenCompose(
-                      entry ->
-                          isFailure(binding, entry)
-                              ? CompletableFuture.completedFuture(entry)
-                              : remember(ledger, key, entry));
-            });
+            ledger ->
+                Stages.inline(
+                        ledger.<ParticipantLedger.Checked>ask(
+                            replyTo ->
+                                new ParticipantLedger.Check(key, attempt, counterpart, replyTo),
+                            settings.askTimeout()))
+                    .thenCompose(
+                        checked -> {
+                          switch (LedgerRules.decide(
+                              checked.reply(), checked.counterpartDone(), context.compensation())) {
+                            case REPLAY:
+                              return CompletableFuture.completedFuture(checked.reply());
+                            case DROP:
+                              LOG.info(
+                                  "{}: {} of saga {} {} arrived after its compensation; not"
+                                      + " executed",
+                                  service,
+                                  context.step(),
+                                  context.sagaName(),
+                                  context.sagaId());
+                              return CompletableFuture.<ParticipantLedger.Entry>completedFuture(
+                                  null);
+                            default:
+                              return execute(binding, command, context)
+                                  .thenCompose(
+                                      entry ->
+                                          remember(
+                                              ledger,
+                                              LedgerRules.memoryKey(
+                                                  key, attempt, isFailure(binding, entry)),
+                                              entry));
+                          }
+                        }));
   }
 
   private CompletionStage<ParticipantLedger.Entry> execute(

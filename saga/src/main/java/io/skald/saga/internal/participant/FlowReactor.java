@@ -53,6 +53,9 @@ final class FlowReactor<D> {
 
   CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) {
     String sagaId = record.headers().get(SagaHeaders.ID);
+    if (SagaHeaders.END.equals(record.headers().get(SagaHeaders.DIRECTION))) {
+      return participant.ended(record.headers().get(SagaHeaders.SAGA), sagaId);
+    }
     FlowEvent event =
         FlowEvent.from(record.headers(), new String(record.value(), StandardCharsets.UTF_8));
     if (event == null || sagaId == null) {

@@ -4,11 +4,15 @@ import io.skald.framework.producer.Producer;
 import io.skald.saga.Endpoint;
 import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.SagaJson;
+import io.skald.saga.internal.definition.Definitions;
+import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState.StepState;
 import io.skald.saga.internal.engine.Transitions;
 import io.skald.saga.internal.engine.UserCodeFailed;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,35 @@ public final class CommandSender<D> implements Sender<D> {
     this.rules = rules;
     this.json = json;
     this.producer = producer;
+  }
+
+  @Override
+  public void ended(String sagaId) {
+    String sagaName = rules.definition().name();
+    Set<String> topics = new LinkedHashSet<>();
+    for (StageSpec<D> stage : Definitions.stages(rules.definition())) {
+      for (StepSpec<D> step : stage.steps()) {
+        topics.add(step.endpoint().topic());
+        if (step.compensation() != null) {
+          topics.add(step.compensation().topic());
+        }
+      }
+    }
+    for (String topic : topics) {
+      producer
+          .send(topic, sagaId, new byte[0], Sender.endHeaders(sagaName, sagaId))
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  LOG.warn(
+                      "saga {} {}: marking its end on {} failed ({}); participants keep its keys",
+                      sagaName,
+                      sagaId,
+                      topic,
+                      error.toString());
+                }
+              });
+    }
   }
 
   @Override

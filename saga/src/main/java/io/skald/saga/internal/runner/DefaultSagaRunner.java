@@ -140,6 +140,9 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   }
 
   private CompletionStage<?> onFlowEvent(ConsumerRecord<String, byte[]> record) {
+    if (SagaHeaders.END.equals(record.headers().get(SagaHeaders.DIRECTION))) {
+      return CompletableFuture.completedFuture(null); // for the participants' ledgers
+    }
     FlowEvent event =
         FlowEvent.from(record.headers(), new String(record.value(), StandardCharsets.UTF_8));
     String id = record.headers().get(SagaHeaders.ID);

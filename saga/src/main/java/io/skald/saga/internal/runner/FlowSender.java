@@ -41,6 +41,22 @@ public final class FlowSender<D> implements Sender<D> {
   }
 
   @Override
+  public void ended(String sagaId) {
+    producer
+        .send(flowTopic, sagaId, new byte[0], Sender.endHeaders(sagaName, sagaId))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.warn(
+                    "saga {} {}: marking its end failed ({}); participants keep its keys",
+                    sagaName,
+                    sagaId,
+                    error.toString());
+              }
+            });
+  }
+
+  @Override
   public void send(Attempt attempt) {
     if (attempt.cause() == Cause.REPLY) {
       return;

@@ -156,6 +156,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private final Set<AttemptKey> sent = new HashSet<>();
   private final Map<TimerKey, Long> armed = new HashMap<>();
   private SagaStatus reported;
+  private boolean endMarked;
   private boolean recovering;
 
   private SagaInstance(
@@ -411,6 +412,10 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       runtime.index().tell(new SagaIndex.StatusChanged(sagaName, sagaId, state.status()));
     }
     if (state.status().terminal()) {
+      if (!endMarked) {
+        endMarked = true;
+        runtime.sender().ended(sagaId);
+      }
       timers.cancelAll();
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }

@@ -47,4 +47,32 @@ public interface Sender<D> {
    * @param attempt the attempt
    */
   void send(Attempt attempt);
+
+  /**
+   * Marks the end of an instance behind its last command, on every topic its participants read, so
+   * that their ledgers forget its keys (after a grace period). Called when the instance has ended,
+   * once per incarnation; a repeated marker changes nothing.
+   *
+   * @param sagaId the instance
+   */
+  void ended(String sagaId);
+
+  /**
+   * The headers of an end marker.
+   *
+   * @param saga the saga name
+   * @param sagaId the instance
+   * @return the headers
+   */
+  static java.util.Map<String, String> endHeaders(String saga, String sagaId) {
+    return java.util.Map.of(
+        io.skald.saga.internal.SagaHeaders.SAGA,
+        saga,
+        io.skald.saga.internal.SagaHeaders.ID,
+        sagaId,
+        io.skald.saga.internal.SagaHeaders.DIRECTION,
+        io.skald.saga.internal.SagaHeaders.END,
+        io.skald.saga.internal.SagaHeaders.TYPE,
+        io.skald.saga.internal.SagaHeaders.END);
+  }
 }
