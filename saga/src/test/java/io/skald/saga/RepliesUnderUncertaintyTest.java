@@ -152,6 +152,9 @@ class RepliesUnderUncertaintyTest {
     // and parked the saga again (probe P9)
     assertTrue(saga.replyToAttempt(1, null), "held while parked, not dropped");
     saga.expectStatus(SagaStatus.PARKED);
+    assertTrue(
+        saga.history().contains("reserve: reply held while parked: compensation ack"),
+        saga.history().toString());
     saga.operator(OperatorAction.RETRY);
     saga.expectCompensationTo(UNPACK).reply(null);
     saga.expectNoCommand().expectStatus(SagaStatus.COMPENSATED);

@@ -10,6 +10,7 @@ import io.skald.saga.testkit.SagaChecker;
 import io.skald.saga.testkit.SagaScenario;
 import io.skald.saga.testkit.SagaTestKit;
 import java.time.Duration;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class SagaTestKitTest {
@@ -107,7 +108,7 @@ class SagaTestKitTest {
     // #saga-testing-checker
     // 7 base scenarios (happy, 3 refusals, 3 silences), each with and without duplicates, each
     // without a crash and with one after every transition
-    assertEquals(new SagaChecker.Report(76, 10, 66), report);
+    assertEquals(new SagaChecker.Report(410, 34, 336, 40), report);
   }
 
   @Test
@@ -149,8 +150,54 @@ class SagaTestKitTest {
             .build();
     AssertionError error =
         assertThrows(AssertionError.class, () -> shopChecker(broken).check(new Order("o", 1)));
-    assertTrue(error.getMessage().contains("happy path: expected COMPLETED"), error.getMessage());
-    assertTrue(error.getMessage().contains("PARKED"), error.getMessage());
+    assertTrue(
+        error.getMessage().startsWith("happy path: parks again after every operator action"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("bug in the reply handler"), error.getMessage());
+  }
+
+  record RefundPayment(String paymentId) {}
+
+  static final Endpoint<RefundPayment> REFUND_PAYMENT =
+      Endpoint.of("payments.refund-payment", "shop-payments", RefundPayment.class);
+
+  @Test
+  void theCheckerFindsACompensationThatNeedsALostRepliesData() {
+    // #saga-testing-lost-reply
+    SagaDefinition<Order> refundByPayment =
+        SagaDefinition.named("kit-refund-by-payment", Order.class)
+            .step("reserve-stock")
+            .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+            .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+            .step("charge-payment")
+            .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+            .onReply(TestShop.Charged.class, (o, r) -> o.withPayment(r.paymentId()))
+            // wrong: the payment id comes from the reply, which may never arrive
+            .compensateWith(REFUND_PAYMENT, o -> new RefundPayment(o.payment()))
+            .build();
+    AssertionError error =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                SagaTestKit.of(refundByPayment)
+                    .checker()
+                    .succeedsWith(TestShop.CHARGE, c -> new TestShop.Charged("p-" + c.orderId()))
+                    .succeedsWith(
+                        REFUND_PAYMENT,
+                        c -> {
+                          Objects.requireNonNull(c.paymentId(), "no payment to refund");
+                          return null; // acknowledged
+                        })
+                    .check(new Order("o", 10)));
+    // #saga-testing-lost-reply
+    assertTrue(
+        error
+            .getMessage()
+            .startsWith(
+                "charge-payment never executed, never answered: the participant of"
+                    + " payments.refund-payment"
+                    + " cannot handle the compensation RefundPayment[paymentId=null]"),
+        error.getMessage());
   }
 
   @Test

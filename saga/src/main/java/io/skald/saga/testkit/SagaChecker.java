@@ -1,38 +1,50 @@
 package io.skald.saga.testkit;
 
 import io.skald.saga.Endpoint;
+import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.StepKind;
+import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState;
-import java.util.ArrayDeque;
+import io.skald.saga.internal.engine.InstanceState.StepState;
+import io.skald.saga.internal.engine.LedgerRules;
+import io.skald.saga.internal.engine.SagaEvent;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Runs a saga definition through every failure point and checks that it always ends completed or
- * fully compensated, with every effect applied at most once. The participants are modelled: each
- * command is executed once per idempotency key (a duplicate gets the remembered reply, as with the
- * participant helper), a compensation of a command never executed does nothing, and replies come
- * from the factories given here (an acknowledgement when none is given).
+ * Runs a saga definition through every failure point it can meet and checks the saga invariant
+ * after each: the saga ends with every step done, or with every compensatable effect that was
+ * applied undone, latest stage first, and never with a pivot's or retriable step's effect applied
+ * and the saga compensated; no effect is applied twice. The instance runs the real rules, with
+ * virtual time; the participants are a model that really applies and undoes effects and answers by
+ * the participant helper's own once-per-key rules ({@code LedgerRules}: a remembered success or
+ * refusal is replayed, a command that arrives after its compensation is dropped, a compensation
+ * always runs and tolerates nothing to undo). Commands and replies travel through a durable
+ * network: a crash loses none of them.
  *
- * <p>The scenarios: the happy path; each step that can fail failing by its business failure reply
- * (if one is configured) and by never answering (a timeout); every reply delivered twice; and for
- * each of these, a crash (recovery from the journal, running attempts sent again) after each
- * transition. After each scenario: the status is COMPLETED (nothing failed), COMPENSATED (something
- * failed) or, when the pivot never answered, PARKED with nothing undone (its outcome is unknown, so
- * the saga must not turn back); every step's effect happened at most once; in a completed saga
- * every step that ran applied its effect and nothing was compensated; in a compensated one exactly
- * the applied effects of compensatable steps were undone, once each, latest stage first.
+ * <p>The faults, each tried on each step's command (the reply of its first attempt): refused (its
+ * failure reply, if {@link #failsWith} gives one); never executed and never answered; executed with
+ * the reply lost; executed with the reply late (just after the timeout, after the retry went out,
+ * or after everything else happened, when the saga may have turned back or ended); refused, then
+ * executed when the command is delivered again; and for compensatable steps, the compensation
+ * failing (with {@link #compensationFailsWith}'s reply, or silently) until the saga parks, with a
+ * later step refused to make it turn back. Each with every reply delivered twice, and each with a
+ * crash after every persisted transition. When a saga parks, each operator action is tried (retry,
+ * skip, compensate, abort; the participant's fault is fixed first, as a person would); an action
+ * the saga refuses is reported as refused and followed by a retry.
  * <!-- snippet: jd-checker -->
  *
  * <pre>{@code
@@ -47,14 +59,45 @@ import java.util.function.Function;
  * }</pre>
  *
  * @param <D> the saga data type
+ *     <p>Why this file is over 400 lines: the fault model, the network, the participant model and
+ *     the invariant are one exploration, and read best together.
  */
 public final class SagaChecker<D> {
+  private static final Object NO_REPLY = new Object();
+
+  /** An acknowledgement, as the model's ledger remembers it. */
+  private static final Object ACK = new Object();
+
+  private static final List<OperatorAction> ACTIONS =
+      List.of(
+          OperatorAction.RETRY,
+          OperatorAction.SKIP,
+          OperatorAction.COMPENSATE,
+          OperatorAction.ABORT);
+  private static final int MAX_PARKS = 4;
+
+  /** A step that retries forever meets a fault on this many attempts, then recovers. */
+  private static final int TRANSIENT_ATTEMPTS = 3;
+
   private final SagaDefinition<D> definition;
   private final Map<Endpoint<?>, Function<Object, Object>> successes = new IdentityHashMap<>();
   private final Map<Endpoint<?>, Function<Object, Object>> failures = new IdentityHashMap<>();
+  private final Map<Endpoint<?>, Function<Object, Object>> compensationFailures =
+      new IdentityHashMap<>();
+  private final Map<String, StepSpec<D>> specs = new HashMap<>();
+  private final Map<String, Integer> stageOf = new HashMap<>();
+  private final List<StepSpec<D>> steps = new ArrayList<>();
 
   SagaChecker(SagaDefinition<D> definition) {
     this.definition = definition;
+    List<StageSpec<D>> stages = Definitions.stages(definition);
+    for (int i = 0; i < stages.size(); i++) {
+      for (StepSpec<D> step : stages.get(i).steps()) {
+        specs.put(step.name(), step);
+        stageOf.put(step.name(), i);
+        steps.add(step);
+      }
+    }
   }
 
   /**
@@ -72,7 +115,7 @@ public final class SagaChecker<D> {
   }
 
   /**
-   * The business failure reply of an endpoint's participant, used when a scenario fails its step.
+   * The business failure reply of an endpoint's participant, used when a scenario refuses its step.
    *
    * @param endpoint the endpoint
    * @param reply builds the failure from the command
@@ -86,27 +129,65 @@ public final class SagaChecker<D> {
   }
 
   /**
+   * The failure reply of a compensation's participant, used when a scenario fails that
+   * compensation; without one, a failing compensation never answers (it times out).
+   *
+   * @param endpoint the compensation's endpoint
+   * @param reply builds the failure from the compensation command
+   * @param <C> the command type
+   * @return this checker
+   */
+  @SuppressWarnings("unchecked")
+  public <C> SagaChecker<D> compensationFailsWith(Endpoint<C> endpoint, Function<C, ?> reply) {
+    compensationFailures.put(endpoint, (Function<Object, Object>) reply);
+    return this;
+  }
+
+  /**
    * What the checker ran.
    *
    * @param scenarios how many scenarios ran
    * @param completed how many ended completed
    * @param compensated how many ended compensated
+   * @param aborted how many an operator aborted
    */
-  public record Report(int scenarios, int completed, int compensated) {}
+  public record Report(int scenarios, int completed, int compensated, int aborted) {}
 
-  /** How a scenario treats a step: succeed, refuse with its failure reply, or never answer. */
-  private enum Mode {
-    SUCCEED,
-    REFUSE,
-    SILENT
+  /** What goes wrong with a step's command in a scenario. */
+  private enum Fault {
+    NONE("happy path"),
+    REFUSED("refused"),
+    NOT_EXECUTED("never executed, never answered"),
+    REPLY_LOST("executed, reply lost"),
+    REPLY_AFTER_TIMEOUT("executed, reply just after the timeout"),
+    REPLY_AFTER_RETRY("executed, reply after the retry went out"),
+    REPLY_LAST("executed, reply after everything else"),
+    REFUSED_THEN_EXECUTED("refused, then executed when delivered again"),
+    COMPENSATION_FAILS("its compensation fails until an operator acts");
+
+    final String label;
+
+    Fault(String label) {
+      this.label = label;
+    }
   }
 
-  private record Scenario(String failingStep, Mode mode, boolean duplicates, int crashAfter) {
+  private record Scenario(
+      String step,
+      Fault fault,
+      String trigger,
+      boolean duplicates,
+      int crashAfter,
+      OperatorAction firstAction,
+      boolean reversed) {
     @Override
     public String toString() {
-      return (failingStep == null ? "happy path" : failingStep + " " + mode)
+      return (step == null ? "happy path" : step + " " + fault.label)
+          + (trigger == null ? "" : " (" + trigger + " refused)")
           + (duplicates ? ", every reply twice" : "")
-          + (crashAfter > 0 ? ", crash after transition " + crashAfter : "");
+          + (reversed ? ", simultaneous messages in reverse order" : "")
+          + (crashAfter > 0 ? ", crash after transition " + crashAfter : "")
+          + (firstAction == null ? "" : ", operator " + firstAction.wireName() + " when parked");
     }
   }
 
@@ -118,213 +199,407 @@ public final class SagaChecker<D> {
    * @throws AssertionError naming the scenario and the broken invariant
    */
   public Report check(D data) {
-    List<Scenario> base = new ArrayList<>();
-    base.add(new Scenario(null, Mode.SUCCEED, false, 0));
-    for (StageSpec<D> stage : Definitions.stages(definition)) {
-      for (StepSpec<D> step : stage.steps()) {
-        if (step.kind() == StepKind.RETRIABLE) {
-          continue; // retried until it succeeds: it never fails the saga
-        }
-        if (failures.containsKey(step.endpoint())) {
-          base.add(new Scenario(step.name(), Mode.REFUSE, false, 0));
-        }
-        base.add(new Scenario(step.name(), Mode.SILENT, false, 0));
-      }
-    }
-    int scenarios = 0;
-    int completed = 0;
-    int compensated = 0;
-    for (Scenario scenario : base) {
+    boolean parallel = Definitions.stages(definition).stream().anyMatch(s -> s.steps().size() > 1);
+    int[] counts = new int[4];
+    for (Scenario base : baseScenarios()) {
       for (boolean duplicates : new boolean[] {false, true}) {
-        Scenario plain = new Scenario(scenario.failingStep(), scenario.mode(), duplicates, 0);
-        int transitions = run(plain, data).transitions;
-        SagaStatus status = null;
-        for (int crash = 0; crash <= transitions; crash++) {
-          Scenario s = new Scenario(plain.failingStep(), plain.mode(), duplicates, crash);
-          Outcome outcome = run(s, data);
-          scenarios++;
-          if (status != null && status != outcome.status) {
-            throw new AssertionError(
-                s + ": ended " + outcome.status + " but without the crash it ended " + status);
-          }
-          status = outcome.status;
-          if (outcome.status == SagaStatus.COMPLETED) {
-            completed++;
-          } else {
-            compensated++;
+        for (boolean reversed : parallel ? new boolean[] {false, true} : new boolean[] {false}) {
+          Scenario plain =
+              new Scenario(
+                  base.step(), base.fault(), base.trigger(), duplicates, 0, null, reversed);
+          Outcome first = run(plain, data);
+          for (int crash = 0; crash <= first.transitions(); crash++) {
+            Scenario crashed =
+                new Scenario(
+                    base.step(), base.fault(), base.trigger(), duplicates, crash, null, reversed);
+            Outcome outcome = crash == 0 ? first : run(crashed, data);
+            count(counts, outcome);
+            if (outcome.parked()) {
+              for (OperatorAction action : ACTIONS.subList(1, ACTIONS.size())) {
+                count(
+                    counts,
+                    run(
+                        new Scenario(
+                            base.step(),
+                            base.fault(),
+                            base.trigger(),
+                            duplicates,
+                            crash,
+                            action,
+                            reversed),
+                        data));
+              }
+            }
           }
         }
       }
     }
-    return new Report(scenarios, completed, compensated);
+    return new Report(counts[0], counts[1], counts[2], counts[3]);
   }
 
-  private record Outcome(SagaStatus status, int transitions) {}
+  private static void count(int[] counts, Outcome outcome) {
+    counts[0]++;
+    if (outcome.status() == SagaStatus.COMPLETED) {
+      counts[1]++;
+    } else if (outcome.status() == SagaStatus.COMPENSATED) {
+      counts[2]++;
+    } else {
+      counts[3]++;
+    }
+  }
 
-  /** The participants: one execution per idempotency key, effects counted per step. */
+  private List<Scenario> baseScenarios() {
+    List<Scenario> out = new ArrayList<>();
+    out.add(new Scenario(null, Fault.NONE, null, false, 0, null, false));
+    for (StepSpec<D> step : steps) {
+      boolean refusable = failures.containsKey(step.endpoint());
+      for (Fault fault : Fault.values()) {
+        if (fault == Fault.NONE
+            || ((fault == Fault.REFUSED || fault == Fault.REFUSED_THEN_EXECUTED) && !refusable)
+            || (step.kind() == StepKind.RETRIABLE && fault == Fault.COMPENSATION_FAILS)) {
+          continue;
+        }
+        if (fault == Fault.COMPENSATION_FAILS) {
+          String trigger = laterRefusable(step);
+          if (step.compensatable() && trigger != null) {
+            out.add(new Scenario(step.name(), fault, trigger, false, 0, null, false));
+          }
+          continue;
+        }
+        out.add(new Scenario(step.name(), fault, null, false, 0, null, false));
+      }
+    }
+    return out;
+  }
+
+  private static boolean infinite(StepSpec<?> step) {
+    return step.retry().maxAttempts() == Integer.MAX_VALUE;
+  }
+
+  /** A step after this one that can be refused (so that the saga turns back), or null. */
+  private String laterRefusable(StepSpec<D> step) {
+    for (StepSpec<D> later : steps) {
+      if (stageOf.get(later.name()) > stageOf.get(step.name())
+          && later.kind() != StepKind.RETRIABLE
+          && failures.containsKey(later.endpoint())) {
+        return later.name();
+      }
+    }
+    return null;
+  }
+
+  private record Outcome(SagaStatus status, int transitions, boolean parked) {}
+
+  /** A command or a reply on its way, delivered at {@code at}; ties by {@code order}. */
+  private record Message(long at, long order, VirtualInstance.Sent command, Reply reply) {}
+
+  private record Reply(String step, boolean compensation, int attempt, Object body) {}
+
+  /** The participants: effects applied and undone, answers by the participant helper's rules. */
   private final class Participants {
-    final Map<String, Object> replies = new HashMap<>();
-    final Map<String, Integer> effects = new LinkedHashMap<>();
-    final List<String> undone = new ArrayList<>();
     final Scenario scenario;
+    final Map<String, Object> ledger = new HashMap<>();
+    final Set<String> applied = new LinkedHashSet<>();
+    final Set<String> everApplied = new HashSet<>();
+    final List<String> undone = new ArrayList<>();
+    final List<String> violations = new ArrayList<>();
+    final Map<String, Integer> executions = new HashMap<>();
+    boolean fixed;
 
     Participants(Scenario scenario) {
       this.scenario = scenario;
     }
 
-    /** The reply to a command, or a marker for no reply. */
+    /** Runs a delivered command; returns its reply, or {@link #NO_REPLY}. */
     Object execute(VirtualInstance.Sent sent) {
-      if (replies.containsKey(sent.idempotencyKey())) {
-        return replies.get(sent.idempotencyKey());
+      String key = sent.idempotencyKey();
+      String counterpart =
+          SagaHeaders.key(definition.name(), "checked", sent.step(), !sent.compensation());
+      Object known = LedgerRules.remembered(ledger, key, sent.attempt());
+      switch (LedgerRules.decide(known, ledger.containsKey(counterpart), sent.compensation())) {
+        case REPLAY:
+          return known == ACK ? null : known;
+        case DROP:
+          return NO_REPLY;
+        default:
+          break;
       }
+      boolean faulty =
+          sent.step().equals(scenario.step())
+              && (!infinite(specs.get(sent.step())) || sent.attempt() <= TRANSIENT_ATTEMPTS);
+      int execution = executions.merge(sent.step() + "/" + sent.compensation(), 1, Integer::sum);
       if (sent.compensation()) {
-        if (effects.getOrDefault(sent.step(), 0) > 0) {
-          effects.merge(sent.step() + "/undo", 1, Integer::sum);
+        if (faulty && scenario.fault() == Fault.COMPENSATION_FAILS && !fixed) {
+          return compensationFailures.containsKey(sent.endpoint())
+              ? remember(key, sent.attempt(), true, reply(compensationFailures, sent))
+              : NO_REPLY;
+        }
+        if (applied.remove(sent.step())) {
           undone.add(sent.step());
         }
-        Object reply = reply(successes, sent);
-        replies.put(sent.idempotencyKey(), reply);
-        return reply;
+        return remember(key, sent.attempt(), false, reply(successes, sent));
       }
-      if (sent.step().equals(scenario.failingStep())) {
-        if (scenario.mode() == Mode.SILENT) {
-          return NO_REPLY;
-        }
-        return reply(failures, sent); // a refusal: no effect, not remembered
+      boolean refuses =
+          (faulty && scenario.fault() == Fault.REFUSED)
+              || (sent.step().equals(scenario.trigger()))
+              || (faulty && scenario.fault() == Fault.REFUSED_THEN_EXECUTED && execution == 1);
+      if (refuses) {
+        return remember(key, sent.attempt(), true, reply(failures, sent));
       }
-      effects.merge(sent.step(), 1, Integer::sum);
-      Object reply = reply(successes, sent);
-      replies.put(sent.idempotencyKey(), reply);
+      if (faulty && scenario.fault() == Fault.NOT_EXECUTED && !fixed) {
+        return NO_REPLY;
+      }
+      if (!applied.add(sent.step())) {
+        violations.add(
+            "step '" + sent.step() + "' was applied twice (attempt " + sent.attempt() + ")");
+      }
+      everApplied.add(sent.step());
+      return remember(key, sent.attempt(), false, reply(successes, sent));
+    }
+
+    private Object remember(String key, int attempt, boolean refusal, Object reply) {
+      ledger.put(LedgerRules.memoryKey(key, attempt, refusal), reply == null ? ACK : reply);
       return reply;
     }
 
     private Object reply(
         Map<Endpoint<?>, Function<Object, Object>> factories, VirtualInstance.Sent sent) {
       Function<Object, Object> factory = factories.get(sent.endpoint());
-      return factory == null ? null : factory.apply(sent.command());
+      try {
+        return factory == null ? null : factory.apply(sent.command());
+      } catch (RuntimeException e) {
+        throw new AssertionError(
+            scenario
+                + ": the participant of "
+                + sent.endpoint().name()
+                + " cannot handle the "
+                + (sent.compensation() ? "compensation " : "command ")
+                + sent.command()
+                + " of step '"
+                + sent.step()
+                + "': "
+                + e,
+            e);
+      }
     }
   }
 
-  private static final Object NO_REPLY = new Object();
-
   private Outcome run(Scenario scenario, D data) {
-    Deque<VirtualInstance.Sent> outbox = new ArrayDeque<>();
-    VirtualInstance<D> instance = new VirtualInstance<>(definition, "checked", outbox::add);
+    PriorityQueue<Message> network =
+        new PriorityQueue<>(
+            (a, b) ->
+                a.at() != b.at()
+                    ? Long.compare(a.at(), b.at())
+                    : scenario.reversed()
+                        ? Long.compare(b.order(), a.order())
+                        : Long.compare(a.order(), b.order()));
+    List<Reply> stragglers = new ArrayList<>();
+    long[] order = {0};
+    VirtualInstance<D>[] holder = newHolder();
+    VirtualInstance<D> instance =
+        new VirtualInstance<>(
+            definition,
+            "checked",
+            sent -> network.add(new Message(holder[0].now(), order[0]++, sent, null)));
+    holder[0] = instance;
     Participants participants = new Participants(scenario);
     instance.start(data);
     boolean crashed = false;
-    for (int guard = 0; guard < 100_000; guard++) {
+    boolean everParked = false;
+    boolean delayedOnce = false;
+    boolean redelivered = false;
+    int parks = 0;
+    for (int guard = 0; ; guard++) {
+      if (guard > 20_000) {
+        throw new AssertionError(
+            scenario + ": does not end (20,000 deliveries); " + describe(instance.state()));
+      }
       if (!crashed
           && scenario.crashAfter() > 0
           && instance.transitions() >= scenario.crashAfter()) {
         crashed = true;
-        outbox.clear(); // what was in flight is lost with the node
-        instance.crash();
+        instance.crash(); // what is in the network stays there: topics are durable
         continue;
       }
-      VirtualInstance.Sent sent = outbox.poll();
-      if (sent != null) {
-        Object reply = participants.execute(sent);
-        if (reply != NO_REPLY) {
-          instance.reply(sent.step(), sent.compensation(), sent.attempt(), reply);
-          if (scenario.duplicates()) {
-            instance.reply(sent.step(), sent.compensation(), sent.attempt(), reply);
+      long timer = instance.nextTimer();
+      Message next = network.peek();
+      if (next != null && (timer < 0 || next.at() <= timer)) {
+        network.poll();
+        instance.advanceTo(next.at());
+        if (next.command() != null) {
+          VirtualInstance.Sent sent = next.command();
+          Object reply = participants.execute(sent);
+          if (!sent.compensation()
+              && !redelivered
+              && sent.step().equals(scenario.step())
+              && scenario.fault() == Fault.REFUSED_THEN_EXECUTED) {
+            redelivered = true;
+            // delivered again, as after the participant crashed before it committed the record
+            network.add(new Message(instance.now(), order[0]++, sent, null));
           }
+          if (reply != NO_REPLY) {
+            Reply answer = new Reply(sent.step(), sent.compensation(), sent.attempt(), reply);
+            long at = instance.now();
+            boolean faulty =
+                !sent.compensation() && sent.step().equals(scenario.step()) && !delayedOnce;
+            if (faulty && delays(scenario.fault())) {
+              delayedOnce = true;
+              StepSpec<D> spec = specs.get(sent.step());
+              switch (scenario.fault()) {
+                case REPLY_LOST:
+                  continue;
+                case REPLY_AFTER_TIMEOUT:
+                  at += spec.timeout().toMillis() + 1;
+                  break;
+                case REPLY_AFTER_RETRY:
+                  at += spec.timeout().toMillis() + spec.retry().delayAfter(1).toMillis() + 1;
+                  break;
+                default:
+                  stragglers.add(answer);
+                  continue;
+              }
+            }
+            network.add(new Message(at, order[0]++, null, answer));
+            if (scenario.duplicates()) {
+              network.add(new Message(at, order[0]++, null, answer));
+            }
+          }
+        } else {
+          Reply r = next.reply();
+          instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
         }
         continue;
       }
       SagaStatus status = instance.state().status();
-      if (status.terminal() || status == SagaStatus.PARKED) {
-        break;
+      if (status == SagaStatus.PARKED) {
+        everParked = true;
+        if (!stragglers.isEmpty()) {
+          deliverStragglers(instance, stragglers, scenario);
+          continue;
+        }
+        if (++parks > MAX_PARKS) {
+          throw new AssertionError(
+              scenario
+                  + ": parks again after every operator action ("
+                  + instance.state().reason()
+                  + "); "
+                  + describe(instance.state()));
+        }
+        participants.fixed = true; // a person fixed what failed, then acts
+        OperatorAction action =
+            parks == 1 && scenario.firstAction() != null
+                ? scenario.firstAction()
+                : OperatorAction.RETRY;
+        try {
+          instance.operate(action);
+        } catch (IllegalStateException refused) {
+          instance.operate(OperatorAction.RETRY);
+        }
+        continue;
       }
-      long next = instance.nextTimer();
-      if (next < 0) {
-        throw new AssertionError(scenario + ": the saga is stuck " + status + " with no timer");
+      if (timer >= 0) {
+        instance.advanceTo(timer);
+        continue;
       }
-      instance.advanceTo(next);
+      if (!stragglers.isEmpty()) {
+        deliverStragglers(instance, stragglers, scenario);
+        continue;
+      }
+      if (!status.terminal()) {
+        throw new AssertionError(
+            scenario + ": the saga is stuck " + status + "; " + describe(instance.state()));
+      }
+      break;
     }
     verify(scenario, instance.state(), participants);
-    return new Outcome(instance.state().status(), instance.transitions());
+    return new Outcome(instance.state().status(), instance.transitions(), everParked);
+  }
+
+  @SuppressWarnings("unchecked")
+  private VirtualInstance<D>[] newHolder() {
+    return (VirtualInstance<D>[]) new VirtualInstance<?>[1];
+  }
+
+  private static boolean delays(Fault fault) {
+    return fault == Fault.REPLY_LOST
+        || fault == Fault.REPLY_AFTER_TIMEOUT
+        || fault == Fault.REPLY_AFTER_RETRY
+        || fault == Fault.REPLY_LAST;
+  }
+
+  private void deliverStragglers(
+      VirtualInstance<D> instance, List<Reply> stragglers, Scenario scenario) {
+    for (Reply r : List.copyOf(stragglers)) {
+      instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+      if (scenario.duplicates()) {
+        instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+      }
+    }
+    stragglers.clear();
   }
 
   private void verify(Scenario scenario, InstanceState state, Participants participants) {
-    // A silent pivot may have happened: the saga must park (outcome unknown), never compensate.
-    boolean uncertainPivot =
-        scenario.mode() == Mode.SILENT && stepKind(scenario.failingStep()) == StepKind.PIVOT;
-    SagaStatus expected =
-        scenario.failingStep() == null
-            ? SagaStatus.COMPLETED
-            : uncertainPivot ? SagaStatus.PARKED : SagaStatus.COMPENSATED;
-    if (state.status() != expected) {
-      throw new AssertionError(
-          scenario
-              + ": expected "
-              + expected
-              + " but the saga is "
-              + state.status()
-              + " ("
-              + state.reason()
-              + ")");
-    }
-    participants.effects.forEach(
-        (what, count) -> {
-          if (count != 1) {
-            throw new AssertionError(scenario + ": " + what + " happened " + count + " times");
-          }
-        });
-    List<String> undoExpected = new ArrayList<>();
-    for (int stage = Definitions.stages(definition).size() - 1; stage >= 0; stage--) {
-      for (StepSpec<D> step : Definitions.stages(definition).get(stage).steps()) {
-        if (step.compensatable() && participants.effects.containsKey(step.name())) {
-          undoExpected.add(step.name());
-        }
+    List<String> broken = new ArrayList<>(participants.violations);
+    Set<String> skippedByOperator = new HashSet<>();
+    for (SagaEvent e : state.history()) {
+      if (e instanceof SagaEvent.StepSucceeded s && "skipped by an operator".equals(s.reply())) {
+        skippedByOperator.add(s.step() + (s.compensation() ? "/undo" : ""));
       }
     }
-    if (expected != SagaStatus.COMPENSATED) {
+    SagaStatus status = state.status();
+    if (status == SagaStatus.COMPLETED) {
+      for (StepState st : state.steps()) {
+        if (st.forward() != InstanceState.Phase.SKIPPED
+            && !skippedByOperator.contains(st.name())
+            && !participants.applied.contains(st.name())) {
+          broken.add("COMPLETED but the effect of '" + st.name() + "' is not in place");
+        }
+      }
       if (!participants.undone.isEmpty()) {
-        throw new AssertionError(
-            scenario + ": " + expected + " but compensated " + participants.undone);
+        broken.add("COMPLETED but compensated " + participants.undone);
       }
-      return;
-    }
-    if (!sameStagesInOrder(undoExpected, participants.undone)) {
-      throw new AssertionError(
-          scenario
-              + ": compensated "
-              + participants.undone
-              + ", expected "
-              + undoExpected
-              + " (latest stage first)");
-    }
-  }
-
-  private StepKind stepKind(String step) {
-    for (StageSpec<D> stage : Definitions.stages(definition)) {
-      for (StepSpec<D> spec : stage.steps()) {
-        if (spec.name().equals(step)) {
-          return spec.kind();
+    } else if (status == SagaStatus.COMPENSATED) {
+      for (StepSpec<D> step : steps) {
+        String name = step.name();
+        if (!step.compensatable() && participants.everApplied.contains(name)) {
+          broken.add(
+              "COMPENSATED although the "
+                  + (step.kind() == StepKind.PIVOT ? "pivot" : "retriable step")
+                  + " '"
+                  + name
+                  + "' was applied: its effect stays without the steps before it");
+        } else if (participants.applied.contains(name)
+            && !skippedByOperator.contains(name + "/undo")) {
+          broken.add("COMPENSATED but the effect of '" + name + "' is still in place");
         }
       }
+      for (int i = 1; i < participants.undone.size(); i++) {
+        if (stageOf.get(participants.undone.get(i)) > stageOf.get(participants.undone.get(i - 1))) {
+          broken.add("compensated out of order: " + participants.undone + " (latest stage first)");
+          break;
+        }
+      }
+    } else if (status != SagaStatus.ABORTED) {
+      broken.add("ended " + status);
     }
-    return null;
+    if (!broken.isEmpty()) {
+      throw new AssertionError(
+          scenario + ": " + String.join("; ", broken) + "; " + describe(state));
+    }
   }
 
-  /** Same steps, in an order that only differs inside a parallel stage. */
-  private boolean sameStagesInOrder(List<String> expected, List<String> actual) {
-    if (expected.size() != actual.size()) {
-      return false;
-    }
-    Map<String, Integer> stageOf = new HashMap<>();
-    for (int i = 0; i < Definitions.stages(definition).size(); i++) {
-      for (StepSpec<D> step : Definitions.stages(definition).get(i).steps()) {
-        stageOf.put(step.name(), i);
-      }
-    }
-    for (int i = 0; i < expected.size(); i++) {
-      if (!stageOf.get(expected.get(i)).equals(stageOf.get(actual.get(i)))) {
-        return false;
-      }
-    }
-    return new java.util.HashSet<>(expected).equals(new java.util.HashSet<>(actual));
+  private static String describe(InstanceState state) {
+    List<String> history = io.skald.saga.internal.engine.InstanceViews.history(state);
+    return "the saga is "
+        + state.status()
+        + (state.reason() == null ? "" : " (" + state.reason() + ")")
+        + ", history "
+        + (history.size() <= 40
+            ? history
+            : "[... "
+                + (history.size() - 40)
+                + " more, "
+                + history.subList(history.size() - 40, history.size())
+                + "]");
   }
 }

@@ -38,6 +38,7 @@ final class VirtualInstance<D> {
   private final java.util.function.Consumer<Sent> outbox;
   private final List<SagaEvent> journal = new ArrayList<>();
   private final Set<String> sent = new HashSet<>();
+  private final java.util.Map<String, Long> extended = new java.util.HashMap<>();
   private InstanceState state = InstanceState.EMPTY;
   private long now = 1_000_000L;
   private int transitions;
@@ -96,7 +97,7 @@ final class VirtualInstance<D> {
       long due =
           sentKey(st) != null && !sent.contains(sentKey(st)) && st.sendAt() > now
               ? st.sendAt()
-              : st.deadline();
+              : deadline(st);
       next = next < 0 ? due : Math.min(next, due);
     }
     return next;
@@ -112,7 +113,7 @@ final class VirtualInstance<D> {
       now = Math.max(now, next);
       act();
       for (StepState st : List.copyOf(state.steps())) {
-        if (running(st) && st.deadline() <= now) {
+        if (running(st) && deadline(st) <= now) {
           persist(rules.onDeadline(state, st.name(), st.compensating(), st.attempt(), now));
         }
       }
@@ -129,6 +130,15 @@ final class VirtualInstance<D> {
     }
     state = recovered;
     sent.clear();
+    // as the entity does: an attempt that was running gets its full timeout again from now, its
+    // reply may be waiting behind the restart
+    extended.clear();
+    for (StepState st : state.steps()) {
+      if (running(st)) {
+        extended.put(
+            sentKey(st), Math.max(st.deadline(), now + rules.spec(st.name()).timeout().toMillis()));
+      }
+    }
     act();
   }
 
@@ -136,6 +146,12 @@ final class VirtualInstance<D> {
     return st.running()
         && (state.status() == io.skald.saga.SagaStatus.RUNNING
             || state.status() == io.skald.saga.SagaStatus.COMPENSATING);
+  }
+
+  /** When a running attempt's timer fires: its deadline, or later after a recovery. */
+  private long deadline(StepState st) {
+    Long later = extended.get(sentKey(st));
+    return later == null ? st.deadline() : later;
   }
 
   private static String sentKey(StepState st) {

@@ -122,7 +122,7 @@ class SagaExampleTest {
     trips.list(SagaStatus.PARKED); // ids, from an index updated after each transition
     trips.counts(); // instances per status
     trips.get("trip-9"); // status, data, every step, full history
-    trips.retry("trip-9"); // parked: run the failed step or compensation again (attempt 1)
+    trips.retry("trip-9"); // parked: run the failed step or compensation again
     trips.skip("trip-9"); // parked: mark it done without running it, and continue
     trips.compensate("trip-9"); // running or parked: turn back now (not past the pivot)
     trips.abort("trip-9"); // stop where it is, without compensating

@@ -85,6 +85,15 @@ public final class InstanceViews {
       return new SagaView.HistoryEntry(
           at, null, "resumed by an operator: " + s.action().wireName());
     }
+    if (e instanceof SagaEvent.ReplyHeld h) {
+      String type = h.type();
+      return new SagaView.HistoryEntry(
+          at,
+          h.step(),
+          "reply held while parked: "
+              + (h.compensation() ? "compensation " : "")
+              + type.substring(type.lastIndexOf('.') + 1).replace('$', '.'));
+    }
     SagaEvent.Finished f = (SagaEvent.Finished) e;
     return new SagaView.HistoryEntry(
         at, null, f.status().name().toLowerCase(java.util.Locale.ROOT));

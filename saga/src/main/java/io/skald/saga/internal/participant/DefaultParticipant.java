@@ -18,6 +18,7 @@ import io.skald.saga.internal.SagaJson;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaTopics;
 import io.skald.saga.internal.engine.FlowRules;
+import io.skald.saga.internal.engine.LedgerRules;
 import io.skald.saga.internal.engine.Transitions;
 import io.skald.saga.internal.runner.DefaultSagaRunner;
 import java.nio.charset.StandardCharsets;

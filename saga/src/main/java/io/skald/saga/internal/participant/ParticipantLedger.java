@@ -2,6 +2,7 @@ package io.skald.saga.internal.participant;
 
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaSerializable;
+import io.skald.saga.internal.engine.LedgerRules;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -141,7 +142,7 @@ public final class ParticipantLedger
    * @return the key
    */
   public static String refusalKey(String key, int attempt) {
-    return key + "#" + attempt;
+    return LedgerRules.refusalKey(key, attempt);
   }
 
   /**

@@ -1,11 +1,11 @@
-package io.skald.saga.internal.participant;
+package io.skald.saga.internal.engine;
 
 import java.util.Map;
 
 /**
- * INTERNAL API: the participant helper's once-per-key rules as pure functions, run by {@link
- * DefaultParticipant} against its {@link ParticipantLedger} and by the test kit's checker against
- * its participant model, so the checker explores exactly the rules participants run.
+ * INTERNAL API: the participant helper's once-per-key rules as pure functions, run by the
+ * participant helper against its ledger entity and by the test kit's checker against its
+ * participant model, so that the checker explores exactly the rules participants run.
  *
  * <ul>
  *   <li>A command whose key has a remembered success, or a remembered refusal of the same attempt,
@@ -36,15 +36,26 @@ public final class LedgerRules {
    * @param replies the remembered replies by key
    * @param key the command's idempotency key
    * @param attempt the command's attempt, or 0 if unknown
+   * @param <E> what a reply is remembered as
    * @return the reply, or null
    */
-  public static ParticipantLedger.Entry remembered(
-      Map<String, ParticipantLedger.Entry> replies, String key, int attempt) {
-    ParticipantLedger.Entry reply = replies.get(key);
+  public static <E> E remembered(Map<String, E> replies, String key, int attempt) {
+    E reply = replies.get(key);
     if (reply == null && attempt > 0) {
-      reply = replies.get(ParticipantLedger.refusalKey(key, attempt));
+      reply = replies.get(refusalKey(key, attempt));
     }
     return reply;
+  }
+
+  /**
+   * The key under which a refusal of one attempt is remembered.
+   *
+   * @param key the idempotency key
+   * @param attempt the attempt
+   * @return the key
+   */
+  public static String refusalKey(String key, int attempt) {
+    return key + "#" + attempt;
   }
 
   /**
@@ -55,8 +66,7 @@ public final class LedgerRules {
    * @param compensation whether the command is a compensation
    * @return the verdict
    */
-  public static Verdict decide(
-      ParticipantLedger.Entry remembered, boolean counterpartDone, boolean compensation) {
+  public static Verdict decide(Object remembered, boolean counterpartDone, boolean compensation) {
     if (remembered != null) {
       return Verdict.REPLAY;
     }
@@ -75,6 +85,6 @@ public final class LedgerRules {
    * @return the key
    */
   public static String memoryKey(String key, int attempt, boolean refusal) {
-    return refusal ? ParticipantLedger.refusalKey(key, attempt) : key;
+    return refusal ? refusalKey(key, attempt) : key;
   }
 }
