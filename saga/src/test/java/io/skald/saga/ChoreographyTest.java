@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skald.framework.Codecs;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.saga.TestShop.Order;
+import io.skald.saga.internal.SagaHeaders;
+import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.testkit.Await;
 import io.skald.testkit.SkaldTestNode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +27,48 @@ import org.junit.jupiter.api.Test;
 class ChoreographyTest {
   private static final SagaDefinition<Order> FLOW =
       TestShop.threeSteps("both-ways", Duration.ofMillis(700), 10);
+
+  /** The three steps with a conditional charge: orders whose script says "no-charge" skip it. */
+  private static final SagaDefinition<Order> CONDITIONAL =
+      SagaDefinition.named("both-ways-conditional", Order.class)
+          .step("reserve-stock")
+          .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+          .onReply(TestShop.Reserved.class, (o, r) -> o.withReservation(r.reservationId()))
+          .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+          .timeout(Duration.ofMillis(700))
+          .step("charge-payment")
+          .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+          .onReply(TestShop.Charged.class, (o, r) -> o.withPayment(r.paymentId()))
+          .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+          .timeout(Duration.ofMillis(700))
+          .when(o -> !o.script().contains("no-charge"))
+          .step("ship")
+          .invoke(TestShop.SHIP, o -> new TestShop.Ship(o.id(), o.script()))
+          .compensateWith(TestShop.CANCEL_SHIPMENT, o -> new TestShop.CancelShipment(o.id()))
+          .timeout(Duration.ofMillis(700))
+          .build();
+
+  record Notify(String orderId) {}
+
+  /** Two endpoints of two services that share one command class. */
+  static final Endpoint<Notify> NOTIFY_WAREHOUSE =
+      Endpoint.of("warehouse.notify", "shop-warehouse-notices", Notify.class);
+
+  static final Endpoint<Notify> NOTIFY_CUSTOMER =
+      Endpoint.of("customer.notify", "shop-customer-notices", Notify.class);
+
+  private static final SagaDefinition<Order> NOTICES =
+      SagaDefinition.named("both-ways-notices", Order.class)
+          .step("tell-warehouse")
+          .invoke(NOTIFY_WAREHOUSE, o -> new Notify(o.id()))
+          .retriable()
+          .step("tell-customer")
+          .invoke(NOTIFY_CUSTOMER, o -> new Notify(o.id()))
+          .retriable()
+          .build();
+
+  private static final Map<String, AtomicInteger> notices = new ConcurrentHashMap<>();
+  private static final List<String> conditionalFlow = new CopyOnWriteArrayList<>();
 
   private static SkaldTestNode node;
   private static TestShop shop;
@@ -30,9 +80,44 @@ class ChoreographyTest {
     node = SkaldTestNode.start();
     Sagas sagas = Sagas.create(node.skald());
     shop = new TestShop();
-    shop.startParticipants(sagas, FLOW);
+    shop.startParticipants(sagas, FLOW, CONDITIONAL);
     orchestrated = sagas.orchestrator(FLOW);
     choreographed = sagas.choreography(FLOW);
+    for (var service : List.of("warehouse-notifier", "customer-notifier")) {
+      Endpoint<Notify> endpoint =
+          service.startsWith("warehouse") ? NOTIFY_WAREHOUSE : NOTIFY_CUSTOMER;
+      sagas
+          .participant(service)
+          .on(
+              endpoint,
+              (cmd, ctx) -> {
+                notices
+                    .computeIfAbsent(
+                        service + ":" + ctx.step() + ":" + cmd.orderId(), k -> new AtomicInteger())
+                    .incrementAndGet();
+                return CompletableFuture.completedFuture(null);
+              })
+          .follow(NOTICES)
+          .start();
+    }
+    node.skald()
+        .subscribe(
+            SubscriptionSpec.of("flow-watcher", Codecs.string(), Codecs.bytes())
+                .withTopics(CONDITIONAL.name() + ".flow"),
+            record -> {
+              String kind = record.headers().get(FlowEvent.KIND);
+              if (kind != null) {
+                conditionalFlow.add(
+                    record.key()
+                        + " "
+                        + kind
+                        + " "
+                        + record.headers().get(SagaHeaders.STEP)
+                        + " "
+                        + record.headers().get(FlowEvent.REASON));
+              }
+              return CompletableFuture.completedFuture(null);
+            });
   }
 
   @AfterAll
@@ -110,6 +195,78 @@ class ChoreographyTest {
     // the timed-out charge happened late: it is refunded and nothing is shipped
     assertEquals(1, shop.effects("c-slow", "charge-payment:undo"));
     assertEquals(0, shop.effects("c-slow", "ship:do"));
+  }
+
+  /** Issue 14, behaviour 5: a step whose condition is false does not stall the choreography. */
+  @Test
+  void aSkippedStepDoesNotStallTheChoreographyAndBothFlowsAgree() {
+    Sagas sagas = Sagas.create(node.skald());
+    SagaOrchestrator<Order> o = sagas.orchestrator(CONDITIONAL);
+    SagaChoreography<Order> c = sagas.choreography(CONDITIONAL);
+    Map<String, List<String>> scripts = new LinkedHashMap<>();
+    scripts.put("skip", List.of("no-charge"));
+    scripts.put("skip-refused", List.of("no-charge", "shipping:refuse"));
+    scripts.put("charged", List.of());
+    for (Map.Entry<String, List<String>> script : scripts.entrySet()) {
+      String name = script.getKey();
+      o.start("ko-" + name, new Order("ko-" + name, 10, script.getValue(), null, null))
+          .toCompletableFuture()
+          .join();
+      c.start("kc-" + name, new Order("kc-" + name, 10, script.getValue(), null, null))
+          .toCompletableFuture()
+          .join();
+    }
+    for (String name : scripts.keySet()) {
+      SagaView<Order> ov = awaitEnd(o, "ko-" + name);
+      SagaView<Order> cv = awaitEnd(c, "kc-" + name);
+      assertEquals(ov.status(), cv.status(), name);
+      assertEquals(ov.succeededSteps(), cv.succeededSteps(), name);
+      assertEquals(ov.compensatedSteps(), cv.compensatedSteps(), name);
+    }
+    // before the fix: ship was never triggered and timed out, and the saga compensated
+    SagaView<Order> skipped = awaitEnd(c, "kc-skip");
+    assertEquals(SagaStatus.COMPLETED, skipped.status(), skipped.history().toString());
+    assertEquals(List.of("reserve-stock", "ship"), skipped.succeededSteps());
+    assertEquals(0, shop.effects("kc-skip", "charge-payment:do"));
+    assertEquals(List.of("reserve-stock"), awaitEnd(c, "kc-skip-refused").compensatedSteps());
+    // the compensation across the skipped step is asked for by a compensate event, not by a
+    // made-up refusal of a step that did not fail
+    Await.until(
+        node.skald().system(),
+        Duration.ofSeconds(10),
+        () ->
+            assertTrue(
+                conditionalFlow.contains("kc-skip-refused compensate reserve-stock null"),
+                conditionalFlow.toString()));
+    for (String event : conditionalFlow) {
+      if (event.contains(" failed ")) {
+        assertTrue(event.startsWith("kc-skip-refused failed ship"), event);
+      }
+    }
+  }
+
+  /** Issue 14, behaviour 10: participants are routed by endpoint, not by command class. */
+  @Test
+  void twoEndpointsSharingACommandClassEachReachOnlyTheirService() {
+    Sagas sagas = Sagas.create(node.skald());
+    SagaOrchestrator<Order> o = sagas.orchestrator(NOTICES);
+    SagaChoreography<Order> c = sagas.choreography(NOTICES);
+    o.start("n-o", new Order("n-o", 1)).toCompletableFuture().join();
+    c.start("n-c", new Order("n-c", 1)).toCompletableFuture().join();
+    for (String id : List.of("n-o", "n-c")) {
+      SagaView<Order> view = awaitEnd(id.equals("n-o") ? o : c, id);
+      assertEquals(SagaStatus.COMPLETED, view.status(), view.history().toString());
+      // before the fix: in the choreography both services ran their handler for tell-warehouse
+      assertEquals(
+          Map.of(
+              "warehouse-notifier:tell-warehouse:" + id, 1,
+              "customer-notifier:tell-customer:" + id, 1),
+          notices.entrySet().stream()
+              .filter(e -> e.getKey().endsWith(":" + id))
+              .collect(
+                  java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())),
+          id);
+    }
   }
 
   @Test

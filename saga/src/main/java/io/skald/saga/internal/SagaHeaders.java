@@ -28,6 +28,12 @@ public final class SagaHeaders {
    */
   public static final String ATTEMPT = "skald-saga-attempt";
 
+  /**
+   * The endpoint a command is for: participants route by it (two endpoints may share a command
+   * class).
+   */
+  public static final String ENDPOINT = "skald-saga-endpoint";
+
   /** The class name of the command or reply, or {@code ack}. */
   public static final String TYPE = "skald-saga-type";
 

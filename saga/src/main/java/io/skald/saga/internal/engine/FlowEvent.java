@@ -54,7 +54,13 @@ public record FlowEvent(
     /** A step was compensated. */
     COMPENSATED,
     /** A participant gave up (a compensation or retriable step kept failing). */
-    PARKED;
+    PARKED,
+    /**
+     * The tracker asks for a step's compensation where no participant's event will (the step after
+     * it was skipped or never ran): not a business event, so the flow topic never shows a refusal
+     * that did not happen.
+     */
+    COMPENSATE;
 
     /**
      * The header value.

@@ -17,11 +17,13 @@ import java.util.List;
  * restart, or when the chain would reach a step the saga skipped).
  *
  * <p>The chain: {@code started} triggers the first step; {@code succeeded} or {@code skipped} of a
- * step triggers the next one; a refusal ({@code failed}, business) of a step triggers the
- * compensation of the nearest compensatable step before it, a timeout ({@code failed}, not
- * business) the compensation of the step itself (it may have acted) or, if it has none, of the
- * nearest one before; {@code compensated} of a step triggers the compensation of the nearest
- * compensatable step before it.
+ * step triggers the next one whose condition holds on the event's data (a step whose {@code when}
+ * is false is skipped by the tracker, so no participant's event would come from it); {@code
+ * compensate} (the tracker's) triggers the compensation of its step; a refusal ({@code failed},
+ * business) of a step triggers the compensation of the nearest compensatable step before it, a
+ * timeout ({@code failed}, not business) the compensation of the step itself (it may have acted)
+ * or, if it has none, of the nearest one before; {@code compensated} of a step triggers the
+ * compensation of the nearest compensatable step before it.
  *
  * @param <D> the data type
  */
@@ -77,19 +79,33 @@ public final class FlowRules<D> {
   }
 
   /**
-   * The step a flow event triggers.
+   * The step a flow event triggers, not looking at conditions.
    *
    * @param event the event
    * @return the target, or null if the event ends the chain
    */
   public Target target(FlowEvent event) {
+    return target(event, null);
+  }
+
+  /**
+   * The step a flow event triggers: the first step from the natural next one whose condition holds
+   * on the data (a condition that throws counts as holding: the tracker parks on it).
+   *
+   * @param event the event
+   * @param data the event's data, or null to not look at conditions
+   * @return the target, or null if the event ends the chain
+   */
+  public Target target(FlowEvent event, D data) {
     int i = event.step() == null ? -1 : indexOf(event.step());
     switch (event.kind()) {
       case STARTED:
-        return new Target(steps.get(0).name(), false);
+        return forwardFrom(0, data);
       case SUCCEEDED:
       case SKIPPED:
-        return i >= 0 && i + 1 < steps.size() ? new Target(steps.get(i + 1).name(), false) : null;
+        return i >= 0 ? forwardFrom(i + 1, data) : null;
+      case COMPENSATE:
+        return i >= 0 ? new Target(event.step(), true) : null;
       case FAILED:
         if (i < 0) {
           return null;
@@ -99,6 +115,24 @@ public final class FlowRules<D> {
         return i < 0 ? null : compensationAtOrBefore(i - 1);
       default:
         return null;
+    }
+  }
+
+  private Target forwardFrom(int index, D data) {
+    for (int j = index; j < steps.size(); j++) {
+      StepSpec<D> step = steps.get(j);
+      if (data == null || step.condition() == null || holds(step, data)) {
+        return new Target(step.name(), false);
+      }
+    }
+    return null;
+  }
+
+  private static <D> boolean holds(StepSpec<D> step, D data) {
+    try {
+      return step.condition().test(data);
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 
@@ -124,8 +158,6 @@ public final class FlowRules<D> {
     if (st.forward() == Phase.FAILED && !st.businessFailure()) {
       return new FlowEvent(FlowEvent.Kind.FAILED, st.name(), false, false, "timed out", data);
     }
-    // A refusal of the step after this one turns the chain to this step's compensation.
-    return new FlowEvent(
-        FlowEvent.Kind.FAILED, steps.get(i + 1).name(), true, false, "compensate", data);
+    return new FlowEvent(FlowEvent.Kind.COMPENSATE, st.name(), false, true, null, data);
   }
 }

@@ -52,7 +52,10 @@ public final class DefaultParticipant implements Participant {
   private final SagaRuntimeSettings settings;
   private final SagaJson json;
   private final Producer<String, byte[]> producer;
-  private final Map<String, Binding> byType = new LinkedHashMap<>();
+
+  /** Handlers by endpoint name: a step is routed by its endpoint, never by its command class. */
+  private final Map<String, Binding> byEndpoint = new LinkedHashMap<>();
+
   private final List<SagaDefinition<?>> followed = new ArrayList<>();
   private volatile CompletionStage<Integer> buckets;
 
@@ -81,15 +84,13 @@ public final class DefaultParticipant implements Participant {
   @Override
   @SuppressWarnings("unchecked")
   public <C> Participant on(Endpoint<C> endpoint, CommandHandler<C> handler) {
-    String type = endpoint.commandType().getName();
-    if (byType.containsKey(type)) {
+    if (byEndpoint.containsKey(endpoint.name())) {
       throw new IllegalArgumentException(
-          "participant '"
-              + service
-              + "' already handles "
-              + endpoint.commandType().getSimpleName());
+          "participant '" + service + "' already handles endpoint '" + endpoint.name() + "'");
     }
-    byType.put(type, new Binding((Endpoint<Object>) endpoint, (CommandHandler<Object>) handler));
+    byEndpoint.put(
+        endpoint.name(),
+        new Binding((Endpoint<Object>) endpoint, (CommandHandler<Object>) handler));
     return this;
   }
 
@@ -102,11 +103,11 @@ public final class DefaultParticipant implements Participant {
 
   @Override
   public Subscription start() {
-    if (byType.isEmpty()) {
+    if (byEndpoint.isEmpty()) {
       throw new IllegalStateException("participant '" + service + "' handles no endpoint");
     }
     List<String> commandTopics =
-        byType.values().stream().map(b -> b.endpoint().topic()).distinct().toList();
+        byEndpoint.values().stream().map(b -> b.endpoint().topic()).distinct().toList();
     List<String> topics = new ArrayList<>(commandTopics);
     followed.forEach(d -> topics.add(DefaultSagaRunner.flowTopic(d)));
     SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
@@ -142,9 +143,36 @@ public final class DefaultParticipant implements Participant {
     return producer;
   }
 
-  /** The handler of a command type, or null. */
-  Binding binding(Class<?> commandType) {
-    return byType.get(commandType.getName());
+  /** The handler of an endpoint, or null if this participant does not serve it. */
+  Binding binding(Endpoint<?> endpoint) {
+    Binding binding = byEndpoint.get(endpoint.name());
+    return binding != null
+            && binding.endpoint().topic().equals(endpoint.topic())
+            && binding.endpoint().commandType().equals(endpoint.commandType())
+        ? binding
+        : null;
+  }
+
+  /**
+   * The handler of a command record: by its endpoint header, or, for a record written before
+   * commands named their endpoint, by its command type among the endpoints of its topic if that is
+   * unambiguous.
+   */
+  private Binding binding(String endpointName, String type, String topic) {
+    if (endpointName != null) {
+      Binding binding = byEndpoint.get(endpointName);
+      return binding != null && binding.endpoint().commandType().getName().equals(type)
+          ? binding
+          : null;
+    }
+    List<Binding> candidates =
+        byEndpoint.values().stream()
+            .filter(
+                b ->
+                    b.endpoint().commandType().getName().equals(type)
+                        && b.endpoint().topic().equals(topic))
+            .toList();
+    return candidates.size() == 1 ? candidates.get(0) : null;
   }
 
   private CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) throws Exception {
@@ -153,10 +181,17 @@ public final class DefaultParticipant implements Participant {
       return ended(h.get(SagaHeaders.SAGA), h.get(SagaHeaders.ID));
     }
     String type = h.get(SagaHeaders.TYPE);
-    Binding binding = type == null ? null : byType.get(type);
+    String endpointName = h.get(SagaHeaders.ENDPOINT);
+    Binding binding = type == null ? null : binding(endpointName, type, record.topic());
     if (binding == null || h.get(SagaHeaders.KEY) == null || h.get(SagaHeaders.REPLY_TO) == null) {
       throw new RejectRecordException(
-          "not a saga command participant '" + service + "' handles (type " + type + ")");
+          "not a saga command participant '"
+              + service
+              + "' handles (endpoint "
+              + endpointName
+              + ", type "
+              + type
+              + ")");
     }
     boolean compensation = SagaHeaders.UNDO.equals(h.get(SagaHeaders.DIRECTION));
     CommandContext context =

@@ -62,14 +62,13 @@ final class FlowReactor<D> {
       throw new RejectRecordException(
           "not a flow event of saga '" + definition.name() + "': " + record.headers().keySet());
     }
-    FlowRules.Target target = flow.target(event);
+    FlowRules.Target target = flow.target(event, decoded(event.dataJson()));
     if (target == null) {
       return done();
     }
     StepSpec<D> spec = rules.spec(target.step());
     Endpoint<?> endpoint = target.compensation() ? spec.compensation() : spec.endpoint();
-    DefaultParticipant.Binding binding =
-        endpoint == null ? null : participant.binding(endpoint.commandType());
+    DefaultParticipant.Binding binding = endpoint == null ? null : participant.binding(endpoint);
     if (binding == null) {
       return done(); // another participant's step
     }
@@ -208,6 +207,15 @@ final class FlowReactor<D> {
             event.dataJson().getBytes(StandardCharsets.UTF_8),
             event.headers(definition.name(), sagaId))
         .thenApply(metadata -> metadata);
+  }
+
+  /** The data of an event, or null if it cannot be read (conditions are then not looked at). */
+  private D decoded(String dataJson) {
+    try {
+      return dataJson == null ? null : json.read(dataJson, definition.dataType());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static CompletionStage<Object> done() {

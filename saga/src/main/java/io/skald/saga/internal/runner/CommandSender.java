@@ -95,6 +95,7 @@ public final class CommandSender<D> implements Sender<D> {
             SagaHeaders.KEY, SagaHeaders.key(sagaName, sagaId, st.name(), compensation),
             SagaHeaders.ATTEMPT, Integer.toString(st.attempt()),
             SagaHeaders.TYPE, endpoint.commandType().getName(),
+            SagaHeaders.ENDPOINT, endpoint.name(),
             SagaHeaders.REPLY_TO, rules.definition().replyTopic());
     producer
         .send(endpoint.topic(), sagaId, payload, headers)
