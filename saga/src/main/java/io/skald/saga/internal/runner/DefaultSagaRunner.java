@@ -98,6 +98,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                 ? new FlowSender<>(definition.name(), flowTopic(definition), flow, producer)
                 : new CommandSender<>(rules, json, producer),
             SagaIndex.ref(system, indexId()),
+            settings.askTimeout(),
             settings.journalPluginId(),
             settings.snapshotPluginId()));
     this.replies =

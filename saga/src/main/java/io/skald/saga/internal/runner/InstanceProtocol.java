@@ -1,6 +1,7 @@
 package io.skald.saga.internal.runner;
 
 import io.skald.saga.OperatorAction;
+import io.skald.saga.SagaStatus;
 import io.skald.saga.internal.SagaSerializable;
 import io.skald.saga.internal.engine.FlowEvent;
 import io.skald.saga.internal.engine.InstanceState;
@@ -14,7 +15,16 @@ public final class InstanceProtocol {
 
   /** Messages of an instance. */
   public sealed interface Command extends SagaSerializable
-      permits Start, Reply, Deadline, SendDue, SendFailed, Get, Operate, Observe {}
+      permits Start,
+          Reply,
+          Deadline,
+          SendDue,
+          SendFailed,
+          IndexAcked,
+          IndexRetry,
+          Get,
+          Operate,
+          Observe {}
 
   /**
    * Starts the instance.
@@ -60,6 +70,14 @@ public final class InstanceProtocol {
       implements Command {}
 
   record SendDue(String step, boolean compensation, int attempt) implements Command {}
+
+  /** The index persisted a status change (or could not be reached, {@code ok} false). */
+  record IndexAcked(SagaStatus status, boolean ok) implements Command {}
+
+  /** Report the status to the index again after it could not be reached. */
+  enum IndexRetry implements Command {
+    INSTANCE
+  }
 
   /** The command of an attempt could not be built (the definition's code threw): park on it. */
   record SendFailed(String step, boolean compensation, int attempt, String reason)

@@ -11,6 +11,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * @param transitions the rules
  * @param sender acts on running attempts
  * @param index receives status changes
+ * @param indexTimeout how long an instance waits for the index to acknowledge a status
  * @param journalPluginId the journal
  * @param snapshotPluginId the snapshot store
  * @param <D> the data type
@@ -20,5 +21,6 @@ public record InstanceRuntime<D>(
     Transitions<D> transitions,
     Sender<D> sender,
     EntityRef<SagaIndex.Command> index,
+    java.time.Duration indexTimeout,
     String journalPluginId,
     String snapshotPluginId) {}

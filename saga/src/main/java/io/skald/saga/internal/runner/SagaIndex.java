@@ -43,13 +43,16 @@ public final class SagaIndex
       permits StatusChanged, Flush, ListByStatus, Counts {}
 
   /**
-   * An instance changed status.
+   * An instance changed status. The instance repeats it until the index acknowledges it, which it
+   * does once the change is durable: a change is never lost with a node.
    *
    * @param sagaName the saga
    * @param sagaId the instance
    * @param status the new status
+   * @param replyTo told true once the change is persisted, or null
    */
-  public record StatusChanged(String sagaName, String sagaId, SagaStatus status)
+  public record StatusChanged(
+      String sagaName, String sagaId, SagaStatus status, ActorRef<Boolean> replyTo)
       implements Command {}
 
   enum Flush implements Command {
@@ -208,8 +211,18 @@ public final class SagaIndex
                 ids.add(c.sagaId());
                 statuses.add(c.status());
               }
+              List<StatusChanged> flushed = List.copyOf(buffered);
               buffered.clear();
-              return Effect().persist(new Updated(ids, statuses));
+              return Effect()
+                  .persist(new Updated(ids, statuses))
+                  .thenRun(
+                      s ->
+                          flushed.forEach(
+                              c -> {
+                                if (c.replyTo() != null) {
+                                  c.replyTo().tell(Boolean.TRUE);
+                                }
+                              }));
             })
         .onCommand(
             ListByStatus.class,

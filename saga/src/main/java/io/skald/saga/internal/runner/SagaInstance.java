@@ -11,6 +11,8 @@ import io.skald.saga.internal.engine.UserCodeFailed;
 import io.skald.saga.internal.runner.InstanceProtocol.Command;
 import io.skald.saga.internal.runner.InstanceProtocol.Deadline;
 import io.skald.saga.internal.runner.InstanceProtocol.Get;
+import io.skald.saga.internal.runner.InstanceProtocol.IndexAcked;
+import io.skald.saga.internal.runner.InstanceProtocol.IndexRetry;
 import io.skald.saga.internal.runner.InstanceProtocol.Observe;
 import io.skald.saga.internal.runner.InstanceProtocol.Operate;
 import io.skald.saga.internal.runner.InstanceProtocol.Operated;
@@ -146,6 +148,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                     .withSettings(sharding)));
   }
 
+  private static final Duration INDEX_RETRY = Duration.ofSeconds(1);
+
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final EntityContext<Command> entity;
@@ -155,7 +159,11 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private final String sagaId;
   private final Set<AttemptKey> sent = new HashSet<>();
   private final Map<TimerKey, Long> armed = new HashMap<>();
+
+  /** The status the index has acknowledged (durably), and the one it was sent and not yet. */
   private SagaStatus reported;
+
+  private SagaStatus reporting;
   private boolean endMarked;
   private boolean recovering;
 
@@ -300,6 +308,15 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                   ? Effect().none()
                   : persistAndAct(events, Sender.Cause.TIMER, null);
             })
+        .onCommand(IndexAcked.class, this::onIndexAcked)
+        .onCommand(
+            IndexRetry.class,
+            (state, retry) -> {
+              if (state.status() != null) {
+                report(state.status());
+              }
+              return Effect().none();
+            })
         .onCommand(
             Get.class,
             (state, get) -> {
@@ -407,16 +424,55 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             Duration.ofMillis(Math.max(0, due - now)));
       }
     }
-    if (state.status() != reported) {
-      reported = state.status();
-      runtime.index().tell(new SagaIndex.StatusChanged(sagaName, sagaId, state.status()));
-    }
+    report(state.status());
     if (state.status().terminal()) {
       if (!endMarked) {
         endMarked = true;
         runtime.sender().ended(sagaId);
       }
       timers.cancelAll();
+      passivateIfReported(state);
+    }
+  }
+
+  /**
+   * Tells the index a status until it acknowledges it durably (a change told once could be lost
+   * with the index's node, and then a parked saga would never be listed).
+   */
+  private void report(SagaStatus status) {
+    if (status == reported || status == reporting) {
+      return;
+    }
+    reporting = status;
+    context.ask(
+        Boolean.class,
+        runtime.index(),
+        runtime.indexTimeout(),
+        replyTo -> new SagaIndex.StatusChanged(sagaName, sagaId, status, replyTo),
+        (ok, error) -> new IndexAcked(status, error == null && Boolean.TRUE.equals(ok)));
+  }
+
+  private Effect<SagaEvent, InstanceState> onIndexAcked(InstanceState state, IndexAcked acked) {
+    if (acked.status() == reporting) {
+      reporting = null;
+    }
+    if (acked.ok()) {
+      reported = acked.status();
+    } else {
+      timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY);
+    }
+    if (state.status() != null && state.status() != reported) {
+      report(state.status()); // it changed since, or must be told again
+    }
+    if (state.status() != null && state.status().terminal()) {
+      passivateIfReported(state);
+    }
+    return Effect().none();
+  }
+
+  /** A finished instance stays until the index has its final status, then passivates. */
+  private void passivateIfReported(InstanceState state) {
+    if (reported == state.status()) {
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
   }
