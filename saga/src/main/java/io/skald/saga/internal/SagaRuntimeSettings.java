@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param replyParallelism replies handled at once per saga and node
  * @param indexMaxFinished finished instances an index keeps
  * @param askTimeout how long orchestrator calls wait
+ * @param historyLimit the latest transitions an instance keeps for its view
+ * @param snapshotEvery an instance snapshots its state after this many events
  * @param ledgerBuckets ledger entities per participant service
  * @param ledgerGrace how long a participant remembers an ended instance's keys
  * @param participantParallelism commands handled at once per participant and node
@@ -21,6 +23,8 @@ public record SagaRuntimeSettings(
     int replyParallelism,
     int indexMaxFinished,
     Duration askTimeout,
+    int historyLimit,
+    int snapshotEvery,
     int ledgerBuckets,
     Duration ledgerGrace,
     int participantParallelism,
@@ -42,6 +46,8 @@ public record SagaRuntimeSettings(
             c.getInt("reply-parallelism"),
             c.getInt("index-max-finished"),
             c.getDuration("ask-timeout"),
+            c.getInt("history-limit"),
+            c.getInt("snapshot-every"),
             c.getInt("participant.ledger-buckets"),
             c.getDuration("participant.ledger-grace"),
             c.getInt("participant.parallelism"),
@@ -50,6 +56,8 @@ public record SagaRuntimeSettings(
     require(s.topicPartitions >= 1, "topic-partitions", "at least 1");
     require(s.replyParallelism >= 1, "reply-parallelism", "at least 1");
     require(s.indexMaxFinished >= 0, "index-max-finished", "0 or more");
+    require(s.historyLimit >= 1, "history-limit", "at least 1");
+    require(s.snapshotEvery >= 1, "snapshot-every", "at least 1");
     require(!s.askTimeout.isNegative() && !s.askTimeout.isZero(), "ask-timeout", "positive");
     require(s.ledgerBuckets >= 1, "participant.ledger-buckets", "at least 1");
     require(!s.ledgerGrace.isNegative(), "participant.ledger-grace", "0 or more");

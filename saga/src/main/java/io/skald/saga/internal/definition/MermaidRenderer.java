@@ -65,6 +65,8 @@ public final class MermaidRenderer {
         if (step.compensatable()) {
           int n = numbers.get(step);
           compensations.add("c" + n);
+          // a step that times out may have acted: it is compensated itself, then the ones before
+          failureEdges.add("  s" + n + " -. timed out .-> c" + n + "\n");
           undo.append("  c")
               .append(n)
               .append("[\"undo ")

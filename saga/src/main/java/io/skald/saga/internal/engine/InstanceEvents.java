@@ -18,10 +18,12 @@ import java.util.List;
  */
 final class InstanceEvents<D> {
   private final SagaDefinition<D> definition;
+  private final int historyLimit;
   private final java.util.Map<String, StepKind> kinds = new java.util.HashMap<>();
 
-  InstanceEvents(SagaDefinition<D> definition) {
+  InstanceEvents(SagaDefinition<D> definition, int historyLimit) {
     this.definition = definition;
+    this.historyLimit = historyLimit;
     for (var stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         kinds.put(step.name(), step.kind());
@@ -37,7 +39,7 @@ final class InstanceEvents<D> {
    * @return the state after
    */
   public InstanceState apply(InstanceState state, SagaEvent event) {
-    return applyEvent(state, event).recorded(event);
+    return applyEvent(state, event).recorded(event, historyLimit);
   }
 
   private InstanceState applyEvent(InstanceState s, SagaEvent event) {
@@ -49,7 +51,15 @@ final class InstanceEvents<D> {
         }
       }
       return new InstanceState(
-          SagaStatus.RUNNING, e.dataJson(), steps, null, false, null, s.history(), List.of());
+          SagaStatus.RUNNING,
+          e.dataJson(),
+          steps,
+          null,
+          false,
+          null,
+          s.history(),
+          List.of(),
+          s.historyDropped());
     }
     if (event instanceof SagaEvent.StepStarted e) {
       StepState st = s.step(e.step());
@@ -124,7 +134,8 @@ final class InstanceEvents<D> {
           s.parkedCompensation(),
           s.reason(),
           s.history(),
-          List.of());
+          List.of(),
+          s.historyDropped());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

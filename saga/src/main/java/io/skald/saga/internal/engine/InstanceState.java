@@ -15,9 +15,11 @@ import java.util.List;
  * @param parkedStep the step a parked instance waits on, or null
  * @param parkedCompensation whether the parked step's compensation is what failed
  * @param reason why it compensates, parked or ended, or null
- * @param history every event, oldest first
+ * @param history the latest events, oldest first (at most the view's history limit; every event
+ *     stays in the journal)
  * @param held replies that arrived while the instance was parked, oldest first: they take effect
  *     when it resumes
+ * @param historyDropped how many earlier events the history no longer holds
  */
 public record InstanceState(
     SagaStatus status,
@@ -26,12 +28,46 @@ public record InstanceState(
     String parkedStep,
     boolean parkedCompensation,
     String reason,
-    // a list of a sealed interface: name each element's class, so the state can be sent to a
-    // caller on another node
+    // a list of a sealed interface: each element is named by its event's stable name (as in the
+    // journal), so the state can be snapshotted and sent to another node without class names
     @com.fasterxml.jackson.annotation.JsonTypeInfo(
-            use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.CLASS)
+            use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME,
+            property = "@event")
+        @com.fasterxml.jackson.annotation.JsonSubTypes({
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.Started.class,
+              name = "saga-instance.started.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.StepStarted.class,
+              name = "saga-instance.step-started.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.StepSucceeded.class,
+              name = "saga-instance.step-succeeded.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.StepFailed.class,
+              name = "saga-instance.step-failed.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.StepSkipped.class,
+              name = "saga-instance.step-skipped.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.CompensationBegan.class,
+              name = "saga-instance.compensation-began.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.Parked.class,
+              name = "saga-instance.parked.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.Resumed.class,
+              name = "saga-instance.resumed.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.Finished.class,
+              name = "saga-instance.finished.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.ReplyHeld.class,
+              name = "saga-instance.reply-held.v1")
+        })
         List<SagaEvent> history,
-    List<SagaEvent.ReplyHeld> held)
+    List<SagaEvent.ReplyHeld> held,
+    long historyDropped)
     implements SagaSerializable {
 
   /** Copies the lists (a state written before replies were held has none). */
@@ -43,7 +79,7 @@ public record InstanceState(
 
   /** The state of an instance that has not started. */
   public static final InstanceState EMPTY =
-      new InstanceState(null, null, List.of(), null, false, null, List.of(), List.of());
+      new InstanceState(null, null, List.of(), null, false, null, List.of(), List.of(), 0);
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -136,34 +172,75 @@ public record InstanceState(
       }
     }
     return new InstanceState(
-        status, dataJson, next, parkedStep, parkedCompensation, reason, history, held);
+        status,
+        dataJson,
+        next,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        held,
+        historyDropped);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
     return new InstanceState(
-        newStatus, dataJson, steps, parkedStep, parkedCompensation, newReason, history, held);
+        newStatus,
+        dataJson,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        newReason,
+        history,
+        held,
+        historyDropped);
   }
 
   InstanceState withData(String newData) {
     return new InstanceState(
-        status, newData, steps, parkedStep, parkedCompensation, reason, history, held);
+        status,
+        newData,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        held,
+        historyDropped);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
     return new InstanceState(
-        SagaStatus.PARKED, dataJson, steps, step, compensation, why, history, held);
+        SagaStatus.PARKED, dataJson, steps, step, compensation, why, history, held, historyDropped);
   }
 
-  InstanceState recorded(SagaEvent event) {
-    List<SagaEvent> next = new ArrayList<>(history.size() + 1);
-    next.addAll(history);
+  InstanceState recorded(SagaEvent event, int limit) {
+    int drop = Math.max(0, history.size() + 1 - Math.max(1, limit));
+    List<SagaEvent> next = new ArrayList<>(history.size() + 1 - drop);
+    next.addAll(drop == 0 ? history : history.subList(drop, history.size()));
     next.add(event);
     return new InstanceState(
-        status, dataJson, steps, parkedStep, parkedCompensation, reason, next, held);
+        status,
+        dataJson,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        next,
+        held,
+        historyDropped + drop);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
     return new InstanceState(
-        status, dataJson, steps, parkedStep, parkedCompensation, reason, history, newHeld);
+        status,
+        dataJson,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        newHeld,
+        historyDropped);
   }
 }

@@ -31,6 +31,13 @@ public final class InstanceViews {
               st.attempt()));
     }
     List<SagaView.HistoryEntry> history = new ArrayList<>();
+    if (state.historyDropped() > 0 && !state.history().isEmpty()) {
+      history.add(
+          new SagaView.HistoryEntry(
+              Instant.ofEpochMilli(state.history().get(0).at()),
+              null,
+              state.historyDropped() + " earlier transitions not shown (the journal has them)"));
+    }
     for (SagaEvent e : state.history()) {
       history.add(describe(e));
     }

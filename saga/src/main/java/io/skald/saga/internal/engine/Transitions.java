@@ -47,16 +47,31 @@ public final class Transitions<D> {
   private final InstanceEvents<D> events;
   private final OperatorRules<D> operator;
 
+  /** The history an instance keeps in its state (and view) unless told otherwise. */
+  public static final int DEFAULT_HISTORY_LIMIT = 1000;
+
   /**
-   * Creates the rules of a definition.
+   * Creates the rules of a definition, keeping {@link #DEFAULT_HISTORY_LIMIT} history entries.
    *
    * @param definition the definition
    * @param json the JSON mapper of data and replies
    */
   public Transitions(SagaDefinition<D> definition, SagaJson json) {
+    this(definition, json, DEFAULT_HISTORY_LIMIT);
+  }
+
+  /**
+   * Creates the rules of a definition.
+   *
+   * @param definition the definition
+   * @param json the JSON mapper of data and replies
+   * @param historyLimit the latest events an instance's state keeps for its view (the journal keeps
+   *     them all)
+   */
+  public Transitions(SagaDefinition<D> definition, SagaJson json, int historyLimit) {
     this.definition = definition;
     this.json = json;
-    this.events = new InstanceEvents<>(definition);
+    this.events = new InstanceEvents<>(definition, historyLimit);
     for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         specs.put(step.name(), step);

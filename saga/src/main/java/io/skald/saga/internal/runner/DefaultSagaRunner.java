@@ -73,7 +73,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     this.system = skald.system();
     this.settings = settings;
     this.json = json;
-    this.rules = new Transitions<>(definition, json);
+    this.rules = new Transitions<>(definition, json, settings.historyLimit());
     FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
@@ -99,6 +99,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                 : new CommandSender<>(rules, json, producer),
             SagaIndex.ref(system, indexId()),
             settings.askTimeout(),
+            settings.snapshotEvery(),
             settings.journalPluginId(),
             settings.snapshotPluginId()));
     this.replies =

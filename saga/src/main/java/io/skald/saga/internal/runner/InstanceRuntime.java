@@ -12,6 +12,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * @param sender acts on running attempts
  * @param index receives status changes
  * @param indexTimeout how long an instance waits for the index to acknowledge a status
+ * @param snapshotEvery events between snapshots of an instance
  * @param journalPluginId the journal
  * @param snapshotPluginId the snapshot store
  * @param <D> the data type
@@ -22,5 +23,6 @@ public record InstanceRuntime<D>(
     Sender<D> sender,
     EntityRef<SagaIndex.Command> index,
     java.time.Duration indexTimeout,
+    int snapshotEvery,
     String journalPluginId,
     String snapshotPluginId) {}

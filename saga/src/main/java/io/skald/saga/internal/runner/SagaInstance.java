@@ -43,6 +43,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -192,6 +193,12 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   @Override
   public String snapshotPluginId() {
     return runtime.snapshotPluginId();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // snapshots only: every event stays in the journal, the full history of the instance
+    return RetentionCriteria.snapshotEvery(runtime.snapshotEvery(), 2);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.skald.saga.internal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
@@ -79,5 +80,37 @@ class SagaEventFormatTest {
     assertEquals("compensate", written.get("action"));
     assertEquals(
         writtenWithAStringAction("compensate").length, serializer.toBinary(resumed).length);
+  }
+
+  /**
+   * The snapshot of an instance names the events of its history by their journal names (no class
+   * names in snapshots), and reads back as it was written.
+   */
+  @Test
+  void aStateSnapshotNamesItsHistoryByTheJournalsNamesAndRoundTrips() throws Exception {
+    var subtypes =
+        InstanceState.class
+            .getRecordComponents()[6]
+            .getAccessor()
+            .getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+    var field =
+        InstanceState.class
+            .getDeclaredField("history")
+            .getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+    var names = testKit.system().settings().config().getConfig("skald.serialization.names");
+    var declared = field != null ? field : subtypes;
+    assertEquals(SagaEvent.class.getPermittedSubclasses().length, declared.value().length);
+    for (var type : declared.value()) {
+      assertEquals(type.value().getName(), names.getString("\"" + type.name() + "\""), type.name());
+    }
+    InstanceState state =
+        InstanceState.EMPTY
+            .recorded(new SagaEvent.Started("{}", 1), 10)
+            .recorded(new SagaEvent.ReplyHeld("s", false, 2, "ack", "{}", 3), 10);
+    var serializer = serialization.findSerializerFor(state);
+    byte[] bytes = serializer.toBinary(state);
+    assertFalse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("io.skald"));
+    String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, state);
+    assertEquals(state, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
   }
 }
