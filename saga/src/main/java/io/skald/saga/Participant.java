@@ -20,13 +20,14 @@ import io.skald.framework.consumer.Subscription;
  */
 public interface Participant {
   /**
-   * Handles an endpoint's commands.
+   * Handles an endpoint's commands. Commands are routed by endpoint: two endpoints may share a
+   * command class, and each reaches only the participant that handles it.
    *
    * @param endpoint the endpoint
    * @param handler its handler
    * @param <C> the command type
    * @return this participant
-   * @throws IllegalArgumentException if the command type already has a handler
+   * @throws IllegalArgumentException if the endpoint already has a handler here
    */
   <C> Participant on(Endpoint<C> endpoint, CommandHandler<C> handler);
 

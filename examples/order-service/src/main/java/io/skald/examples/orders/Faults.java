@@ -8,14 +8,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Injected technical failures of the participants: before a handler acts, it waits {@code delay}
- * and then fails with probability {@code rate} (an exception, as a crashed dependency would). The
- * participant's subscription retries it with backoff; a command that keeps failing is dead-lettered
- * and its saga step times out.
+ * Injected faults of the participants: before a handler acts, it waits {@code delay} and then fails
+ * with probability {@code rate} (an exception, as a crashed dependency would; the participant's
+ * subscription retries it with backoff, and a command that keeps failing is dead-lettered and its
+ * saga step times out). With probability {@code slowRate} a handler that acted holds its answer for
+ * {@code slowMillis}: set above the step's timeout (10 s), its reply arrives after the saga gave up
+ * waiting for it, the case a saga must get right without knowing whether the step happened.
  */
 public final class Faults implements Calls {
   private final double rate;
   private final long delayMillis;
+  private final double slowRate;
+  private final long slowMillis;
   private final Random random;
 
   /**
@@ -26,14 +30,33 @@ public final class Faults implements Calls {
    * @param seed the random seed
    */
   public Faults(double rate, long delayMillis, long seed) {
+    this(rate, delayMillis, 0, 0, seed);
+  }
+
+  /**
+   * Creates the faults, with slow answers.
+   *
+   * @param rate the probability that one handler attempt fails, 0 to 1
+   * @param delayMillis the delay before each handler attempt
+   * @param slowRate the probability that a handler that acted answers late, 0 to 1
+   * @param slowMillis how late
+   * @param seed the random seed
+   */
+  public Faults(double rate, long delayMillis, double slowRate, long slowMillis, long seed) {
     if (rate < 0 || rate > 1) {
       throw new IllegalArgumentException("failure rate must be between 0 and 1, was " + rate);
     }
-    if (delayMillis < 0) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delayMillis);
+    if (slowRate < 0 || slowRate > 1) {
+      throw new IllegalArgumentException("slow rate must be between 0 and 1, was " + slowRate);
+    }
+    if (delayMillis < 0 || slowMillis < 0) {
+      throw new IllegalArgumentException(
+          "delays must not be negative, were " + delayMillis + " and " + slowMillis);
     }
     this.rate = rate;
     this.delayMillis = delayMillis;
+    this.slowRate = slowRate;
+    this.slowMillis = slowMillis;
     this.random = new Random(seed);
   }
 
@@ -61,7 +84,18 @@ public final class Faults implements Calls {
             return CompletableFuture.failedFuture(
                 new IllegalStateException("injected technical failure"));
           }
-          return action.get();
+          boolean slow;
+          synchronized (random) {
+            slow = slowRate > 0 && random.nextDouble() < slowRate;
+          }
+          CompletionStage<T> acted = action.get();
+          return slow
+              ? acted.thenCompose(
+                  result ->
+                      CompletableFuture.supplyAsync(
+                          () -> result,
+                          CompletableFuture.delayedExecutor(slowMillis, TimeUnit.MILLISECONDS)))
+              : acted;
         });
   }
 }

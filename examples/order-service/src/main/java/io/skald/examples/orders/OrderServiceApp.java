@@ -47,6 +47,21 @@ public final class OrderServiceApp implements Runnable {
     long delayMillis;
 
     @Option(
+        names = "--slow-rate",
+        defaultValue = "0",
+        description =
+            "probability that a participant that acted answers late, after the step's timeout"
+                + " (default: ${DEFAULT-VALUE})")
+    double slowRate;
+
+    @Option(
+        names = "--slow-ms",
+        defaultValue = "11000",
+        description =
+            "how late a slow answer is (default: ${DEFAULT-VALUE}, the steps time out after 10 s)")
+    long slowMillis;
+
+    @Option(
         names = "--seed",
         defaultValue = "42",
         description = "random seed (default: ${DEFAULT-VALUE})")
@@ -68,7 +83,7 @@ public final class OrderServiceApp implements Runnable {
     }
 
     Shop.Options options() {
-      return new Shop.Options(flow(), failureRate, delayMillis, seed);
+      return new Shop.Options(flow(), failureRate, delayMillis, seed, slowRate, slowMillis);
     }
   }
 
@@ -111,11 +126,14 @@ public final class OrderServiceApp implements Runnable {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       Path dataDir = common.dataDir();
       out.printf(
-          "order-service demo: %s flow, data in %s, failure rate %.3f, delay %d ms, seed %d%n",
+          "order-service demo: %s flow, data in %s, failure rate %.3f, delay %d ms, slow answers"
+              + " %.3f (%d ms), seed %d%n",
           common.flow().name().toLowerCase(java.util.Locale.ROOT),
           dataDir,
           common.failureRate,
           common.delayMillis,
+          common.slowRate,
+          common.slowMillis,
           common.seed);
       try (Skald skald = Skald.start("order-service", config(dataDir))) {
         Shop shop = Shop.start(skald, common.options());

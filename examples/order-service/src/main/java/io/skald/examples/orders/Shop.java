@@ -41,8 +41,29 @@ public final class Shop {
    * @param failureRate the probability that a participant's handler attempt fails
    * @param delayMillis the delay of every participant's handler attempt
    * @param seed the random seed of the injected failures
+   * @param slowRate the probability that a participant that acted answers late
+   * @param slowMillis how late (above the steps' 10 s timeout, the reply comes after it)
    */
-  public record Options(Flow flow, double failureRate, long delayMillis, long seed) {}
+  public record Options(
+      Flow flow,
+      double failureRate,
+      long delayMillis,
+      long seed,
+      double slowRate,
+      long slowMillis) {
+
+    /**
+     * Options without slow answers.
+     *
+     * @param flow orchestration or choreography
+     * @param failureRate the probability that a participant's handler attempt fails
+     * @param delayMillis the delay of every participant's handler attempt
+     * @param seed the random seed of the injected failures
+     */
+    public Options(Flow flow, double failureRate, long delayMillis, long seed) {
+      this(flow, failureRate, delayMillis, seed, 0, 0);
+    }
+  }
 
   private static final Duration ASK = Calls.ASK_TIMEOUT;
 
@@ -62,7 +83,13 @@ public final class Shop {
    * @return the shop
    */
   public static Shop start(Skald skald, Options options) {
-    Faults faults = new Faults(options.failureRate(), options.delayMillis(), options.seed());
+    Faults faults =
+        new Faults(
+            options.failureRate(),
+            options.delayMillis(),
+            options.slowRate(),
+            options.slowMillis(),
+            options.seed());
     boolean choreography = options.flow() == Flow.CHOREOGRAPHY;
     Sagas sagas = Sagas.create(skald);
     // each service registers its entities (on Skald's journal) and takes part in the saga

@@ -1,6 +1,9 @@
 package io.skald.examples.orders;
 
-/** Runs {@code serve} on a free port with the data directory given, as a forked JVM of a test. */
+/**
+ * Runs {@code serve} on a free port with the data directory given, as a forked JVM of a test: 2 %
+ * of handler attempts fail, and 5 % of the participants that acted answer after the step's timeout.
+ */
 public final class ServeMain {
   private ServeMain() {}
 
@@ -12,7 +15,19 @@ public final class ServeMain {
   public static void main(String[] args) {
     OrderServiceApp.main(
         new String[] {
-          "serve", "--port", "0", "--data-dir", args[0], "--failure-rate", "0.02", "--delay-ms", "5"
+          "serve",
+          "--port",
+          "0",
+          "--data-dir",
+          args[0],
+          "--failure-rate",
+          "0.02",
+          "--delay-ms",
+          "5",
+          "--slow-rate",
+          "0.05",
+          "--slow-ms",
+          "11000"
         });
   }
 }

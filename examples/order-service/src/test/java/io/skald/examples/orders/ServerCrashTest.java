@@ -17,17 +17,44 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kills the server (SIGKILL) while orders come in, restarts it on the same data directory, and
- * checks that every accepted order ends and the invariants hold.
+ * checks that every accepted order ends and the invariants hold. Stock and credit are scarce, so
+ * many orders are refused (out of stock, insufficient credit) while others release what they held;
+ * 2 % of handler attempts fail and 5 % of the participants that acted answer after the step's
+ * timeout ({@link ServeMain}): refusals, late replies and a kill in one run.
  */
 class ServerCrashTest {
   private static final int SKUS = 5;
   private static final int CUSTOMERS = 10;
+
+  /** Per SKU: 10 orders of 1 to 3 units each ask for about twice as much. */
+  private static final long STOCK = 10;
+
+  /** Per customer: 5 orders of up to 3 × 400 each ask for more, at times. */
+  private static final long CREDIT = 1_200;
 
   private static HttpClientSupport awaitServer(ForkedJvm jvm) throws Exception {
     String line = jvm.awaitLine(l -> l.startsWith("listening on "), 90);
     String url =
         line.substring("listening on ".length(), line.indexOf(' ', "listening on ".length()));
     return new HttpClientSupport(url);
+  }
+
+  /** Order {@code n}: customer n % 10, SKU n % 5, 1 to 3 units at 100 to 400. */
+  private static String placeOrder(HttpClientSupport http, int n) throws Exception {
+    var response =
+        http.post(
+            "/orders",
+            "{\"customerId\":\"c-"
+                + (n % CUSTOMERS)
+                + "\",\"items\":[{\"sku\":\"sku-"
+                + (n % SKUS)
+                + "\",\"quantity\":"
+                + (1 + n % 3)
+                + ",\"unitPrice\":"
+                + (100 + 50 * (n % 7))
+                + "}]}");
+    assertEquals(202, response.status(), response.body().toString());
+    return response.body().get("orderId").asText();
   }
 
   @Test
@@ -40,38 +67,32 @@ class ServerCrashTest {
       try (ForkedJvm server = ForkedJvm.start(ServeMain.class, dataDir, "512m")) {
         HttpClientSupport http = awaitServer(server);
         for (int i = 0; i < SKUS; i++) {
-          stock.put("sku-" + i, 30L);
+          stock.put("sku-" + i, STOCK);
           assertEquals(
-              200, http.post("/inventory", "{\"sku\":\"sku-" + i + "\",\"quantity\":30}").status());
+              200,
+              http.post("/inventory", "{\"sku\":\"sku-" + i + "\",\"quantity\":" + STOCK + "}")
+                  .status());
         }
         for (int i = 0; i < CUSTOMERS; i++) {
-          credit.put("c-" + i, 3_000L);
+          credit.put("c-" + i, CREDIT);
           assertEquals(
               201,
-              http.post("/customers", "{\"customerId\":\"c-" + i + "\",\"credit\":3000}").status());
+              http.post("/customers", "{\"customerId\":\"c-" + i + "\",\"credit\":" + CREDIT + "}")
+                  .status());
         }
         // orders keep coming; the server is killed while their sagas run
-        for (int n = 0; n < 40; n++) {
-          var response =
-              http.post(
-                  "/orders",
-                  "{\"customerId\":\"c-"
-                      + (n % CUSTOMERS)
-                      + "\",\"items\":[{\"sku\":\"sku-"
-                      + (n % SKUS)
-                      + "\",\"quantity\":"
-                      + (1 + n % 3)
-                      + ",\"unitPrice\":"
-                      + (100 + 50 * (n % 7))
-                      + "}]}");
-          assertEquals(202, response.status(), response.body().toString());
-          accepted.add(response.body().get("orderId").asText());
+        for (int n = 0; n < 30; n++) {
+          accepted.add(placeOrder(http, n));
         }
         server.kill();
       }
 
       try (ForkedJvm server = ForkedJvm.start(ServeMain.class, dataDir, "512m")) {
         HttpClientSupport http = awaitServer(server);
+        // more orders after the restart, while the sagas of the first ones recover
+        for (int n = 30; n < 50; n++) {
+          accepted.add(placeOrder(http, n));
+        }
         // every accepted order reaches a terminal state
         Map<String, String> statuses = new HashMap<>();
         ActorTestKit probe = ActorTestKit.create();
@@ -109,6 +130,23 @@ class ServerCrashTest {
         } finally {
           probe.shutdownTestKit();
         }
+
+        // the run exercised what it claims: refusals, successes, and steps that timed out
+        long rejected = statuses.values().stream().filter("REJECTED"::equals).count();
+        long confirmed = statuses.values().stream().filter("CONFIRMED"::equals).count();
+        assertTrue(
+            rejected >= 5 && confirmed >= 5, "confirmed " + confirmed + ", rejected " + rejected);
+        long timedOut = 0;
+        for (String id : accepted) {
+          if (http.get("/sagas/" + id).body().get("history").toString().contains("timed out")
+              || http.get("/sagas/" + id).body().get("history").toString().contains("attempt 2")) {
+            timedOut++;
+          }
+        }
+        assertTrue(timedOut >= 1, "no step timed out: the slow participant did not show");
+        System.out.printf(
+            "ServerCrashTest: %d confirmed, %d rejected, %d sagas with a timed-out step%n",
+            confirmed, rejected, timedOut);
 
         // stock conserved per SKU (nothing left reserved), money conserved per customer
         Map<String, Long> charged = new HashMap<>();
