@@ -47,6 +47,20 @@ public final class Endpoint<C> {
     this.commandType = commandType;
     this.replyTypes = Set.copyOf(replyTypes);
     this.failureTypes = Set.copyOf(failureTypes);
+    Set<String> names = new java.util.HashSet<>();
+    for (Set<Class<?>> types : List.of(replyTypes, failureTypes)) {
+      for (Class<?> type : types) {
+        if (!names.add(type.getSimpleName()) || type.getSimpleName().equals("ack")) {
+          throw new IllegalArgumentException(
+              "endpoint '"
+                  + name
+                  + "': reply types are named by their simple name on the wire and in"
+                  + " participants' memory, and "
+                  + type.getSimpleName()
+                  + " is not unique among them (or is the reserved name ack)");
+        }
+      }
+    }
   }
 
   /**
@@ -69,10 +83,13 @@ public final class Endpoint<C> {
   }
 
   /**
-   * A copy that also accepts these success replies.
+   * A copy that also accepts these success replies. A reply is named by its class's simple name in
+   * records and in the participants' memory, so moving the class to another package keeps in-flight
+   * and remembered replies readable; renaming it does not.
    *
    * @param types the reply types
    * @return the new endpoint
+   * @throws IllegalArgumentException if two reply or failure types share a simple name
    */
   public Endpoint<C> replies(Class<?>... types) {
     Set<Class<?>> all = new LinkedHashSet<>(replyTypes);
@@ -85,6 +102,7 @@ public final class Endpoint<C> {
    *
    * @param types the failure types
    * @return the new endpoint
+   * @throws IllegalArgumentException if two reply or failure types share a simple name
    */
   public Endpoint<C> failures(Class<?>... types) {
     Set<Class<?>> all = new LinkedHashSet<>(failureTypes);

@@ -302,4 +302,17 @@ class RepliesUnderUncertaintyTest {
     saga.expectCompensationTo(TestShop.RELEASE).reply(null);
     saga.expectStatus(SagaStatus.COMPENSATED);
   }
+
+  @Test
+  void anOperatorsRetryAtTheInstantTheStepParkedIsSentAgain() {
+    // the review's test kit artefact: a retry at the same virtual instant as the first attempt
+    // had the same attempt number and deadline, so the test kit did not send it again
+    SagaScenario<Order> saga = SagaTestKit.of(packAndReserve()).start(new Order("o13", 10));
+    saga.expectCommandTo(PACK);
+    saga.expectCommandTo(TestShop.RESERVE);
+    saga.lateReply("pack", 1, new Packed("parcel-13")); // the handler throws: parked at once
+    saga.expectStatus(SagaStatus.PARKED);
+    saga.operator(OperatorAction.RETRY);
+    saga.expectCommandTo(PACK); // attempt 2, same key
+  }
 }

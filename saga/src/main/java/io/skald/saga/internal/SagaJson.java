@@ -82,23 +82,36 @@ public final class SagaJson {
   }
 
   /**
-   * The reply or failure type of an endpoint with a class name.
+   * The reply or failure type of an endpoint with a name: its stable name, or a class name.
    *
    * @param endpoint the endpoint
-   * @param className a class name from a record header
+   * @param className the name from a record header or a participant's memory
    * @return the declared type, or null if the endpoint declares none of that name
    */
   public Class<?> typeNamed(Endpoint<?> endpoint, String className) {
-    for (Class<?> type : endpoint.replyTypes()) {
-      if (type.getName().equals(className)) {
-        return type;
-      }
-    }
-    for (Class<?> type : endpoint.failureTypes()) {
-      if (type.getName().equals(className)) {
-        return type;
+    // the stable name, or a class name of a record written before stable names (the simple name
+    // after the last '.' or '$' still finds a class that moved to another package)
+    String simple =
+        className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
+    for (java.util.Set<Class<?>> types :
+        java.util.List.of(endpoint.replyTypes(), endpoint.failureTypes())) {
+      for (Class<?> type : types) {
+        if (type.getName().equals(className) || type.getSimpleName().equals(simple)) {
+          return type;
+        }
       }
     }
     return null;
+  }
+
+  /**
+   * The stable name of a reply type, as records and participants' memory carry it: its simple name,
+   * unique among an endpoint's replies and failures.
+   *
+   * @param type the reply type
+   * @return the name
+   */
+  public static String typeName(Class<?> type) {
+    return type.getSimpleName();
   }
 }

@@ -337,7 +337,8 @@ public final class DefaultParticipant implements Participant {
                         + reply.getClass().getName()
                         + ", which the endpoint does not declare");
               }
-              return new ParticipantLedger.Entry(reply.getClass().getName(), json.write(reply));
+              return new ParticipantLedger.Entry(
+                  SagaJson.typeName(reply.getClass()), json.write(reply));
             });
   }
 
