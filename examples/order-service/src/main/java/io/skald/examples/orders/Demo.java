@@ -150,6 +150,7 @@ public final class Demo {
     Histogram latency = new Histogram(3_600_000L, 3);
     Map<String, String> outcomes = new TreeMap<>();
     Map<String, Integer> reasons = new TreeMap<>();
+    int timedOut = 0;
     for (String id : orderIds) {
       OrderEntity.State order = shop.order(id).toCompletableFuture().join();
       SagaView<PlaceOrder.Data> saga =
@@ -161,6 +162,9 @@ public final class Demo {
       outcomes.put(id, outcome);
       if (order.status() == OrderEntity.Status.REJECTED) {
         reasons.merge(order.reason().replaceAll(": .*", ""), 1, Integer::sum);
+      }
+      if (saga != null && saga.history().stream().anyMatch(h -> h.what().contains("timed out"))) {
+        timedOut++; // a participant answered late (or not at all): the saga gave up waiting
       }
       if (saga != null && saga.status().terminal() && !saga.history().isEmpty()) {
         long millis =
@@ -182,6 +186,8 @@ public final class Demo {
     out.printf("  rejected:       %d%n", orderIds.size() - confirmed);
     reasons.forEach((reason, n) -> out.printf("    %-28s %d%n", reason + ":", n));
     out.printf("  dead-lettered:  %d command(s)%n", deadLettered);
+    out.printf(
+        "  timed out:      %d saga(s) met a step that answered late or not at all%n", timedOut);
     out.printf(
         "  saga latency:   p50 %d ms, p99 %d ms, max %d ms%n",
         latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), latency.getMaxValue());

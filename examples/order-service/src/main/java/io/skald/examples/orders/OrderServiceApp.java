@@ -103,6 +103,11 @@ public final class OrderServiceApp implements Runnable {
   /** {@code demo}: place orders, wait for every saga, print a summary, check the invariants. */
   @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the demo.")
   static final class DemoCommand implements Callable<Integer> {
+    /** Without {@code --slow-rate}: about one participant answer in 500 comes after the timeout. */
+    static final double DEMO_SLOW_RATE = 0.002;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin Common common = new Common();
 
     @Option(
@@ -124,6 +129,10 @@ public final class OrderServiceApp implements Runnable {
             new CommandLine(this), "--orders must be >= 0 and --concurrency >= 1");
       }
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+      if (!spec.commandLine().getParseResult().hasMatchedOption("--slow-rate")) {
+        // the demo shows late answers by default: a few participants answer after the timeout
+        common.slowRate = DEMO_SLOW_RATE;
+      }
       Path dataDir = common.dataDir();
       out.printf(
           "order-service demo: %s flow, data in %s, failure rate %.3f, delay %d ms, slow answers"
