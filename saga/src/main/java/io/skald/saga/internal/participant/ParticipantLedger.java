@@ -241,6 +241,11 @@ public final class ParticipantLedger
             Forget.class,
             (state, forget) ->
                 state.ended().containsKey(forget.instance())
+                        || state
+                            .replies()
+                            .subMap(forget.instance(), forget.instance() + Character.MAX_VALUE)
+                            .isEmpty()
+                    // known already, or nothing of it here (it never reached this service)
                     ? Effect().none().thenRun(s -> forget.replyTo().tell(Boolean.FALSE))
                     : Effect()
                         .persist(new Ended(forget.instance(), System.currentTimeMillis()))
