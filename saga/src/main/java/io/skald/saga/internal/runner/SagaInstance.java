@@ -285,9 +285,13 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                       deadline.compensation(),
                       deadline.attempt(),
                       System.currentTimeMillis());
-              return events.isEmpty()
-                  ? Effect().none()
-                  : persistAndAct(events, Sender.Cause.TIMER, null);
+              if (events.isEmpty()) {
+                // Early (the wall clock stepped back) or stale: the attempt may still run, and its
+                // timer has fired; act arms it again for what is left (it sends nothing twice).
+                act(state, Sender.Cause.TIMER, null);
+                return Effect().none();
+              }
+              return persistAndAct(events, Sender.Cause.TIMER, null);
             })
         .onCommand(
             SendDue.class,
