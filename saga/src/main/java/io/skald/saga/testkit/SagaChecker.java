@@ -5,19 +5,16 @@ import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.StepKind;
-import io.skald.saga.internal.SagaHeaders;
 import io.skald.saga.internal.definition.Definitions;
 import io.skald.saga.internal.definition.StageSpec;
 import io.skald.saga.internal.definition.StepSpec;
 import io.skald.saga.internal.engine.InstanceState;
 import io.skald.saga.internal.engine.InstanceState.StepState;
-import io.skald.saga.internal.engine.LedgerRules;
 import io.skald.saga.internal.engine.SagaEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -59,14 +56,10 @@ import java.util.function.Function;
  * }</pre>
  *
  * @param <D> the saga data type
- *     <p>Why this file is over 400 lines: the fault model, the network, the participant model and
- *     the invariant are one exploration, and read best together.
+ *     <p>Why this file is over 400 lines: the faults, the durable network and the invariant are one
+ *     exploration and read best together; the participants' model is {@link ModelParticipants}.
  */
 public final class SagaChecker<D> {
-  private static final Object NO_REPLY = new Object();
-
-  /** An acknowledgement, as the model's ledger remembers it. */
-  private static final Object ACK = new Object();
 
   private static final List<OperatorAction> ACTIONS =
       List.of(
@@ -154,7 +147,7 @@ public final class SagaChecker<D> {
   public record Report(int scenarios, int completed, int compensated, int aborted) {}
 
   /** What goes wrong with a step's command in a scenario. */
-  private enum Fault {
+  enum Fault {
     NONE("happy path"),
     REFUSED("refused"),
     NOT_EXECUTED("never executed, never answered"),
@@ -295,95 +288,6 @@ public final class SagaChecker<D> {
 
   private record Reply(String step, boolean compensation, int attempt, Object body) {}
 
-  /** The participants: effects applied and undone, answers by the participant helper's rules. */
-  private final class Participants {
-    final Scenario scenario;
-    final Map<String, Object> ledger = new HashMap<>();
-    final Set<String> applied = new LinkedHashSet<>();
-    final Set<String> everApplied = new HashSet<>();
-    final List<String> undone = new ArrayList<>();
-    final List<String> violations = new ArrayList<>();
-    final Map<String, Integer> executions = new HashMap<>();
-    boolean fixed;
-
-    Participants(Scenario scenario) {
-      this.scenario = scenario;
-    }
-
-    /** Runs a delivered command; returns its reply, or {@link #NO_REPLY}. */
-    Object execute(VirtualInstance.Sent sent) {
-      String key = sent.idempotencyKey();
-      String counterpart =
-          SagaHeaders.key(definition.name(), "checked", sent.step(), !sent.compensation());
-      Object known = LedgerRules.remembered(ledger, key, sent.attempt());
-      switch (LedgerRules.decide(known, ledger.containsKey(counterpart), sent.compensation())) {
-        case REPLAY:
-          return known == ACK ? null : known;
-        case DROP:
-          return NO_REPLY;
-        default:
-          break;
-      }
-      boolean faulty =
-          sent.step().equals(scenario.step())
-              && (!infinite(specs.get(sent.step())) || sent.attempt() <= TRANSIENT_ATTEMPTS);
-      int execution = executions.merge(sent.step() + "/" + sent.compensation(), 1, Integer::sum);
-      if (sent.compensation()) {
-        if (faulty && scenario.fault() == Fault.COMPENSATION_FAILS && !fixed) {
-          return compensationFailures.containsKey(sent.endpoint())
-              ? remember(key, sent.attempt(), true, reply(compensationFailures, sent))
-              : NO_REPLY;
-        }
-        if (applied.remove(sent.step())) {
-          undone.add(sent.step());
-        }
-        return remember(key, sent.attempt(), false, reply(successes, sent));
-      }
-      boolean refuses =
-          (faulty && scenario.fault() == Fault.REFUSED)
-              || (sent.step().equals(scenario.trigger()))
-              || (faulty && scenario.fault() == Fault.REFUSED_THEN_EXECUTED && execution == 1);
-      if (refuses) {
-        return remember(key, sent.attempt(), true, reply(failures, sent));
-      }
-      if (faulty && scenario.fault() == Fault.NOT_EXECUTED && !fixed) {
-        return NO_REPLY;
-      }
-      if (!applied.add(sent.step())) {
-        violations.add(
-            "step '" + sent.step() + "' was applied twice (attempt " + sent.attempt() + ")");
-      }
-      everApplied.add(sent.step());
-      return remember(key, sent.attempt(), false, reply(successes, sent));
-    }
-
-    private Object remember(String key, int attempt, boolean refusal, Object reply) {
-      ledger.put(LedgerRules.memoryKey(key, attempt, refusal), reply == null ? ACK : reply);
-      return reply;
-    }
-
-    private Object reply(
-        Map<Endpoint<?>, Function<Object, Object>> factories, VirtualInstance.Sent sent) {
-      Function<Object, Object> factory = factories.get(sent.endpoint());
-      try {
-        return factory == null ? null : factory.apply(sent.command());
-      } catch (RuntimeException e) {
-        throw new AssertionError(
-            scenario
-                + ": the participant of "
-                + sent.endpoint().name()
-                + " cannot handle the "
-                + (sent.compensation() ? "compensation " : "command ")
-                + sent.command()
-                + " of step '"
-                + sent.step()
-                + "': "
-                + e,
-            e);
-      }
-    }
-  }
-
   private Outcome run(Scenario scenario, D data) {
     PriorityQueue<Message> network =
         new PriorityQueue<>(
@@ -402,7 +306,17 @@ public final class SagaChecker<D> {
             "checked",
             sent -> network.add(new Message(holder[0].now(), order[0]++, sent, null)));
     holder[0] = instance;
-    Participants participants = new Participants(scenario);
+    ModelParticipants participants =
+        new ModelParticipants(
+            definition.name(),
+            scenario.toString(),
+            scenario.step(),
+            scenario.fault(),
+            scenario.trigger(),
+            (step, attempt) -> !infinite(specs.get(step)) || attempt <= TRANSIENT_ATTEMPTS,
+            successes,
+            failures,
+            compensationFailures);
     instance.start(data);
     boolean crashed = false;
     boolean everParked = false;
@@ -437,7 +351,7 @@ public final class SagaChecker<D> {
             // delivered again, as after the participant crashed before it committed the record
             network.add(new Message(instance.now(), order[0]++, sent, null));
           }
-          if (reply != NO_REPLY) {
+          if (reply != ModelParticipants.NO_REPLY) {
             Reply answer = new Reply(sent.step(), sent.compensation(), sent.attempt(), reply);
             long at = instance.now();
             boolean faulty =
@@ -538,7 +452,7 @@ public final class SagaChecker<D> {
     stragglers.clear();
   }
 
-  private void verify(Scenario scenario, InstanceState state, Participants participants) {
+  private void verify(Scenario scenario, InstanceState state, ModelParticipants participants) {
     List<String> broken = new ArrayList<>(participants.violations);
     Set<String> skippedByOperator = new HashSet<>();
     for (SagaEvent e : state.history()) {

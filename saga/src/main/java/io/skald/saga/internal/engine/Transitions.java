@@ -1,7 +1,6 @@
 package io.skald.saga.internal.engine;
 
 import io.skald.framework.consumer.RetryPolicy;
-import io.skald.saga.Endpoint;
 import io.skald.saga.OperatorAction;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaStatus;
@@ -31,11 +30,11 @@ import java.util.Map;
  * keeps failing, or a retriable step that exhausts its attempts, parks the instance.
  *
  * @param <D> the saga data type
- *     <p>Why this file is over 400 lines: it is every rule of a participant's input (forward,
- *     compensation, replies, observed flow events, deadlines) in one pure, Pekko-free state
- *     machine, so that a rule is found in one place and the test kit drives exactly what the entity
- *     runs. Operator actions are in {@link OperatorRules}, events are applied in {@link
- *     InstanceEvents}.
+ *     <p>Why this file is over 400 lines: it is the instance's own progress (stages, compensation
+ *     order, deadlines, observed flow events, the definition's code run safely) in one pure,
+ *     Pekko-free state machine, so that the test kit drives exactly what the entity runs. Replies
+ *     are in {@link ReplyRules}, operator actions in {@link OperatorRules}, events are applied in
+ *     {@link InstanceEvents}.
  */
 public final class Transitions<D> {
   /** The reply type of a participant that answers without a payload. */
@@ -46,6 +45,7 @@ public final class Transitions<D> {
   private final Map<String, StepSpec<D>> specs = new HashMap<>();
   private final InstanceEvents<D> events;
   private final OperatorRules<D> operator;
+  private final ReplyRules<D> replies;
 
   /** The history an instance keeps in its state (and view) unless told otherwise. */
   public static final int DEFAULT_HISTORY_LIMIT = 1000;
@@ -78,6 +78,7 @@ public final class Transitions<D> {
       }
     }
     this.operator = new OperatorRules<>(this, definition);
+    this.replies = new ReplyRules<>(this, json);
   }
 
   /**
@@ -270,20 +271,14 @@ public final class Transitions<D> {
   }
 
   /**
-   * The events a participant's reply causes. A reply is correlated to the attempt it answers: the
-   * running attempt's reply (or a success of an earlier attempt, which has the same idempotency key
-   * and so the same effect) settles the step; an earlier attempt's refusal is ignored (the running
-   * attempt answers for itself); a duplicate changes nothing. While the instance is parked, a reply
-   * that matters is held ({@link SagaEvent.ReplyHeld}) and takes effect when it resumes. A success
-   * for a step already settled as refused or abandoned means its effect is in place: the saga
-   * compensates it (it reopens a compensated saga to do so), or parks if the step cannot be undone.
+   * The events a participant's reply causes ({@link ReplyRules}).
    *
    * @param s the state
    * @param step the step the reply answers
    * @param compensation whether it answers the compensation
    * @param attempt the attempt it answers, or 0 if the participant did not say (taken as the
    *     running one)
-   * @param type the reply type's class name, or {@link #ACK}
+   * @param type the reply type's name, or {@link #ACK}
    * @param replyJson the reply as JSON
    * @param now the time
    * @return the events; empty if the reply changes nothing
@@ -297,198 +292,7 @@ public final class Transitions<D> {
       String type,
       String replyJson,
       long now) {
-    StepSpec<D> spec = specs.get(step);
-    if (spec == null || s.status() == null || s.status() == SagaStatus.ABORTED) {
-      return List.of();
-    }
-    StepState st = s.step(step);
-    Endpoint<?> endpoint = compensation ? spec.compensation() : spec.endpoint();
-    if (endpoint == null) {
-      return List.of();
-    }
-    Class<?> replyType = ACK.equals(type) ? null : json.typeNamed(endpoint, type);
-    if (!ACK.equals(type) && replyType == null) {
-      throw new IllegalArgumentException(
-          "reply type " + type + " is not declared by endpoint '" + endpoint.name() + "'");
-    }
-    boolean failure = replyType != null && endpoint.isFailure(replyType);
-    Phase phase = compensation ? st.compensation() : st.forward();
-    boolean late = !compensation && !failure && lateSuccessMatters(s, spec, st);
-    if (phase != Phase.RUNNING && !late) {
-      return List.of(); // a duplicate, or an answer nobody waits for any more
-    }
-    if (phase == Phase.RUNNING && failure && attempt > 0 && attempt != st.attempt()) {
-      return List.of(); // an earlier attempt's refusal: the running attempt answers for itself
-    }
-    if (s.status() == SagaStatus.PARKED) {
-      return List.of(new SagaEvent.ReplyHeld(step, compensation, attempt, type, replyJson, now));
-    }
-    if (late) {
-      return onLateSuccess(s, spec, st, replyType, replyJson, now);
-    }
-    if (s.status() != SagaStatus.RUNNING && s.status() != SagaStatus.COMPENSATING) {
-      return List.of();
-    }
-    String label = replyType == null ? ACK : replyType.getSimpleName();
-    if (failure) {
-      return onFailureReply(s, spec, st, compensation, replyType, replyJson, now);
-    }
-    if (compensation) {
-      return settle(s, List.of(new SagaEvent.StepSucceeded(step, true, label, null, now)), now);
-    }
-    String newData;
-    try {
-      newData = handled(s, spec, replyType, replyJson);
-    } catch (UserCodeFailed e) {
-      // The participant did succeed: record it (the data stays as it was), then park for the
-      // handler's fix. A retry runs the step again with the same key and gets the same reply.
-      return settle(
-          s,
-          List.of(
-              new SagaEvent.StepSucceeded(step, false, label, null, now),
-              new SagaEvent.Parked(
-                  step,
-                  false,
-                  "step '"
-                      + step
-                      + "' succeeded but the handler of reply "
-                      + label
-                      + " threw "
-                      + e.getCause(),
-                  now)),
-          now);
-    }
-    return settle(s, List.of(new SagaEvent.StepSucceeded(step, false, label, newData, now)), now);
-  }
-
-  /**
-   * Whether a success for a step that no longer runs forward is news: the step was refused or
-   * abandoned (its command may have been executed after all) and its compensation has not started.
-   */
-  private boolean lateSuccessMatters(InstanceState s, StepSpec<D> spec, StepState st) {
-    if (st.forward() != Phase.FAILED || s.status() == SagaStatus.COMPLETED) {
-      return false;
-    }
-    if (!spec.compensatable()) {
-      return st.businessFailure();
-    }
-    return st.compensation() == Phase.PENDING;
-  }
-
-  /** A success for a step settled as refused or abandoned: its effect is in place. */
-  private List<SagaEvent> onLateSuccess(
-      InstanceState s,
-      StepSpec<D> spec,
-      StepState st,
-      Class<?> replyType,
-      String replyJson,
-      long now) {
-    String step = spec.name();
-    String label = (replyType == null ? ACK : replyType.getSimpleName());
-    String data;
-    try {
-      data = handled(s, spec, replyType, replyJson);
-    } catch (UserCodeFailed e) {
-      data = null; // the compensation is built from the data as it was
-    }
-    List<SagaEvent> events = new ArrayList<>();
-    events.add(
-        new SagaEvent.StepSucceeded(
-            step,
-            false,
-            label + (st.businessFailure() ? " after it was refused" : " after it was abandoned"),
-            data,
-            now));
-    if (!spec.compensatable()) {
-      events.add(
-          new SagaEvent.Parked(
-              step,
-              false,
-              "step '"
-                  + step
-                  + "' succeeded after it was refused, and it cannot be compensated: its effect"
-                  + " stays without the steps before it",
-              now));
-      return events;
-    }
-    if (s.status() == SagaStatus.COMPENSATED) {
-      events.add(
-          new SagaEvent.CompensationBegan(
-              "step '" + step + "' succeeded after it was refused: undoing it", now));
-    }
-    return settle(s, events, now);
-  }
-
-  /** The data after a step's reply handler, or null if it has none. */
-  private String handled(InstanceState s, StepSpec<D> spec, Class<?> replyType, String replyJson) {
-    var handler = replyType == null ? null : spec.replyHandlers().get(replyType);
-    if (handler == null) {
-      return null;
-    }
-    D data = dataFor(s, spec.name(), false);
-    try {
-      return json.write(handler.apply(data, json.read(replyJson, replyType)));
-    } catch (RuntimeException e) {
-      throw new UserCodeFailed(
-          spec.name(), false, "the handler of reply " + replyType.getSimpleName(), e);
-    }
-  }
-
-  private List<SagaEvent> onFailureReply(
-      InstanceState s,
-      StepSpec<D> spec,
-      StepState st,
-      boolean compensation,
-      Class<?> replyType,
-      String replyJson,
-      long now) {
-    String step = spec.name();
-    String label = replyType.getSimpleName();
-    if (compensation) {
-      if (st.used() < spec.compensationRetry().maxAttempts()) {
-        return settle(s, List.of(retry(spec, st, true, spec.compensationRetry(), now)), now);
-      }
-      return settle(
-          s,
-          List.of(
-              new SagaEvent.Parked(
-                  step,
-                  true,
-                  "compensation failed " + st.used() + " times, last with " + label,
-                  now)),
-          now);
-    }
-    boolean retries =
-        spec.kind() == StepKind.RETRIABLE
-            || spec.failureActions().get(replyType) == io.skald.saga.FailureAction.RETRY;
-    if (retries && st.used() < spec.retry().maxAttempts()) {
-      return settle(s, List.of(retry(spec, st, false, spec.retry(), now)), now);
-    }
-    if (spec.kind() == StepKind.RETRIABLE) {
-      return settle(
-          s,
-          List.of(
-              new SagaEvent.Parked(
-                  step, false, "retriable step failed " + st.used() + " times: " + label, now)),
-          now);
-    }
-    String data;
-    try {
-      data = failureData(s, spec, replyType, replyJson);
-    } catch (UserCodeFailed e) {
-      return settle(
-          s,
-          List.of(
-              new SagaEvent.StepFailed(step, false, true, label, null, now),
-              new SagaEvent.Parked(step, false, e.getMessage(), now)),
-          now);
-    }
-    return settle(
-        s,
-        List.of(
-            new SagaEvent.StepFailed(step, false, true, label, data, now),
-            new SagaEvent.CompensationBegan("step '" + step + "' failed: " + label, now)),
-        now);
+    return replies.onReply(s, step, compensation, attempt, type, replyJson, now);
   }
 
   /**
@@ -628,23 +432,8 @@ public final class Transitions<D> {
     return compensation ? st.compensation() == Phase.RUNNING : st.forward() == Phase.RUNNING;
   }
 
-  /** The data after a step's failure handler for a refusal, or null if it has none. */
-  private String failureData(InstanceState s, StepSpec<D> spec, Class<?> type, String replyJson) {
-    var handler = spec.failureHandlers().get(type);
-    if (handler == null) {
-      return null;
-    }
-    D data = dataFor(s, spec.name(), false);
-    try {
-      return json.write(handler.apply(data, json.read(replyJson, type)));
-    } catch (RuntimeException e) {
-      throw new UserCodeFailed(
-          spec.name(), false, "the handler of failure " + type.getSimpleName(), e);
-    }
-  }
-
   /** The data, decoded for a step's code: a codec that throws is that step's failure. */
-  private D dataFor(InstanceState s, String step, boolean compensation) {
+  D dataFor(InstanceState s, String step, boolean compensation) {
     try {
       return data(s);
     } catch (RuntimeException e) {
@@ -691,7 +480,7 @@ public final class Transitions<D> {
     return List.of(new SagaEvent.Parked(step, compensation, reason, now));
   }
 
-  private static <D> SagaEvent retry(
+  static <D> SagaEvent retry(
       StepSpec<D> spec, StepState st, boolean compensation, RetryPolicy policy, long now) {
     long sendAt = now + policy.delayAfter(st.used()).toMillis();
     return new SagaEvent.StepStarted(
