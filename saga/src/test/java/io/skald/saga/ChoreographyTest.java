@@ -48,6 +48,45 @@ class ChoreographyTest {
           .timeout(Duration.ofMillis(700))
           .build();
 
+  /** reserve, the charge as the pivot, then a retriable shipment. */
+  private static final SagaDefinition<Order> PIVOTED =
+      SagaDefinition.named("both-ways-pivot", Order.class)
+          .step("reserve-stock")
+          .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+          .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+          .timeout(Duration.ofMillis(700))
+          .step("charge-payment")
+          .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+          .onReply(TestShop.Charged.class, (o, r) -> o.withPayment(r.paymentId()))
+          .pivot()
+          .timeout(Duration.ofMillis(700))
+          .step("ship")
+          .invoke(TestShop.SHIP, o -> new TestShop.Ship(o.id(), o.script()))
+          .retriable()
+          .retry(
+              io.skald.framework.consumer.RetryPolicy.exponential(
+                  Duration.ofMillis(20), Duration.ofMillis(50), 2.0))
+          .timeout(Duration.ofMillis(700))
+          .build();
+
+  /** A charge retried once on a refusal before the saga turns back. */
+  private static final SagaDefinition<Order> RETRIED =
+      SagaDefinition.named("both-ways-retried", Order.class)
+          .step("reserve-stock")
+          .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+          .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+          .timeout(Duration.ofMillis(700))
+          .step("charge-payment")
+          .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+          .onFailure(TestShop.Declined.class, FailureAction.RETRY)
+          .retry(
+              io.skald.framework.consumer.RetryPolicy.exponential(
+                      Duration.ofMillis(20), Duration.ofMillis(20), 1.0)
+                  .withMaxAttempts(2))
+          .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+          .timeout(Duration.ofMillis(700))
+          .build();
+
   record Notify(String orderId) {}
 
   /** Two endpoints of two services that share one command class. */
@@ -80,7 +119,7 @@ class ChoreographyTest {
     node = SkaldTestNode.start();
     Sagas sagas = Sagas.create(node.skald());
     shop = new TestShop();
-    shop.startParticipants(sagas, FLOW, CONDITIONAL);
+    shop.startParticipants(sagas, FLOW, CONDITIONAL, PIVOTED, RETRIED);
     orchestrated = sagas.orchestrator(FLOW);
     choreographed = sagas.choreography(FLOW);
     for (var service : List.of("warehouse-notifier", "customer-notifier")) {
@@ -245,6 +284,54 @@ class ChoreographyTest {
       // only real refusals are "failed" events: before, the tracker wrote "failed ... compensate"
       assertTrue(!event.contains(" failed ") || !event.endsWith(" compensate"), event);
     }
+  }
+
+  /** Issue 14, behaviour 5: a pivot and a retriable step, and a refusal retried, both ways. */
+  @Test
+  void aPivotARetriableStepAndARetriedRefusalEndTheSameBothWays() {
+    Sagas sagas = Sagas.create(node.skald());
+    Map<SagaDefinition<Order>, Map<String, List<String>>> runs = new LinkedHashMap<>();
+    runs.put(
+        PIVOTED,
+        Map.of(
+            "ok", List.of(),
+            "declined", List.of("payments:decline"),
+            "no-stock", List.of("inventory:out-of-stock"),
+            "busy", List.of("shipping:busy-2")));
+    runs.put(RETRIED, Map.of("ok", List.of(), "declined", List.of("payments:decline")));
+    for (var run : runs.entrySet()) {
+      SagaOrchestrator<Order> o = sagas.orchestrator(run.getKey());
+      SagaChoreography<Order> c = sagas.choreography(run.getKey());
+      String prefix = run.getKey().name() + "-";
+      for (var script : run.getValue().entrySet()) {
+        String name = prefix + script.getKey();
+        o.start("o-" + name, new Order("o-" + name, 10, script.getValue(), null, null))
+            .toCompletableFuture()
+            .join();
+        c.start("c-" + name, new Order("c-" + name, 10, script.getValue(), null, null))
+            .toCompletableFuture()
+            .join();
+      }
+      for (String script : run.getValue().keySet()) {
+        String name = prefix + script;
+        SagaView<Order> ov = awaitEnd(o, "o-" + name);
+        SagaView<Order> cv = awaitEnd(c, "c-" + name);
+        assertEquals(ov.status(), cv.status(), name);
+        assertEquals(ov.succeededSteps(), cv.succeededSteps(), name);
+        assertEquals(ov.compensatedSteps(), cv.compensatedSteps(), name);
+        for (String effect :
+            List.of("reserve-stock:do", "reserve-stock:undo", "charge-payment:do", "ship:do")) {
+          assertEquals(
+              shop.effects("o-" + name, effect), shop.effects("c-" + name, effect), name + effect);
+        }
+      }
+    }
+    assertEquals(
+        SagaStatus.COMPLETED,
+        awaitEnd(sagas.choreography(PIVOTED), "c-both-ways-pivot-busy").status());
+    assertEquals(
+        List.of("reserve-stock"),
+        awaitEnd(sagas.choreography(RETRIED), "c-both-ways-retried-declined").compensatedSteps());
   }
 
   /** Issue 14, behaviour 10: participants are routed by endpoint, not by command class. */
