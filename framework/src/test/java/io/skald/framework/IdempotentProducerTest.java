@@ -108,6 +108,60 @@ class IdempotentProducerTest {
     }
   }
 
+  /**
+   * Issue 15, point 3: a resend of an append that is not the producer's last one written, or of one
+   * still being written, is answered with its real offset (before: -1, on a durable ack).
+   */
+  @Test
+  void aDeduplicatedResendIsAnsweredWithItsOriginalOffset() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, "")) {
+      Skald skald = node.skald();
+      skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+      TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
+      partition(skald).tell(append("p-3", 0, probe, "a", "b"));
+      partition(skald).tell(append("p-3", 2, probe, "c"));
+      partition(skald).tell(append("p-3", 3, probe, "d", "e"));
+      for (int i = 0; i < 3; i++) {
+        assertFalse(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
+      }
+      // resends of the first and the second append, which are not the last one written
+      partition(skald).tell(append("p-3", 0, probe, "a", "b"));
+      PartitionProtocol.Appended first = probe.expectMessageClass(PartitionProtocol.Appended.class);
+      assertTrue(first.duplicate());
+      assertEquals(0, first.baseOffset());
+      partition(skald).tell(append("p-3", 2, probe, "c"));
+      PartitionProtocol.Appended second =
+          probe.expectMessageClass(PartitionProtocol.Appended.class);
+      assertTrue(second.duplicate());
+      assertEquals(2, second.baseOffset());
+      assertTrue(second.timestamp() > 0);
+      // an append and its resend before the first is durable: both answered with its offset
+      partition(skald).tell(append("p-3", 5, probe, "f"));
+      partition(skald).tell(append("p-3", 5, probe, "f"));
+      PartitionProtocol.Appended written =
+          probe.expectMessageClass(PartitionProtocol.Appended.class);
+      PartitionProtocol.Appended resent =
+          probe.expectMessageClass(PartitionProtocol.Appended.class);
+      assertEquals(5, written.baseOffset(), written.toString());
+      assertEquals(5, resent.baseOffset(), resent.toString());
+      assertTrue(written.duplicate() != resent.duplicate());
+      assertEquals(6, logEnd(skald));
+      // older than the latest 64 appends the partition remembers: a distinct, documented answer
+      for (int i = 0; i < 64; i++) {
+        partition(skald).tell(append("p-3", 6 + i, probe, "g" + i));
+        probe.expectMessageClass(PartitionProtocol.Appended.class);
+      }
+      partition(skald).tell(append("p-3", 0, probe, "a", "b"));
+      PartitionProtocol.Appended old = probe.expectMessageClass(PartitionProtocol.Appended.class);
+      assertTrue(old.duplicate());
+      assertEquals(PartitionProtocol.Appended.OFFSET_UNKNOWN, old.baseOffset());
+      assertEquals(70, logEnd(skald));
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
   @Test
   void producerStateSurvivesSnapshotsToo() {
     Path dataDir = SkaldTestNode.newDataDir();

@@ -132,7 +132,15 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   private final PartitionCompactions compactor;
   private long deletedUpTo;
 
-  private record PendingAppend(Append append, long baseOffset) {}
+  /**
+   * An append waiting for its write, with the resends of it that arrived meanwhile (answered with
+   * its offset once it is durable).
+   */
+  private record PendingAppend(Append append, long baseOffset, List<Append> resends) {
+    PendingAppend(Append append, long baseOffset) {
+      this(append, baseOffset, new ArrayList<>(0));
+    }
+  }
 
   private PartitionEntity(
       ActorContext<Command> context,
@@ -391,19 +399,27 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     for (PendingAppend p : pending) {
       if (append.producerId().equals(p.append().producerId())) {
         lastWritten = Math.max(lastWritten, p.append().lastSequence());
+        if (p.append().firstSequence() <= append.firstSequence()
+            && append.firstSequence() <= p.append().lastSequence()) {
+          p.resends().add(append); // answered with the original's offset once it is durable
+          return true;
+        }
       }
     }
     if (append.firstSequence() > lastWritten) {
       return false;
     }
-    boolean sameAsLast = written != null && written.firstSequence() == append.firstSequence();
+    PartitionSnapshot.ProducerEntry original =
+        state.producerAppend(append.producerId(), append.firstSequence());
     append
         .replyTo()
         .tell(
-            new Appended(
-                sameAsLast ? written.baseOffset() : -1,
-                sameAsLast ? written.timestamp() : -1,
-                true));
+            original == null
+                ? new Appended(Appended.OFFSET_UNKNOWN, -1, true)
+                : new Appended(
+                    original.baseOffset() + (append.firstSequence() - original.firstSequence()),
+                    original.timestamp(),
+                    true));
     return true;
   }
 
@@ -436,7 +452,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
         Append a = pending.get(i).append();
         System.arraycopy(a.payload(), 0, payload, position, a.payload().length);
         position += a.payload().length;
-        written.add(new PendingAppend(a, offset));
+        written.add(new PendingAppend(a, offset, pending.get(i).resends()));
         if (a.producerId() != null) {
           segments.add(
               new RecordBatch.ProducerSegment(
@@ -454,6 +470,10 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
             newState -> {
               for (PendingAppend p : written) {
                 p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
+                for (Append resend : p.resends()) {
+                  long at = p.baseOffset() + (resend.firstSequence() - p.append().firstSequence());
+                  resend.replyTo().tell(new Appended(at, timestamp, true));
+                }
               }
               fetches.appended(newState);
               if (limits.checkAfterWrites() || compactor.dueAfterWrites(newState)) {

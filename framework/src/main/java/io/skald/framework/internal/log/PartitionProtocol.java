@@ -171,13 +171,17 @@ public final class PartitionProtocol {
   /**
    * The records are durable.
    *
-   * @param baseOffset the offset of the first record of the append (-1 for a duplicate whose
-   *     original position is no longer known)
-   * @param timestamp the append time
+   * @param baseOffset the offset of the first record of the append, also for a duplicate (the
+   *     partition remembers the latest appends of each producer), or {@link #OFFSET_UNKNOWN} for a
+   *     duplicate older than that
+   * @param timestamp the append time (-1 with {@link #OFFSET_UNKNOWN})
    * @param duplicate true if an idempotent append had been written before and was not written again
    */
   public record Appended(long baseOffset, long timestamp, boolean duplicate)
-      implements AppendResult {}
+      implements AppendResult {
+    /** The base offset of a duplicate older than what the partition remembers. */
+    public static final long OFFSET_UNKNOWN = -2;
+  }
 
   /**
    * The append was refused and nothing of it was written.

@@ -19,6 +19,18 @@ final class PartitionState {
   private final SparseIndex index;
   private final TailCache cache;
   private final Map<String, PartitionSnapshot.ProducerEntry> producers = new HashMap<>();
+
+  /**
+   * The latest appends of each producer, newest last, so that a resend of one that is not the last
+   * is answered with its real offset. In memory: rebuilt from the events after the snapshot (the
+   * snapshot keeps the last append per producer).
+   */
+  private final Map<String, java.util.ArrayDeque<PartitionSnapshot.ProducerEntry>> recent =
+      new HashMap<>();
+
+  /** How many appends per producer {@link #recent} keeps. */
+  static final int RECENT_APPENDS = 64;
+
   private PartitionSnapshot.CompactionState compaction;
 
   PartitionState(int indexInterval, long cacheBytes) {
@@ -35,6 +47,7 @@ final class PartitionState {
     state.totalBytes = s.totalBytes();
     state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps(), s.indexBytes());
     s.producers().forEach(p -> state.producers.put(p.producerId(), p));
+    s.producers().forEach(state::remember);
     state.compaction = s.compaction();
     return state;
   }
@@ -46,6 +59,7 @@ final class PartitionState {
   PartitionSnapshot toSnapshot(long producerRetentionMillis) {
     long horizon = lastTimestamp - producerRetentionMillis;
     producers.values().removeIf(p -> p.timestamp() < horizon);
+    recent.keySet().retainAll(producers.keySet());
     return new PartitionSnapshot(
         nextOffset,
         logStartOffset,
@@ -76,16 +90,26 @@ final class PartitionState {
     totalBytes += batch.payload().length;
     cache.add(batch);
     for (RecordBatch.ProducerSegment segment : batch.producers()) {
-      producers.put(
-          segment.producerId(),
+      PartitionSnapshot.ProducerEntry entry =
           new PartitionSnapshot.ProducerEntry(
               segment.producerId(),
               segment.firstSequence(),
               segment.lastSequence(),
               segment.baseOffset(),
-              batch.timestamp()));
+              batch.timestamp());
+      producers.put(segment.producerId(), entry);
+      remember(entry);
     }
     return this;
+  }
+
+  private void remember(PartitionSnapshot.ProducerEntry entry) {
+    java.util.ArrayDeque<PartitionSnapshot.ProducerEntry> appends =
+        recent.computeIfAbsent(entry.producerId(), k -> new java.util.ArrayDeque<>());
+    appends.addLast(entry);
+    if (appends.size() > RECENT_APPENDS) {
+      appends.removeFirst();
+    }
   }
 
   /**
@@ -200,6 +224,29 @@ final class PartitionState {
   /** The highest sequence number of an event whose records all lie below {@code offset}. */
   long lastSeqNrBelow(long offset) {
     return index.lastSeqNrBelow(offset);
+  }
+
+  /**
+   * The persisted append of an idempotent producer that holds a sequence number, among its latest
+   * {@link #RECENT_APPENDS}, or null.
+   *
+   * @param producerId the producer
+   * @param sequence a sequence number
+   * @return the append, or null if it is older than what is remembered
+   */
+  PartitionSnapshot.ProducerEntry producerAppend(String producerId, long sequence) {
+    java.util.ArrayDeque<PartitionSnapshot.ProducerEntry> appends = recent.get(producerId);
+    if (appends == null) {
+      return null;
+    }
+    var newestFirst = appends.descendingIterator();
+    while (newestFirst.hasNext()) {
+      PartitionSnapshot.ProducerEntry e = newestFirst.next();
+      if (e.firstSequence() <= sequence && sequence <= e.lastSequence()) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** The last persisted append of an idempotent producer, or null. */

@@ -308,7 +308,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
               new RecordMetadata(
                   done.tp().topic(),
                   done.tp().partition(),
-                  appended.baseOffset() < 0 ? -1 : appended.baseOffset() + i,
+                  appended.baseOffset() == PartitionProtocol.Appended.OFFSET_UNKNOWN
+                      ? RecordMetadata.OFFSET_UNKNOWN
+                      : appended.baseOffset() < 0 ? -1 : appended.baseOffset() + i,
                   appended.timestamp()));
         }
       }
