@@ -322,6 +322,56 @@ public final class Bench {
     record("cluster-1", "end-to-end throughput", LEVELDB, "records/s", endToEnd);
   }
 
+  /**
+   * Scenario 7: failover. Three node JVMs on the defaults of {@code skald-cluster.conf}, each
+   * producing 200 records/s (idempotent, durable) and running one group member; a node is SIGKILLed
+   * three times per run and restarted ({@link io.skald.testkit.FailoverLoop}). Reported over every
+   * kill of every run: how long until every partition acknowledged sends again (produce stall) and
+   * had records handled again (consume stall), when the survivors saw the victim removed, and per
+   * run the records handled twice. No peer: the Kafka of this harness is a single broker, which has
+   * nothing to fail over to.
+   */
+  void clusterFailover() throws Exception {
+    int kills = quick ? 1 : 3;
+    List<Double> produce = new ArrayList<>();
+    List<Double> consume = new ArrayList<>();
+    List<Double> downed = new ArrayList<>();
+    double[] survivorRedelivered = new double[runs];
+    double[] victimRedelivered = new double[runs];
+    double[] overlaps = new double[runs];
+    try (io.skald.testkit.LocalPostgres postgres = io.skald.testkit.LocalPostgres.start()) {
+      for (int run = 0; run < runs; run++) {
+        Path work = Files.createTempDirectory("skald-failover-");
+        io.skald.testkit.FailoverLoop.Result result =
+            io.skald.testkit.FailoverLoop.run(
+                postgres.createDatabase("failover_" + run),
+                work,
+                new io.skald.testkit.FailoverLoop.Settings(
+                    kills, 200, java.time.Duration.ofSeconds(3)));
+        System.out.println("cluster-failover run " + run + ":\n" + result.summary());
+        for (io.skald.testkit.FailoverLoop.Kill kill : result.kills()) {
+          produce.add(kill.produceStallSeconds());
+          consume.add(kill.consumeStallSeconds());
+          downed.add(kill.downedSeconds());
+        }
+        survivorRedelivered[run] = result.survivorRedelivered();
+        victimRedelivered[run] = result.victimRedelivered();
+        overlaps[run] = result.overlaps();
+        io.skald.testkit.SkaldTestNode.deleteRecursively(work);
+      }
+    }
+    record("cluster-failover", "produce stall after a kill", "s", values(produce));
+    record("cluster-failover", "consume stall after a kill", "s", values(consume));
+    record("cluster-failover", "victim removed after", "s", values(downed));
+    record("cluster-failover", "records redelivered by survivors", "records", survivorRedelivered);
+    record("cluster-failover", "records redelivered for victims", "records", victimRedelivered);
+    record("cluster-failover", "double ownership spans", "spans", overlaps);
+  }
+
+  private static double[] values(List<Double> list) {
+    return list.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
   /** The cluster scenario's peer: one node on the embedded LevelDB journal. */
   static final String LEVELDB = "skald-leveldb";
 

@@ -32,6 +32,7 @@ public record SkaldSettings(
     Duration fetchMaxWait,
     Duration commitInterval,
     Duration heartbeatInterval,
+    Duration ownershipLease,
     Duration rebalanceTimeout,
     Map<String, String> assignors,
     int groupSnapshotEvery,
@@ -99,6 +100,7 @@ public record SkaldSettings(
             c.getDuration("consumer.fetch-max-wait"),
             c.getDuration("consumer.commit-interval"),
             c.getDuration("consumer.heartbeat-interval"),
+            c.getDuration("consumer.ownership-lease"),
             c.getDuration("consumer.rebalance-timeout"),
             assignors,
             c.getInt("group.snapshot-every"),
@@ -186,10 +188,18 @@ public record SkaldSettings(
           fetchMaxWait,
           commitInterval,
           heartbeatInterval,
+          ownershipLease,
           rebalanceTimeout
         }) {
       require(!d.isNegative() && !d.isZero(), "durations", "positive, was " + d);
     }
+    require(
+        ownershipLease.compareTo(heartbeatInterval.multipliedBy(2)) >= 0,
+        "consumer.ownership-lease",
+        "at least twice consumer.heartbeat-interval ("
+            + heartbeatInterval
+            + "), was "
+            + ownershipLease);
     require(assignors.containsKey("range"), "consumer.assignors", "to define 'range'");
   }
 

@@ -73,7 +73,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   enum Tick implements Command {
     COMMIT,
-    HEARTBEAT
+    HEARTBEAT,
+    LEASE
   }
 
   /**
@@ -163,6 +164,13 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final List<CommittedOffset> finalOffsets = new ArrayList<>();
+  private final Map<TopicPartition, Long> grantGenerations = new HashMap<>();
+  private final TimerScheduler<Command> timers;
+  private final long leaseNanos;
+  private String incarnation;
+  private long leaseUntil;
+  private long joinedAt;
+  private boolean leased;
   private long generation;
   private boolean commitInFlight;
   private boolean leaving;
@@ -179,6 +187,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     this.member = member;
     this.settings = settings;
     this.shared = shared;
+    this.timers = timers;
+    this.leaseNanos = settings.ownershipLease().toNanos();
+    this.leaseUntil = System.nanoTime();
     this.coordinator =
         ClusterSharding.get(context.getSystem())
             .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, member.spec().group());
@@ -187,21 +198,57 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         context.messageAdapter(GroupProtocol.MemberMessage.class, FromCoordinator::new);
     timers.startTimerWithFixedDelay(Tick.COMMIT, settings.commitInterval());
     timers.startTimerWithFixedDelay(Tick.HEARTBEAT, settings.heartbeatInterval());
-    join();
+    join(List.of());
   }
 
   private ActorRef<GroupProtocol.MemberMessage> self() {
     return coordinatorInbox;
   }
 
-  private void join() {
+  private void join(List<GroupProtocol.Claim> claims) {
+    joinedAt = System.nanoTime();
     coordinator.tell(
         new GroupProtocol.Join(
             member.memberId(),
             member.spec().topics(),
             member.partitionsPerTopic(),
             member.spec().assignor(),
-            self()));
+            self(),
+            claims));
+    heartbeat(); // processed after the join: its answer starts the lease
+  }
+
+  private void heartbeat() {
+    coordinator.tell(new GroupProtocol.Heartbeat(member.memberId(), self(), System.nanoTime()));
+  }
+
+  /** Whether the lease allows starting records now. */
+  private boolean leaseValid() {
+    return incarnation != null && leaseUntil - System.nanoTime() > 0;
+  }
+
+  /** Pauses or resumes every worker as the lease allows, and arms the timer for its end. */
+  private void applyLease() {
+    boolean valid = leaseValid();
+    if (valid != leased) {
+      leased = valid;
+      if (!valid && !workers.isEmpty()) {
+        getContext()
+            .getLog()
+            .warn(
+                "group {}: member {} has no lease from the coordinator; pausing {} partition(s)",
+                member.spec().group(),
+                member.memberId(),
+                workers.size());
+      }
+      WorkerProtocol.Command command =
+          valid ? WorkerProtocol.Resume.INSTANCE : WorkerProtocol.Pause.INSTANCE;
+      workers.values().forEach(worker -> worker.tell(command));
+    }
+    if (valid) {
+      timers.startSingleTimer(
+          Tick.LEASE, Tick.LEASE, java.time.Duration.ofNanos(leaseUntil - System.nanoTime()));
+    }
   }
 
   @Override
@@ -217,7 +264,13 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         .onMessageEquals(
             Tick.HEARTBEAT,
             () -> {
-              coordinator.tell(new GroupProtocol.Heartbeat(member.memberId(), self()));
+              heartbeat();
+              return this;
+            })
+        .onMessageEquals(
+            Tick.LEASE,
+            () -> {
+              applyLease();
               return this;
             })
         .onMessage(Stop.class, this::onStop)
@@ -247,15 +300,66 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     if (m instanceof GroupProtocol.Revoked revoked) {
       return onRevoked(revoked);
     }
+    if (m instanceof GroupProtocol.HeartbeatAck ack) {
+      return onHeartbeatAck(ack);
+    }
+    if (m instanceof GroupProtocol.Fenced fenced) {
+      fenced.partitions().forEach(tp -> dropPartition(tp, "another member holds it"));
+      publishAssignment();
+      return this;
+    }
     return onRejoin((GroupProtocol.RejoinRequired) m);
+  }
+
+  private Behavior<Command> onHeartbeatAck(GroupProtocol.HeartbeatAck ack) {
+    if (!ack.incarnation().equals(incarnation)) {
+      return this; // an answer of an earlier coordinator; the grants of this one come first
+    }
+    Set<TopicPartition> owned = new HashSet<>(ack.owned());
+    for (TopicPartition tp : new ArrayList<>(workers.keySet())) {
+      if (!owned.contains(tp)) {
+        dropPartition(tp, "the coordinator no longer grants it");
+      }
+    }
+    publishAssignment();
+    leaseUntil = Math.max(leaseUntil, ack.sentAtNanos() + leaseNanos);
+    applyLease();
+    return this;
+  }
+
+  /** Stops a partition's worker at once and forgets it, without committing (not ours any more). */
+  private void dropPartition(TopicPartition tp, String why) {
+    ActorRef<WorkerProtocol.Command> worker = workers.remove(tp);
+    if (worker != null) {
+      getContext().getLog().warn("group {}: dropping {}: {}", member.spec().group(), tp, why);
+      getContext().stop(worker);
+    }
+    draining.remove(tp);
+    positions.remove(tp);
+    committed.remove(tp);
+    grantGenerations.remove(tp);
   }
 
   private Behavior<Command> onAssigned(GroupProtocol.Assigned assigned) {
     generation = Math.max(generation, assigned.generation());
+    if (!assigned.incarnation().equals(incarnation)) {
+      incarnation = assigned.incarnation();
+      leaseUntil = System.nanoTime(); // leases of an earlier coordinator end with its grants
+      applyLease();
+    }
     for (CommittedOffset grant : assigned.partitions()) {
       TopicPartition tp = grant.tp();
-      ActorRef<WorkerProtocol.Command> old = workers.remove(tp);
+      grantGenerations.put(tp, assigned.generation());
+      ActorRef<WorkerProtocol.Command> old = workers.get(tp);
+      if (old != null
+          && !draining.contains(tp)
+          && grant.offset() >= 0
+          && grant.offset() == positions.getOrDefault(tp, -1L)) {
+        committed.put(tp, grant.offset()); // a claim handed back: the worker goes on
+        continue;
+      }
       if (old != null) {
+        workers.remove(tp);
         getContext().stop(old);
         draining.remove(tp);
       }
@@ -263,7 +367,14 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         positions.put(tp, grant.offset());
         committed.put(tp, grant.offset());
       }
-      workers.put(tp, spawnWorker(tp, grant.offset()));
+      ActorRef<WorkerProtocol.Command> worker = spawnWorker(tp, grant.offset());
+      if (!leased) {
+        worker.tell(WorkerProtocol.Pause.INSTANCE); // before any record: it waits for the lease
+      }
+      workers.put(tp, worker);
+    }
+    if (!leased) {
+      heartbeat();
     }
     publishAssignment();
     if (stopping != null || failure != null) {
@@ -298,6 +409,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     long offset = drained.offset() >= 0 ? drained.offset() : positions.getOrDefault(tp, -1L);
     positions.remove(tp);
     committed.remove(tp);
+    grantGenerations.remove(tp);
     publishAssignment();
     if (stopping == null && failure == null) {
       coordinator.tell(
@@ -350,6 +462,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   private Behavior<Command> onCommitReply(CommitReply reply) {
     commitInFlight = false;
+    if (reply.error() == null && reply.result().retryLater()) {
+      return this; // the coordinator moved: the positions are kept and claimed when joining it
+    }
     if (reply.error() != null) {
       getContext()
           .getLog()
@@ -389,22 +504,42 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onRejoin(GroupProtocol.RejoinRequired rejoin) {
-    if (stopping != null || failure != null) {
+    if (stopping != null || failure != null || rejoin.sentAtNanos() - joinedAt < 0) {
+      return this; // stopping, or the answer to a heartbeat sent before our last join
+    }
+    if (rejoin.incarnation().equals(incarnation) || incarnation == null) {
+      // The coordinator that granted our partitions removed us: none of them is ours any more.
+      getContext()
+          .getLog()
+          .info(
+              "group {}: the coordinator removed member {}; joining again",
+              member.spec().group(),
+              member.memberId());
+      new ArrayList<>(workers.keySet()).forEach(tp -> dropPartition(tp, "removed from the group"));
+      publishAssignment();
+      incarnation = null;
+      applyLease();
+      join(List.of());
       return this;
+    }
+    // The coordinator moved: keep handling under the current lease and claim what we hold.
+    List<GroupProtocol.Claim> claims = new ArrayList<>();
+    for (TopicPartition tp : workers.keySet()) {
+      if (!draining.contains(tp)) {
+        claims.add(
+            new GroupProtocol.Claim(
+                tp, grantGenerations.getOrDefault(tp, 0L), positions.getOrDefault(tp, -1L)));
+      }
     }
     getContext()
         .getLog()
         .info(
-            "group {}: the coordinator does not know member {}; joining again",
+            "group {}: the coordinator moved; member {} joins it again claiming {} partition(s)",
             member.spec().group(),
-            member.memberId());
-    workers.values().forEach(getContext()::stop);
-    workers.clear();
-    draining.clear();
-    positions.clear();
-    committed.clear();
-    publishAssignment();
-    join();
+            member.memberId(),
+            claims.size());
+    incarnation = rejoin.incarnation();
+    join(claims);
     return this;
   }
 

@@ -117,6 +117,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private final PendingRecords pending = new PendingRecords();
   private final Fetcher fetcher = new Fetcher();
   private boolean draining;
+  private boolean paused;
   private boolean failed;
   private long lastReported = -1;
   private final boolean atMostOnce;
@@ -183,6 +184,23 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
             })
         .onMessage(ReportTick.class, t -> report())
         .onMessage(Drain.class, d -> onDrain())
+        .onMessage(
+            WorkerProtocol.Pause.class,
+            p -> {
+              paused = true;
+              return this;
+            })
+        .onMessage(
+            WorkerProtocol.Resume.class,
+            r -> {
+              if (paused) {
+                paused = false;
+                dispatch();
+                maybeFetch();
+                retryParked();
+              }
+              return this;
+            })
         .onMessage(SeekTo.class, this::onSeek)
         .onSignal(
             PostStop.class,
@@ -295,7 +313,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private void dispatch() {
     // Refill and dispatch until no record can start: handlers that complete synchronously empty
     // the window within one pass, and no completion message would come to refill it.
-    while (!draining && !failed) {
+    while (!draining && !failed && !paused) {
       pending.refill(spec.prefetch());
       int before = pending.buffered();
       pending.dispatch(
@@ -315,6 +333,14 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   }
 
   /** Calls the handler; a stage that is already complete is settled here, without a message. */
+  private final java.util.List<Long> parkedRetries = new java.util.ArrayList<>();
+
+  private void retryParked() {
+    java.util.List<Long> parked = new java.util.ArrayList<>(parkedRetries);
+    parkedRetries.clear();
+    parked.forEach(offset -> getContext().getSelf().tell(new Retry(offset)));
+  }
+
   private void invoke(PendingRecords.InFlight entry) {
     pending.beginExecution(entry);
     RecordFormat.Decoded raw = entry.record;
@@ -467,6 +493,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     PendingRecords.InFlight entry = pending.get(retry.offset());
     if (entry == null || entry.executing || draining || failed) {
       return finishIfDrained();
+    }
+    if (paused) {
+      parkedRetries.add(retry.offset()); // started on Resume
+      return this;
     }
     entry.attempt++;
     invoke(entry);

@@ -22,7 +22,9 @@ final class WorkerProtocol {
           CommittedUpTo,
           SeekTo,
           ReportTick,
-          Drain {}
+          Drain,
+          Pause,
+          Resume {}
 
   record FetchReply(PartitionProtocol.FetchResult result) implements Command {}
 
@@ -51,6 +53,19 @@ final class WorkerProtocol {
   }
 
   enum Drain implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The member's lease ran out: start no record (retries included) until {@link Resume}; records in
+   * the handler finish, fetched ones wait.
+   */
+  enum Pause implements Command {
+    INSTANCE
+  }
+
+  /** The lease is renewed: go on. */
+  enum Resume implements Command {
     INSTANCE
   }
 

@@ -59,9 +59,26 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * its owner, which finishes the records in its handler, commits and releases it; only then is it
  * given to its new owner, from the committed offset. So, without failures, no record is handled
  * twice across a rebalance. A dead member cannot release: its partitions go to the new owners at
- * once and everything after its last commit is redelivered. A member that does not release within
- * {@code rebalance-timeout} loses the partition anyway. Commits are accepted only from a
- * partition's current owner (fencing), so a stale member cannot move the group's position.
+ * once its lease has run out, and everything after its last commit is redelivered. A member that
+ * does not release within {@code rebalance-timeout} loses the partition the same way. Commits are
+ * accepted only from a partition's current owner, so a stale member cannot move the group's
+ * position.
+ *
+ * <p><b>Leases.</b> A member handles records only under a lease: each heartbeat this coordinator
+ * answers renews it for {@code ownership-lease}, counted from when the member sent the heartbeat,
+ * and lists the partitions the member owns. A partition taken from a member that did not release it
+ * is granted again only {@code ownership-lease} plus a quarter of it after the member's last
+ * renewal, by which time the member has stopped starting records. The coordinator renews leases
+ * only while its node sees a majority of the cluster reachable, so on the minority side of a
+ * network partition the leases run out before the majority side grants the partitions anew.
+ *
+ * <p><b>A new incarnation</b> (the coordinator moved to another node, or restarted) knows the
+ * committed offsets but not who holds what: for {@code ownership-lease} after it starts (the
+ * previous incarnation's leases may still run) it grants and renews nothing and collects the
+ * members' claims, the partitions they held with their positions. Then each claimed partition goes
+ * back to the claimant with the latest grant, whose position is committed first, so the member goes
+ * on where it was instead of redelivering; the other claimants drop it. Commits of members it does
+ * not know yet are answered "retry later", not rejected, so they keep their positions meanwhile.
  *
  * <p>Why this file is about 400 lines: the coordinator's handlers share the durable generation and
  * offsets; live membership is in {@link GroupMembership}, the protocol in {@link GroupProtocol}.
@@ -117,8 +134,13 @@ public final class GroupCoordinator
   private final TimerScheduler<Command> timers;
   private final SkaldSettings settings;
   private final String group;
-  private final GroupMembership membership = new GroupMembership();
+  private final GroupMembership membership;
   private final TopicCache topics;
+  private final String incarnation = java.util.UUID.randomUUID().toString();
+  private final long leaseNanos;
+  private final org.apache.pekko.cluster.typed.Cluster cluster;
+  private final Map<String, List<GroupProtocol.Claim>> heldBy = new HashMap<>();
+  private boolean claiming = true;
 
   private GroupCoordinator(
       ActorContext<Command> context,
@@ -132,6 +154,27 @@ public final class GroupCoordinator
     this.group = group;
     this.settings = settings;
     this.topics = topics;
+    this.leaseNanos = settings.ownershipLease().toNanos();
+    this.membership = new GroupMembership(leaseNanos + leaseNanos / 4, incarnation);
+    this.cluster = org.apache.pekko.cluster.typed.Cluster.get(context.getSystem());
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            org.apache.pekko.persistence.typed.RecoveryCompleted.instance(),
+            state -> {
+              if (state.generation == 0) {
+                claiming = false; // a new group: no earlier incarnation granted anything
+              } else {
+                timers.startSingleTimer(
+                    GroupProtocol.ClaimWindowClosed.INSTANCE,
+                    GroupProtocol.ClaimWindowClosed.INSTANCE,
+                    settings.ownershipLease());
+              }
+            })
+        .build();
   }
 
   @Override
@@ -201,6 +244,14 @@ public final class GroupCoordinator
                   .thenRun(s -> reset.replyTo().tell(OffsetsReset.INSTANCE));
             })
         .onCommand(CheckRevocations.class, this::onCheckRevocations)
+        .onCommand(GroupProtocol.ClaimWindowClosed.class, this::onClaimWindowClosed)
+        .onCommand(
+            GroupProtocol.FencesExpired.class,
+            (state, expired) -> {
+              grantFree(state);
+              scheduleFenceCheck();
+              return Effect().none();
+            })
         .onCommand(ReportPositions.class, this::onReportPositions)
         .onCommand(
             GetCommitted.class,
@@ -216,22 +267,98 @@ public final class GroupCoordinator
     if (previous != null && !previous.ref().equals(join.member())) {
       context.unwatch(previous.ref());
     }
-    membership.join(
-        new GroupMembership.Member(
-            join.memberId(), join.member(), Set.copyOf(join.topics()), join.assignor()),
-        join.partitionsPerTopic());
+    List<TopicPartition> refused =
+        membership.join(
+            new GroupMembership.Member(
+                join.memberId(), join.member(), Set.copyOf(join.topics()), join.assignor()),
+            join.partitionsPerTopic(),
+            claiming ? List.of() : join.claims(),
+            System.nanoTime());
     context.watchWith(join.member(), new MemberTerminated(join.memberId(), join.member()));
     context
         .getLog()
         .debug(
-            "group {}: member {} joined ({} members)", group, join.memberId(), membership.size());
+            "group {}: member {} joined ({} members, {} claims)",
+            group,
+            join.memberId(),
+            membership.size(),
+            join.claims().size());
+    if (claiming) {
+      membership.claim(join.memberId(), join.claims());
+      heldBy.put(join.memberId(), List.copyOf(join.claims()));
+      return Effect().none(); // the rebalance happens when the claim window closes
+    }
+    if (!refused.isEmpty()) {
+      join.member().tell(new GroupProtocol.Fenced(refused));
+    }
     return rebalance(state);
+  }
+
+  /**
+   * The previous incarnation's leases have run out: hand claimed partitions back, then rebalance.
+   */
+  private Effect<Event, State> onClaimWindowClosed(
+      State state, GroupProtocol.ClaimWindowClosed closed) {
+    claiming = false;
+    Map.Entry<List<GroupMembership.Claimed>, List<GroupMembership.Send>> resolved =
+        membership.resolveClaims(heldBy, System.nanoTime());
+    heldBy.clear();
+    send(resolved.getValue());
+    List<CommittedOffset> positions = new ArrayList<>();
+    Map<String, List<CommittedOffset>> regrants = new HashMap<>();
+    for (GroupMembership.Claimed won : resolved.getKey()) {
+      GroupProtocol.Claim claim = won.claim();
+      long committed = state.committed.getOrDefault(claim.tp(), -1L);
+      long position = Math.max(committed, claim.position());
+      if (position > committed) {
+        positions.add(CommittedOffset.of(claim.tp(), position));
+      }
+      regrants
+          .computeIfAbsent(won.memberId(), k -> new ArrayList<>())
+          .add(CommittedOffset.of(claim.tp(), position));
+    }
+    if (!resolved.getKey().isEmpty()) {
+      context
+          .getLog()
+          .info(
+              "group {}: {} claimed partitions handed back to their holders ({} positions"
+                  + " committed)",
+              group,
+              resolved.getKey().size(),
+              positions.size());
+    }
+    List<Event> events = new ArrayList<>();
+    if (!positions.isEmpty()) {
+      events.add(new OffsetsCommitted(positions));
+    }
+    if (membership.size() == 0) {
+      return Effect().persist(events);
+    }
+    events.add(new GenerationStarted(state.generation + 1));
+    return Effect()
+        .persist(events)
+        .thenRun(
+            newState -> {
+              regrants.forEach(
+                  (memberId, grants) -> {
+                    GroupMembership.Member member = membership.member(memberId);
+                    if (member != null) {
+                      member
+                          .ref()
+                          .tell(
+                              new GroupProtocol.Assigned(
+                                  newState.generation, List.copyOf(grants), incarnation));
+                    }
+                  });
+              applyAssignment(newState);
+            });
   }
 
   private Effect<Event, State> onLeave(State state, Leave leave) {
     List<CommittedOffset> owned =
         positive(membership.owned(leave.memberId(), leave.finalOffsets()));
-    GroupMembership.Member member = membership.leave(leave.memberId());
+    GroupMembership.Member member = membership.leave(leave.memberId(), true, System.nanoTime());
+    heldBy.remove(leave.memberId());
     if (member == null) {
       leave.replyTo().tell(Done.getInstance());
       return Effect().none();
@@ -257,14 +384,16 @@ public final class GroupCoordinator
     if (member == null || !member.ref().equals(terminated.member())) {
       return Effect().none();
     }
-    membership.leave(terminated.memberId());
+    membership.leave(terminated.memberId(), false, System.nanoTime());
+    heldBy.remove(terminated.memberId());
     context
         .getLog()
         .info(
-            "group {}: member {} died; its partitions are reassigned from the last commit",
+            "group {}: member {} died; its partitions are reassigned from the last commit once"
+                + " its lease has run out",
             group,
             terminated.memberId());
-    return rebalance(state);
+    return claiming ? Effect().none() : rebalance(state);
   }
 
   private Effect<Event, State> onReleased(State state, Released released) {
@@ -281,11 +410,17 @@ public final class GroupCoordinator
         .thenRun(
             newState -> {
               membership.free(freed);
-              send(membership.grantFree(newState.generation, newState.committed));
+              grantFree(newState);
             });
   }
 
   private Effect<Event, State> onCommit(State state, Commit commit) {
+    GroupMembership.Member committer = membership.member(commit.memberId());
+    if (claiming || committer == null) {
+      // A member this incarnation does not know (yet): it keeps its positions and claims them.
+      commit.replyTo().tell(new CommitResult(List.of(), true));
+      return Effect().none();
+    }
     List<CommittedOffset> accepted = new ArrayList<>();
     List<TopicPartition> rejected = new ArrayList<>();
     for (CommittedOffset o : commit.offsets()) {
@@ -295,7 +430,7 @@ public final class GroupCoordinator
         rejected.add(o.tp());
       }
     }
-    CommitResult result = new CommitResult(List.copyOf(rejected));
+    CommitResult result = new CommitResult(List.copyOf(rejected), false);
     if (accepted.isEmpty()) {
       commit.replyTo().tell(result);
       return Effect().none();
@@ -308,9 +443,31 @@ public final class GroupCoordinator
   private Effect<Event, State> onHeartbeat(State state, Heartbeat heartbeat) {
     GroupMembership.Member member = membership.member(heartbeat.memberId());
     if (member == null || !member.ref().equals(heartbeat.member())) {
-      heartbeat.member().tell(new RejoinRequired());
+      heartbeat.member().tell(new RejoinRequired(incarnation, heartbeat.sentAtNanos()));
+    } else if (!claiming && majorityReachable()) {
+      membership.renewed(heartbeat.memberId(), System.nanoTime());
+      heartbeat
+          .member()
+          .tell(
+              new GroupProtocol.HeartbeatAck(
+                  heartbeat.sentAtNanos(), membership.ownedBy(heartbeat.memberId()), incarnation));
     }
     return Effect().none();
+  }
+
+  /**
+   * Whether this node sees more than half of the cluster's members reachable: on the minority side
+   * of a network partition the coordinator stops renewing leases, so its members stop before the
+   * majority side starts the partitions elsewhere.
+   */
+  private boolean majorityReachable() {
+    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState view = cluster.state();
+    int all = 0;
+    for (org.apache.pekko.cluster.Member ignored : view.getMembers()) {
+      all++;
+    }
+    int unreachable = view.getUnreachable().size();
+    return 2 * (all - unreachable) > all;
   }
 
   private Effect<Event, State> onCheckRevocations(State state, CheckRevocations check) {
@@ -326,13 +483,17 @@ public final class GroupCoordinator
                     tp,
                     settings.rebalanceTimeout()));
     if (!expired.isEmpty()) {
-      send(membership.grantFree(state.generation, state.committed));
+      grantFree(state);
     }
     scheduleRevocationCheck();
+    scheduleFenceCheck();
     return Effect().none();
   }
 
   private Effect<Event, State> rebalance(State state) {
+    if (claiming) {
+      return Effect().none();
+    }
     return Effect()
         .persist(new GenerationStarted(state.generation + 1))
         .thenRun(this::applyAssignment);
@@ -362,6 +523,9 @@ public final class GroupCoordinator
 
   /** Computes the target assignment and starts moving partitions towards it. */
   private void applyAssignment(State state) {
+    if (claiming) {
+      return; // the claim window's end rebalances
+    }
     if (membership.size() > 0 && !timers.isTimerActive(ReportPositions.INSTANCE)) {
       timers.startTimerWithFixedDelay(
           ReportPositions.INSTANCE, ReportPositions.INSTANCE, settings.positionReportInterval());
@@ -371,8 +535,28 @@ public final class GroupCoordinator
             state.generation,
             state.committed,
             this::assign,
-            System.nanoTime() + settings.rebalanceTimeout().toNanos()));
+            System.nanoTime() + settings.rebalanceTimeout().toNanos(),
+            System.nanoTime()));
     scheduleRevocationCheck();
+    scheduleFenceCheck();
+  }
+
+  private void grantFree(State state) {
+    if (!claiming) {
+      send(membership.grantFree(state.generation, state.committed, System.nanoTime()));
+    }
+  }
+
+  /** Grants fenced partitions as soon as the first fence ends. */
+  private void scheduleFenceCheck() {
+    membership
+        .nextFenceEnd()
+        .ifPresent(
+            end ->
+                timers.startSingleTimer(
+                    GroupProtocol.FencesExpired.INSTANCE,
+                    GroupProtocol.FencesExpired.INSTANCE,
+                    java.time.Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime()))));
   }
 
   /** Runs the members' assignor; an assignor that fails or misassigns is replaced by range. */

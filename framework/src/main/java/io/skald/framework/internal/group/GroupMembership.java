@@ -14,9 +14,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * INTERNAL API: the live side of a {@link GroupCoordinator}: who the members are, who owns which
- * partition since which generation, the target assignment and the partitions being revoked. Not
- * persisted (members join again after a coordinator restart) and not thread-safe (confined to the
- * coordinator). Its methods return the messages to send instead of sending them.
+ * partition since which generation, the target assignment, the partitions being revoked, and the
+ * fences: a partition taken from a member that did not release it (it died, was replaced, or did
+ * not release in time) is granted again only once that member's lease has run out, counted from the
+ * later of its last renewal and its last grant, plus the hand-over margin. Not persisted (members
+ * join again after a coordinator restart, claiming what they held) and not thread-safe (confined to
+ * the coordinator). Its methods return the messages to send instead of sending them.
  */
 final class GroupMembership {
 
@@ -36,6 +39,23 @@ final class GroupMembership {
   private final Map<TopicPartition, Owner> owners = new HashMap<>();
   private final Map<TopicPartition, String> target = new HashMap<>();
   private final Map<TopicPartition, Long> revokeDeadlines = new HashMap<>();
+  private final Map<String, Long> leaseBase = new HashMap<>();
+  private final Map<TopicPartition, Long> fencedUntil = new HashMap<>();
+  private final Map<TopicPartition, Claimed> claims = new HashMap<>();
+  private final long fenceNanos;
+  private final String incarnation;
+
+  /** The best claim of a partition so far. */
+  record Claimed(String memberId, GroupProtocol.Claim claim) {}
+
+  /**
+   * @param fenceNanos how long after a member's lease base its partitions stay fenced
+   * @param incarnation the coordinator's incarnation, sent with grants
+   */
+  GroupMembership(long fenceNanos, String incarnation) {
+    this.fenceNanos = fenceNanos;
+    this.incarnation = incarnation;
+  }
 
   Member member(String memberId) {
     return members.get(memberId);
@@ -45,20 +65,121 @@ final class GroupMembership {
     return members.size();
   }
 
-  /** Adds (or replaces) a member; a replaced incarnation loses its partitions. */
-  void join(Member member, Map<String, Integer> partitions) {
+  /**
+   * Adds (or replaces) a member; a replaced incarnation loses its partitions, fenced.
+   *
+   * @return the claimed partitions the member does not own here (to be fenced at the member), or
+   *     empty
+   */
+  List<TopicPartition> join(
+      Member member, Map<String, Integer> partitions, List<GroupProtocol.Claim> held, long now) {
     Member previous = members.put(member.memberId(), member);
     if (previous != null && !previous.ref().equals(member.ref())) {
-      dropOwnership(member.memberId());
+      dropOwnership(member.memberId(), now);
     }
     partitions.forEach(partitionsPerTopic::putIfAbsent);
+    List<TopicPartition> refused = new ArrayList<>();
+    for (GroupProtocol.Claim claim : held) {
+      Owner owner = owners.get(claim.tp());
+      if (owner == null || !owner.memberId().equals(member.memberId())) {
+        refused.add(claim.tp());
+      }
+    }
+    return refused;
   }
 
-  /** Removes a member and its ownerships; returns it, or null if unknown. */
-  Member leave(String memberId) {
+  /** Records a member's claims while a new coordinator collects them; the latest grant wins. */
+  void claim(String memberId, List<GroupProtocol.Claim> held) {
+    for (GroupProtocol.Claim claim : held) {
+      Claimed best = claims.get(claim.tp());
+      if (best == null
+          || claim.grantGeneration() > best.claim().grantGeneration()
+          || (claim.grantGeneration() == best.claim().grantGeneration()
+              && claim.position() > best.claim().position())) {
+        claims.put(claim.tp(), new Claimed(memberId, claim));
+      }
+    }
+  }
+
+  /**
+   * Ends the claim window: every partition claimed by a member still here goes to the claimant with
+   * the latest grant, under that grant's generation; the other claimants are told to drop it.
+   *
+   * @param heldBy every member's claims, to tell the losers
+   * @return the winning claims, and the fencing messages to send
+   */
+  Map.Entry<List<Claimed>, List<Send>> resolveClaims(
+      Map<String, List<GroupProtocol.Claim>> heldBy, long now) {
+    List<Claimed> won = new ArrayList<>();
+    Map<String, List<TopicPartition>> lost = new HashMap<>();
+    claims.forEach(
+        (tp, best) -> {
+          if (members.containsKey(best.memberId())) {
+            owners.put(tp, new Owner(best.memberId(), best.claim().grantGeneration()));
+            leaseBase.merge(best.memberId(), now, Math::max);
+            won.add(best);
+          }
+        });
+    heldBy.forEach(
+        (memberId, held) -> {
+          for (GroupProtocol.Claim claim : held) {
+            Owner owner = owners.get(claim.tp());
+            if (members.containsKey(memberId)
+                && (owner == null || !owner.memberId().equals(memberId))) {
+              lost.computeIfAbsent(memberId, k -> new ArrayList<>()).add(claim.tp());
+            }
+          }
+        });
+    claims.clear();
+    List<Send> sends = new ArrayList<>();
+    lost.forEach(
+        (memberId, tps) ->
+            sends.add(
+                new Send(members.get(memberId).ref(), new GroupProtocol.Fenced(List.copyOf(tps)))));
+    return Map.entry(won, sends);
+  }
+
+  /** A member's heartbeat is answered now: its lease runs from here. */
+  void renewed(String memberId, long now) {
+    leaseBase.merge(memberId, now, Math::max);
+  }
+
+  /** The partitions a member owns (draining ones included), sorted. */
+  List<TopicPartition> ownedBy(String memberId) {
+    List<TopicPartition> owned = new ArrayList<>();
+    owners.forEach(
+        (tp, owner) -> {
+          if (owner.memberId().equals(memberId)) {
+            owned.add(tp);
+          }
+        });
+    owned.sort(
+        java.util.Comparator.comparing(TopicPartition::topic)
+            .thenComparingInt(TopicPartition::partition));
+    return owned;
+  }
+
+  /** The earliest time a fence ends, or empty if none is up. */
+  java.util.OptionalLong nextFenceEnd() {
+    return fencedUntil.values().stream().mapToLong(Long::longValue).min();
+  }
+
+  /**
+   * Removes a member and its ownerships; returns it, or null if unknown.
+   *
+   * @param released whether it stopped handling its partitions (a graceful leave): if not, they
+   *     stay fenced until its lease has run out
+   */
+  Member leave(String memberId, boolean released, long now) {
     Member member = members.remove(memberId);
     if (member != null) {
-      dropOwnership(memberId);
+      if (released) {
+        owners.entrySet().removeIf(e -> e.getValue().memberId().equals(memberId));
+        revokeDeadlines.keySet().removeIf(tp -> !owners.containsKey(tp));
+      } else {
+        dropOwnership(memberId, now);
+      }
+      leaseBase.remove(memberId);
     }
     return member;
   }
@@ -93,7 +214,10 @@ final class GroupMembership {
     return !revokeDeadlines.isEmpty();
   }
 
-  /** Partitions whose owner did not release them by the deadline; they become free. */
+  /**
+   * Partitions whose owner did not release them by the deadline; they become free once the owner's
+   * lease on them has run out (its next renewal no longer lists them).
+   */
   Map<TopicPartition, String> expireRevocations(long nowNanos) {
     Map<TopicPartition, String> expired = new TreeMap<>();
     revokeDeadlines.forEach(
@@ -103,8 +227,14 @@ final class GroupMembership {
             expired.put(tp, owner == null ? "?" : owner.memberId());
           }
         });
+    expired.forEach((tp, memberId) -> fence(tp, memberId, nowNanos));
     free(new ArrayList<>(expired.keySet()));
     return expired;
+  }
+
+  private void fence(TopicPartition tp, String memberId, long now) {
+    long base = leaseBase.getOrDefault(memberId, now);
+    fencedUntil.merge(tp, base + fenceNanos, Math::max);
   }
 
   /**
@@ -115,7 +245,8 @@ final class GroupMembership {
       long generation,
       Map<TopicPartition, Long> committed,
       Function<Map<String, Integer>, Map<String, Set<TopicPartition>>> assign,
-      long revokeDeadlineNanos) {
+      long revokeDeadlineNanos,
+      long now) {
     target.clear();
     if (!members.isEmpty()) {
       assign
@@ -137,17 +268,21 @@ final class GroupMembership {
                 new Send(
                     members.get(memberId).ref(),
                     new GroupProtocol.Revoked(generation, List.copyOf(tps)))));
-    sends.addAll(grantFree(generation, committed));
+    sends.addAll(grantFree(generation, committed, now));
     return sends;
   }
 
-  /** Grants every partition whose target owner is set and which nobody holds. */
-  List<Send> grantFree(long generation, Map<TopicPartition, Long> committed) {
+  /**
+   * Grants every partition whose target owner is set, which nobody holds and whose fence is over.
+   */
+  List<Send> grantFree(long generation, Map<TopicPartition, Long> committed, long now) {
+    fencedUntil.values().removeIf(until -> until - now <= 0);
     Map<String, List<CommittedOffset>> grants = new HashMap<>();
     target.forEach(
         (tp, memberId) -> {
-          if (!owners.containsKey(tp)) {
+          if (!owners.containsKey(tp) && !fencedUntil.containsKey(tp)) {
             owners.put(tp, new Owner(memberId, generation));
+            leaseBase.merge(memberId, now, Math::max);
             grants
                 .computeIfAbsent(memberId, k -> new ArrayList<>())
                 .add(CommittedOffset.of(tp, committed.getOrDefault(tp, -1L)));
@@ -159,7 +294,7 @@ final class GroupMembership {
             sends.add(
                 new Send(
                     members.get(memberId).ref(),
-                    new GroupProtocol.Assigned(generation, List.copyOf(offsets)))));
+                    new GroupProtocol.Assigned(generation, List.copyOf(offsets), incarnation))));
     return sends;
   }
 
@@ -188,7 +323,14 @@ final class GroupMembership {
     return subscribed;
   }
 
-  private void dropOwnership(String memberId) {
+  /** The member's partitions become free, fenced until its lease has run out. */
+  private void dropOwnership(String memberId, long now) {
+    owners.forEach(
+        (tp, owner) -> {
+          if (owner.memberId().equals(memberId)) {
+            fence(tp, memberId, now);
+          }
+        });
     owners.entrySet().removeIf(e -> e.getValue().memberId().equals(memberId));
     revokeDeadlines.keySet().removeIf(tp -> !owners.containsKey(tp));
   }

@@ -26,7 +26,9 @@ public final class GroupProtocol {
           ResetOffsets,
           ReportPositions,
           MemberTerminated,
-          CheckRevocations {}
+          CheckRevocations,
+          ClaimWindowClosed,
+          FencesExpired {}
 
   /**
    * A member joins (or joins again).
@@ -36,14 +38,28 @@ public final class GroupProtocol {
    * @param partitionsPerTopic partition count of each of them
    * @param assignor the strategy name the member wants
    * @param member the member's actor, watched and sent assignments
+   * @param claims partitions it held under a coordinator that is gone, with its positions there
    */
   public record Join(
       String memberId,
       Set<String> topics,
       Map<String, Integer> partitionsPerTopic,
       String assignor,
-      ActorRef<MemberMessage> member)
+      ActorRef<MemberMessage> member,
+      List<Claim> claims)
       implements Command {}
+
+  /**
+   * A partition a member held when its coordinator went away: a new coordinator gives it back to
+   * the claimant with the latest grant (so the member goes on without redelivering its work), and
+   * tells every other claimant to drop it.
+   *
+   * @param tp the partition
+   * @param grantGeneration the generation in which it was granted to the member
+   * @param position the member's completed position there (-1: none)
+   */
+  public record Claim(TopicPartition tp, long grantGeneration, long position)
+      implements SkaldSerializable {}
 
   /**
    * A member leaves gracefully, committing its final positions.
@@ -79,12 +95,16 @@ public final class GroupProtocol {
       implements Command {}
 
   /**
-   * A member's liveness signal; an unknown member is told to join again.
+   * A member's liveness signal and lease request: a member the coordinator knows gets a {@link
+   * HeartbeatAck} (its lease, counted from {@code sentAtNanos}), an unknown one {@link
+   * RejoinRequired}.
    *
    * @param memberId the member
    * @param member the member's actor
+   * @param sentAtNanos the member's {@code System.nanoTime()} when it sent this, echoed back
    */
-  public record Heartbeat(String memberId, ActorRef<MemberMessage> member) implements Command {}
+  public record Heartbeat(String memberId, ActorRef<MemberMessage> member, long sentAtNanos)
+      implements Command {}
 
   /**
    * Reads the committed offsets.
@@ -128,18 +148,46 @@ public final class GroupProtocol {
     INSTANCE
   }
 
+  enum ClaimWindowClosed implements Command {
+    INSTANCE
+  }
+
+  enum FencesExpired implements Command {
+    INSTANCE
+  }
+
   /** Messages from the coordinator to a member. */
   public sealed interface MemberMessage extends SkaldSerializable
-      permits Assigned, Revoked, RejoinRequired {}
+      permits Assigned, Revoked, RejoinRequired, HeartbeatAck, Fenced {}
 
   /**
    * Partitions now owned by the member.
    *
    * @param generation the generation of the grant
    * @param partitions the partitions with their committed offsets (-1: none committed)
+   * @param incarnation the granting coordinator's incarnation
    */
-  public record Assigned(long generation, List<CommittedOffset> partitions)
+  public record Assigned(long generation, List<CommittedOffset> partitions, String incarnation)
       implements MemberMessage {}
+
+  /**
+   * The member's lease is renewed: it may handle {@code owned} until {@code sentAtNanos} plus the
+   * ownership lease (its own clock); partitions it runs that are not listed are no longer its own.
+   *
+   * @param sentAtNanos the heartbeat's send time, as the member gave it
+   * @param owned the partitions the coordinator grants the member
+   * @param incarnation the coordinator's incarnation
+   */
+  public record HeartbeatAck(long sentAtNanos, List<TopicPartition> owned, String incarnation)
+      implements MemberMessage {}
+
+  /**
+   * Partitions the member must stop handling at once, without committing: another member holds them
+   * (a claim that lost to a later grant).
+   *
+   * @param partitions the partitions
+   */
+  public record Fenced(List<TopicPartition> partitions) implements MemberMessage {}
 
   /**
    * Partitions the member must finish, commit and release.
@@ -151,16 +199,25 @@ public final class GroupProtocol {
       implements MemberMessage {}
 
   /**
-   * The coordinator does not know the member (it restarted): drop all partitions and join again.
+   * The coordinator does not know the member: join again. From the incarnation that granted the
+   * member's partitions, this means it removed the member (drop every partition); from another one,
+   * that the coordinator moved (claim the partitions held).
+   *
+   * @param incarnation the coordinator's incarnation
+   * @param sentAtNanos the answered heartbeat's send time (answers to heartbeats sent before the
+   *     member's last join are stale)
    */
-  public record RejoinRequired() implements MemberMessage {}
+  public record RejoinRequired(String incarnation, long sentAtNanos) implements MemberMessage {}
 
   /**
    * Which partitions of a {@link Commit} were accepted.
    *
    * @param rejected partitions the member does not own (any more)
+   * @param retryLater nothing was committed because the coordinator does not know the member yet
+   *     (it moved, and the member has not joined it again): keep the positions, commit them later
    */
-  public record CommitResult(List<TopicPartition> rejected) implements SkaldSerializable {}
+  public record CommitResult(List<TopicPartition> rejected, boolean retryLater)
+      implements SkaldSerializable {}
 
   /**
    * Answer to {@link GetCommitted}.
