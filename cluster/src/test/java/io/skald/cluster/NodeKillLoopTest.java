@@ -14,12 +14,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three node JVMs on the defaults of {@code skald-cluster.conf}, each producing and consuming; a
- * node is SIGKILLed three times (the group coordinator's host, another node, the coordinator's host
- * again), each time restarted. Judged from the outside: nothing acknowledged is lost, the log holds
- * every record once and in send order per key, every acknowledgement names the record's real
- * offset, no two members ever handle one partition in the same span, and survivors do not handle
- * their own completed records again. The stall figures are printed; the benchmark's {@code
- * cluster-failover} scenario reports them.
+ * node is SIGKILLed twice (the group coordinator's host, then another node), each time restarted.
+ * The benchmark's {@code cluster-failover} scenario runs the same loop longer. Judged from the
+ * outside: nothing acknowledged is lost, the log holds every record once and in send order per key,
+ * every acknowledgement names the record's real offset, no two members ever handle one partition in
+ * the same span, and survivors do not handle their own completed records again. The stall figures
+ * are printed; the benchmark's {@code cluster-failover} scenario reports them.
  */
 class NodeKillLoopTest {
   @RegisterExtension static final PostgresPerClass postgres = new PostgresPerClass();
@@ -31,11 +31,11 @@ class NodeKillLoopTest {
     System.out.println("node kill loop: files in " + work + " (kept if the test fails)");
 
     FailoverLoop.Result result =
-        FailoverLoop.run(url, work, new FailoverLoop.Settings(3, 200, Duration.ofSeconds(2)));
+        FailoverLoop.run(url, work, new FailoverLoop.Settings(2, 200, Duration.ofSeconds(2)));
     String summary = result.summary();
     System.out.println("node kill loop: " + summary.replace("\n", "\n  "));
     assertAll(
-        () -> assertEquals(3, result.kills().size(), summary),
+        () -> assertEquals(2, result.kills().size(), summary),
         () -> assertTrue(result.acked() > 5_000, summary),
         () -> assertEquals(0, result.failedSends(), summary),
         () -> assertEquals(0, result.lost(), summary),

@@ -49,7 +49,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * </ul>
  *
  * <p>It stops sending when a file {@code stop} appears in its directory, and prints {@code DONE}
- * once every send is answered. Values are {@code <node>.k<i>:<sequence>}.
+ * once every send is answered. Values are {@code <node>.k<i>:<sequence>}; key {@code k<i>} is sent
+ * to partition {@code i mod 12}, so every node sends to every partition.
  *
  * <p>Arguments: data directory, node name, port, seed ports (comma-separated), JDBC URL, records
  * per second.
@@ -85,13 +86,35 @@ public final class FailoverNode {
     List<Integer> seeds = Arrays.stream(args[3].split(",")).map(Integer::valueOf).toList();
     String url = args[4];
     int rate = Integer.parseInt(args[5]);
+    // SKALD_FAILOVER_DEBUG=<logger>,<logger>... in the environment: those loggers at DEBUG
+    String debug = System.getenv().getOrDefault("SKALD_FAILOVER_DEBUG", "");
+    if (!debug.isEmpty()) {
+      Path config = dir.resolve("logback-debug.xml");
+      StringBuilder loggers = new StringBuilder();
+      for (String logger : debug.split(",")) {
+        loggers.append("<logger name=\"").append(logger).append("\" level=\"DEBUG\"/>");
+      }
+      Files.writeString(
+          config,
+          "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+              + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern>"
+              + "</encoder></appender>"
+              + loggers
+              + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>");
+      System.setProperty("logback.configurationFile", config.toString());
+    }
     Skald skald =
         LocalCluster.start(
             port,
             seeds,
             url,
             ConfigFactory.parseString(
-                "skald.cluster.postgres.max-connections = 6\npekko.loglevel = WARNING\n"));
+                "skald.cluster.postgres.max-connections = 6\n"
+                    + (debug.isEmpty()
+                        ? "pekko.loglevel = WARNING\n"
+                        : "pekko.loglevel = DEBUG\n"
+                            + "pekko.logging-filter ="
+                            + " \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n")));
     BufferedWriter events = writer(dir.resolve("events.log"));
     watchRemovals(skald, events);
     skald.admin().createTopic(TopicSpec.of(TOPIC, PARTITIONS)).toCompletableFuture().join();
@@ -140,8 +163,9 @@ public final class FailoverNode {
         String key = name + ".k" + k;
         String value = key + ":" + sequences[k]++;
         unacked.acquireUninterruptibly();
+        // key k<i> goes to partition i mod 12, so every node sends to every partition
         producer
-            .send(TOPIC, key, value)
+            .sendToPartition(TOPIC, k % PARTITIONS, key, value, Map.of())
             .whenComplete(
                 (meta, error) -> {
                   if (error == null) {
