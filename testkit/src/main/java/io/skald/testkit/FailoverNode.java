@@ -6,6 +6,7 @@ import io.skald.framework.Skald;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.group.GroupCoordinator;
+import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.producer.Acks;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
@@ -45,7 +46,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  *   <li>{@code handled.log}: {@code H <partition> <offset> <value> <epoch micros>} per record its
  *       handler was called with;
  *   <li>{@code events.log}: {@code REMOVED <port> <epoch micros>} per cluster member removed;
- *   <li>{@code status}: {@code coordinator=<port>}, the node hosting the group's coordinator.
+ *   <li>{@code status}: {@code coordinator=<port>}, the node hosting the group's coordinator, and
+ *       {@code partitions.<port>=<n>}, how many partition shards each node hosts.
  * </ul>
  *
  * <p>It stops sending when a file {@code stop} appears in its directory, and prints {@code DONE}
@@ -109,12 +111,11 @@ public final class FailoverNode {
             seeds,
             url,
             ConfigFactory.parseString(
-                "skald.cluster.postgres.max-connections = 6\n"
-                    + (debug.isEmpty()
-                        ? "pekko.loglevel = WARNING\n"
-                        : "pekko.loglevel = DEBUG\n"
-                            + "pekko.logging-filter ="
-                            + " \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n")));
+                (debug.isEmpty()
+                    ? "pekko.loglevel = WARNING\n"
+                    : "pekko.loglevel = DEBUG\n"
+                        + "pekko.logging-filter ="
+                        + " \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n")));
     BufferedWriter events = writer(dir.resolve("events.log"));
     watchRemovals(skald, events);
     skald.admin().createTopic(TopicSpec.of(TOPIC, PARTITIONS)).toCompletableFuture().join();
@@ -211,24 +212,34 @@ public final class FailoverNode {
   private static void reportStatus(Skald skald, Path dir) {
     while (true) {
       try {
-        Map<Address, Integer> shards =
+        Map<Address, Integer> groups =
             ClusterTestNode.shardsByNode(skald, GroupCoordinator.ENTITY_TYPE_KEY);
-        shards.forEach(
+        Map<Address, Integer> partitions =
+            ClusterTestNode.shardsByNode(skald, PartitionEntity.ENTITY_TYPE_KEY);
+        StringBuilder status = new StringBuilder();
+        groups.forEach(
             (address, count) -> {
               if (count > 0) {
-                try {
-                  Path tmp = dir.resolve("status.tmp");
-                  Files.writeString(tmp, "coordinator=" + address.getPort().get() + "\n");
-                  Files.move(
-                      tmp,
-                      dir.resolve("status"),
-                      StandardCopyOption.REPLACE_EXISTING,
-                      StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
+                status.append("coordinator=").append(address.getPort().get()).append('\n');
               }
             });
+        partitions.forEach(
+            (address, count) ->
+                status
+                    .append("partitions.")
+                    .append(address.getPort().get())
+                    .append('=')
+                    .append(count)
+                    .append('\n'));
+        Path tmp = dir.resolve("status.tmp");
+        Files.writeString(tmp, status);
+        Files.move(
+            tmp,
+            dir.resolve("status"),
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       } catch (RuntimeException | AssertionError e) {
         // no answer while the cluster changes: try again
       }

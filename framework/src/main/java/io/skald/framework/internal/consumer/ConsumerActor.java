@@ -34,9 +34,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * per owned partition, commits the workers' positions in one batch per {@code commit-interval},
  * drains and releases revoked partitions, and leaves gracefully on stop.
  *
- * <p>Why this file is over 400 lines: its handlers (join, grant, revoke, commit, leave, seek) share
- * the member's per-partition bookkeeping; the workers run in {@link PartitionWorker}, the group's
- * side in the group coordinator, the published view in {@link MemberView}.
+ * <p>It starts records only under its lease ({@link MemberLease}): heartbeats the coordinator
+ * answers renew it; without one its workers pause. When the coordinator moved, it keeps its
+ * partitions and positions and claims them from the new incarnation.
+ *
+ * <p>Why this file is over 400 lines: its handlers (join, grant, revoke, heartbeat answers, commit,
+ * rejoin with claims, leave, seek) share the member's per-partition bookkeeping (workers,
+ * positions, grant generations); the lease's clock is in {@link MemberLease}, the workers in {@link
+ * PartitionWorker}, the group's side in the group coordinator, the published view in {@link
+ * MemberView}.
  */
 public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command> {
 
@@ -166,11 +172,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private final List<CommittedOffset> finalOffsets = new ArrayList<>();
   private final Map<TopicPartition, Long> grantGenerations = new HashMap<>();
   private final TimerScheduler<Command> timers;
-  private final long leaseNanos;
-  private String incarnation;
-  private long leaseUntil;
-  private long joinedAt;
-  private boolean leased;
+  private final MemberLease lease;
   private long generation;
   private boolean commitInFlight;
   private boolean leaving;
@@ -188,8 +190,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     this.settings = settings;
     this.shared = shared;
     this.timers = timers;
-    this.leaseNanos = settings.ownershipLease().toNanos();
-    this.leaseUntil = System.nanoTime();
+    this.lease = new MemberLease(settings.ownershipLease());
     this.coordinator =
         ClusterSharding.get(context.getSystem())
             .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, member.spec().group());
@@ -206,7 +207,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private void join(List<GroupProtocol.Claim> claims) {
-    joinedAt = System.nanoTime();
+    lease.joining();
     coordinator.tell(
         new GroupProtocol.Join(
             member.memberId(),
@@ -222,32 +223,27 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     coordinator.tell(new GroupProtocol.Heartbeat(member.memberId(), self(), System.nanoTime()));
   }
 
-  /** Whether the lease allows starting records now. */
-  private boolean leaseValid() {
-    return incarnation != null && leaseUntil - System.nanoTime() > 0;
-  }
-
   /** Pauses or resumes every worker as the lease allows, and arms the timer for its end. */
   private void applyLease() {
-    boolean valid = leaseValid();
-    if (valid != leased) {
-      leased = valid;
-      if (!valid && !workers.isEmpty()) {
-        getContext()
-            .getLog()
-            .warn(
-                "group {}: member {} has no lease from the coordinator; pausing {} partition(s)",
-                member.spec().group(),
-                member.memberId(),
-                workers.size());
-      }
+    MemberLease.Change change = lease.change();
+    if (change == MemberLease.Change.PAUSE && !workers.isEmpty()) {
+      getContext()
+          .getLog()
+          .warn(
+              "group {}: member {} has no lease from the coordinator; pausing {} partition(s)",
+              member.spec().group(),
+              member.memberId(),
+              workers.size());
+    }
+    if (change != MemberLease.Change.NONE) {
       WorkerProtocol.Command command =
-          valid ? WorkerProtocol.Resume.INSTANCE : WorkerProtocol.Pause.INSTANCE;
+          change == MemberLease.Change.RESUME
+              ? WorkerProtocol.Resume.INSTANCE
+              : WorkerProtocol.Pause.INSTANCE;
       workers.values().forEach(worker -> worker.tell(command));
     }
-    if (valid) {
-      timers.startSingleTimer(
-          Tick.LEASE, Tick.LEASE, java.time.Duration.ofNanos(leaseUntil - System.nanoTime()));
+    if (lease.valid()) {
+      timers.startSingleTimer(Tick.LEASE, Tick.LEASE, lease.remaining());
     }
   }
 
@@ -312,7 +308,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onHeartbeatAck(GroupProtocol.HeartbeatAck ack) {
-    if (!ack.incarnation().equals(incarnation)) {
+    if (!lease.from(ack.incarnation())) {
       return this; // an answer of an earlier coordinator; the grants of this one come first
     }
     Set<TopicPartition> owned = new HashSet<>(ack.owned());
@@ -322,7 +318,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       }
     }
     publishAssignment();
-    leaseUntil = Math.max(leaseUntil, ack.sentAtNanos() + leaseNanos);
+    lease.renew(ack.sentAtNanos());
     applyLease();
     return this;
   }
@@ -342,9 +338,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   private Behavior<Command> onAssigned(GroupProtocol.Assigned assigned) {
     generation = Math.max(generation, assigned.generation());
-    if (!assigned.incarnation().equals(incarnation)) {
-      incarnation = assigned.incarnation();
-      leaseUntil = System.nanoTime(); // leases of an earlier coordinator end with its grants
+    if (!lease.from(assigned.incarnation())) {
+      lease.grantedBy(assigned.incarnation()); // an earlier coordinator's lease ends here
       applyLease();
     }
     for (CommittedOffset grant : assigned.partitions()) {
@@ -368,12 +363,12 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         committed.put(tp, grant.offset());
       }
       ActorRef<WorkerProtocol.Command> worker = spawnWorker(tp, grant.offset());
-      if (!leased) {
+      if (!lease.held()) {
         worker.tell(WorkerProtocol.Pause.INSTANCE); // before any record: it waits for the lease
       }
       workers.put(tp, worker);
     }
-    if (!leased) {
+    if (!lease.held()) {
       heartbeat();
     }
     publishAssignment();
@@ -504,10 +499,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onRejoin(GroupProtocol.RejoinRequired rejoin) {
-    if (stopping != null || failure != null || rejoin.sentAtNanos() - joinedAt < 0) {
+    if (stopping != null || failure != null || lease.beforeLastJoin(rejoin.sentAtNanos())) {
       return this; // stopping, or the answer to a heartbeat sent before our last join
     }
-    if (rejoin.incarnation().equals(incarnation) || incarnation == null) {
+    if (lease.incarnation() == null || lease.from(rejoin.incarnation())) {
       // The coordinator that granted our partitions removed us: none of them is ours any more.
       getContext()
           .getLog()
@@ -517,7 +512,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
               member.memberId());
       new ArrayList<>(workers.keySet()).forEach(tp -> dropPartition(tp, "removed from the group"));
       publishAssignment();
-      incarnation = null;
+      lease.forget();
       applyLease();
       join(List.of());
       return this;
@@ -538,7 +533,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
             member.spec().group(),
             member.memberId(),
             claims.size());
-    incarnation = rejoin.incarnation();
+    lease.claimingFrom(rejoin.incarnation());
     join(claims);
     return this;
   }

@@ -80,8 +80,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * on where it was instead of redelivering; the other claimants drop it. Commits of members it does
  * not know yet are answered "retry later", not rejected, so they keep their positions meanwhile.
  *
- * <p>Why this file is about 400 lines: the coordinator's handlers share the durable generation and
- * offsets; live membership is in {@link GroupMembership}, the protocol in {@link GroupProtocol}.
+ * <p>Why this file is over 400 lines: the coordinator's handlers (join, leave, death, release,
+ * commit, heartbeat, revocation and fence timers, the claim window's end) share the durable
+ * generation and offsets; live membership, fences and claims are in {@link GroupMembership}, the
+ * protocol in {@link GroupProtocol}.
  */
 public final class GroupCoordinator
     extends EventSourcedBehavior<Command, Event, GroupCoordinator.State> {
