@@ -181,6 +181,9 @@ public final class FailoverLoop {
       awaitProgress(nodes, settings);
       for (int k = 0; k < settings.kills(); k++) {
         List<Node> live = live(nodes);
+        if (k == 0) {
+          awaitBalanced(live); // later victims are picked among the nodes that host partitions
+        }
         boolean coordinatorHost = k % 2 == 0;
         // the victim must host partitions (a node that joined may not have any yet)
         await(
@@ -306,6 +309,22 @@ public final class FailoverLoop {
 
   private static int port(String value) {
     return value == null ? -1 : Integer.parseInt(value);
+  }
+
+  /**
+   * Waits until every live node hosts at least half its share of the partitions: a failover is
+   * measured on a cluster in its steady state, not on the first node while it still hosts
+   * everything.
+   */
+  private static void awaitBalanced(List<Node> live) {
+    int least = Math.max(1, FailoverNode.PARTITIONS / (2 * live.size()));
+    await(
+        Duration.ofSeconds(90),
+        "partitions spread over the nodes",
+        () -> {
+          Map<String, String> status = status(live);
+          return live.stream().allMatch(n -> port(status.get("partitions." + n.port)) >= least);
+        });
   }
 
   /** Waits until the live nodes acknowledged and handled {@code steady}'s worth of records. */

@@ -67,6 +67,7 @@ public final class SkaldTestNode implements AutoCloseable {
                     + "\n"
                     + "skald.framework.consumer.commit-interval = 100ms\n"
                     + "skald.framework.consumer.heartbeat-interval = 200ms\n"
+                    + "skald.framework.consumer.ownership-lease = 1s\n"
                     + "skald.framework.consumer.fetch-max-wait = 1s\n"
                     + "pekko.cluster.jmx.enabled = off\n"
                     + "pekko.loglevel = WARNING\n"));
