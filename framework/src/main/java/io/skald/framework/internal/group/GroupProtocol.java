@@ -47,7 +47,12 @@ public final class GroupProtocol {
       String assignor,
       ActorRef<MemberMessage> member,
       List<Claim> claims)
-      implements Command {}
+      implements Command {
+    /** A join from a node of an earlier version carries no claims. */
+    public Join {
+      claims = claims == null ? List.of() : List.copyOf(claims);
+    }
+  }
 
   /**
    * A partition a member held when its coordinator went away: a new coordinator gives it back to
@@ -168,7 +173,12 @@ public final class GroupProtocol {
    * @param incarnation the granting coordinator's incarnation
    */
   public record Assigned(long generation, List<CommittedOffset> partitions, String incarnation)
-      implements MemberMessage {}
+      implements MemberMessage {
+    /** A grant from a node of an earlier version names no incarnation. */
+    public Assigned {
+      incarnation = incarnation == null ? "" : incarnation;
+    }
+  }
 
   /**
    * The member's lease is renewed: it may handle {@code owned} until {@code sentAtNanos} plus the
@@ -207,7 +217,12 @@ public final class GroupProtocol {
    * @param sentAtNanos the answered heartbeat's send time (answers to heartbeats sent before the
    *     member's last join are stale)
    */
-  public record RejoinRequired(String incarnation, long sentAtNanos) implements MemberMessage {}
+  public record RejoinRequired(String incarnation, long sentAtNanos) implements MemberMessage {
+    /** An answer from a node of an earlier version names no incarnation. */
+    public RejoinRequired {
+      incarnation = incarnation == null ? "" : incarnation;
+    }
+  }
 
   /**
    * Which partitions of a {@link Commit} were accepted.
