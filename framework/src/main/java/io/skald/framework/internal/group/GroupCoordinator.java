@@ -141,7 +141,6 @@ public final class GroupCoordinator
   private final String incarnation = java.util.UUID.randomUUID().toString();
   private final long leaseNanos;
   private final org.apache.pekko.cluster.typed.Cluster cluster;
-  private final Map<String, List<GroupProtocol.Claim>> heldBy = new HashMap<>();
   private boolean claiming = true;
 
   private GroupCoordinator(
@@ -287,7 +286,6 @@ public final class GroupCoordinator
             join.claims().size());
     if (claiming) {
       membership.claim(join.memberId(), join.claims());
-      heldBy.put(join.memberId(), List.copyOf(join.claims()));
       return Effect().none(); // the rebalance happens when the claim window closes
     }
     if (!refused.isEmpty()) {
@@ -302,13 +300,11 @@ public final class GroupCoordinator
   private Effect<Event, State> onClaimWindowClosed(
       State state, GroupProtocol.ClaimWindowClosed closed) {
     claiming = false;
-    Map.Entry<List<GroupMembership.Claimed>, List<GroupMembership.Send>> resolved =
-        membership.resolveClaims(heldBy, System.nanoTime());
-    heldBy.clear();
-    send(resolved.getValue());
+    GroupMembership.Resolution resolved = membership.resolveClaims(System.nanoTime());
+    send(resolved.fences());
     List<CommittedOffset> positions = new ArrayList<>();
     Map<String, List<CommittedOffset>> regrants = new HashMap<>();
-    for (GroupMembership.Claimed won : resolved.getKey()) {
+    for (GroupMembership.Claimed won : resolved.won()) {
       GroupProtocol.Claim claim = won.claim();
       long committed = state.committed.getOrDefault(claim.tp(), -1L);
       long position = Math.max(committed, claim.position());
@@ -319,14 +315,14 @@ public final class GroupCoordinator
           .computeIfAbsent(won.memberId(), k -> new ArrayList<>())
           .add(CommittedOffset.of(claim.tp(), position));
     }
-    if (!resolved.getKey().isEmpty()) {
+    if (!resolved.won().isEmpty()) {
       context
           .getLog()
           .info(
               "group {}: {} claimed partitions handed back to their holders ({} positions"
                   + " committed)",
               group,
-              resolved.getKey().size(),
+              resolved.won().size(),
               positions.size());
     }
     List<Event> events = new ArrayList<>();
@@ -360,7 +356,6 @@ public final class GroupCoordinator
     List<CommittedOffset> owned =
         positive(membership.owned(leave.memberId(), leave.finalOffsets()));
     GroupMembership.Member member = membership.leave(leave.memberId(), true, System.nanoTime());
-    heldBy.remove(leave.memberId());
     if (member == null) {
       leave.replyTo().tell(Done.getInstance());
       return Effect().none();
@@ -387,7 +382,6 @@ public final class GroupCoordinator
       return Effect().none();
     }
     membership.leave(terminated.memberId(), false, System.nanoTime());
-    heldBy.remove(terminated.memberId());
     context
         .getLog()
         .info(

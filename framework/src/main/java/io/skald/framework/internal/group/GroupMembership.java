@@ -42,11 +42,20 @@ final class GroupMembership {
   private final Map<String, Long> leaseBase = new HashMap<>();
   private final Map<TopicPartition, Long> fencedUntil = new HashMap<>();
   private final Map<TopicPartition, Claimed> claims = new HashMap<>();
+  private final Map<String, List<GroupProtocol.Claim>> heldBy = new HashMap<>();
   private final long fenceNanos;
   private final String incarnation;
 
   /** The best claim of a partition so far. */
   record Claimed(String memberId, GroupProtocol.Claim claim) {}
+
+  /**
+   * The end of a claim window.
+   *
+   * @param won the winning claims, now owned by their claimants
+   * @param fences the messages telling the other claimants to drop what they claimed
+   */
+  record Resolution(List<Claimed> won, List<Send> fences) {}
 
   /**
    * @param fenceNanos how long after a member's lease base its partitions stay fenced
@@ -90,6 +99,7 @@ final class GroupMembership {
 
   /** Records a member's claims while a new coordinator collects them; the latest grant wins. */
   void claim(String memberId, List<GroupProtocol.Claim> held) {
+    heldBy.put(memberId, List.copyOf(held));
     for (GroupProtocol.Claim claim : held) {
       Claimed best = claims.get(claim.tp());
       if (best == null
@@ -105,11 +115,9 @@ final class GroupMembership {
    * Ends the claim window: every partition claimed by a member still here goes to the claimant with
    * the latest grant, under that grant's generation; the other claimants are told to drop it.
    *
-   * @param heldBy every member's claims, to tell the losers
    * @return the winning claims, and the fencing messages to send
    */
-  Map.Entry<List<Claimed>, List<Send>> resolveClaims(
-      Map<String, List<GroupProtocol.Claim>> heldBy, long now) {
+  Resolution resolveClaims(long now) {
     List<Claimed> won = new ArrayList<>();
     Map<String, List<TopicPartition>> lost = new HashMap<>();
     claims.forEach(
@@ -131,12 +139,13 @@ final class GroupMembership {
           }
         });
     claims.clear();
+    heldBy.clear();
     List<Send> sends = new ArrayList<>();
     lost.forEach(
         (memberId, tps) ->
             sends.add(
                 new Send(members.get(memberId).ref(), new GroupProtocol.Fenced(List.copyOf(tps)))));
-    return Map.entry(won, sends);
+    return new Resolution(won, sends);
   }
 
   /** A member's heartbeat is answered now: its lease runs from here. */
@@ -172,6 +181,7 @@ final class GroupMembership {
    */
   Member leave(String memberId, boolean released, long now) {
     Member member = members.remove(memberId);
+    heldBy.remove(memberId);
     if (member != null) {
       if (released) {
         owners.entrySet().removeIf(e -> e.getValue().memberId().equals(memberId));
