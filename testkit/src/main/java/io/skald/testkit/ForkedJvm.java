@@ -105,6 +105,24 @@ public final class ForkedJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends the JVM a signal with {@code kill}, e.g. {@code STOP} to pause it (its sockets stay open,
+   * nothing answers) and {@code CONT} to resume it.
+   *
+   * @param signal the signal's name without {@code SIG}
+   * @throws Exception if {@code kill} fails
+   */
+  public void signal(String signal) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError(
+          "kill -" + signal + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {

@@ -14,6 +14,8 @@ public record SkaldSettings(
     Duration askTimeout,
     boolean selfJoin,
     String role,
+    boolean crashDowning,
+    Duration crashProbeTimeout,
     int maxBatchBytes,
     long tailCacheBytes,
     int indexInterval,
@@ -82,6 +84,8 @@ public record SkaldSettings(
             c.getDuration("ask-timeout"),
             c.getBoolean("cluster.self-join"),
             c.getString("cluster.role"),
+            c.getBoolean("cluster.crash-downing"),
+            c.getDuration("cluster.crash-probe-timeout"),
             maxBatchBytes,
             c.getBytes("partition.tail-cache-bytes"),
             c.getInt("partition.index-interval"),
@@ -178,6 +182,7 @@ public record SkaldSettings(
     for (Duration d :
         new Duration[] {
           askTimeout,
+          crashProbeTimeout,
           deliveryTimeout,
           requestTimeout,
           producerMaxBlock,

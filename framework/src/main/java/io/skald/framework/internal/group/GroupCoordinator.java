@@ -26,6 +26,7 @@ import io.skald.framework.internal.group.GroupProtocol.ResetRefused;
 import io.skald.framework.internal.group.GroupProtocol.Snapshot;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.PartitionProtocol;
+import io.skald.framework.internal.membership.Majority;
 import io.skald.framework.internal.topic.TopicCache;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -457,13 +458,7 @@ public final class GroupCoordinator
    * majority side starts the partitions elsewhere.
    */
   private boolean majorityReachable() {
-    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState view = cluster.state();
-    int all = 0;
-    for (org.apache.pekko.cluster.Member ignored : view.getMembers()) {
-      all++;
-    }
-    int unreachable = view.getUnreachable().size();
-    return 2 * (all - unreachable) > all;
+    return Majority.reachable(cluster.state());
   }
 
   private Effect<Event, State> onCheckRevocations(State state, CheckRevocations check) {

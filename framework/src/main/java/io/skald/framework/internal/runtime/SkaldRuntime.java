@@ -18,6 +18,7 @@ import io.skald.framework.internal.delay.DelayedSender;
 import io.skald.framework.internal.group.Assignors;
 import io.skald.framework.internal.group.GroupCoordinator;
 import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.membership.CrashedMemberDowning;
 import io.skald.framework.internal.producer.ByteBudget;
 import io.skald.framework.internal.producer.DefaultProducer;
 import io.skald.framework.internal.producer.ProducerActor;
@@ -71,6 +72,13 @@ public final class SkaldRuntime {
     cluster.registerOnMemberUp(() -> memberUp.complete(null));
     if (settings.selfJoin() && cluster.state().getMembers().iterator().hasNext() == false) {
       cluster.join(cluster.selfAddress());
+    }
+    String transport = system.settings().config().getString("pekko.remote.artery.transport");
+    if (settings.crashDowning() && CrashedMemberDowning.probeable(transport)) {
+      system.systemActorOf(
+          CrashedMemberDowning.create(settings.crashProbeTimeout()),
+          "skald-crash-downing",
+          org.apache.pekko.actor.typed.Props.empty());
     }
     CurrentEventsByPersistenceIdQuery reads =
         PersistenceQuery.get(Adapter.toClassic(system))
