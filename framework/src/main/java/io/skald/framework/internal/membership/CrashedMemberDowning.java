@@ -48,7 +48,7 @@ public final class CrashedMemberDowning {
   private record Unreachable(Member member) implements Command {}
 
   /** What the probe of an unreachable member's port found. */
-  private record Probed(UniqueAddress member, Outcome outcome, String detail) implements Command {}
+  private record Probed(UniqueAddress member, Answer answer) implements Command {}
 
   /** The answer to a TCP connection attempt. */
   enum Outcome {
@@ -122,21 +122,23 @@ public final class CrashedMemberDowning {
     context.pipeToSelf(
         CompletableFuture.supplyAsync(() -> probe(host, port, probeTimeout), blocking),
         (answer, error) ->
-            error != null
-                ? new Probed(member.uniqueAddress(), Outcome.NO_ANSWER, error.toString())
-                : new Probed(member.uniqueAddress(), answer.outcome(), answer.detail()));
+            new Probed(
+                member.uniqueAddress(),
+                error != null ? new Answer(Outcome.NO_ANSWER, error.toString()) : answer));
     return Behaviors.same();
   }
 
   private Behavior<Command> onProbed(Probed probed) {
-    if (probed.outcome() != Outcome.REFUSED) {
+    if (probed.answer().outcome() != Outcome.REFUSED) {
       context
           .getLog()
           .debug(
               "unreachable member {}: its port {} ({}); leaving it to the downing provider",
               probed.member().address(),
-              probed.outcome() == Outcome.ACCEPTED ? "accepts connections" : "does not answer",
-              probed.detail());
+              probed.answer().outcome() == Outcome.ACCEPTED
+                  ? "accepts connections"
+                  : "does not answer",
+              probed.answer().detail());
       return Behaviors.same();
     }
     CurrentClusterState view = cluster.state();

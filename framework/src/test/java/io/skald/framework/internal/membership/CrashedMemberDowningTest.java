@@ -3,6 +3,7 @@ package io.skald.framework.internal.membership;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.skald.testkit.ForkedJvm;
+import io.skald.testkit.LocalCluster;
 import io.skald.testkit.SkaldTestNode;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -57,8 +58,10 @@ class CrashedMemberDowningTest {
     ForkedJvm member = fork(first);
     awaitUp(first, 3);
 
-    TestProbe<ClusterEvent.MemberRemoved> removals = subscribe(first);
-    TestProbe<ClusterEvent.ReachabilityEvent> reachability = reachability(first);
+    TestProbe<ClusterEvent.MemberRemoved> removals =
+        events(first, ClusterEvent.MemberRemoved.class);
+    TestProbe<ClusterEvent.ReachabilityEvent> reachability =
+        events(first, ClusterEvent.ReachabilityEvent.class);
 
     // paused: unreachable, but its port still accepts connections, so nobody downs it
     member.signal("STOP");
@@ -81,8 +84,9 @@ class CrashedMemberDowningTest {
     ActorSystem<Void> only = node();
     ForkedJvm member = fork(only);
     awaitUp(only, 2);
-    TestProbe<ClusterEvent.MemberRemoved> removals = subscribe(only);
-    TestProbe<ClusterEvent.ReachabilityEvent> reachability = reachability(only);
+    TestProbe<ClusterEvent.MemberRemoved> removals = events(only, ClusterEvent.MemberRemoved.class);
+    TestProbe<ClusterEvent.ReachabilityEvent> reachability =
+        events(only, ClusterEvent.ReachabilityEvent.class);
 
     member.kill();
     reachability.expectMessageClass(ClusterEvent.UnreachableMember.class, Duration.ofSeconds(15));
@@ -112,7 +116,8 @@ class CrashedMemberDowningTest {
 
   private ActorSystem<Void> node() throws IOException {
     ActorSystem<Void> system =
-        ActorSystem.create(Behaviors.empty(), SYSTEM, CrashTestMember.config(freePort()));
+        ActorSystem.create(
+            Behaviors.empty(), SYSTEM, CrashTestMember.config(LocalCluster.freePort()));
     systems.add(system);
     system.systemActorOf(
         CrashedMemberDowning.create(Duration.ofMillis(500)), "crash-downing", Props.empty());
@@ -130,7 +135,7 @@ class CrashedMemberDowningTest {
     if (dir == null) {
       dir = SkaldTestNode.newDataDir();
     }
-    forkedPort = freePort();
+    forkedPort = LocalCluster.freePort();
     ForkedJvm jvm =
         ForkedJvm.start(
             CrashTestMember.class,
@@ -171,29 +176,14 @@ class CrashedMemberDowningTest {
     return all;
   }
 
-  private static TestProbe<ClusterEvent.MemberRemoved> subscribe(ActorSystem<Void> node) {
-    TestProbe<ClusterEvent.MemberRemoved> probe = TestProbe.create(node);
-    Cluster.get(node)
-        .subscriptions()
-        .tell(Subscribe.create(probe.getRef(), ClusterEvent.MemberRemoved.class));
-    return probe;
-  }
-
-  private static TestProbe<ClusterEvent.ReachabilityEvent> reachability(ActorSystem<Void> node) {
-    TestProbe<ClusterEvent.ReachabilityEvent> probe = TestProbe.create(node);
-    Cluster.get(node)
-        .subscriptions()
-        .tell(Subscribe.create(probe.getRef(), ClusterEvent.ReachabilityEvent.class));
+  private static <E extends ClusterEvent.ClusterDomainEvent> TestProbe<E> events(
+      ActorSystem<Void> node, Class<E> type) {
+    TestProbe<E> probe = TestProbe.create(node);
+    Cluster.get(node).subscriptions().tell(Subscribe.create(probe.getRef(), type));
     return probe;
   }
 
   private static int memberPort(Address address) {
     return address.getPort().orElseThrow();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
