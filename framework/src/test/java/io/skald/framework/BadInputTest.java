@@ -80,7 +80,7 @@ class BadInputTest {
         skald.admin().createTopic(TopicSpec.of("catalog", 3)).toCompletableFuture().join());
     Throwable conflict = failureOf(skald.admin().createTopic(TopicSpec.of("catalog", 5)));
     assertInstanceOf(TopicConflictException.class, conflict);
-    assertTrue(conflict.getMessage().contains("3 partitions"));
+    assertTrue(conflict.getMessage().contains("partitions 3 (requested 5)"), conflict.getMessage());
     assertTrue(
         skald
             .admin()

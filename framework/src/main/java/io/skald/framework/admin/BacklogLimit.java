@@ -49,4 +49,14 @@ public record BacklogLimit(long maxRecords, OverflowPolicy policy) {
     }
     Objects.requireNonNull(policy, "policy");
   }
+
+  /**
+   * The limit as text, for example {@code "1000000 records, REJECT_NEW"}.
+   *
+   * @return the description
+   */
+  @Override
+  public String toString() {
+    return maxRecords + " records, " + policy;
+  }
 }

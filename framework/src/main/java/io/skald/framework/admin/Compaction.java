@@ -82,4 +82,14 @@ public record Compaction(Duration tombstoneRetention, long minDirtyRecords) {
   public Compaction withMinDirtyRecords(long records) {
     return new Compaction(tombstoneRetention, records);
   }
+
+  /**
+   * The policy as text, for example {@code "tombstoneRetention PT24H, minDirtyRecords 10000"}.
+   *
+   * @return the description
+   */
+  @Override
+  public String toString() {
+    return "tombstoneRetention " + tombstoneRetention + ", minDirtyRecords " + minDirtyRecords;
+  }
 }

@@ -92,4 +92,28 @@ public record Retention(Duration maxAge, long maxBytes, long maxRecords) {
   public boolean limited() {
     return maxAge != null || maxBytes > 0 || maxRecords > 0;
   }
+
+  /**
+   * The limits as text: {@code "forever"} or, for example, {@code "maxAge PT168H, maxRecords
+   * 10000000"}.
+   *
+   * @return the description
+   */
+  @Override
+  public String toString() {
+    if (!limited()) {
+      return "forever";
+    }
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    if (maxAge != null) {
+      parts.add("maxAge " + maxAge);
+    }
+    if (maxBytes > 0) {
+      parts.add("maxBytes " + maxBytes);
+    }
+    if (maxRecords > 0) {
+      parts.add("maxRecords " + maxRecords);
+    }
+    return String.join(", ", parts);
+  }
 }

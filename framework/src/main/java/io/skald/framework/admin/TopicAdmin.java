@@ -19,13 +19,60 @@ import org.apache.pekko.Done;
 public interface TopicAdmin {
 
   /**
-   * Creates a topic durably. Creating an identical definition again succeeds; a different partition
-   * count for an existing name fails with {@link TopicConflictException}.
+   * Creates a topic durably. Creating an identical definition again succeeds; any difference from
+   * the stored definition fails with {@link TopicConflictException} naming the differing settings.
+   * Applications that declare their topics at start-up call {@link #ensureTopic(TopicSpec)}
+   * instead.
    *
    * @param spec the definition
    * @return the definition as stored
    */
   CompletionStage<TopicSpec> createTopic(TopicSpec spec);
+
+  /**
+   * Creates a topic if it does not exist, or checks an existing one: the call for every start-up.
+   * An existing topic must have the requested partition count ({@link TopicConflictException}
+   * otherwise, since keys would map to other partitions); its other settings are left as they are
+   * (an operator may have altered them) and each difference is reported in the result and logged as
+   * a warning. To change them, call {@link #alterTopic(TopicSpec)}.
+   * <!-- snippet: jd-ensure-topic -->
+   *
+   * <pre>{@code
+   * EnsuredTopic orders =
+   *     skald.admin().ensureTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+   * if (!orders.matches()) {
+   *   System.out.println("orders differs from the code: " + orders.differences());
+   * }
+   * }</pre>
+   *
+   * @param spec the definition the application expects
+   * @return the stored topic, whether this call created it, and the differences
+   */
+  CompletionStage<EnsuredTopic> ensureTopic(TopicSpec spec);
+
+  /**
+   * Changes an existing topic's retention, backlog limit and compaction to those of {@code spec}.
+   * The change is durable before the call completes and every partition applies it before the call
+   * completes (a partition not running applies it when it starts). A shorter retention deletes what
+   * falls outside it at the partition's next retention check; removing compaction stops future
+   * compactions (what was compacted stays compacted).
+   * <!-- snippet: jd-alter-topic -->
+   *
+   * <pre>{@code
+   * TopicSpec current = skald.admin().describeTopic("clicks").toCompletableFuture().join().get();
+   * skald
+   *     .admin()
+   *     .alterTopic(current.withRetention(Retention.forever().withMaxAge(Duration.ofDays(3))))
+   *     .toCompletableFuture()
+   *     .join();
+   * }</pre>
+   *
+   * @param spec the new definition of an existing topic, with its partition count
+   * @return the previous definition; fails with {@link UnknownTopicException} if there is no such
+   *     topic, {@link TopicConflictException} if the partition count differs (partition counts
+   *     cannot change yet)
+   */
+  CompletionStage<TopicSpec> alterTopic(TopicSpec spec);
 
   /**
    * Looks a topic up.

@@ -49,7 +49,7 @@ class GettingStartedExampleTest {
     // #gs-start
     try {
       // #gs-create-topic
-      skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+      skald.admin().ensureTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
       // #gs-create-topic
 
       // #gs-subscribe

@@ -8,6 +8,7 @@ import io.skald.framework.TopicPartition;
 import io.skald.framework.admin.BacklogLimit;
 import io.skald.framework.admin.BacklogLimit.OverflowPolicy;
 import io.skald.framework.admin.Compaction;
+import io.skald.framework.admin.EnsuredTopic;
 import io.skald.framework.admin.OffsetReset;
 import io.skald.framework.admin.PartitionLag;
 import io.skald.framework.admin.Retention;
@@ -207,6 +208,21 @@ final class JavadocExamples {
     // #jd-create-topic
     skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
     // #jd-create-topic
+    // #jd-ensure-topic
+    EnsuredTopic orders =
+        skald.admin().ensureTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+    if (!orders.matches()) {
+      System.out.println("orders differs from the code: " + orders.differences());
+    }
+    // #jd-ensure-topic
+    // #jd-alter-topic
+    TopicSpec current = skald.admin().describeTopic("clicks").toCompletableFuture().join().get();
+    skald
+        .admin()
+        .alterTopic(current.withRetention(Retention.forever().withMaxAge(Duration.ofDays(3))))
+        .toCompletableFuture()
+        .join();
+    // #jd-alter-topic
     // #jd-lag
     long behind =
         skald.admin().lag("billing", "orders").toCompletableFuture().join().stream()

@@ -43,7 +43,7 @@ class ReadmeExampleTest {
       OrderPlaced order = new OrderPlaced("order-1", "customer-7", 1_999);
       // #readme-quickstart
       try (Skald skald = Skald.start("shop")) {
-        skald.admin().createTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
+        skald.admin().ensureTopic(TopicSpec.of("orders", 4)).toCompletableFuture().join();
 
         Subscription billing =
             skald.subscribe(

@@ -44,6 +44,7 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -129,6 +130,8 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   private final TimerScheduler<Command> timers;
   private final String topic;
   private final PartitionLimits limits;
+  // Set once an altered definition was applied: the start-up lookup may then be stale.
+  private boolean settingsApplied;
   private final PartitionCompactions compactor;
   private long deletedUpTo;
 
@@ -262,14 +265,22 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
             })
         .onCommand(
             RetentionLoaded.class,
-            (state, loaded) -> {
-              limits.load(loaded.retention(), loaded.backlogLimit());
-              compactor.load(state, loaded.compaction());
-              if (limits.needsTimer() || loaded.compaction() != null) {
-                timers.startTimerWithFixedDelay(
-                    RetentionTick.INSTANCE, settings.retentionCheckInterval());
-              }
-              return enforceRetention(state);
+            (state, loaded) ->
+                settingsApplied
+                    ? Effect().none()
+                    : loadTopicSettings(
+                        state, loaded.retention(), loaded.backlogLimit(), loaded.compaction()))
+        .onCommand(
+            PartitionProtocol.ApplyTopicSettings.class,
+            (state, apply) -> {
+              settingsApplied = true;
+              log.info("{}: topic settings changed to {}", persistenceIdString, apply.spec());
+              return loadTopicSettings(
+                      state,
+                      apply.spec().retention(),
+                      apply.spec().backlogLimit(),
+                      apply.spec().compaction())
+                  .thenRun(s -> apply.replyTo().tell(org.apache.pekko.Done.getInstance()));
             })
         .onCommand(
             RetentionTick.class,
@@ -381,7 +392,22 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     return Effect().none();
   }
 
-  private Effect<Event, PartitionState> enforceRetention(PartitionState state) {
+  private EffectBuilder<Event, PartitionState> loadTopicSettings(
+      PartitionState state,
+      io.skald.framework.admin.Retention retention,
+      io.skald.framework.admin.BacklogLimit backlogLimit,
+      io.skald.framework.admin.Compaction compaction) {
+    limits.load(retention, backlogLimit);
+    compactor.load(state, compaction);
+    if (limits.needsTimer() || compaction != null) {
+      timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
+    } else {
+      timers.cancel(RetentionTick.INSTANCE);
+    }
+    return enforceRetention(state);
+  }
+
+  private EffectBuilder<Event, PartitionState> enforceRetention(PartitionState state) {
     long start = limits.logStart(state, System.currentTimeMillis());
     if (start <= state.logStartOffset()) {
       return Effect().none();

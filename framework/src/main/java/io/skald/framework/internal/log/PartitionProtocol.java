@@ -21,6 +21,7 @@ public final class PartitionProtocol {
           TruncateBefore,
           Flush,
           RetentionLoaded,
+          ApplyTopicSettings,
           GroupPosition,
           RetentionTick,
           JournalReply,
@@ -115,6 +116,18 @@ public final class PartitionProtocol {
       io.skald.framework.admin.Retention retention,
       io.skald.framework.admin.BacklogLimit backlogLimit,
       io.skald.framework.admin.Compaction compaction)
+      implements Command {}
+
+  /**
+   * Applies a topic's altered settings (retention, backlog limit, compaction) at once; sent by the
+   * admin after the registry stored them. Later lookups of the registry from this partition's start
+   * are then ignored, so a stale lookup cannot undo the change.
+   *
+   * @param spec the topic's new definition
+   * @param replyTo told once applied
+   */
+  public record ApplyTopicSettings(
+      io.skald.framework.admin.TopicSpec spec, ActorRef<org.apache.pekko.Done> replyTo)
       implements Command {}
 
   /**

@@ -2,9 +2,12 @@ package io.skald.framework.internal.runtime;
 
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.UnknownTopicException;
+import io.skald.framework.admin.EnsuredTopic;
 import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicConflictException;
+import io.skald.framework.admin.TopicDifference;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.group.CommittedOffset;
@@ -32,6 +35,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * offsets, lag and resets.
  */
 final class DefaultTopicAdmin implements TopicAdmin {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopicAdmin.class);
+
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
   private final TopicCache topics;
@@ -44,28 +49,120 @@ final class DefaultTopicAdmin implements TopicAdmin {
 
   @Override
   public CompletionStage<TopicSpec> createTopic(TopicSpec spec) {
-    Objects.requireNonNull(spec, "spec");
     return Stages.unwrapped(
-        Stages.inline(
-                TopicRegistry.ref(system)
-                    .<TopicRegistry.CreateTopicReply>ask(
-                        replyTo -> new TopicRegistry.CreateTopic(spec, replyTo),
-                        settings.askTimeout()))
+        create(spec)
             .thenApply(
                 reply -> {
                   if (reply instanceof TopicRegistry.TopicConflict conflict) {
+                    List<TopicDifference> differences =
+                        TopicDifference.between(conflict.existing(), spec);
+                    throw new TopicConflictException(
+                        "topic '"
+                            + spec.name()
+                            + "' exists with another definition: "
+                            + TopicDifference.describe(differences)
+                            + "; use ensureTopic to accept the stored settings or alterTopic to"
+                            + " change them",
+                        differences);
+                  }
+                  return ((TopicRegistry.TopicCreated) reply).spec();
+                }));
+  }
+
+  @Override
+  public CompletionStage<EnsuredTopic> ensureTopic(TopicSpec spec) {
+    return Stages.unwrapped(
+        create(spec)
+            .thenApply(
+                reply -> {
+                  if (reply instanceof TopicRegistry.TopicCreated created) {
+                    return new EnsuredTopic(created.spec(), created.created(), List.of());
+                  }
+                  TopicSpec existing = ((TopicRegistry.TopicConflict) reply).existing();
+                  List<TopicDifference> differences = TopicDifference.between(existing, spec);
+                  if (existing.partitions() != spec.partitions()) {
                     throw new TopicConflictException(
                         "topic '"
                             + spec.name()
                             + "' exists with "
-                            + conflict.existing().partitions()
-                            + " partitions; cannot re-create it with "
-                            + spec.partitions());
+                            + existing.partitions()
+                            + " partitions, not "
+                            + spec.partitions()
+                            + " (keys would map to other partitions): "
+                            + TopicDifference.describe(differences),
+                        differences);
                   }
-                  TopicSpec created = ((TopicRegistry.TopicCreated) reply).spec();
-                  topics.put(created);
-                  return created;
+                  LOG.warn(
+                      "topic '{}' exists with other settings than requested, kept as stored: {};"
+                          + " call alterTopic to change them",
+                      spec.name(),
+                      TopicDifference.describe(differences));
+                  return new EnsuredTopic(existing, false, differences);
                 }));
+  }
+
+  @Override
+  public CompletionStage<TopicSpec> alterTopic(TopicSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return Stages.unwrapped(
+        Stages.inline(
+                TopicRegistry.ref(system)
+                    .<TopicRegistry.AlterTopicReply>ask(
+                        replyTo -> new TopicRegistry.AlterTopic(spec, replyTo),
+                        settings.askTimeout()))
+            .thenCompose(
+                reply -> {
+                  if (reply instanceof TopicRegistry.AlterRejected rejected) {
+                    if (rejected.existing() == null) {
+                      throw new UnknownTopicException(
+                          "unknown topic '" + spec.name() + "'; create it first");
+                    }
+                    List<TopicDifference> differences =
+                        TopicDifference.between(rejected.existing(), spec);
+                    throw new TopicConflictException(
+                        "topic '"
+                            + spec.name()
+                            + "' has "
+                            + rejected.existing().partitions()
+                            + " partitions; alterTopic cannot change the partition count ("
+                            + TopicDifference.describe(differences)
+                            + ")",
+                        differences);
+                  }
+                  TopicRegistry.TopicAltered altered = (TopicRegistry.TopicAltered) reply;
+                  return applyToPartitions(altered.current()).thenApply(done -> altered.previous());
+                }));
+  }
+
+  /** Tells every partition of a topic its new settings; completes when all applied them. */
+  private CompletionStage<Done> applyToPartitions(TopicSpec spec) {
+    List<CompletableFuture<Done>> applied = new ArrayList<>();
+    for (int p = 0; p < spec.partitions(); p++) {
+      applied.add(
+          Stages.inline(
+                  PartitionEntity.ref(system, new TopicPartition(spec.name(), p))
+                      .<Done>ask(
+                          replyTo -> new PartitionProtocol.ApplyTopicSettings(spec, replyTo),
+                          settings.askTimeout()))
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> Done.getInstance());
+  }
+
+  private CompletionStage<TopicRegistry.CreateTopicReply> create(TopicSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return Stages.inline(
+            TopicRegistry.ref(system)
+                .<TopicRegistry.CreateTopicReply>ask(
+                    replyTo -> new TopicRegistry.CreateTopic(spec, replyTo), settings.askTimeout()))
+        .thenApply(
+            reply -> {
+              if (reply instanceof TopicRegistry.TopicCreated created) {
+                topics.put(created.spec());
+              }
+              return reply;
+            });
   }
 
   @Override

@@ -83,7 +83,7 @@ public final class SkaldRuntime {
     CurrentEventsByPersistenceIdQuery reads =
         PersistenceQuery.get(Adapter.toClassic(system))
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
-    TopicRegistry.init(system, settings);
+    TopicRegistry.init(system, settings, topics);
     PartitionEntity.init(system, settings, reads);
     GroupCoordinator.init(system, settings, topics);
     ReplayLedger.init(system, settings);

@@ -3,21 +3,41 @@ package io.skald.framework.internal.topic;
 import io.skald.framework.Stages;
 import io.skald.framework.UnknownTopicException;
 import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * INTERNAL API: topic definitions known to this node. A topic's partition count never changes, so a
- * definition once read is cached for good; unknown names are asked of the {@link TopicRegistry}
- * every time (a topic may be created meanwhile).
+ * INTERNAL API: topic definitions known to this node. A definition once read is cached, and
+ * replaced when the {@link TopicRegistry} publishes a change (on the cluster's pub-sub topic
+ * {@value #CHANGES}, to every node); unknown names are asked of the registry every time (a topic
+ * may be created meanwhile).
  */
 public final class TopicCache {
+  /** The pub-sub topic on which the registry announces altered topics. */
+  public static final String CHANGES = "skald-topic-changes";
+
+  /**
+   * A topic's definition changed.
+   *
+   * @param spec the new definition
+   */
+  public record TopicChanged(TopicSpec spec) implements SkaldSerializable {}
+
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
   private final ConcurrentHashMap<String, TopicSpec> topics = new ConcurrentHashMap<>();
+  private final ActorRef<Topic.Command<TopicChanged>> changes;
 
   /**
    * Creates the cache.
@@ -28,6 +48,30 @@ public final class TopicCache {
   public TopicCache(ActorSystem<?> system, SkaldSettings settings) {
     this.system = system;
     this.settings = settings;
+    // Unique actor names: a system may hold more than one Skald runtime (tests do).
+    String name = CHANGES + "-" + INSTANCES.incrementAndGet();
+    this.changes =
+        system.systemActorOf(Topic.create(TopicChanged.class, CHANGES), name, Props.empty());
+    ActorRef<TopicChanged> listener =
+        system.systemActorOf(
+            Behaviors.receiveMessage(
+                changed -> {
+                  put(changed.spec());
+                  return Behaviors.same();
+                }),
+            name + "-listener",
+            Props.empty());
+    changes.tell(Topic.subscribe(listener));
+  }
+
+  /**
+   * Tells every node's cache (this one at once) that a topic changed.
+   *
+   * @param spec the new definition
+   */
+  public void publishChange(TopicSpec spec) {
+    put(spec);
+    changes.tell(Topic.publish(new TopicChanged(spec)));
   }
 
   /**

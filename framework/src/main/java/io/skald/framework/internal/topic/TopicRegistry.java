@@ -18,9 +18,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 
 /**
- * INTERNAL API: the durable catalogue of topics, one sharded event-sourced entity. Creating a topic
- * persists its definition before the caller is answered, so a topic acknowledged as created exists
- * after any restart.
+ * INTERNAL API: the durable catalogue of topics, one sharded event-sourced entity. Creating or
+ * altering a topic persists its definition before the caller is answered, so a topic acknowledged
+ * as created or altered is so after any restart. A change is published to every node's {@link
+ * TopicCache}.
  */
 public final class TopicRegistry
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -35,7 +36,7 @@ public final class TopicRegistry
 
   /** Messages the registry accepts. */
   public sealed interface Command extends SkaldSerializable
-      permits CreateTopic, GetTopic, ListTopics {}
+      permits CreateTopic, AlterTopic, GetTopic, ListTopics {}
 
   /**
    * Creates a topic, or confirms an identical one.
@@ -45,6 +46,14 @@ public final class TopicRegistry
    */
   public record CreateTopic(TopicSpec spec, ActorRef<CreateTopicReply> replyTo)
       implements Command {}
+
+  /**
+   * Changes an existing topic's settings other than its partition count.
+   *
+   * @param spec the new definition, with the topic's partition count
+   * @param replyTo receives the outcome
+   */
+  public record AlterTopic(TopicSpec spec, ActorRef<AlterTopicReply> replyTo) implements Command {}
 
   /**
    * Looks a topic up.
@@ -69,8 +78,9 @@ public final class TopicRegistry
    * The topic exists with the requested definition.
    *
    * @param spec the definition
+   * @param created true if this command created it, false if it existed
    */
-  public record TopicCreated(TopicSpec spec) implements CreateTopicReply {}
+  public record TopicCreated(TopicSpec spec, boolean created) implements CreateTopicReply {}
 
   /**
    * A topic of that name exists with another definition.
@@ -78,6 +88,26 @@ public final class TopicRegistry
    * @param existing the existing definition
    */
   public record TopicConflict(TopicSpec existing) implements CreateTopicReply {}
+
+  /** Outcome of {@link AlterTopic}. */
+  public sealed interface AlterTopicReply extends SkaldSerializable
+      permits TopicAltered, AlterRejected {}
+
+  /**
+   * The new definition is stored (or was already).
+   *
+   * @param previous the definition before
+   * @param current the definition now
+   */
+  public record TopicAltered(TopicSpec previous, TopicSpec current) implements AlterTopicReply {}
+
+  /**
+   * The change was refused.
+   *
+   * @param existing the stored definition (its partition count differs from the requested one), or
+   *     null if there is no such topic
+   */
+  public record AlterRejected(TopicSpec existing) implements AlterTopicReply {}
 
   /**
    * Answer to {@link GetTopic}.
@@ -95,7 +125,7 @@ public final class TopicRegistry
   public record TopicList(List<TopicSpec> topics) implements SkaldSerializable {}
 
   /** Persisted events. */
-  public sealed interface Event extends SkaldSerializable permits TopicAdded {}
+  public sealed interface Event extends SkaldSerializable permits TopicAdded, TopicRedefined {}
 
   /**
    * A topic was created.
@@ -103,6 +133,13 @@ public final class TopicRegistry
    * @param spec its definition
    */
   public record TopicAdded(TopicDefinition spec) implements Event {}
+
+  /**
+   * A topic's settings were changed (its partition count is unchanged).
+   *
+   * @param spec its new definition
+   */
+  public record TopicRedefined(TopicDefinition spec) implements Event {}
 
   /**
    * The known topics.
@@ -127,12 +164,15 @@ public final class TopicRegistry
    *
    * @param system the actor system
    * @param settings Skald's settings
+   * @param cache this node's topic cache, which tells every node's cache of a change
    */
-  public static void init(ActorSystem<?> system, SkaldSettings settings) {
+  public static void init(ActorSystem<?> system, SkaldSettings settings, TopicCache cache) {
     ClusterSharding.get(system)
         .init(
             EntitySupport.entity(
-                settings, ENTITY_TYPE_KEY, (ctx, timers, id) -> new TopicRegistry(settings)));
+                settings,
+                ENTITY_TYPE_KEY,
+                (ctx, timers, id) -> new TopicRegistry(settings, cache)));
   }
 
   /**
@@ -146,10 +186,12 @@ public final class TopicRegistry
   }
 
   private final SkaldSettings settings;
+  private final TopicCache cache;
 
-  private TopicRegistry(SkaldSettings settings) {
+  private TopicRegistry(SkaldSettings settings, TopicCache cache) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), ENTITY_ID), EntitySupport.ON_PERSIST_FAILURE);
     this.settings = settings;
+    this.cache = cache;
   }
 
   @Override
@@ -172,6 +214,7 @@ public final class TopicRegistry
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(CreateTopic.class, this::onCreate)
+        .onCommand(AlterTopic.class, this::onAlter)
         .onCommand(
             GetTopic.class,
             (state, cmd) ->
@@ -201,13 +244,35 @@ public final class TopicRegistry
     if (persisted == null) {
       return Effect()
           .persist(new TopicAdded(TopicDefinition.of(cmd.spec())))
-          .thenReply(cmd.replyTo(), s -> new TopicCreated(cmd.spec()));
+          .thenReply(cmd.replyTo(), s -> new TopicCreated(cmd.spec(), true));
     }
     TopicSpec existing = persisted.toSpec();
     if (existing.equals(cmd.spec())) {
-      return Effect().reply(cmd.replyTo(), new TopicCreated(existing));
+      return Effect().reply(cmd.replyTo(), new TopicCreated(existing, false));
     }
     return Effect().reply(cmd.replyTo(), new TopicConflict(existing));
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<Event, State> onAlter(
+      State state, AlterTopic cmd) {
+    TopicDefinition persisted = state.topics().get(cmd.spec().name());
+    if (persisted == null) {
+      return Effect().reply(cmd.replyTo(), new AlterRejected(null));
+    }
+    TopicSpec existing = persisted.toSpec();
+    if (existing.partitions() != cmd.spec().partitions()) {
+      return Effect().reply(cmd.replyTo(), new AlterRejected(existing));
+    }
+    if (existing.equals(cmd.spec())) {
+      // Published again: a node that missed the change (it was down, or the message was lost)
+      // catches up when the operator repeats the call.
+      cache.publishChange(existing);
+      return Effect().reply(cmd.replyTo(), new TopicAltered(existing, existing));
+    }
+    return Effect()
+        .persist(new TopicRedefined(TopicDefinition.of(cmd.spec())))
+        .thenRun(s -> cache.publishChange(cmd.spec()))
+        .thenReply(cmd.replyTo(), s -> new TopicAltered(existing, cmd.spec()));
   }
 
   @Override
@@ -215,6 +280,7 @@ public final class TopicRegistry
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(TopicAdded.class, (state, event) -> state.with(event.spec()))
+        .onEvent(TopicRedefined.class, (state, event) -> state.with(event.spec()))
         .build();
   }
 }
