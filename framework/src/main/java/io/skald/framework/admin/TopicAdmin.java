@@ -159,4 +159,40 @@ public interface TopicAdmin {
    *     does not exist
    */
   CompletionStage<Done> compact(String topic);
+
+  /**
+   * Lists the consumer groups: every group that has had a member or an offset reset, until it is
+   * deleted.
+   *
+   * @return the group names, sorted
+   */
+  CompletionStage<List<String>> listGroups();
+
+  /**
+   * Describes a consumer group: its state, generation, live members with their assignment, and the
+   * committed offset and lag on every partition of the topics it subscribes to or has committed on.
+   * <!-- snippet: jd-describe-group -->
+   *
+   * <pre>{@code
+   * GroupDescription billing = skald.admin().describeGroup("billing").toCompletableFuture().join();
+   * System.out.println(
+   *     billing.state() + ", " + billing.members().size() + " members, lag " + billing.totalLag());
+   * }</pre>
+   *
+   * @param group the group name
+   * @return the description; fails with {@link UnknownGroupException} if the group has no member,
+   *     no committed offset and no history
+   */
+  CompletionStage<GroupDescription> describeGroup(String group);
+
+  /**
+   * Deletes an inactive consumer group: its committed offsets are gone and it leaves {@link
+   * #listGroups()}. A group that joins again later starts as new (from its {@link
+   * io.skald.framework.consumer.StartPosition}).
+   *
+   * @param group the group name
+   * @return completes once durable; fails with {@link GroupActiveException} while it has members,
+   *     {@link UnknownGroupException} if there is no such group
+   */
+  CompletionStage<Done> deleteGroup(String group);
 }

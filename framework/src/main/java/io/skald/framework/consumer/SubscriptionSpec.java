@@ -63,7 +63,7 @@ public final class SubscriptionSpec<K, V> {
       Duration processingTimeout,
       DeliveryMode deliveryMode,
       boolean deadLetters) {
-    validateGroup(group);
+    validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
     this.topics.forEach(TopicSpec::validateName);
@@ -495,7 +495,14 @@ public final class SubscriptionSpec<K, V> {
         + "]";
   }
 
-  private static void validateGroup(String group) {
+  /**
+   * Checks a consumer group name: the rules of topic names, and 4 characters shorter (its
+   * dead-letter topic adds {@code .dlq}).
+   *
+   * @param group the name to check
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public static void validateGroupName(String group) {
     try {
       TopicSpec.validateName(group);
     } catch (InvalidTopicException e) {

@@ -9,6 +9,7 @@ import io.skald.framework.admin.BacklogLimit;
 import io.skald.framework.admin.BacklogLimit.OverflowPolicy;
 import io.skald.framework.admin.Compaction;
 import io.skald.framework.admin.EnsuredTopic;
+import io.skald.framework.admin.GroupDescription;
 import io.skald.framework.admin.OffsetReset;
 import io.skald.framework.admin.PartitionLag;
 import io.skald.framework.admin.Retention;
@@ -229,6 +230,11 @@ final class JavadocExamples {
             .mapToLong(PartitionLag::lag)
             .sum();
     // #jd-lag
+    // #jd-describe-group
+    GroupDescription billing = skald.admin().describeGroup("billing").toCompletableFuture().join();
+    System.out.println(
+        billing.state() + ", " + billing.members().size() + " members, lag " + billing.totalLag());
+    // #jd-describe-group
   }
 
   static void consumers(

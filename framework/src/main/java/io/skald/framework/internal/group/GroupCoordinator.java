@@ -93,20 +93,29 @@ public final class GroupCoordinator
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
       EntityTypeKey.create(Command.class, "skald-group");
 
-  /** Durable state: generation and committed offsets (immutable). */
+  /**
+   * Durable state: generation, committed offsets, and whether the group was deleted since its last
+   * join or commit (immutable).
+   */
   public static final class State {
     final long generation;
     final Map<TopicPartition, Long> committed;
+    final boolean deleted;
 
-    State(long generation, Map<TopicPartition, Long> committed) {
+    State(long generation, Map<TopicPartition, Long> committed, boolean deleted) {
       this.generation = generation;
       this.committed = Map.copyOf(committed);
+      this.deleted = deleted;
     }
 
     State withCommits(List<CommittedOffset> offsets) {
       Map<TopicPartition, Long> copy = new HashMap<>(committed);
       offsets.forEach(o -> copy.put(o.tp(), o.offset()));
-      return new State(generation, copy);
+      return new State(generation, copy, false);
+    }
+
+    State deleted(boolean value) {
+      return new State(generation, committed, value);
     }
 
     List<CommittedOffset> offsets() {
@@ -143,6 +152,7 @@ public final class GroupCoordinator
   private final long leaseNanos;
   private final org.apache.pekko.cluster.typed.Cluster cluster;
   private boolean claiming = true;
+  private boolean registered;
 
   private GroupCoordinator(
       ActorContext<Command> context,
@@ -191,7 +201,7 @@ public final class GroupCoordinator
 
   @Override
   public State emptyState() {
-    return new State(0, Map.of());
+    return new State(0, Map.of(), false);
   }
 
   @Override
@@ -204,13 +214,15 @@ public final class GroupCoordinator
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        return new Snapshot(state.generation, state.offsets());
+        return new Snapshot(state.generation, state.offsets(), state.deleted);
       }
 
       @Override
       public State fromJournal(Object from) {
         Snapshot s = (Snapshot) from;
-        return new State(s.generation(), Map.of()).withCommits(s.offsets());
+        return new State(s.generation(), Map.of(), false)
+            .withCommits(s.offsets())
+            .deleted(s.deleted());
       }
     };
   }
@@ -219,8 +231,13 @@ public final class GroupCoordinator
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(GenerationStarted.class, (state, e) -> new State(e.generation(), state.committed))
+        .onEvent(
+            GenerationStarted.class,
+            (state, e) -> new State(e.generation(), state.committed, false))
         .onEvent(OffsetsCommitted.class, (state, e) -> state.withCommits(e.offsets()))
+        .onEvent(
+            GroupProtocol.GroupDeleted.class,
+            (state, e) -> new State(state.generation, Map.of(), true))
         .build();
   }
 
@@ -241,10 +258,13 @@ public final class GroupCoordinator
                 reset.replyTo().tell(new ResetRefused(membership.size()));
                 return Effect().none();
               }
+              register();
               return Effect()
                   .persist(new OffsetsCommitted(reset.offsets()))
                   .thenRun(s -> reset.replyTo().tell(OffsetsReset.INSTANCE));
             })
+        .onCommand(GroupProtocol.Describe.class, this::onDescribe)
+        .onCommand(GroupProtocol.DeleteGroup.class, this::onDelete)
         .onCommand(CheckRevocations.class, this::onCheckRevocations)
         .onCommand(GroupProtocol.ClaimWindowClosed.class, this::onClaimWindowClosed)
         .onCommand(
@@ -256,6 +276,12 @@ public final class GroupCoordinator
             })
         .onCommand(ReportPositions.class, this::onReportPositions)
         .onCommand(
+            GroupProtocol.Deleted.class,
+            (state, deleted) -> {
+              deleted.replyTo().tell(OffsetsReset.INSTANCE);
+              return Effect().none();
+            })
+        .onCommand(
             GetCommitted.class,
             (state, cmd) -> {
               cmd.replyTo().tell(new CommittedOffsets(state.offsets()));
@@ -264,7 +290,66 @@ public final class GroupCoordinator
         .build();
   }
 
+  /** Lists the group in the catalogue, once per incarnation (idempotent there). */
+  private void register() {
+    if (!registered) {
+      registered = true;
+      GroupCatalog.ref(context.getSystem()).tell(new GroupCatalog.Register(group));
+    }
+  }
+
+  private Effect<Event, State> onDescribe(State state, GroupProtocol.Describe describe) {
+    List<GroupProtocol.MemberInfo> members = new ArrayList<>();
+    for (GroupMembership.Member m : membership.members()) {
+      members.add(
+          new GroupProtocol.MemberInfo(
+              m.memberId(),
+              m.ref().path().address().toString(),
+              new java.util.TreeSet<>(m.topics()).stream().toList(),
+              membership.ownedBy(m.memberId())));
+    }
+    describe
+        .replyTo()
+        .tell(
+            new GroupProtocol.Description(
+                state.generation,
+                claiming || membership.revoking(),
+                members,
+                state.offsets(),
+                state.generation == 0 || state.deleted));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onDelete(State state, GroupProtocol.DeleteGroup delete) {
+    if (membership.size() > 0) {
+      delete.replyTo().tell(new ResetRefused(membership.size()));
+      return Effect().none();
+    }
+    registered = false; // a later join registers it again
+    return Effect()
+        .persist(new GroupProtocol.GroupDeleted(state.generation))
+        .thenRun(
+            s ->
+                context.pipeToSelf(
+                    GroupCatalog.ref(context.getSystem())
+                        .<Done>ask(
+                            replyTo -> new GroupCatalog.Unregister(group, replyTo),
+                            settings.askTimeout()),
+                    (done, error) -> {
+                      if (error != null) {
+                        context
+                            .getLog()
+                            .warn(
+                                "group {}: deleted, but removing it from the catalogue failed: {}",
+                                group,
+                                error.toString());
+                      }
+                      return new GroupProtocol.Deleted(delete.replyTo());
+                    }));
+  }
+
   private Effect<Event, State> onJoin(State state, Join join) {
+    register();
     GroupMembership.Member previous = membership.member(join.memberId());
     if (previous != null && !previous.ref().equals(join.member())) {
       context.unwatch(previous.ref());

@@ -70,6 +70,10 @@ final class GroupMembership {
     return members.get(memberId);
   }
 
+  java.util.Collection<Member> members() {
+    return java.util.Collections.unmodifiableCollection(members.values());
+  }
+
   int size() {
     return members.size();
   }

@@ -24,6 +24,9 @@ public final class GroupProtocol {
           Heartbeat,
           GetCommitted,
           ResetOffsets,
+          Describe,
+          DeleteGroup,
+          Deleted,
           ReportPositions,
           MemberTerminated,
           CheckRevocations,
@@ -126,6 +129,52 @@ public final class GroupProtocol {
    */
   public record ResetOffsets(List<CommittedOffset> offsets, ActorRef<ResetResult> replyTo)
       implements Command {}
+
+  /**
+   * Describes the group: members, assignment, generation, committed offsets.
+   *
+   * @param replyTo receives the description
+   */
+  public record Describe(ActorRef<Description> replyTo) implements Command {}
+
+  /**
+   * A member as {@link Describe} reports it.
+   *
+   * @param memberId its id
+   * @param address the address of its node
+   * @param topics its topics, sorted
+   * @param owned the partitions it owns, sorted
+   */
+  public record MemberInfo(
+      String memberId, String address, List<String> topics, List<TopicPartition> owned)
+      implements SkaldSerializable {}
+
+  /**
+   * Answer to {@link Describe}.
+   *
+   * @param generation the generation
+   * @param rebalancing true while partitions move (claims being collected, revocations pending)
+   * @param members the live members, in join order
+   * @param offsets the committed offsets
+   * @param vacant true if the group never had a member or was deleted since
+   */
+  public record Description(
+      long generation,
+      boolean rebalancing,
+      List<MemberInfo> members,
+      List<CommittedOffset> offsets,
+      boolean vacant)
+      implements SkaldSerializable {}
+
+  /**
+   * Deletes the group's committed offsets and removes it from the catalogue; refused while the
+   * group has members (answered {@link ResetRefused}, or {@link OffsetsReset} once done).
+   *
+   * @param replyTo receives the outcome
+   */
+  public record DeleteGroup(ActorRef<ResetResult> replyTo) implements Command {}
+
+  record Deleted(ActorRef<ResetResult> replyTo) implements Command {}
 
   /** Answer to {@link ResetOffsets}. */
   public sealed interface ResetResult extends SkaldSerializable {}
@@ -243,7 +292,7 @@ public final class GroupProtocol {
 
   /** Persisted events. */
   public sealed interface Event extends SkaldSerializable
-      permits GenerationStarted, OffsetsCommitted {}
+      permits GenerationStarted, OffsetsCommitted, GroupDeleted {}
 
   /**
    * A rebalance began.
@@ -260,11 +309,21 @@ public final class GroupProtocol {
   public record OffsetsCommitted(List<CommittedOffset> offsets) implements Event {}
 
   /**
+   * The group was deleted: its committed offsets are gone (the generation stays, so numbers never
+   * repeat).
+   *
+   * @param generation the generation at deletion
+   */
+  public record GroupDeleted(long generation) implements Event {}
+
+  /**
    * The persisted snapshot.
    *
    * @param generation the generation
    * @param offsets the committed positions
+   * @param deleted true if the group was deleted since its last join or commit (absent, so false,
+   *     in snapshots written before group deletion existed)
    */
-  public record Snapshot(long generation, List<CommittedOffset> offsets)
+  public record Snapshot(long generation, List<CommittedOffset> offsets, boolean deleted)
       implements SkaldSerializable {}
 }

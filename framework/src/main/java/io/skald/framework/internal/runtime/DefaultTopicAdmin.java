@@ -4,13 +4,21 @@ import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.UnknownTopicException;
 import io.skald.framework.admin.EnsuredTopic;
+import io.skald.framework.admin.GroupActiveException;
+import io.skald.framework.admin.GroupDescription;
+import io.skald.framework.admin.GroupMember;
+import io.skald.framework.admin.GroupState;
+import io.skald.framework.admin.PartitionLag;
 import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicConflictException;
 import io.skald.framework.admin.TopicDifference;
 import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.admin.UnknownGroupException;
+import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.group.CommittedOffset;
+import io.skald.framework.internal.group.GroupCatalog;
 import io.skald.framework.internal.group.GroupCoordinator;
 import io.skald.framework.internal.group.GroupProtocol;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -307,6 +315,12 @@ final class DefaultTopicAdmin implements TopicAdmin {
   @Override
   public CompletionStage<Map<TopicPartition, Long>> resetOffsets(
       String group, String topic, io.skald.framework.admin.OffsetReset to, boolean dryRun) {
+    try {
+      SubscriptionSpec.validateGroupName(group);
+      Objects.requireNonNull(to, "to");
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return Stages.unwrapped(
         topics
             .require(topic)
@@ -370,6 +384,11 @@ final class DefaultTopicAdmin implements TopicAdmin {
 
   @Override
   public CompletionStage<Map<TopicPartition, Long>> committedOffsets(String group) {
+    try {
+      SubscriptionSpec.validateGroupName(group);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return Stages.unwrapped(
         Stages.inline(
                 ClusterSharding.get(system)
@@ -381,6 +400,93 @@ final class DefaultTopicAdmin implements TopicAdmin {
                   Map<TopicPartition, Long> offsets = new HashMap<>();
                   new ArrayList<>(reply.offsets()).forEach(o -> offsets.put(o.tp(), o.offset()));
                   return Map.copyOf(offsets);
+                }));
+  }
+
+  @Override
+  public CompletionStage<List<String>> listGroups() {
+    return Stages.unwrapped(
+        Stages.inline(
+                GroupCatalog.ref(system)
+                    .<GroupCatalog.GroupList>ask(
+                        GroupCatalog.ListGroups::new, settings.askTimeout()))
+            .thenApply(list -> List.copyOf(list.groups())));
+  }
+
+  @Override
+  public CompletionStage<GroupDescription> describeGroup(String group) {
+    try {
+      SubscriptionSpec.validateGroupName(group);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return Stages.unwrapped(
+        Stages.inline(
+                ClusterSharding.get(system)
+                    .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                    .<GroupProtocol.Description>ask(
+                        GroupProtocol.Describe::new, settings.askTimeout()))
+            .thenCompose(
+                d -> {
+                  if (d.vacant() && d.members().isEmpty() && d.offsets().isEmpty()) {
+                    throw new UnknownGroupException("unknown consumer group '" + group + "'");
+                  }
+                  java.util.SortedSet<String> groupTopics = new java.util.TreeSet<>();
+                  d.members().forEach(m -> groupTopics.addAll(m.topics()));
+                  d.offsets().forEach(o -> groupTopics.add(o.tp().topic()));
+                  List<CompletableFuture<List<PartitionLag>>> lags = new ArrayList<>();
+                  for (String topic : groupTopics) {
+                    lags.add(
+                        lag(group, topic)
+                            .exceptionally(
+                                error ->
+                                    List.of()) // a topic deleted since: its offsets are history
+                            .toCompletableFuture());
+                  }
+                  return CompletableFuture.allOf(lags.toArray(CompletableFuture[]::new))
+                      .thenApply(
+                          ignored -> {
+                            List<PartitionLag> partitions = new ArrayList<>();
+                            lags.forEach(l -> partitions.addAll(l.join()));
+                            List<GroupMember> members =
+                                d.members().stream()
+                                    .map(
+                                        m ->
+                                            new GroupMember(
+                                                m.memberId(), m.address(), m.topics(), m.owned()))
+                                    .toList();
+                            GroupState state =
+                                members.isEmpty()
+                                    ? GroupState.EMPTY
+                                    : d.rebalancing() ? GroupState.REBALANCING : GroupState.STABLE;
+                            return new GroupDescription(
+                                group, state, d.generation(), members, partitions);
+                          });
+                }));
+  }
+
+  @Override
+  public CompletionStage<Done> deleteGroup(String group) {
+    return Stages.unwrapped(
+        describeGroup(group)
+            .thenCompose(
+                described ->
+                    Stages.inline(
+                        ClusterSharding.get(system)
+                            .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, group)
+                            .<GroupProtocol.ResetResult>ask(
+                                GroupProtocol.DeleteGroup::new, settings.askTimeout())))
+            .thenApply(
+                reply -> {
+                  if (reply instanceof GroupProtocol.ResetRefused refused) {
+                    throw new GroupActiveException(
+                        "group '"
+                            + group
+                            + "' has "
+                            + refused.activeMembers()
+                            + " active member(s); stop them before deleting it");
+                  }
+                  return Done.getInstance();
                 }));
   }
 }

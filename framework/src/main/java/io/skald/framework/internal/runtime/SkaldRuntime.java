@@ -86,6 +86,7 @@ public final class SkaldRuntime {
     TopicRegistry.init(system, settings, topics);
     PartitionEntity.init(system, settings, reads);
     GroupCoordinator.init(system, settings, topics);
+    io.skald.framework.internal.group.GroupCatalog.init(system, settings);
     ReplayLedger.init(system, settings);
     DelayedDeliveryScheduler.init(system, settings);
     // On shutdown (close, terminate, SIGTERM) the members leave their groups first, committing what
