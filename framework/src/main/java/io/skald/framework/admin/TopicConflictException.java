@@ -10,6 +10,7 @@ import java.util.List;
 public final class TopicConflictException extends SkaldException {
   private static final long serialVersionUID = 1L;
 
+  /** The settings in conflict (an immutable list). */
   private final List<TopicDifference> differences;
 
   /**
