@@ -21,7 +21,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *
  * <pre>{@code
  * AdminServer admin =
- *     AdminServer.start(skald, AdminSettings.fromConfig(skald.system().settings().config()), sagas)
+ *     AdminServer.start(
+ *             skald, AdminSettings.fromConfig(skald.system().settings().config()), sagas)
  *         .toCompletableFuture()
  *         .join();
  * System.out.println("admin API on " + admin.address());

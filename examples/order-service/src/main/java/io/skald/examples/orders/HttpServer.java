@@ -408,6 +408,14 @@ public final class HttpServer extends AllDirectives {
         description = "interface (default: ${DEFAULT-VALUE})")
     String host;
 
+    @Option(
+        names = "--admin-port",
+        defaultValue = "9470",
+        description =
+            "port of the admin API and metrics on 127.0.0.1, for bin/skald (default:"
+                + " ${DEFAULT-VALUE}; 0: any free one; -1: off)")
+    int adminPort;
+
     @Override
     public Integer call() throws Exception {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -425,6 +433,16 @@ public final class HttpServer extends AllDirectives {
           binding.localAddress().getPort(),
           common.flow().name().toLowerCase(java.util.Locale.ROOT),
           dataDir);
+      if (adminPort >= 0) {
+        io.skald.admin.AdminServer admin =
+            io.skald.admin.AdminServer.start(
+                    skald,
+                    io.skald.admin.AdminSettings.loopback(adminPort),
+                    java.util.List.of(shop.placeOrder()))
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        out.printf("admin API on %s (bin/skald --url %s ...)%n", admin.url(), admin.url());
+      }
       skald.system().getWhenTerminated().toCompletableFuture().get();
       return 0;
     }

@@ -304,7 +304,11 @@ public final class GroupCoordinator
       members.add(
           new GroupProtocol.MemberInfo(
               m.memberId(),
-              m.ref().path().address().toString(),
+              // a member on this node has a local address, without host and port
+              (m.ref().path().address().hasLocalScope()
+                      ? cluster.selfMember().address()
+                      : m.ref().path().address())
+                  .toString(),
               new java.util.TreeSet<>(m.topics()).stream().toList(),
               membership.ownedBy(m.memberId())));
     }
