@@ -1,6 +1,7 @@
 package io.skald.admin;
 
 import io.skald.admin.internal.AdminRoutes;
+import io.skald.admin.internal.PrometheusEndpoint;
 import io.skald.framework.Skald;
 import io.skald.saga.SagaRunner;
 import java.net.InetSocketAddress;
@@ -14,9 +15,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * The admin HTTP API of a Skald node: topics, consumer groups, dead letters, sagas and health, as
- * JSON (see {@code docs/operations.md} for every endpoint, and the {@code skald} command line that
- * talks to it). It listens on {@code 127.0.0.1} unless configured otherwise, and requires a bearer
- * token when one is set; errors are JSON with a stable {@code error} code and a {@code message}.
+ * JSON, and its meters for Prometheus at {@code /metrics} (see {@code docs/operations.md} for every
+ * endpoint, and the {@code skald} command line that talks to it). It listens on {@code 127.0.0.1}
+ * unless configured otherwise, and requires a bearer token when one is set; errors are JSON with a
+ * stable {@code error} code and a {@code message}.
  * <!-- snippet: jd-admin-server -->
  *
  * <pre>{@code
@@ -30,9 +32,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class AdminServer implements AutoCloseable {
   private final ServerBinding binding;
+  private final Runnable unbindMetrics;
 
-  private AdminServer(ServerBinding binding) {
+  private AdminServer(ServerBinding binding, Runnable unbindMetrics) {
     this.binding = binding;
+    this.unbindMetrics = unbindMetrics;
   }
 
   /**
@@ -47,11 +51,21 @@ public final class AdminServer implements AutoCloseable {
       Skald skald, AdminSettings settings, List<? extends SagaRunner<?>> sagas) {
     Objects.requireNonNull(skald, "skald");
     Objects.requireNonNull(settings, "settings");
-    AdminRoutes routes = new AdminRoutes(skald, settings, List.copyOf(sagas));
+    PrometheusEndpoint metrics = PrometheusEndpoint.bind(skald);
+    AdminRoutes routes = new AdminRoutes(skald, settings, List.copyOf(sagas), metrics::scrape);
     return Http.get(skald.system())
         .newServerAt(settings.host(), settings.port())
         .bind(routes.routes())
-        .thenApply(AdminServer::new);
+        .handle(
+            (binding, error) -> {
+              if (error != null) {
+                metrics.close();
+                throw error instanceof java.util.concurrent.CompletionException c
+                    ? c
+                    : new java.util.concurrent.CompletionException(error);
+              }
+              return new AdminServer(binding, metrics::close);
+            });
   }
 
   /**
@@ -88,9 +102,16 @@ public final class AdminServer implements AutoCloseable {
     return "http://" + address().getHostString() + ":" + address().getPort();
   }
 
-  /** Stops accepting requests and finishes those under way (up to 5 s). */
+  /**
+   * Stops accepting requests, finishes those under way (up to 5 s) and removes its Prometheus
+   * registry from the node's meters.
+   */
   @Override
   public void close() {
-    binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().join();
+    try {
+      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().join();
+    } finally {
+      unbindMetrics.run();
+    }
   }
 }

@@ -227,6 +227,25 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * The Micrometer registry Skald's meters are registered in: a composite that records nothing
+   * until a registry is added to it. The meters (records and bytes produced and consumed per topic,
+   * append and journal latencies, lag per group and partition, dead letters, retries, rebalances,
+   * handler durations, sagas) are listed in docs/operations.md.
+   * <!-- snippet: jd-meter-registry -->
+   *
+   * <pre>{@code
+   * PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+   * skald.meterRegistry().add(prometheus);
+   * // serve prometheus.scrape() at /metrics, or use the admin server's /metrics
+   * }</pre>
+   *
+   * @return the registry of this node's Skald
+   */
+  public io.micrometer.core.instrument.composite.CompositeMeterRegistry meterRegistry() {
+    return io.skald.framework.internal.metrics.SkaldMetrics.get(system).registry();
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

@@ -70,6 +70,7 @@ public final class AdminRoutes extends AllDirectives {
   private final AdminSettings settings;
   private final Map<String, SagaRunner<?>> sagas = new LinkedHashMap<>();
   private final Health health;
+  private final Supplier<String> prometheusScrape;
 
   /**
    * Creates the routes.
@@ -77,9 +78,15 @@ public final class AdminRoutes extends AllDirectives {
    * @param skald the node
    * @param settings the server's settings
    * @param sagas the saga runners to expose
+   * @param prometheusScrape the Prometheus text of the node's meters
    */
-  public AdminRoutes(Skald skald, AdminSettings settings, List<SagaRunner<?>> sagas) {
+  public AdminRoutes(
+      Skald skald,
+      AdminSettings settings,
+      List<SagaRunner<?>> sagas,
+      Supplier<String> prometheusScrape) {
     this.skald = skald;
+    this.prometheusScrape = prometheusScrape;
     this.admin = skald.admin();
     this.settings = settings;
     for (SagaRunner<?> runner : sagas) {
@@ -105,17 +112,36 @@ public final class AdminRoutes extends AllDirectives {
                 () ->
                     authenticated(
                         () ->
-                            pathPrefix(
-                                "api",
-                                () ->
-                                    pathPrefix(
-                                        "v1",
-                                        () ->
-                                            concat(
-                                                pathPrefix("health", this::health),
-                                                pathPrefix("topics", this::topics),
-                                                pathPrefix("groups", this::groups),
-                                                pathPrefix("sagas", this::sagas)))))));
+                            concat(
+                                path("metrics", () -> get(this::metrics)),
+                                pathPrefix(
+                                    "api",
+                                    () ->
+                                        pathPrefix(
+                                            "v1",
+                                            () ->
+                                                concat(
+                                                    pathPrefix("health", this::health),
+                                                    pathPrefix("topics", this::topics),
+                                                    pathPrefix("groups", this::groups),
+                                                    pathPrefix("sagas", this::sagas))))))));
+  }
+
+  private static final org.apache.pekko.http.javadsl.model.ContentType PROMETHEUS_TEXT =
+      org.apache.pekko.http.javadsl.model.ContentTypes.create(
+          org.apache.pekko.http.javadsl.model.MediaTypes.customWithFixedCharset(
+              "text",
+              "plain",
+              org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8,
+              java.util.Map.of("version", "0.0.4"),
+              false));
+
+  private Route metrics() {
+    return complete(
+        HttpResponse.create()
+            .withEntity(
+                HttpEntities.create(
+                    PROMETHEUS_TEXT, prometheusScrape.get().getBytes(StandardCharsets.UTF_8))));
   }
 
   // ----- plumbing

@@ -1,8 +1,9 @@
 package io.skald.examples.orders;
 
 /**
- * Runs {@code serve} on a free port with the data directory given, as a forked JVM of a test: 2 %
- * of handler attempts fail, and 5 % of the participants that acted answer after the step's timeout.
+ * Runs {@code serve} on free ports (its API and the admin API) with the data directory given, as a
+ * forked JVM of a test: 2 % of handler attempts fail, and 5 % of the participants that acted answer
+ * after the step's timeout.
  */
 public final class ServeMain {
   private ServeMain() {}
@@ -27,7 +28,9 @@ public final class ServeMain {
           "--slow-rate",
           "0.05",
           "--slow-ms",
-          "11000"
+          "11000",
+          "--admin-port",
+          "0"
         });
   }
 }

@@ -337,6 +337,15 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onAssigned(GroupProtocol.Assigned assigned) {
+    if (assigned.generation() > generation) {
+      io.skald.framework.internal.metrics.SkaldMetrics.get(getContext().getSystem())
+          .counter(
+              "skald.consumer.rebalances",
+              "Assignments this node's members received in a new generation of their group",
+              "group",
+              member.spec().group())
+          .increment();
+    }
     generation = Math.max(generation, assigned.generation());
     if (!lease.from(assigned.incarnation())) {
       lease.grantedBy(assigned.incarnation()); // an earlier coordinator's lease ends here

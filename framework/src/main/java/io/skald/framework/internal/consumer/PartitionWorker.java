@@ -35,6 +35,7 @@ import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordBatch;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.metrics.SkaldMetrics;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -122,6 +123,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private long lastReported = -1;
   private final boolean atMostOnce;
   private long committedLimit = -1;
+  private final SkaldMetrics metrics;
+  private final SkaldMetrics.ConsumerMeters meters;
+  private final SkaldMetrics.PartitionGauge lag;
+  private long logEnd = -1;
 
   private PartitionWorker(
       ActorContext<Command> context, TimerScheduler<Command> timers, Setup<K, V> setup) {
@@ -135,6 +140,18 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     this.handler = setup.handler();
     this.settings = setup.settings();
     this.parent = setup.parent();
+    this.metrics = SkaldMetrics.get(context.getSystem());
+    this.meters = metrics.consumer(spec.group(), tp.topic());
+    this.lag =
+        metrics.partitionGauge(
+            "skald.consumer.lag",
+            "Records of the partition after the group's position (log end - position)",
+            "group",
+            spec.group(),
+            "topic",
+            tp.topic(),
+            "partition",
+            Integer.toString(tp.partition()));
     long committedOffset = setup.committedOffset();
     this.partition = PartitionEntity.ref(context.getSystem(), tp);
     this.fetchAdapter =
@@ -206,6 +223,13 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
             PostStop.class,
             signal -> {
               shared.released(tp);
+              lag.remove();
+              return this;
+            })
+        .onSignal(
+            org.apache.pekko.actor.typed.PreRestart.class,
+            signal -> {
+              lag.remove(); // the restarted worker registers its own
               return this;
             })
         .build();
@@ -276,6 +300,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     }
     timers.cancel(FetchTimer.INSTANCE);
     if (reply.result() instanceof PartitionProtocol.Fetched fetched) {
+      logEnd = fetched.logEndOffset();
       // Whole batches are kept undecoded and decoded into the window as it empties, so a large
       // batch is fetched once, and the window (decoded records) never exceeds prefetch.
       for (RecordBatch batch : fetched.batches()) {
@@ -343,6 +368,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
 
   private void invoke(PendingRecords.InFlight entry) {
     pending.beginExecution(entry);
+    entry.startedNanos = System.nanoTime();
     RecordFormat.Decoded raw = entry.record;
     int attempt = entry.attempt;
     CompletableFuture<?> future = HandlerCall.call(handler, spec, tp, raw, attempt);
@@ -380,6 +406,11 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
       timers.cancel(new AttemptTimer(done.offset()));
       entry.timerStarted = false;
     }
+    meters.attempt(
+        System.nanoTime() - entry.startedNanos,
+        done.error() == null,
+        (entry.record.key() == null ? 0 : entry.record.key().length)
+            + (entry.record.value() == null ? 0 : entry.record.value().length));
     if (done.error() == null) {
       pending.finish(entry);
       return;
@@ -402,6 +433,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
               done.offset(),
               entry.attempt,
               done.error().toString());
+      meters.retried();
       timers.startSingleTimer(
           new RetryTimer(done.offset()), new Retry(done.offset()), retry.delay());
       return;
@@ -422,6 +454,15 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
    */
   private void deadLetter(PendingRecords.InFlight entry, DeadLetterReason reason) {
     RecordFormat.Decoded raw = entry.record;
+    metrics
+        .counter(
+            "skald.consumer.dead.letters",
+            "Records the group's handler failed for good, written to its dead-letter topic",
+            "group",
+            spec.group(),
+            "reason",
+            reason.name())
+        .increment();
     getContext()
         .getLog()
         .warn(
@@ -512,6 +553,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private Behavior<Command> report() {
     if (fetcher.started()) {
       long position = committable();
+      if (logEnd >= 0) {
+        lag.set(Math.max(0, logEnd - position));
+      }
       if (position != lastReported) {
         lastReported = position;
         parent.tell(new ConsumerActor.WorkerProgress(tp, position));

@@ -29,6 +29,7 @@ final class PendingRecords {
     int attempt = 1;
     boolean executing;
     boolean timerStarted;
+    long startedNanos;
     Instant firstFailure;
     Throwable lastError;
 

@@ -1,6 +1,7 @@
 package io.skald.framework.internal.journal;
 
 import com.typesafe.config.Config;
+import io.skald.framework.internal.metrics.SkaldMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   private static final byte[] SYNC_KEY = "skald.group-commit".getBytes(StandardCharsets.UTF_8);
 
   private final boolean fsync;
+  private final SkaldMetrics.JournalMeters metrics;
   private final WriteOptions unsynced = new WriteOptions().sync(false).snapshot(false);
   private final WriteOptions synced = new WriteOptions().sync(true).snapshot(false);
   private final List<Object> group = new ArrayList<>();
@@ -63,6 +65,9 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   public GroupCommitLeveldbJournal(Config config) {
     super(config);
     this.fsync = config.getBoolean("fsync");
+    this.metrics =
+        SkaldMetrics.get(org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(context().system()))
+            .journal();
   }
 
   @Override
@@ -106,6 +111,8 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
     if (group.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
+    int writes = group.size();
     grouping = true;
     try {
       for (Object write : group) {
@@ -116,6 +123,7 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
       group.clear();
     }
     Exception failure = null;
+    long syncStarted = System.nanoTime();
     try (WriteBatch batch = leveldb().createWriteBatch()) {
       // a synced write flushes LevelDB's log up to and including every write before it
       batch.put(SYNC_KEY, Long.toString(++groups).getBytes(StandardCharsets.UTF_8));
@@ -123,6 +131,8 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
     } catch (Exception e) {
       failure = e;
     }
+    long finished = System.nanoTime();
+    metrics.groupCommitted(writes, finished - started, finished - syncStarted);
     for (Pending pending : awaitingSync) {
       if (failure == null) {
         pending.durable().completeWith(pending.written());

@@ -9,6 +9,7 @@ import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.metrics.SkaldMetrics;
 import io.skald.framework.internal.topic.Partitioner;
 import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.producer.BackpressureException;
@@ -126,6 +127,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final TopicCache topics;
   private final String producerId;
   private final int maxInFlight;
+  private final SkaldMetrics metrics;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   private final Map<String, TopicSpec> known = new HashMap<>();
   private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
@@ -146,6 +148,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     // An idempotent producer keeps one append in flight per partition, so a retry cannot overtake.
     this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
     this.bufferedBytes = bufferedBytes;
+    this.metrics = SkaldMetrics.get(context.getSystem());
   }
 
   @Override
@@ -300,7 +303,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   private void complete(AppendDone done) {
     List<CompletableFuture<RecordMetadata>> promises = done.batch().promises;
+    SkaldMetrics.ProducerMeters meters = metrics.producer(done.tp().topic());
     if (done.result() instanceof PartitionProtocol.Appended appended) {
+      meters.acknowledged(
+          done.batch().count,
+          done.batch().payload.length,
+          System.nanoTime() - done.batch().firstAttemptNanos);
       for (int i = 0; i < promises.size(); i++) {
         CompletableFuture<RecordMetadata> promise = promises.get(i);
         if (promise != null) {
@@ -341,6 +349,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       failure =
           new SkaldException("append to " + done.tp() + " failed: " + done.error(), done.error());
     }
+    meters.failed(done.batch().count);
     getContext()
         .getLog()
         .warn("{} record(s) to {} failed: {}", promises.size(), done.tp(), failure.getMessage());

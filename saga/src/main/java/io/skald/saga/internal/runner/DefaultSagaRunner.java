@@ -50,6 +50,8 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   private final Subscription replies;
   private final boolean choreography;
 
+  private static final java.time.Duration METRICS_REFRESH = java.time.Duration.ofSeconds(5);
+
   /**
    * Registers the definition's instances and starts consuming its replies (orchestration) or its
    * flow events (choreography).
@@ -74,6 +76,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     this.settings = settings;
     this.json = json;
     this.rules = new Transitions<>(definition, json, settings.historyLimit());
+    SagaMeters meters = new SagaMeters(skald.meterRegistry(), definition.name());
     FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
@@ -101,7 +104,20 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
             settings.askTimeout(),
             settings.snapshotEvery(),
             settings.journalPluginId(),
-            settings.snapshotPluginId()));
+            settings.snapshotPluginId(),
+            meters));
+    // The instances gauge follows the index, refreshed at a fixed pace (one small ask).
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            METRICS_REFRESH,
+            METRICS_REFRESH,
+            () ->
+                counts()
+                    .thenAccept(meters::counted)
+                    .exceptionally(
+                        error -> null), // the index is moving or busy: the next refresh counts
+            system.executionContext());
     this.replies =
         choreography
             ? skald.subscribe(

@@ -25,4 +25,5 @@ public record InstanceRuntime<D>(
     java.time.Duration indexTimeout,
     int snapshotEvery,
     String journalPluginId,
-    String snapshotPluginId) {}
+    String snapshotPluginId,
+    SagaMeters meters) {}

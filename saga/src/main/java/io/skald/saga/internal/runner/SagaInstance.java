@@ -167,6 +167,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private SagaStatus reporting;
   private boolean endMarked;
   private boolean recovering;
+  private SagaStatus measuredStatus;
+  private final Map<TimerKey, Long> stepStarted = new HashMap<>();
 
   private SagaInstance(
       ActorContext<Command> context,
@@ -435,6 +437,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             Duration.ofMillis(Math.max(0, due - now)));
       }
     }
+    measure(state, now);
     report(state.status());
     if (state.status().terminal()) {
       if (!endMarked) {
@@ -443,6 +446,38 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       }
       timers.cancelAll();
       passivateIfReported(state);
+    }
+  }
+
+  /**
+   * Counts status transitions and times step directions, from what this incarnation saw start (a
+   * recovery counts nothing again, and times only what starts after it).
+   */
+  private void measure(InstanceState state, long nowMillis) {
+    SagaMeters meters = runtime.meters();
+    if (state.status() != measuredStatus) {
+      if (!recovering) {
+        meters.entered(state.status());
+      }
+      measuredStatus = state.status();
+    }
+    long now = System.nanoTime();
+    for (StepState st : state.steps()) {
+      if (st.running() && st.sendAt() <= nowMillis) {
+        if (!recovering) {
+          stepStarted.putIfAbsent(new TimerKey(st.name(), st.compensating(), false), now);
+        }
+      }
+      for (boolean compensation : new boolean[] {false, true}) {
+        InstanceState.Phase phase = compensation ? st.compensation() : st.forward();
+        if (phase == InstanceState.Phase.RUNNING || phase == InstanceState.Phase.PENDING) {
+          continue;
+        }
+        Long started = stepStarted.remove(new TimerKey(st.name(), compensation, false));
+        if (started != null) {
+          meters.stepEnded(st.name(), compensation, phase.name(), now - started);
+        }
+      }
     }
   }
 
