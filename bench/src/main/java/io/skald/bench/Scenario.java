@@ -16,7 +16,12 @@ enum Scenario {
   SAGA_ORCHESTRATION("saga-orch", bench -> bench.sagas(Shop.Flow.ORCHESTRATION), "saga-orch"),
   SAGA_CHOREOGRAPHY("saga-chor", bench -> bench.sagas(Shop.Flow.CHOREOGRAPHY), "saga-chor"),
   CLUSTER("cluster-1-2-3", Bench::cluster, "cluster-1", "cluster-2", "cluster-3"),
-  CLUSTER_FAILOVER("cluster-failover", Bench::clusterFailover, "cluster-failover");
+  CLUSTER_FAILOVER("cluster-failover", Bench::clusterFailover, "cluster-failover"),
+  METRICS_OVERHEAD(
+      "metrics-overhead",
+      bench -> new MetricsOverheadBench(bench).run(),
+      "metrics-produce-4",
+      "metrics-saga-orch");
 
   /** Runs a scenario on a harness. */
   @FunctionalInterface

@@ -246,6 +246,32 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * Traces with OpenTelemetry (the user brings the SDK): every send runs in a PRODUCER span whose
+   * W3C trace context ({@code traceparent}, {@code tracestate}) travels in the record's headers,
+   * and every handler attempt in a CONSUMER span, child of it and current while the handler runs,
+   * so what a handler sends continues the trace; sagas carry their starter's trace through every
+   * command and reply. Until this is called nothing is traced and no header is added.
+   * <!-- snippet: jd-use-open-telemetry -->
+   *
+   * <pre>{@code
+   * SdkTracerProvider tracerProvider =
+   *     SdkTracerProvider.builder()
+   *         .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+   *         .build();
+   * skald.useOpenTelemetry(
+   *     OpenTelemetrySdk.builder()
+   *         .setTracerProvider(tracerProvider)
+   *         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+   *         .build());
+   * }</pre>
+   *
+   * @param openTelemetry the OpenTelemetry to trace with ({@code OpenTelemetry.noop()} stops)
+   */
+  public void useOpenTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    io.skald.framework.internal.tracing.SkaldTracing.get(system).use(openTelemetry);
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

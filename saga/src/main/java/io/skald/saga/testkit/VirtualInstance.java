@@ -71,7 +71,7 @@ final class VirtualInstance<D> {
   }
 
   void start(D data) {
-    persist(rules.start(state, json.write(data), now));
+    persist(rules.start(state, json.write(data), java.util.Map.of(), now));
   }
 
   /** Delivers a reply to an attempt (0: unknown); returns false if the instance ignored it. */

@@ -4,6 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.skald.examples.orders.common.OrderLine;
 import io.skald.examples.orders.inventory.Warehouse;
 import io.skald.examples.orders.order.OrderEntity;
@@ -17,7 +25,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +55,8 @@ public final class HttpServer extends AllDirectives {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Shop shop;
+  private final OpenTelemetry openTelemetry;
+  private final Tracer tracer;
 
   /**
    * Creates the API of a shop.
@@ -52,7 +64,20 @@ public final class HttpServer extends AllDirectives {
    * @param shop the shop
    */
   public HttpServer(Shop shop) {
+    this(shop, OpenTelemetry.noop());
+  }
+
+  /**
+   * Creates the API of a shop, traced: {@code POST /orders} runs in a SERVER span (continuing the
+   * caller's {@code traceparent}, if any) that the order's saga carries through every step.
+   *
+   * @param shop the shop
+   * @param openTelemetry the OpenTelemetry to trace with
+   */
+  public HttpServer(Shop shop, OpenTelemetry openTelemetry) {
     this.shop = shop;
+    this.openTelemetry = openTelemetry;
+    this.tracer = openTelemetry.getTracer("io.skald.examples.orders");
   }
 
   /**
@@ -111,7 +136,7 @@ public final class HttpServer extends AllDirectives {
                     pathEnd(
                         () ->
                             concat(
-                                post(() -> body(this::placeOrder)),
+                                post(this::tracedPlaceOrder),
                                 get(
                                     () ->
                                         parameter(
@@ -260,6 +285,59 @@ public final class HttpServer extends AllDirectives {
         .thenApply(stock -> json(StatusCodes.OK, stockJson(sku, stock.orElseThrow())));
   }
 
+  private static final TextMapGetter<Map<String, String>> HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+          return carrier == null ? null : carrier.get(key);
+        }
+      };
+
+  /** {@code POST /orders} in a SERVER span, child of the caller's trace context if it sent one. */
+  private Route tracedPlaceOrder() {
+    return optionalHeaderValueByName(
+        "traceparent",
+        traceparent ->
+            optionalHeaderValueByName(
+                "tracestate",
+                tracestate ->
+                    body(
+                        json -> {
+                          Map<String, String> carrier = new HashMap<>();
+                          traceparent.ifPresent(v -> carrier.put("traceparent", v));
+                          tracestate.ifPresent(v -> carrier.put("tracestate", v));
+                          Context parent =
+                              openTelemetry
+                                  .getPropagators()
+                                  .getTextMapPropagator()
+                                  .extract(Context.root(), carrier, HEADERS);
+                          Span span =
+                              tracer
+                                  .spanBuilder("POST /orders")
+                                  .setSpanKind(SpanKind.SERVER)
+                                  .setParent(parent)
+                                  .setAttribute("http.request.method", "POST")
+                                  .setAttribute("http.route", "/orders")
+                                  .startSpan();
+                          CompletionStage<Route> placed;
+                          try (Scope scope = span.makeCurrent()) {
+                            placed = placeOrder(json);
+                          } catch (RuntimeException e) {
+                            span.recordException(e);
+                            span.end();
+                            throw e;
+                          }
+                          return placed.whenComplete(
+                              (route, error) -> {
+                                if (error != null) {
+                                  span.recordException(error);
+                                  span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                                }
+                                span.end();
+                              });
+                        })));
+  }
+
   private CompletionStage<Route> placeOrder(JsonNode body) {
     String customerId = id(body, "customerId");
     JsonNode items = body.get("items");
@@ -276,14 +354,17 @@ public final class HttpServer extends AllDirectives {
               number(item, "unitPrice", 0, MAX_AMOUNT)));
     }
     String orderId = "order-" + UUID.randomUUID();
+    // the saga starts on the thread that answers the account lookup: in the request's context
+    Context request = Context.current();
     return shop.account(customerId)
         .thenCompose(
-            account -> {
-              if (!account.open()) {
-                throw new IllegalArgumentException("unknown customer " + customerId);
-              }
-              return shop.placeOrder(orderId, customerId, lines);
-            })
+            request.wrapFunction(
+                account -> {
+                  if (!account.open()) {
+                    throw new IllegalArgumentException("unknown customer " + customerId);
+                  }
+                  return shop.placeOrder(orderId, customerId, lines);
+                }))
         .thenApply(
             placed ->
                 json(StatusCodes.ACCEPTED, obj().put("orderId", orderId).put("sagaId", orderId)));
@@ -421,9 +502,11 @@ public final class HttpServer extends AllDirectives {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       Path dataDir = common.dataDir();
       Skald skald = Skald.start("order-service", OrderServiceApp.config(dataDir));
+      // traced when an OpenTelemetry SDK is installed (e.g. the OpenTelemetry Java agent)
+      skald.useOpenTelemetry(GlobalOpenTelemetry.get());
       Shop shop = Shop.start(skald, common.options());
       ServerBinding binding =
-          new HttpServer(shop)
+          new HttpServer(shop, GlobalOpenTelemetry.get())
               .bind(skald, host, port)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

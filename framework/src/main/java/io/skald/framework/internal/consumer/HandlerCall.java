@@ -1,11 +1,15 @@
 package io.skald.framework.internal.consumer;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.ConsumerRecord;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.tracing.SkaldTracing;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -26,12 +30,42 @@ final class HandlerCall {
    * @param tp the partition
    * @param raw the record as stored
    * @param attempt the attempt, from 1
+   * @param tracing the node's tracing: the call runs in a CONSUMER span when it is on
    * @param <K> key type
    * @param <V> value type
    * @return a plain future (callbacks run where it completes, see {@link Stages#inline}); failed
    *     with the error if decoding or the call itself threw
    */
   static <K, V> CompletableFuture<?> call(
+      RecordHandler<K, V> handler,
+      SubscriptionSpec<K, V> spec,
+      TopicPartition tp,
+      RecordFormat.Decoded raw,
+      int attempt,
+      SkaldTracing tracing) {
+    if (!tracing.enabled()) {
+      return call(handler, spec, tp, raw, attempt);
+    }
+    Span span =
+        tracing.process(
+            tp.topic(), tp.partition(), raw.offset(), spec.group(), attempt, raw.headers());
+    CompletableFuture<?> future;
+    try (Scope scope = span.makeCurrent()) {
+      future = call(handler, spec, tp, raw, attempt);
+    }
+    future.whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            Throwable cause = Stages.unwrap(error);
+            span.recordException(cause);
+            span.setStatus(StatusCode.ERROR, cause.getClass().getSimpleName());
+          }
+          span.end();
+        });
+    return future;
+  }
+
+  private static <K, V> CompletableFuture<?> call(
       RecordHandler<K, V> handler,
       SubscriptionSpec<K, V> spec,
       TopicPartition tp,

@@ -124,6 +124,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private final boolean atMostOnce;
   private long committedLimit = -1;
   private final SkaldMetrics metrics;
+  private final io.skald.framework.internal.tracing.SkaldTracing tracing;
   private final SkaldMetrics.ConsumerMeters meters;
   private final SkaldMetrics.PartitionGauge lag;
   private long logEnd = -1;
@@ -141,6 +142,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     this.settings = setup.settings();
     this.parent = setup.parent();
     this.metrics = SkaldMetrics.get(context.getSystem());
+    this.tracing = io.skald.framework.internal.tracing.SkaldTracing.get(context.getSystem());
     this.meters = metrics.consumer(spec.group(), tp.topic());
     this.lag =
         metrics.partitionGauge(
@@ -371,7 +373,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     entry.startedNanos = System.nanoTime();
     RecordFormat.Decoded raw = entry.record;
     int attempt = entry.attempt;
-    CompletableFuture<?> future = HandlerCall.call(handler, spec, tp, raw, attempt);
+    CompletableFuture<?> future = HandlerCall.call(handler, spec, tp, raw, attempt, tracing);
     if (future.isDone()) {
       settle(new RecordDone(raw.offset(), attempt, HandlerCall.failureOf(future)));
     } else {

@@ -8,6 +8,7 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.tracing.SkaldTracing;
 import io.skald.framework.producer.Acks;
 import io.skald.framework.producer.BackpressureException;
 import io.skald.framework.producer.InvalidRecordException;
@@ -34,6 +35,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final ActorRef<ProducerActor.Command> actor;
   private final ByteBudget bufferedBytes;
   private final DelayedSender delayed;
+  private final SkaldTracing tracing;
   private volatile boolean closed;
 
   /**
@@ -44,13 +46,16 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
    * @param actor the producer actor
    * @param bufferedBytes the buffer counter shared with the actor
    * @param delayed schedules delayed records
+   * @param tracing the node's tracing (a PRODUCER span per send when on)
    */
   public DefaultProducer(
       ProducerSettings<K, V> producerSettings,
       SkaldSettings settings,
       ActorRef<ProducerActor.Command> actor,
       ByteBudget bufferedBytes,
-      DelayedSender delayed) {
+      DelayedSender delayed,
+      SkaldTracing tracing) {
+    this.tracing = tracing;
     this.producerSettings = producerSettings;
     this.delayed = delayed;
     this.settings = settings;
@@ -143,6 +148,22 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   }
 
   private CompletionStage<RecordMetadata> write(String topic, int partition, Encoded record) {
+    if (!tracing.enabled()) {
+      return append(topic, partition, record);
+    }
+    SkaldTracing.Publish publish = tracing.publish(topic, record.headers());
+    Encoded traced =
+        new Encoded(
+            record.key(),
+            record.value(),
+            publish.headers(),
+            RecordFormat.encodedSize(record.key(), record.value(), publish.headers()));
+    CompletionStage<RecordMetadata> sent = append(topic, partition, traced);
+    sent.whenComplete((meta, error) -> publish.end(error == null ? null : Stages.unwrap(error)));
+    return sent;
+  }
+
+  private CompletionStage<RecordMetadata> append(String topic, int partition, Encoded record) {
     try {
       reserve(record.size());
       boolean durable = producerSettings.acks() == Acks.DURABLE;

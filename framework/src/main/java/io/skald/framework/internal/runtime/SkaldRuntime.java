@@ -152,7 +152,13 @@ public final class SkaldRuntime {
                 producerSettings.idempotent() ? "producer-" + UUID.randomUUID() : null),
             "skald-producer-" + UUID.randomUUID(),
             Props.empty());
-    return new DefaultProducer<>(producerSettings, settings, actor, buffered, delayed);
+    return new DefaultProducer<>(
+        producerSettings,
+        settings,
+        actor,
+        buffered,
+        delayed,
+        io.skald.framework.internal.tracing.SkaldTracing.get(system));
   }
 
   /**

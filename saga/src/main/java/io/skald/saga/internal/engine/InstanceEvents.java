@@ -59,7 +59,8 @@ final class InstanceEvents<D> {
           null,
           s.history(),
           List.of(),
-          s.historyDropped());
+          s.historyDropped(),
+          e.trace());
     }
     if (event instanceof SagaEvent.StepStarted e) {
       StepState st = s.step(e.step());
@@ -135,7 +136,8 @@ final class InstanceEvents<D> {
           s.reason(),
           s.history(),
           List.of(),
-          s.historyDropped());
+          s.historyDropped(),
+          s.trace());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

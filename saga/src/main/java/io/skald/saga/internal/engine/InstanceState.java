@@ -4,6 +4,7 @@ import io.skald.saga.SagaStatus;
 import io.skald.saga.internal.SagaSerializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * INTERNAL API: the state of a saga instance, rebuilt from its {@link SagaEvent}s. Immutable; every
@@ -67,19 +68,25 @@ public record InstanceState(
         })
         List<SagaEvent> history,
     List<SagaEvent.ReplyHeld> held,
-    long historyDropped)
+    long historyDropped,
+    Map<String, String> trace)
     implements SagaSerializable {
 
-  /** Copies the lists (a state written before replies were held has none). */
+  /**
+   * Copies the lists (a state written before replies were held has none, one written before tracing
+   * has no trace context).
+   */
   public InstanceState {
     steps = List.copyOf(steps);
     history = List.copyOf(history);
     held = held == null ? List.of() : List.copyOf(held);
+    trace = trace == null ? Map.of() : Map.copyOf(trace);
   }
 
   /** The state of an instance that has not started. */
   public static final InstanceState EMPTY =
-      new InstanceState(null, null, List.of(), null, false, null, List.of(), List.of(), 0);
+      new InstanceState(
+          null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of());
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -180,7 +187,8 @@ public record InstanceState(
         reason,
         history,
         held,
-        historyDropped);
+        historyDropped,
+        trace);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
@@ -193,7 +201,8 @@ public record InstanceState(
         newReason,
         history,
         held,
-        historyDropped);
+        historyDropped,
+        trace);
   }
 
   InstanceState withData(String newData) {
@@ -206,12 +215,22 @@ public record InstanceState(
         reason,
         history,
         held,
-        historyDropped);
+        historyDropped,
+        trace);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
     return new InstanceState(
-        SagaStatus.PARKED, dataJson, steps, step, compensation, why, history, held, historyDropped);
+        SagaStatus.PARKED,
+        dataJson,
+        steps,
+        step,
+        compensation,
+        why,
+        history,
+        held,
+        historyDropped,
+        trace);
   }
 
   InstanceState recorded(SagaEvent event, int limit) {
@@ -228,7 +247,8 @@ public record InstanceState(
         reason,
         next,
         held,
-        historyDropped + drop);
+        historyDropped + drop,
+        trace);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
@@ -241,6 +261,7 @@ public record InstanceState(
         reason,
         history,
         newHeld,
-        historyDropped);
+        historyDropped,
+        trace);
   }
 }

@@ -32,8 +32,16 @@ public sealed interface SagaEvent extends SagaSerializable
    *
    * @param dataJson the initial data
    * @param at when
+   * @param trace the W3C trace context of the starter ({@code traceparent}, {@code tracestate}),
+   *     empty if it was not traced (and in events written before tracing)
    */
-  record Started(String dataJson, long at) implements SagaEvent {}
+  record Started(String dataJson, long at, java.util.Map<String, String> trace)
+      implements SagaEvent {
+    /** Copies the trace context (null in events written before tracing). */
+    public Started {
+      trace = trace == null ? java.util.Map.of() : java.util.Map.copyOf(trace);
+    }
+  }
 
   /**
    * An attempt of a step (or of its compensation) is armed: its command goes out at {@code sendAt}

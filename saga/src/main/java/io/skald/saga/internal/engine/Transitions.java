@@ -263,11 +263,13 @@ public final class Transitions<D> {
    *
    * @param state the state (must not have started)
    * @param dataJson the initial data
+   * @param trace the starter's W3C trace context, or empty
    * @param now the time
    * @return the events
    */
-  public List<SagaEvent> start(InstanceState state, String dataJson, long now) {
-    return settle(state, List.of(new SagaEvent.Started(dataJson, now)), now);
+  public List<SagaEvent> start(
+      InstanceState state, String dataJson, java.util.Map<String, String> trace, long now) {
+    return settle(state, List.of(new SagaEvent.Started(dataJson, now, trace)), now);
   }
 
   /**

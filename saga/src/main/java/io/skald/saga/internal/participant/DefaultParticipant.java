@@ -203,8 +203,11 @@ public final class DefaultParticipant implements Participant {
             h.get(SagaHeaders.KEY),
             Math.max(1, SagaHeaders.attempt(h)));
     Object command = json.read(record.value(), binding.endpoint().commandType());
-    return run(binding, command, context)
-        .thenCompose(entry -> entry == null ? done() : reply(record, entry));
+    // The handler's span is current here; the user's handler and the reply run on the threads
+    // that answer the ledger, so they are run in it: the reply continues the saga's trace.
+    io.opentelemetry.context.Context traced = io.opentelemetry.context.Context.current();
+    return run(binding, command, context, traced)
+        .thenCompose(traced.wrapFunction(entry -> entry == null ? done() : reply(record, entry)));
   }
 
   /**
@@ -263,10 +266,14 @@ public final class DefaultParticipant implements Participant {
   /**
    * Runs a command once per idempotency key, by {@link LedgerRules}: the remembered reply of a
    * duplicate, nothing for a command that arrived after its compensation (null), else the handler's
-   * reply, remembered before it is returned (a refusal under its attempt).
+   * reply, remembered before it is returned (a refusal under its attempt). The handler runs in
+   * {@code traced}, the trace context of the record that carried the command.
    */
   CompletionStage<ParticipantLedger.Entry> run(
-      Binding binding, Object command, CommandContext context) {
+      Binding binding,
+      Object command,
+      CommandContext context,
+      io.opentelemetry.context.Context traced) {
     String key = context.idempotencyKey();
     int attempt = context.attempt();
     String counterpart =
@@ -297,7 +304,9 @@ public final class DefaultParticipant implements Participant {
                               return CompletableFuture.<ParticipantLedger.Entry>completedFuture(
                                   null);
                             default:
-                              return execute(binding, command, context)
+                              return traced
+                                  .wrapSupplier(() -> execute(binding, command, context))
+                                  .get()
                                   .thenCompose(
                                       entry ->
                                           remember(

@@ -171,7 +171,7 @@ final class FlowReactor<D> {
             SagaHeaders.key(definition.name(), sagaId, step, compensation),
             attempt);
     return participant
-        .run(binding, command, context)
+        .run(binding, command, context, io.opentelemetry.context.Context.current())
         .thenCompose(
             entry -> {
               if (entry == null || !participant.isFailure(binding, entry)) {

@@ -231,11 +231,12 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    java.util.Map<String, String> trace = SagaTrace.current();
     return Stages.unwrapped(
         Stages.inline(
             ref(sagaId)
                 .ask(
-                    replyTo -> new InstanceProtocol.Start(dataJson, replyTo),
+                    replyTo -> new InstanceProtocol.Start(dataJson, trace, replyTo),
                     settings.askTimeout())));
   }
 

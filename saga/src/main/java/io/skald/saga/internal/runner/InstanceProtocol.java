@@ -30,9 +30,17 @@ public final class InstanceProtocol {
    * Starts the instance.
    *
    * @param dataJson the initial data
+   * @param trace the starter's W3C trace context, or empty
    * @param replyTo true if started now, false if it existed
    */
-  public record Start(String dataJson, ActorRef<Boolean> replyTo) implements Command {}
+  public record Start(
+      String dataJson, java.util.Map<String, String> trace, ActorRef<Boolean> replyTo)
+      implements Command {
+    /** Copies the trace context (absent in a message from a node of an earlier version). */
+    public Start {
+      trace = trace == null ? java.util.Map.of() : java.util.Map.copyOf(trace);
+    }
+  }
 
   /**
    * A participant's reply.

@@ -376,7 +376,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       start.replyTo().tell(Boolean.FALSE);
       return Effect().none();
     }
-    List<SagaEvent> events = rules.start(state, start.dataJson(), System.currentTimeMillis());
+    List<SagaEvent> events =
+        rules.start(state, start.dataJson(), start.trace(), System.currentTimeMillis());
     return persistAndAct(events, Sender.Cause.START, null)
         .thenRun(s -> start.replyTo().tell(Boolean.TRUE));
   }
@@ -442,7 +443,10 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     if (state.status().terminal()) {
       if (!endMarked) {
         endMarked = true;
-        runtime.sender().ended(sagaId);
+        try (io.opentelemetry.context.Scope scope =
+            SagaTrace.context(state.trace()).makeCurrent()) {
+          runtime.sender().ended(sagaId); // the end markers belong to the saga's trace too
+        }
       }
       timers.cancelAll();
       passivateIfReported(state);
@@ -544,7 +548,12 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         new AttemptKey(st.name(), st.compensating(), st.attempt(), st.deadline());
     if (sent.add(attemptKey)) {
       try {
-        runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
+        // in the starter's trace: the command's PRODUCER span (and all that follows from it,
+        // the participant's handling and its reply) joins the trace that started the saga
+        try (io.opentelemetry.context.Scope scope =
+            SagaTrace.context(state.trace()).makeCurrent()) {
+          runtime.sender().send(new Sender.Attempt(sagaId, state, st, cause, observed));
+        }
       } catch (UserCodeFailed e) {
         context.getLog().warn("saga {} {}: {}; parking", sagaName, sagaId, e.getMessage());
         context

@@ -105,12 +105,53 @@ class SagaEventFormatTest {
     }
     InstanceState state =
         InstanceState.EMPTY
-            .recorded(new SagaEvent.Started("{}", 1), 10)
+            .recorded(
+                new SagaEvent.Started(
+                    "{}",
+                    1,
+                    Map.of("traceparent", "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01")),
+                10)
             .recorded(new SagaEvent.ReplyHeld("s", false, 2, "ack", "{}", 3), 10);
     var serializer = serialization.findSerializerFor(state);
     byte[] bytes = serializer.toBinary(state);
     assertFalse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("io.skald"));
     String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, state);
     assertEquals(state, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
+  }
+
+  /**
+   * The start event and the state gained the starter's trace context with tracing: what the earlier
+   * code wrote (without it) reads as untraced.
+   */
+  @Test
+  void aStartAndAStateWrittenBeforeTracingReadAsUntraced() throws Exception {
+    Map<String, Object> started = new LinkedHashMap<>();
+    started.put("dataJson", "{\"id\":1}");
+    started.put("at", 7L);
+    var serializer = serialization.findSerializerFor(new SagaEvent.Started("{}", 1, Map.of()));
+    Object read =
+        serialization
+            .deserialize(
+                new CBORMapper().writeValueAsBytes(started),
+                serializer.identifier(),
+                "saga-instance.started.v1")
+            .get();
+    assertEquals(new SagaEvent.Started("{\"id\":1}", 7, Map.of()), read);
+
+    InstanceState state = InstanceState.EMPTY.recorded(new SagaEvent.Started("{}", 1, Map.of()), 5);
+    var stateSerializer = serialization.findSerializerFor(state);
+    String manifest = Serializers.manifestFor(stateSerializer, state);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old =
+        new CBORMapper().readValue(stateSerializer.toBinary(state), LinkedHashMap.class);
+    old.remove("trace"); // as the earlier code wrote it
+    InstanceState back =
+        (InstanceState)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), stateSerializer.identifier(), manifest)
+                .get();
+    assertEquals(Map.of(), back.trace());
+    assertEquals(state, back);
   }
 }

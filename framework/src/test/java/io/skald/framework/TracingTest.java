@@ -1,0 +1,190 @@
+package io.skald.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.testkit.Await;
+import io.skald.testkit.SkaldTestNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** W3C trace context from a producer through consumers, with the SDK's in-memory exporter. */
+class TracingTest {
+
+  private static SpanData one(List<SpanData> spans, String name) {
+    List<SpanData> named = spans.stream().filter(s -> s.getName().equals(name)).toList();
+    assertEquals(1, named.size(), name + " in " + spans);
+    return named.get(0);
+  }
+
+  @Test
+  void oneTraceFromTheCallerThroughAChainOfHandlers() {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      // #jd-use-open-telemetry
+      SdkTracerProvider tracerProvider =
+          SdkTracerProvider.builder()
+              .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+              .build();
+      skald.useOpenTelemetry(
+          OpenTelemetrySdk.builder()
+              .setTracerProvider(tracerProvider)
+              .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+              .build());
+      // #jd-use-open-telemetry
+      skald.useOpenTelemetry(otel); // the same exporter, through the test's own SDK
+      skald.admin().createTopic(TopicSpec.of("orders", 2)).toCompletableFuture().join();
+      skald.admin().createTopic(TopicSpec.of("shipments", 2)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      Map<String, String> shippedHeaders = new ConcurrentHashMap<>();
+      AtomicInteger attempts = new AtomicInteger();
+      Subscription billing =
+          skald.subscribe(
+              SubscriptionSpec.of("billing", Codecs.string(), Codecs.string())
+                  .withTopics("orders")
+                  .withRetryPolicy(
+                      RetryPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(50), 1.0)
+                          .withMaxAttempts(3)),
+              record -> {
+                if (attempts.incrementAndGet() == 1) {
+                  throw new IllegalStateException("first attempt fails");
+                }
+                // sent inside the handler's span: the trace goes on
+                return producer
+                    .send("shipments", record.key(), "ship " + record.value())
+                    .thenApply(meta -> null);
+              });
+      Subscription shipping =
+          skald.subscribe(
+              SubscriptionSpec.of("shipping", Codecs.string(), Codecs.string())
+                  .withTopics("shipments"),
+              record -> {
+                shippedHeaders.putAll(record.headers());
+                return CompletableFuture.completedFuture(null);
+              });
+
+      Span request =
+          otel.getTracer("test")
+              .spanBuilder("POST /orders")
+              .setSpanKind(SpanKind.SERVER)
+              .startSpan();
+      try (Scope scope = request.makeCurrent()) {
+        producer.send("orders", "o-1", "order 1").toCompletableFuture().join();
+      } finally {
+        request.end();
+      }
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(15),
+          () ->
+              assertEquals(
+                  1,
+                  exporter.getFinishedSpanItems().stream()
+                      .filter(s -> s.getName().equals("shipments process"))
+                      .count()));
+      billing.stop().toCompletableFuture().join();
+      shipping.stop().toCompletableFuture().join();
+
+      List<SpanData> spans = exporter.getFinishedSpanItems();
+      SpanData http = one(spans, "POST /orders");
+      SpanData publishOrder = one(spans, "orders publish");
+      List<SpanData> processOrder =
+          spans.stream().filter(s -> s.getName().equals("orders process")).toList();
+      SpanData publishShipment = one(spans, "shipments publish");
+      SpanData processShipment = one(spans, "shipments process");
+      String traceId = http.getTraceId();
+      for (SpanData span : spans) {
+        assertEquals(traceId, span.getTraceId(), span.getName());
+      }
+      assertEquals(SpanKind.PRODUCER, publishOrder.getKind());
+      assertEquals(http.getSpanId(), publishOrder.getParentSpanId());
+      // two attempts, each its own CONSUMER span under the producer's; the first failed
+      assertEquals(2, processOrder.size());
+      for (SpanData attempt : processOrder) {
+        assertEquals(SpanKind.CONSUMER, attempt.getKind());
+        assertEquals(publishOrder.getSpanId(), attempt.getParentSpanId());
+        assertEquals(
+            "billing",
+            attempt
+                .getAttributes()
+                .get(
+                    io.opentelemetry.api.common.AttributeKey.stringKey(
+                        "messaging.consumer.group.name")));
+      }
+      assertTrue(
+          processOrder.stream()
+              .anyMatch(
+                  s ->
+                      s.getStatus().getStatusCode() == StatusCode.ERROR
+                          && s.getEvents().stream()
+                              .anyMatch(e -> e.getName().equals("exception"))));
+      SpanData succeeded =
+          processOrder.stream()
+              .filter(s -> s.getStatus().getStatusCode() != StatusCode.ERROR)
+              .findFirst()
+              .orElseThrow();
+      assertEquals(succeeded.getSpanId(), publishShipment.getParentSpanId());
+      assertEquals(publishShipment.getSpanId(), processShipment.getParentSpanId());
+      assertTrue(shippedHeaders.get("traceparent").contains(traceId), shippedHeaders.toString());
+    }
+  }
+
+  @Test
+  void withoutOpenTelemetryNothingIsAdded() {
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      skald.useOpenTelemetry(OpenTelemetry.noop());
+      skald.admin().createTopic(TopicSpec.of("plain", 1)).toCompletableFuture().join();
+      skald
+          .producer(ProducerSettings.of(Codecs.string(), Codecs.string()))
+          .send("plain", "k", "v", Map.of("tenant", "acme"))
+          .toCompletableFuture()
+          .join();
+      Map<String, String> seen = new ConcurrentHashMap<>();
+      Subscription s =
+          skald.subscribe(
+              SubscriptionSpec.of("g", Codecs.string(), Codecs.string()).withTopics("plain"),
+              r -> {
+                seen.putAll(r.headers());
+                return CompletableFuture.completedFuture(null);
+              });
+      Await.until(skald.system(), Duration.ofSeconds(10), () -> assertFalse(seen.isEmpty()));
+      s.stop().toCompletableFuture().join();
+      assertEquals(Map.of("tenant", "acme"), seen);
+    }
+  }
+}
