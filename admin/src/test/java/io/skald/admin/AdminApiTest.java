@@ -143,6 +143,15 @@ class AdminApiTest {
         api.call("PATCH", "/api/v1/topics/clicks", "{\"partitions\":4}"), 409, "topic_conflict");
     assertEquals(
         2, skald.admin().describeTopic("clicks").toCompletableFuture().join().get().partitions());
+
+    // deleted: its data gone, the name free again
+    AdminClient.Response deleted = api.call("DELETE", "/api/v1/topics/clicks", null);
+    assertEquals(200, deleted.status(), deleted.body().toString());
+    assertError(api.get("/api/v1/topics/clicks"), 404, "unknown_topic");
+    assertError(api.call("DELETE", "/api/v1/topics/clicks", null), 404, "unknown_topic");
+    assertEquals(
+        201, api.call("POST", "/api/v1/topics", "{\"name\":\"clicks\",\"partitions\":1}").status());
+    assertEquals(0, api.get("/api/v1/topics/clicks").body().path("records").asLong());
   }
 
   @Test

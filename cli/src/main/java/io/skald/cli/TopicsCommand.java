@@ -14,12 +14,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "topics",
     mixinStandardHelpOptions = true,
-    description = "List, describe, create and alter topics.",
+    description = "List, describe, create, alter and delete topics.",
     subcommands = {
       TopicsCommand.ListTopics.class,
       TopicsCommand.Describe.class,
       TopicsCommand.Create.class,
-      TopicsCommand.Alter.class
+      TopicsCommand.Alter.class,
+      TopicsCommand.Delete.class
     })
 final class TopicsCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -27,7 +28,7 @@ final class TopicsCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: list, describe, create or alter");
+        spec.commandLine(), "a subcommand is required: list, describe, create, alter or delete");
   }
 
   static String retention(JsonNode r) {
@@ -291,6 +292,30 @@ final class TopicsCommand implements Runnable {
         output.line("retention:     " + retention(now.path("retention")));
         output.line("backlog limit: " + backlog(now.path("backlogLimit")));
         output.line("compaction:    " + compaction(now.path("compaction")));
+      }
+      return SkaldCli.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete a topic and its data (for good: needs --yes).")
+  static final class Delete extends SkaldCli.ApiCommand {
+    @Parameters(paramLabel = "TOPIC", description = "The topic.")
+    String topic;
+
+    @Option(names = "--yes", description = "Confirm: the topic's records are deleted for good.")
+    boolean yes;
+
+    @Override
+    int call(AdminApi api, Output output) {
+      if (!yes) {
+        throw usage("delete removes the topic's records for good: add --yes to confirm");
+      }
+      JsonNode deleted = api.delete("/topics/" + AdminApi.encode(topic));
+      if (!output.raw(deleted)) {
+        output.line("deleted topic " + topic);
       }
       return SkaldCli.EXIT_OK;
     }

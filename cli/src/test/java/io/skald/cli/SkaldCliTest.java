@@ -164,6 +164,13 @@ class SkaldCliTest {
     assertRefused(skald("topics", "frobnicate"), 2, "Unmatched argument");
     assertEquals(stored, skald.admin().describeTopic("clicks").toCompletableFuture().join().get());
     assertTrue(skald.admin().describeTopic("t2").toCompletableFuture().join().isEmpty());
+
+    assertRefused(skald("topics", "delete", "clicks"), 2, "--yes");
+    assertTrue(skald.admin().describeTopic("clicks").toCompletableFuture().join().isPresent());
+    Run deleted = skald("topics", "delete", "clicks", "--yes");
+    assertEquals(0, deleted.exit(), deleted.toString());
+    assertTrue(skald.admin().describeTopic("clicks").toCompletableFuture().join().isEmpty());
+    assertRefused(skald("topics", "delete", "clicks", "--yes"), 1, "unknown_topic");
   }
 
   @Test

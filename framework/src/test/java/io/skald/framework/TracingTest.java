@@ -168,6 +168,8 @@ class TracingTest {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
       skald.useOpenTelemetry(OpenTelemetry.noop());
+      // and GlobalOpenTelemetry without an SDK installed (its wrapper around the no-op) alike
+      skald.useOpenTelemetry(io.opentelemetry.api.GlobalOpenTelemetry.get());
       skald.admin().createTopic(TopicSpec.of("plain", 1)).toCompletableFuture().join();
       skald
           .producer(ProducerSettings.of(Codecs.string(), Codecs.string()))

@@ -411,7 +411,18 @@ public final class AdminRoutes extends AllDirectives {
                     () ->
                         concat(
                             get(() -> reply(() -> describeTopic(name))),
-                            patch(() -> body(body -> alterTopic(name, body)))))));
+                            patch(() -> body(body -> alterTopic(name, body))),
+                            delete(
+                                () ->
+                                    reply(
+                                        () ->
+                                            admin
+                                                .deleteTopic(name)
+                                                .thenApply(
+                                                    done ->
+                                                        Reply.ok(
+                                                            Json.object()
+                                                                .put("deleted", name)))))))));
   }
 
   private CompletionStage<Reply> describeTopic(String name) {

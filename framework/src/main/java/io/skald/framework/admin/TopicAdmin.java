@@ -75,6 +75,24 @@ public interface TopicAdmin {
   CompletionStage<TopicSpec> alterTopic(TopicSpec spec);
 
   /**
+   * Deletes a topic and its data. The topic stops existing at once, durably (producers then get
+   * {@link UnknownTopicException}, and subscriptions to it stop with it); then every partition
+   * deletes its journal events and snapshots, and the call completes. Consumer groups keep their
+   * committed offsets of the topic (delete the groups to drop them). If the call fails half way,
+   * the name cannot be created again until {@code deleteTopic} is called again and completes.
+   * <!-- snippet: jd-delete-topic -->
+   *
+   * <pre>{@code
+   * skald.admin().deleteTopic("clicks").toCompletableFuture().join();
+   * }</pre>
+   *
+   * @param name the topic
+   * @return completes once every partition's data is deleted; fails with {@link
+   *     UnknownTopicException} if there is no such topic
+   */
+  CompletionStage<Done> deleteTopic(String name);
+
+  /**
    * Looks a topic up.
    *
    * @param name the topic name

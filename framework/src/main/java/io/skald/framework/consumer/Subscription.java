@@ -69,7 +69,8 @@ public interface Subscription {
 
   /**
    * Completes when the member has stopped: normally after {@link #stop()}, exceptionally with
-   * {@link HandlerFailedException} when the handler failed a record for good.
+   * {@link HandlerFailedException} when the handler failed a record for good, {@link
+   * io.skald.framework.UnknownTopicException} when a topic it reads was deleted.
    *
    * @return the termination stage
    */

@@ -224,6 +224,9 @@ final class JavadocExamples {
         .toCompletableFuture()
         .join();
     // #jd-alter-topic
+    // #jd-delete-topic
+    skald.admin().deleteTopic("clicks").toCompletableFuture().join();
+    // #jd-delete-topic
     // #jd-lag
     long behind =
         skald.admin().lag("billing", "orders").toCompletableFuture().join().stream()

@@ -1,7 +1,6 @@
 package io.skald.framework.internal.consumer;
 
 import io.skald.framework.TopicPartition;
-import io.skald.framework.consumer.HandlerFailedException;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.Asks;
@@ -70,7 +69,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   record WorkerDrained(TopicPartition tp, long offset) implements Command {}
 
-  record WorkerFailed(TopicPartition tp, HandlerFailedException failure) implements Command {}
+  record WorkerFailed(TopicPartition tp, io.skald.framework.SkaldException failure)
+      implements Command {}
 
   record CommitReply(List<CommittedOffset> sent, GroupProtocol.CommitResult result, Throwable error)
       implements Command {}
@@ -177,7 +177,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private boolean commitInFlight;
   private boolean leaving;
   private CompletableFuture<Done> stopping;
-  private HandlerFailedException failure;
+  private io.skald.framework.SkaldException failure;
 
   private ConsumerActor(
       ActorContext<Command> context,

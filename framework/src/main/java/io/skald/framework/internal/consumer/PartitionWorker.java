@@ -310,6 +310,14 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
           pending.addFetched(batch);
         }
       }
+    } else if (reply.result() instanceof PartitionProtocol.PartitionDeleted deleted) {
+      failed = true;
+      parent.tell(
+          new ConsumerActor.WorkerFailed(
+              tp,
+              new io.skald.framework.UnknownTopicException(
+                  "topic '" + deleted.topic() + "' was deleted; the subscription stops")));
+      return this;
     } else if (reply.result() instanceof PartitionProtocol.OffsetOutOfRange range) {
       // Out of range (retention deleted it, or the log is shorter): reset by the start position.
       long reset =

@@ -49,6 +49,19 @@ final class FetchServer {
   }
 
   /**
+   * Answers every parked fetch that the partition's topic was deleted.
+   *
+   * @param topic the topic
+   */
+  void deleted(String topic) {
+    List<Fetch> parked = new ArrayList<>(waiters.values());
+    waiters.clear();
+    for (Fetch fetch : parked) {
+      fetch.replyTo().tell(new PartitionProtocol.PartitionDeleted(fetch.fetchId(), topic));
+    }
+  }
+
+  /**
    * Serves every parked fetch after records were appended.
    *
    * @param state the partition with the new records

@@ -224,12 +224,18 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                                 settings.askTimeout())),
                     (lookup, error) ->
                         lookup == null || lookup.spec() == null
+                            // no answer: the defaults; no such topic: it was deleted (a
+                            // producer only writes to a topic it found in the registry)
                             ? new RetentionLoaded(
-                                io.skald.framework.admin.Retention.forever(), null, null)
+                                io.skald.framework.admin.Retention.forever(),
+                                null,
+                                null,
+                                lookup != null)
                             : new RetentionLoaded(
                                 lookup.spec().retention(),
                                 lookup.spec().backlogLimit(),
-                                lookup.spec().compaction())))
+                                lookup.spec().compaction(),
+                                false)))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
         .build();
   }
@@ -265,22 +271,43 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
             })
         .onCommand(
             RetentionLoaded.class,
-            (state, loaded) ->
-                settingsApplied
-                    ? Effect().none()
-                    : loadTopicSettings(
-                        state, loaded.retention(), loaded.backlogLimit(), loaded.compaction()))
+            (state, loaded) -> {
+              if (loaded.topicDeleted() && !settingsApplied) {
+                topicStatus = TopicStatus.DELETED;
+                fetches.deleted(topic);
+                log.info(
+                    "{}: its topic does not exist (deleted); refusing appends",
+                    persistenceIdString);
+                context.getSelf().tell(PartitionProtocol.StopDeleted.INSTANCE);
+                return Effect().unstashAll();
+              }
+              topicStatus = topicStatus == TopicStatus.DELETED ? topicStatus : TopicStatus.PRESENT;
+              return settingsApplied
+                  ? Effect().unstashAll()
+                  : loadTopicSettings(
+                          state, loaded.retention(), loaded.backlogLimit(), loaded.compaction())
+                      .thenUnstashAll();
+            })
+        .onCommand(
+            PartitionProtocol.StopDeleted.class,
+            (state, stop) ->
+                deletion == null ? Effect().stop() : Effect().none()) // a deletion stops it
+        .onCommand(PartitionProtocol.DeleteLog.class, this::onDeleteLog)
         .onCommand(
             PartitionProtocol.ApplyTopicSettings.class,
             (state, apply) -> {
               settingsApplied = true;
+              if (topicStatus == TopicStatus.LOADING) {
+                topicStatus = TopicStatus.PRESENT;
+              }
               log.info("{}: topic settings changed to {}", persistenceIdString, apply.spec());
               return loadTopicSettings(
                       state,
                       apply.spec().retention(),
                       apply.spec().backlogLimit(),
                       apply.spec().compaction())
-                  .thenRun(s -> apply.replyTo().tell(org.apache.pekko.Done.getInstance()));
+                  .thenRun(s -> apply.replyTo().tell(org.apache.pekko.Done.getInstance()))
+                  .thenUnstashAll();
             })
         .onCommand(
             RetentionTick.class,
@@ -313,6 +340,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
         .onCommand(
             JournalReply.class,
             (state, reply) -> {
+              if (deletion != null) {
+                return onDeletionReply(reply.message());
+              }
               if (reply.message() instanceof org.apache.pekko.persistence.DeleteMessagesFailure f) {
                 log.warn(
                     "{}: deleting expired journal events failed: {}",
@@ -356,7 +386,98 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
         .build();
   }
 
+  /** Whether the partition's topic exists: unknown until the registry answered after recovery. */
+  private enum TopicStatus {
+    LOADING,
+    PRESENT,
+    DELETED
+  }
+
+  private TopicStatus topicStatus = TopicStatus.LOADING;
+
+  /** The deletion of this partition's data under way, or null. */
+  private PartitionProtocol.DeleteLog deletion;
+
+  private int deletionReplies;
+
+  private Effect<Event, PartitionState> onDeleteLog(
+      PartitionState state, PartitionProtocol.DeleteLog delete) {
+    topicStatus = TopicStatus.DELETED;
+    fetches.deleted(topic);
+    if (deletion != null) {
+      // already deleting: answer this one too when done
+      PartitionProtocol.DeleteLog first = deletion;
+      deletion =
+          new PartitionProtocol.DeleteLog(
+              context.spawnAnonymous(
+                  org.apache.pekko.actor.typed.javadsl.Behaviors
+                      .<PartitionProtocol.LogDeleted>receiveMessage(
+                          done -> {
+                            first.replyTo().tell(done);
+                            delete.replyTo().tell(done);
+                            return org.apache.pekko.actor.typed.javadsl.Behaviors.stopped();
+                          })));
+      return Effect().none();
+    }
+    deletion = delete;
+    deletionReplies = 0;
+    log.info(
+        "{}: topic deleted; deleting the partition's journal events and snapshots",
+        persistenceIdString);
+    org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(context.getSystem());
+    ActorRef<Object> replies = context.messageAdapter(Object.class, JournalReply::new);
+    Persistence.get(classic)
+        .journalFor(settings.journalPluginId(), ConfigFactory.empty())
+        .tell(
+            new JournalProtocol.DeleteMessagesTo(
+                persistenceIdString, Long.MAX_VALUE, Adapter.toClassic(replies)),
+            org.apache.pekko.actor.ActorRef.noSender());
+    Persistence.get(classic)
+        .snapshotStoreFor(settings.snapshotPluginId(), ConfigFactory.empty())
+        .tell(
+            new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
+                persistenceIdString,
+                org.apache.pekko.persistence.SnapshotSelectionCriteria.latest()),
+            Adapter.toClassic(replies));
+    return Effect().none();
+  }
+
+  private Effect<Event, PartitionState> onDeletionReply(Object message) {
+    String error = null;
+    if (message instanceof org.apache.pekko.persistence.DeleteMessagesFailure f) {
+      error = "deleting the journal events failed: " + f.cause();
+    } else if (message instanceof org.apache.pekko.persistence.DeleteSnapshotsFailure f) {
+      error = "deleting the snapshots failed: " + f.cause();
+    } else if (!(message instanceof org.apache.pekko.persistence.DeleteMessagesSuccess)
+        && !(message instanceof org.apache.pekko.persistence.DeleteSnapshotsSuccess)) {
+      return Effect().none();
+    }
+    PartitionProtocol.DeleteLog done = deletion;
+    if (error != null) {
+      log.warn("{}: {}", persistenceIdString, error);
+      deletion = null;
+      done.replyTo().tell(new PartitionProtocol.LogDeleted(error));
+      return Effect().none();
+    }
+    if (++deletionReplies < 2) {
+      return Effect().none();
+    }
+    done.replyTo().tell(new PartitionProtocol.LogDeleted(null));
+    return Effect().stop();
+  }
+
   private Effect<Event, PartitionState> onAppend(PartitionState state, Append append) {
+    // While the registry's answer is awaited appends are taken (a lookup must not add to a
+    // failover's stall): only a producer whose cache missed a deletion by milliseconds could write
+    // to a deleted topic then; the registry never deletes on its own, and neither does a partition.
+    if (topicStatus == TopicStatus.DELETED) {
+      append
+          .replyTo()
+          .tell(
+              new AppendFailed(
+                  AppendFailed.Refusal.TOPIC_DELETED, "topic '" + topic + "' was deleted"));
+      return Effect().none();
+    }
     if (append.count() < 1 || append.payload().length > settings.maxBatchBytes()) {
       append
           .replyTo()
@@ -509,6 +630,10 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, PartitionState> onFetch(PartitionState state, Fetch fetch) {
+    if (topicStatus == TopicStatus.DELETED) {
+      fetch.replyTo().tell(new PartitionProtocol.PartitionDeleted(fetch.fetchId(), topic));
+      return Effect().none();
+    }
     fetches.fetch(state, fetch);
     return Effect().none();
   }

@@ -22,6 +22,8 @@ public final class PartitionProtocol {
           Flush,
           RetentionLoaded,
           ApplyTopicSettings,
+          DeleteLog,
+          StopDeleted,
           GroupPosition,
           RetentionTick,
           JournalReply,
@@ -115,8 +117,29 @@ public final class PartitionProtocol {
   record RetentionLoaded(
       io.skald.framework.admin.Retention retention,
       io.skald.framework.admin.BacklogLimit backlogLimit,
-      io.skald.framework.admin.Compaction compaction)
+      io.skald.framework.admin.Compaction compaction,
+      boolean topicDeleted)
       implements Command {}
+
+  /**
+   * Deletes the partition's data (journal events and snapshots) because its topic was deleted; from
+   * now on appends and fetches are refused, and the partition stops once its data is gone.
+   *
+   * @param replyTo receives the outcome
+   */
+  public record DeleteLog(ActorRef<LogDeleted> replyTo) implements Command {}
+
+  /**
+   * Answer to {@link DeleteLog}.
+   *
+   * @param error why the data could not be deleted, or null once it is
+   */
+  public record LogDeleted(String error) implements SkaldSerializable {}
+
+  /** Stops a partition of a deleted topic once what it had stashed has been refused. */
+  enum StopDeleted implements Command {
+    INSTANCE
+  }
 
   /**
    * Applies a topic's altered settings (retention, backlog limit, compaction) at once; sent by the
@@ -209,7 +232,9 @@ public final class PartitionProtocol {
       /** Empty, or larger than {@code skald.framework.max-batch-bytes}: a producer bug. */
       OUTSIDE_BATCH_LIMITS,
       /** The topic's {@code REJECT_NEW} backlog limit is reached. */
-      BACKLOG_FULL
+      BACKLOG_FULL,
+      /** The partition's topic was deleted. */
+      TOPIC_DELETED
     }
 
     /**
@@ -223,7 +248,8 @@ public final class PartitionProtocol {
   }
 
   /** The answer to a {@link Fetch}. */
-  public sealed interface FetchResult extends SkaldSerializable permits Fetched, OffsetOutOfRange {
+  public sealed interface FetchResult extends SkaldSerializable
+      permits Fetched, OffsetOutOfRange, PartitionDeleted {
     /**
      * The id of the fetch this answers.
      *
@@ -248,6 +274,14 @@ public final class PartitionProtocol {
       long logStartOffset,
       long logEndOffset)
       implements FetchResult {}
+
+  /**
+   * The partition's topic was deleted.
+   *
+   * @param fetchId the fetch id
+   * @param topic the topic
+   */
+  public record PartitionDeleted(long fetchId, String topic) implements FetchResult {}
 
   /**
    * The requested offset is below the log start or beyond the log end.

@@ -129,7 +129,6 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final int maxInFlight;
   private final SkaldMetrics metrics;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
-  private final Map<String, TopicSpec> known = new HashMap<>();
   private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
   private int roundRobin;
   private int totalInFlight;
@@ -168,10 +167,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       waiting.add(send);
       return this;
     }
-    TopicSpec spec = known.get(send.topic());
-    if (spec == null) {
-      spec = topics.cached(send.topic());
-    }
+    // the cache, not a copy: a topic altered or deleted elsewhere reaches it over pub-sub
+    TopicSpec spec = topics.cached(send.topic());
     if (spec == null) {
       List<Send> queue = new ArrayList<>();
       queue.add(send);
@@ -182,7 +179,6 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
               (resolved, error) -> new TopicResolved(send.topic(), resolved, error));
       return this;
     }
-    known.put(spec.name(), spec);
     route(spec, send);
     return this;
   }
@@ -193,7 +189,6 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       if (resolved.error() != null) {
         fail(send, resolved.error());
       } else {
-        known.put(resolved.topic(), resolved.spec());
         route(resolved.spec(), send);
       }
     }
@@ -335,6 +330,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             case OUTSIDE_BATCH_LIMITS ->
                 new SkaldException(
                     "partition " + done.tp() + " refused the append: " + failed.describe());
+            case TOPIC_DELETED -> {
+              topics.forget(done.tp().topic());
+              yield new io.skald.framework.UnknownTopicException(
+                  "topic '" + done.tp().topic() + "' was deleted: " + failed.detail());
+            }
           };
     } else if (done.error() instanceof TimeoutException) {
       failure =

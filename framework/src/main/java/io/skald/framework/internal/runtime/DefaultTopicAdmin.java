@@ -61,6 +61,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
         create(spec)
             .thenApply(
                 reply -> {
+                  refuseWhileDeleting(reply);
                   if (reply instanceof TopicRegistry.TopicConflict conflict) {
                     List<TopicDifference> differences =
                         TopicDifference.between(conflict.existing(), spec);
@@ -83,6 +84,7 @@ final class DefaultTopicAdmin implements TopicAdmin {
         create(spec)
             .thenApply(
                 reply -> {
+                  refuseWhileDeleting(reply);
                   if (reply instanceof TopicRegistry.TopicCreated created) {
                     return new EnsuredTopic(created.spec(), created.created(), List.of());
                   }
@@ -139,6 +141,70 @@ final class DefaultTopicAdmin implements TopicAdmin {
                   }
                   TopicRegistry.TopicAltered altered = (TopicRegistry.TopicAltered) reply;
                   return applyToPartitions(altered.current()).thenApply(done -> altered.previous());
+                }));
+  }
+
+  private static void refuseWhileDeleting(TopicRegistry.CreateTopicReply reply) {
+    if (reply instanceof TopicRegistry.TopicBeingDeleted deleting) {
+      throw new TopicConflictException(
+          "topic '"
+              + deleting.name()
+              + "' is being deleted; call deleteTopic again to finish the deletion, then create"
+              + " it",
+          List.of());
+    }
+  }
+
+  @Override
+  public CompletionStage<Done> deleteTopic(String name) {
+    try {
+      TopicSpec.validateName(name);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return Stages.unwrapped(
+        Stages.inline(
+                TopicRegistry.ref(system)
+                    .<TopicRegistry.DeleteTopicReply>ask(
+                        replyTo -> new TopicRegistry.DeleteTopic(name, replyTo),
+                        settings.askTimeout()))
+            .thenCompose(
+                reply -> {
+                  if (reply.spec() == null) {
+                    throw new UnknownTopicException("unknown topic '" + name + "'");
+                  }
+                  topics.forget(name);
+                  List<CompletableFuture<PartitionProtocol.LogDeleted>> deleted = new ArrayList<>();
+                  for (int p = 0; p < reply.spec().partitions(); p++) {
+                    deleted.add(
+                        Stages.inline(
+                                PartitionEntity.ref(system, new TopicPartition(name, p))
+                                    .<PartitionProtocol.LogDeleted>ask(
+                                        PartitionProtocol.DeleteLog::new,
+                                        settings.compactionTimeout()))
+                            .toCompletableFuture());
+                  }
+                  return CompletableFuture.allOf(deleted.toArray(CompletableFuture[]::new))
+                      .thenCompose(
+                          ignored -> {
+                            for (CompletableFuture<PartitionProtocol.LogDeleted> d : deleted) {
+                              if (d.join().error() != null) {
+                                throw new io.skald.framework.SkaldException(
+                                    "topic '"
+                                        + name
+                                        + "' is deleted, but a partition could not delete its"
+                                        + " data ("
+                                        + d.join().error()
+                                        + "); call deleteTopic again to finish");
+                              }
+                            }
+                            return Stages.inline(
+                                TopicRegistry.ref(system)
+                                    .<Done>ask(
+                                        replyTo ->
+                                            new TopicRegistry.CompleteDeletion(name, replyTo),
+                                        settings.askTimeout()));
+                          });
                 }));
   }
 

@@ -25,11 +25,12 @@ public final class TopicCache {
   public static final String CHANGES = "skald-topic-changes";
 
   /**
-   * A topic's definition changed.
+   * A topic's definition changed, or the topic was deleted.
    *
-   * @param spec the new definition
+   * @param spec the new definition, or null if the topic was deleted
+   * @param deleted the deleted topic's name, or null
    */
-  public record TopicChanged(TopicSpec spec) implements SkaldSerializable {}
+  public record TopicChanged(TopicSpec spec, String deleted) implements SkaldSerializable {}
 
   private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -56,7 +57,11 @@ public final class TopicCache {
         system.systemActorOf(
             Behaviors.receiveMessage(
                 changed -> {
-                  put(changed.spec());
+                  if (changed.deleted() != null) {
+                    topics.remove(changed.deleted());
+                  } else if (changed.spec() != null) {
+                    put(changed.spec());
+                  }
                   return Behaviors.same();
                 }),
             name + "-listener",
@@ -71,7 +76,26 @@ public final class TopicCache {
    */
   public void publishChange(TopicSpec spec) {
     put(spec);
-    changes.tell(Topic.publish(new TopicChanged(spec)));
+    changes.tell(Topic.publish(new TopicChanged(spec, null)));
+  }
+
+  /**
+   * Tells every node's cache (this one at once) that a topic was deleted.
+   *
+   * @param name the topic
+   */
+  public void publishDeletion(String name) {
+    topics.remove(name);
+    changes.tell(Topic.publish(new TopicChanged(null, name)));
+  }
+
+  /**
+   * Forgets a topic (a partition said it was deleted).
+   *
+   * @param name the topic
+   */
+  public void forget(String name) {
+    topics.remove(name);
   }
 
   /**

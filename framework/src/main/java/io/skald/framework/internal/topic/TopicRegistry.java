@@ -36,7 +36,7 @@ public final class TopicRegistry
 
   /** Messages the registry accepts. */
   public sealed interface Command extends SkaldSerializable
-      permits CreateTopic, AlterTopic, GetTopic, ListTopics {}
+      permits CreateTopic, AlterTopic, DeleteTopic, CompleteDeletion, GetTopic, ListTopics {}
 
   /**
    * Creates a topic, or confirms an identical one.
@@ -56,6 +56,33 @@ public final class TopicRegistry
   public record AlterTopic(TopicSpec spec, ActorRef<AlterTopicReply> replyTo) implements Command {}
 
   /**
+   * Starts deleting a topic: from now on it does not exist; its partitions' data is deleted next
+   * ({@link CompleteDeletion} ends it). Repeating it for a topic being deleted is answered the
+   * same, so an interrupted deletion is finished by deleting again.
+   *
+   * @param name the topic
+   * @param replyTo receives the outcome
+   */
+  public record DeleteTopic(String name, ActorRef<DeleteTopicReply> replyTo) implements Command {}
+
+  /**
+   * Every partition of a topic being deleted has deleted its data.
+   *
+   * @param name the topic
+   * @param replyTo told once durable
+   */
+  public record CompleteDeletion(String name, ActorRef<org.apache.pekko.Done> replyTo)
+      implements Command {}
+
+  /**
+   * Answer to {@link DeleteTopic}.
+   *
+   * @param spec the topic's definition (its partitions are to be deleted), or null if there is no
+   *     such topic
+   */
+  public record DeleteTopicReply(TopicSpec spec) implements SkaldSerializable {}
+
+  /**
    * Looks a topic up.
    *
    * @param name the topic name
@@ -72,7 +99,7 @@ public final class TopicRegistry
 
   /** Outcome of {@link CreateTopic}. */
   public sealed interface CreateTopicReply extends SkaldSerializable
-      permits TopicCreated, TopicConflict {}
+      permits TopicCreated, TopicConflict, TopicBeingDeleted {}
 
   /**
    * The topic exists with the requested definition.
@@ -88,6 +115,13 @@ public final class TopicRegistry
    * @param existing the existing definition
    */
   public record TopicConflict(TopicSpec existing) implements CreateTopicReply {}
+
+  /**
+   * A topic of that name is being deleted: delete it again to finish, then create it.
+   *
+   * @param name the topic
+   */
+  public record TopicBeingDeleted(String name) implements CreateTopicReply {}
 
   /** Outcome of {@link AlterTopic}. */
   public sealed interface AlterTopicReply extends SkaldSerializable
@@ -125,7 +159,8 @@ public final class TopicRegistry
   public record TopicList(List<TopicSpec> topics) implements SkaldSerializable {}
 
   /** Persisted events. */
-  public sealed interface Event extends SkaldSerializable permits TopicAdded, TopicRedefined {}
+  public sealed interface Event extends SkaldSerializable
+      permits TopicAdded, TopicRedefined, TopicDeletionStarted, TopicDeleted {}
 
   /**
    * A topic was created.
@@ -142,20 +177,54 @@ public final class TopicRegistry
   public record TopicRedefined(TopicDefinition spec) implements Event {}
 
   /**
-   * The known topics.
+   * A topic's deletion started: it no longer exists; its partitions delete their data next.
+   *
+   * @param name the topic
+   */
+  public record TopicDeletionStarted(String name) implements Event {}
+
+  /**
+   * Every partition of a deleted topic deleted its data: the name may be used again.
+   *
+   * @param name the topic
+   */
+  public record TopicDeleted(String name) implements Event {}
+
+  /**
+   * The known topics, and those being deleted.
    *
    * @param topics by name
+   * @param deleting the topics whose deletion started and has not completed, by name (absent in
+   *     states written before topics could be deleted)
    */
-  public record State(Map<String, TopicDefinition> topics) implements SkaldSerializable {
-    /** Copies the map. */
+  public record State(Map<String, TopicDefinition> topics, Map<String, TopicDefinition> deleting)
+      implements SkaldSerializable {
+    /** Copies the maps. */
     public State {
       topics = Map.copyOf(topics);
+      deleting = deleting == null ? Map.of() : Map.copyOf(deleting);
     }
 
     State with(TopicDefinition spec) {
       Map<String, TopicDefinition> copy = new TreeMap<>(topics);
       copy.put(spec.name(), spec);
-      return new State(copy);
+      return new State(copy, deleting);
+    }
+
+    State deletionStarted(String name) {
+      Map<String, TopicDefinition> copy = new TreeMap<>(topics);
+      TopicDefinition removed = copy.remove(name);
+      Map<String, TopicDefinition> marked = new TreeMap<>(deleting);
+      if (removed != null) {
+        marked.put(name, removed);
+      }
+      return new State(copy, marked);
+    }
+
+    State deleted(String name) {
+      Map<String, TopicDefinition> marked = new TreeMap<>(deleting);
+      marked.remove(name);
+      return new State(topics, marked);
     }
   }
 
@@ -206,7 +275,7 @@ public final class TopicRegistry
 
   @Override
   public State emptyState() {
-    return new State(Map.of());
+    return new State(Map.of(), Map.of());
   }
 
   @Override
@@ -215,6 +284,15 @@ public final class TopicRegistry
         .forAnyState()
         .onCommand(CreateTopic.class, this::onCreate)
         .onCommand(AlterTopic.class, this::onAlter)
+        .onCommand(DeleteTopic.class, this::onDelete)
+        .onCommand(
+            CompleteDeletion.class,
+            (state, cmd) ->
+                state.deleting().containsKey(cmd.name())
+                    ? Effect()
+                        .persist(new TopicDeleted(cmd.name()))
+                        .thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance())
+                    : Effect().reply(cmd.replyTo(), org.apache.pekko.Done.getInstance()))
         .onCommand(
             GetTopic.class,
             (state, cmd) ->
@@ -241,6 +319,9 @@ public final class TopicRegistry
   private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<Event, State> onCreate(
       State state, CreateTopic cmd) {
     TopicDefinition persisted = state.topics().get(cmd.spec().name());
+    if (persisted == null && state.deleting().containsKey(cmd.spec().name())) {
+      return Effect().reply(cmd.replyTo(), new TopicBeingDeleted(cmd.spec().name()));
+    }
     if (persisted == null) {
       return Effect()
           .persist(new TopicAdded(TopicDefinition.of(cmd.spec())))
@@ -251,6 +332,23 @@ public final class TopicRegistry
       return Effect().reply(cmd.replyTo(), new TopicCreated(existing, false));
     }
     return Effect().reply(cmd.replyTo(), new TopicConflict(existing));
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<Event, State> onDelete(
+      State state, DeleteTopic cmd) {
+    TopicDefinition being = state.deleting().get(cmd.name());
+    if (being != null) {
+      cache.publishDeletion(cmd.name());
+      return Effect().reply(cmd.replyTo(), new DeleteTopicReply(being.toSpec()));
+    }
+    TopicDefinition persisted = state.topics().get(cmd.name());
+    if (persisted == null) {
+      return Effect().reply(cmd.replyTo(), new DeleteTopicReply(null));
+    }
+    return Effect()
+        .persist(new TopicDeletionStarted(cmd.name()))
+        .thenRun(s -> cache.publishDeletion(cmd.name()))
+        .thenReply(cmd.replyTo(), s -> new DeleteTopicReply(persisted.toSpec()));
   }
 
   private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<Event, State> onAlter(
@@ -281,6 +379,8 @@ public final class TopicRegistry
         .forAnyState()
         .onEvent(TopicAdded.class, (state, event) -> state.with(event.spec()))
         .onEvent(TopicRedefined.class, (state, event) -> state.with(event.spec()))
+        .onEvent(TopicDeletionStarted.class, (state, event) -> state.deletionStarted(event.name()))
+        .onEvent(TopicDeleted.class, (state, event) -> state.deleted(event.name()))
         .build();
   }
 }

@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -85,10 +86,8 @@ public final class SkaldTracing implements Extension {
     this.openTelemetry = otel;
     this.tracer = otel.getTracer(SCOPE);
     // A no-op OpenTelemetry (also behind GlobalOpenTelemetry's wrapper when no SDK is installed)
-    // makes invalid spans: then nothing is traced at all, not even an empty span per record.
-    Span probe = tracer.spanBuilder("skald-probe").setNoParent().startSpan();
-    this.enabled = probe.getSpanContext().isValid();
-    probe.end();
+    // hands out the no-op tracer: then nothing is traced at all, no span, no header.
+    this.enabled = tracer != TracerProvider.noop().get(SCOPE);
   }
 
   /**
