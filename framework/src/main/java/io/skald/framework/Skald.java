@@ -272,6 +272,18 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * The disk-space alarm of this node's embedded journal: the watched filesystem, its free space at
+   * the last check, the limit ({@code skald.framework.disk.free-limit}) and whether appends are
+   * refused now.
+   *
+   * @return the alarm's state ({@link io.skald.framework.admin.DiskSpace#unwatched()} on a database
+   *     journal)
+   */
+  public io.skald.framework.admin.DiskSpace diskSpace() {
+    return io.skald.framework.internal.disk.DiskSpaceAlarm.get(system).state();
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

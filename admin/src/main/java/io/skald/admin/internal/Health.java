@@ -11,8 +11,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * INTERNAL API: liveness and readiness of the node. Live: its actor system runs. Ready: it is an
- * {@code Up} member of the cluster, and the topic registry (a sharded entity recovered from the
- * journal) answers within two seconds.
+ * {@code Up} member of the cluster, the topic registry (a sharded entity recovered from the
+ * journal) answers within two seconds, and the disk-space alarm is not raised.
  */
 final class Health {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -23,6 +23,24 @@ final class Health {
 
   Health(Skald skald) {
     this.skald = skald;
+  }
+
+  /** The disk-space alarm: while raised the node refuses appends, so it is not ready. */
+  private Check disk() {
+    io.skald.framework.admin.DiskSpace disk = skald.diskSpace();
+    if (!disk.watched()) {
+      return new Check("disk-space", true, "not watched (the journal is not on this node's disk)");
+    }
+    return new Check(
+        "disk-space",
+        !disk.alarm(),
+        (disk.freeBytes() >> 20)
+            + " MiB free on "
+            + disk.path()
+            + ", limit "
+            + (disk.limitBytes() >> 20)
+            + " MiB"
+            + (disk.alarm() ? ": appends refused" : ""));
   }
 
   boolean live() {
@@ -57,8 +75,9 @@ final class Health {
                         "topic-registry",
                         false,
                         "no answer within " + PROBE_TIMEOUT.toMillis() + " ms: " + error))
-        .thenApply(registry -> List.of(member, registry))
-        .exceptionally(e -> List.of(member, new Check("topic-registry", false, e.toString())))
+        .thenApply(registry -> List.of(member, registry, disk()))
+        .exceptionally(
+            e -> List.of(member, new Check("topic-registry", false, e.toString()), disk()))
         .thenCompose(CompletableFuture::completedFuture);
   }
 }

@@ -27,7 +27,12 @@ public final class BackpressureException extends SkaldException {
     /** The producer's in-memory buffer of unconfirmed records. */
     PRODUCER_BUFFER,
     /** The partition's bound on unconsumed records ({@link BacklogLimit}). */
-    PARTITION_BACKLOG
+    PARTITION_BACKLOG,
+    /**
+     * The node's disk-space alarm: the journal's filesystem is below {@code
+     * skald.framework.disk.free-limit} ({@link io.skald.framework.admin.DiskSpace}).
+     */
+    DISK_SPACE
   }
 
   /** The limit that refused the record. */

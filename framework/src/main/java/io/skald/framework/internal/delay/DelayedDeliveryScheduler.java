@@ -86,7 +86,7 @@ public final class DelayedDeliveryScheduler
     INSTANCE
   }
 
-  record DeliveryDone(List<Long> ids, Throwable error) implements Command {}
+  record DeliveryDone(List<Long> ids, Throwable error, boolean topicDeleted) implements Command {}
 
   /**
    * A record waiting for its time.
@@ -295,12 +295,16 @@ public final class DelayedDeliveryScheduler
                         settings.requestTimeout()))
             .thenApply(
                 result -> {
-                  if (result instanceof PartitionProtocol.AppendFailed failed) {
+                  if (result instanceof PartitionProtocol.AppendFailed failed
+                      && failed.refusal() != PartitionProtocol.AppendFailed.Refusal.TOPIC_DELETED) {
                     throw new IllegalStateException(failed.describe());
                   }
                   return result;
                 }),
-        (result, error) -> new DeliveryDone(ids, error));
+        (result, error) ->
+            result instanceof PartitionProtocol.AppendFailed
+                ? new DeliveryDone(ids, null, true)
+                : new DeliveryDone(ids, error, false));
   }
 
   private Effect<Event, State> onDeliveryDone(State state, DeliveryDone done) {
@@ -311,6 +315,15 @@ public final class DelayedDeliveryScheduler
           .warn("delayed delivery to {} failed, retrying: {}", target, done.error().toString());
       timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(500));
       return Effect().none();
+    }
+    if (done.topicDeleted()) {
+      // the topic and its data are gone: so are the records scheduled for it
+      context
+          .getLog()
+          .warn(
+              "{} delayed record(s) for {} dropped: the topic was deleted",
+              done.ids().size(),
+              target);
     }
     return Effect()
         .persist(new Delivered(done.ids()))

@@ -162,6 +162,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     this.timers = timers;
     this.topic = EntityIds.topicPartition(entityId).topic();
     this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
+    this.disk = io.skald.framework.internal.disk.DiskSpaceAlarm.get(context.getSystem());
   }
 
   @Override
@@ -395,6 +396,8 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
 
   private TopicStatus topicStatus = TopicStatus.LOADING;
 
+  private final io.skald.framework.internal.disk.DiskSpaceAlarm disk;
+
   /** The deletion of this partition's data under way, or null. */
   private PartitionProtocol.DeleteLog deletion;
 
@@ -470,6 +473,10 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     // While the registry's answer is awaited appends are taken (a lookup must not add to a
     // failover's stall): only a producer whose cache missed a deletion by milliseconds could write
     // to a deleted topic then; the registry never deletes on its own, and neither does a partition.
+    if (disk.alarmed()) {
+      append.replyTo().tell(new AppendFailed(AppendFailed.Refusal.DISK_FULL, disk.reason()));
+      return Effect().none();
+    }
     if (topicStatus == TopicStatus.DELETED) {
       append
           .replyTo()

@@ -234,7 +234,9 @@ public final class PartitionProtocol {
       /** The topic's {@code REJECT_NEW} backlog limit is reached. */
       BACKLOG_FULL,
       /** The partition's topic was deleted. */
-      TOPIC_DELETED
+      TOPIC_DELETED,
+      /** The journal's filesystem is below {@code skald.framework.disk.free-limit}. */
+      DISK_FULL
     }
 
     /**

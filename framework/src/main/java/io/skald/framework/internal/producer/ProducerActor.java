@@ -330,6 +330,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             case OUTSIDE_BATCH_LIMITS ->
                 new SkaldException(
                     "partition " + done.tp() + " refused the append: " + failed.describe());
+            case DISK_FULL ->
+                new BackpressureException(
+                    BackpressureException.Limit.DISK_SPACE,
+                    "partition " + done.tp() + " refused the records: " + failed.detail());
             case TOPIC_DELETED -> {
               topics.forget(done.tp().topic());
               yield new io.skald.framework.UnknownTopicException(

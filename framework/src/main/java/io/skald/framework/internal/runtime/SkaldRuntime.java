@@ -84,6 +84,7 @@ public final class SkaldRuntime {
         PersistenceQuery.get(Adapter.toClassic(system))
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
     TopicRegistry.init(system, settings, topics);
+    io.skald.framework.internal.disk.DiskSpaceAlarm.get(system); // starts watching
     PartitionEntity.init(system, settings, reads);
     GroupCoordinator.init(system, settings, topics);
     io.skald.framework.internal.group.GroupCatalog.init(system, settings);
