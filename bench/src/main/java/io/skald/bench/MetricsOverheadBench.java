@@ -13,14 +13,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The cost of metrics: produce-4 and saga-orch with a Prometheus registry bound to Skald's meters
- * (and scraped every second, a pessimistic scrape interval) against the same workload with no
- * registry, runs alternating in the same JVM. Reported as system {@code skald} (metrics on) with
- * the peer {@code metrics-off}, so the ratio is on / off.
+ * The cost of metrics and of tracing: produce-4 and saga-orch with a Prometheus registry bound to
+ * Skald's meters (scraped every second, a pessimistic scrape interval), and with the OpenTelemetry
+ * SDK tracing every send and handler (batched, then dropped), each against the same workload
+ * without, the order alternating run by run in the same JVM. Reported as system {@code skald} (on)
+ * with the peers {@code metrics-off} and {@code tracing-off}, so the ratio is on / off.
  */
 final class MetricsOverheadBench {
-  static final String OFF = "metrics-off";
-
   private final Bench bench;
 
   MetricsOverheadBench(Bench bench) {
@@ -48,12 +47,67 @@ final class MetricsOverheadBench {
     }
   }
 
-  void run() throws Exception {
-    produce();
-    sagas();
+  /** Tracing with the OpenTelemetry SDK: every span batched and then dropped (no exporter I/O). */
+  private static final class Traced implements AutoCloseable {
+    private final Skald skald;
+    private final io.opentelemetry.sdk.OpenTelemetrySdk sdk;
+
+    Traced(Skald skald) {
+      this.skald = skald;
+      io.opentelemetry.sdk.trace.export.SpanExporter discard =
+          new io.opentelemetry.sdk.trace.export.SpanExporter() {
+            @Override
+            public io.opentelemetry.sdk.common.CompletableResultCode export(
+                java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+              return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+              return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+              return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+            }
+          };
+      this.sdk =
+          io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+              .setTracerProvider(
+                  io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                      .addSpanProcessor(
+                          io.opentelemetry.sdk.trace.export.BatchSpanProcessor.builder(discard)
+                              .build())
+                      .build())
+              .setPropagators(
+                  io.opentelemetry.context.propagation.ContextPropagators.create(
+                      io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator
+                          .getInstance()))
+              .build();
+      skald.useOpenTelemetry(sdk);
+    }
+
+    @Override
+    public void close() {
+      skald.useOpenTelemetry(io.opentelemetry.api.OpenTelemetry.noop());
+      sdk.close();
+    }
   }
 
-  private void produce() throws Exception {
+  /** Turns an observation on for a measurement. */
+  interface Observation {
+    AutoCloseable on(Skald skald);
+  }
+
+  void run() throws Exception {
+    produce("metrics", Scraped::new);
+    sagas("metrics", Scraped::new);
+    produce("tracing", Traced::new);
+    sagas("tracing", Traced::new);
+  }
+
+  private void produce(String kind, Observation observation) throws Exception {
     int records = bench.quick ? 20_000 : 300_000;
     double[] on = new double[bench.runs];
     double[] off = new double[bench.runs];
@@ -68,19 +122,19 @@ final class MetricsOverheadBench {
           for (int run = 0; run < bench.runs; run++) {
             if (run % 2 == 0) {
               off[run] = rate(producer, records);
-              try (Scraped scraped = new Scraped(skald)) {
+              try (AutoCloseable observed = observation.on(skald)) {
                 on[run] = rate(producer, records);
               }
             } else {
-              try (Scraped scraped = new Scraped(skald)) {
+              try (AutoCloseable observed = observation.on(skald)) {
                 on[run] = rate(producer, records);
               }
               off[run] = rate(producer, records);
             }
           }
         });
-    bench.record("metrics-produce-4", "durable produce", "records/s", on);
-    bench.record("metrics-produce-4", "durable produce", OFF, "records/s", off);
+    bench.record(kind + "-produce-4", "durable produce", "records/s", on);
+    bench.record(kind + "-produce-4", "durable produce", kind + "-off", "records/s", off);
   }
 
   private static double rate(Producer<String, byte[]> producer, int records)
@@ -90,7 +144,7 @@ final class MetricsOverheadBench {
     return records / Bench.seconds(System.nanoTime() - start);
   }
 
-  private void sagas() throws Exception {
+  private void sagas(String kind, Observation observation) throws Exception {
     int orders = bench.quick ? 100 : 1_000;
     double[] on = new double[bench.runs];
     double[] off = new double[bench.runs];
@@ -102,14 +156,14 @@ final class MetricsOverheadBench {
               off[r] = SagaBench.run(skald, Shop.Flow.ORCHESTRATION, orders, 0).sagasPerSecond();
       Bench.NodeTask measureOn =
           skald -> {
-            try (Scraped scraped = new Scraped(skald)) {
+            try (AutoCloseable observed = observation.on(skald)) {
               on[r] = SagaBench.run(skald, Shop.Flow.ORCHESTRATION, orders, 0).sagasPerSecond();
             }
           };
       Bench.withNode(run % 2 == 0 ? measureOff : measureOn);
       Bench.withNode(run % 2 == 0 ? measureOn : measureOff);
     }
-    bench.record("metrics-saga-orch", "sagas/s (saturated)", "sagas/s", on);
-    bench.record("metrics-saga-orch", "sagas/s (saturated)", OFF, "sagas/s", off);
+    bench.record(kind + "-saga-orch", "sagas/s (saturated)", "sagas/s", on);
+    bench.record(kind + "-saga-orch", "sagas/s (saturated)", kind + "-off", "sagas/s", off);
   }
 }

@@ -21,7 +21,9 @@ enum Scenario {
       "metrics-overhead",
       bench -> new MetricsOverheadBench(bench).run(),
       "metrics-produce-4",
-      "metrics-saga-orch");
+      "metrics-saga-orch",
+      "tracing-produce-4",
+      "tracing-saga-orch");
 
   /** Runs a scenario on a harness. */
   @FunctionalInterface

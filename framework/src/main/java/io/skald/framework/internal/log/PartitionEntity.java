@@ -73,7 +73,8 @@ import org.slf4j.Logger;
  * <p>Why this file is over 400 lines: it is the partition's command and event handlers, one per
  * command, and the group-commit batching they share. Its protocol is in {@link PartitionProtocol},
  * reads in {@link FetchServer} and {@link PartitionReader}, limits in {@link PartitionLimits},
- * compaction in {@link PartitionCompactions}, the state in {@link PartitionState}.
+ * compaction in {@link PartitionCompactions}, the deletion of a deleted topic's data in {@link
+ * PartitionDeletion}, the state in {@link PartitionState}.
  */
 public final class PartitionEntity extends EventSourcedBehavior<Command, Event, PartitionState> {
 
@@ -399,74 +400,39 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   private final io.skald.framework.internal.disk.DiskSpaceAlarm disk;
 
   /** The deletion of this partition's data under way, or null. */
-  private PartitionProtocol.DeleteLog deletion;
-
-  private int deletionReplies;
+  private PartitionDeletion deletion;
 
   private Effect<Event, PartitionState> onDeleteLog(
       PartitionState state, PartitionProtocol.DeleteLog delete) {
     topicStatus = TopicStatus.DELETED;
     fetches.deleted(topic);
     if (deletion != null) {
-      // already deleting: answer this one too when done
-      PartitionProtocol.DeleteLog first = deletion;
-      deletion =
-          new PartitionProtocol.DeleteLog(
-              context.spawnAnonymous(
-                  org.apache.pekko.actor.typed.javadsl.Behaviors
-                      .<PartitionProtocol.LogDeleted>receiveMessage(
-                          done -> {
-                            first.replyTo().tell(done);
-                            delete.replyTo().tell(done);
-                            return org.apache.pekko.actor.typed.javadsl.Behaviors.stopped();
-                          })));
+      deletion.alsoAnswer(delete.replyTo());
       return Effect().none();
     }
-    deletion = delete;
-    deletionReplies = 0;
     log.info(
         "{}: topic deleted; deleting the partition's journal events and snapshots",
         persistenceIdString);
-    org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(context.getSystem());
-    ActorRef<Object> replies = context.messageAdapter(Object.class, JournalReply::new);
-    Persistence.get(classic)
-        .journalFor(settings.journalPluginId(), ConfigFactory.empty())
-        .tell(
-            new JournalProtocol.DeleteMessagesTo(
-                persistenceIdString, Long.MAX_VALUE, Adapter.toClassic(replies)),
-            org.apache.pekko.actor.ActorRef.noSender());
-    Persistence.get(classic)
-        .snapshotStoreFor(settings.snapshotPluginId(), ConfigFactory.empty())
-        .tell(
-            new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
-                persistenceIdString,
-                org.apache.pekko.persistence.SnapshotSelectionCriteria.latest()),
-            Adapter.toClassic(replies));
+    deletion =
+        PartitionDeletion.start(
+            context,
+            settings,
+            persistenceIdString,
+            delete.replyTo(),
+            context.messageAdapter(Object.class, JournalReply::new));
     return Effect().none();
   }
 
   private Effect<Event, PartitionState> onDeletionReply(Object message) {
-    String error = null;
-    if (message instanceof org.apache.pekko.persistence.DeleteMessagesFailure f) {
-      error = "deleting the journal events failed: " + f.cause();
-    } else if (message instanceof org.apache.pekko.persistence.DeleteSnapshotsFailure f) {
-      error = "deleting the snapshots failed: " + f.cause();
-    } else if (!(message instanceof org.apache.pekko.persistence.DeleteMessagesSuccess)
-        && !(message instanceof org.apache.pekko.persistence.DeleteSnapshotsSuccess)) {
-      return Effect().none();
+    switch (deletion.onReply(message, log, persistenceIdString)) {
+      case DONE:
+        return Effect().stop();
+      case FAILED:
+        deletion = null;
+        return Effect().none();
+      default:
+        return Effect().none();
     }
-    PartitionProtocol.DeleteLog done = deletion;
-    if (error != null) {
-      log.warn("{}: {}", persistenceIdString, error);
-      deletion = null;
-      done.replyTo().tell(new PartitionProtocol.LogDeleted(error));
-      return Effect().none();
-    }
-    if (++deletionReplies < 2) {
-      return Effect().none();
-    }
-    done.replyTo().tell(new PartitionProtocol.LogDeleted(null));
-    return Effect().stop();
   }
 
   private Effect<Event, PartitionState> onAppend(PartitionState state, Append append) {

@@ -1,0 +1,247 @@
+package io.skald.admin.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skald.admin.AdminSettings;
+import io.skald.saga.OperatorAction;
+import io.skald.saga.SagaRunner;
+import io.skald.saga.SagaStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * INTERNAL API: the routes of {@code /api/v1/sagas}: instances by status, one with its history and
+ * diagram, operator actions.
+ */
+final class SagaRoutes extends RouteSupport {
+  private static final Pattern SAGA_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,200}");
+
+  private final Map<String, SagaRunner<?>> sagas;
+
+  SagaRoutes(AdminSettings settings, Map<String, SagaRunner<?>> sagas) {
+    super(settings);
+    this.sagas = sagas;
+  }
+
+  // ----- sagas
+
+  Route routes() {
+    return concat(
+        pathEnd(() -> get(() -> reply(this::listSagas))),
+        pathPrefix(
+            PathMatchers.segment(),
+            name -> {
+              SagaRunner<?> runner = sagas.get(name);
+              if (runner == null) {
+                throw ApiError.notFound(
+                    "unknown_saga",
+                    "no saga named '" + name + "' on this server; known: " + sagas.keySet());
+              }
+              return concat(
+                  pathEnd(
+                      () ->
+                          get(
+                              () ->
+                                  parameterOptional(
+                                      "status",
+                                      status ->
+                                          parameterOptional(
+                                              "page",
+                                              page ->
+                                                  parameterOptional(
+                                                      "size",
+                                                      size ->
+                                                          reply(
+                                                              () ->
+                                                                  listInstances(
+                                                                      runner,
+                                                                      status,
+                                                                      intParam(
+                                                                          page,
+                                                                          "page",
+                                                                          0,
+                                                                          0,
+                                                                          Integer.MAX_VALUE),
+                                                                      intParam(
+                                                                          size, "size", 50, 1,
+                                                                          MAX_PAGE)))))))),
+                  pathPrefix(
+                      PathMatchers.segment(),
+                      sagaId -> {
+                        if (!SAGA_ID.matcher(sagaId).matches()) {
+                          throw ApiError.badRequest(
+                              "a saga id is 1 to 200 characters from [A-Za-z0-9._:@-]");
+                        }
+                        return concat(
+                            pathEnd(
+                                () ->
+                                    get(
+                                        () ->
+                                            reply(
+                                                () ->
+                                                    instance(runner, sagaId)
+                                                        .thenApply(
+                                                            view -> Reply.ok(Json.saga(view)))))),
+                            path(
+                                "diagram",
+                                () ->
+                                    get(
+                                        () ->
+                                            reply(
+                                                () ->
+                                                    instance(runner, sagaId)
+                                                        .thenApply(
+                                                            view ->
+                                                                Reply.ok(
+                                                                    Json.object()
+                                                                        .put("sagaId", sagaId)
+                                                                        .put(
+                                                                            "mermaid",
+                                                                            diagram(
+                                                                                runner, view))))))),
+                            path(
+                                PathMatchers.segment(),
+                                action ->
+                                    post(() -> reply(() -> operate(runner, sagaId, action)))));
+                      }));
+            }));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <D> String diagram(SagaRunner<D> runner, io.skald.saga.SagaView<?> view) {
+    return runner.definition().toMermaid(view);
+  }
+
+  private CompletionStage<Reply> listSagas() {
+    List<CompletableFuture<ObjectNode>> rows = new ArrayList<>();
+    sagas.forEach(
+        (name, runner) ->
+            rows.add(
+                runner
+                    .counts()
+                    .thenApply(
+                        counts -> {
+                          ObjectNode byStatus = Json.object();
+                          for (SagaStatus s : SagaStatus.values()) {
+                            byStatus.put(s.name(), counts.getOrDefault(s, 0L));
+                          }
+                          ObjectNode row = Json.object().put("name", name);
+                          row.set("counts", byStatus);
+                          return row;
+                        })
+                    .toCompletableFuture()));
+    return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              ArrayNode list = Json.array();
+              rows.forEach(r -> list.add(r.join()));
+              ObjectNode body = Json.object();
+              body.set("sagas", list);
+              return Reply.ok(body);
+            });
+  }
+
+  private CompletionStage<Reply> listInstances(
+      SagaRunner<?> runner, Optional<String> status, int page, int size) {
+    List<SagaStatus> statuses;
+    if (status.isEmpty()) {
+      statuses = List.of(SagaStatus.values());
+    } else {
+      try {
+        statuses = List.of(SagaStatus.valueOf(status.get()));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(
+            "\"status\" must be one of " + List.of(SagaStatus.values()) + ", was " + status.get());
+      }
+    }
+    List<CompletableFuture<List<String>>> parts = new ArrayList<>();
+    statuses.forEach(s -> parts.add(runner.list(s).toCompletableFuture()));
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              List<String> all = new ArrayList<>();
+              parts.forEach(p -> all.addAll(p.join()));
+              ArrayNode ids = Json.array();
+              all.stream().skip((long) page * size).limit(size).forEach(ids::add);
+              ObjectNode body =
+                  Json.object()
+                      .put("saga", runner.definition().name())
+                      .put("status", status.orElse(null))
+                      .put("page", page)
+                      .put("size", size)
+                      .put("total", all.size());
+              body.set("ids", ids);
+              return Reply.ok(body);
+            });
+  }
+
+  private static CompletionStage<io.skald.saga.SagaView<?>> instance(
+      SagaRunner<?> runner, String sagaId) {
+    return runner
+        .get(sagaId)
+        .thenApply(
+            view ->
+                view.orElseThrow(
+                    () ->
+                        ApiError.notFound(
+                            "unknown_saga_instance",
+                            "no instance '"
+                                + sagaId
+                                + "' of saga '"
+                                + runner.definition().name()
+                                + "'")));
+  }
+
+  private CompletionStage<Reply> operate(SagaRunner<?> runner, String sagaId, String action) {
+    OperatorAction operation;
+    try {
+      operation = OperatorAction.ofWireName(action);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.notFound(
+          "not_found", "unknown action '" + action + "'; one of retry, skip, compensate, abort");
+    }
+    return instance(runner, sagaId)
+        .thenCompose(
+            exists -> {
+              CompletionStage<? extends io.skald.saga.SagaView<?>> done;
+              switch (operation) {
+                case RETRY:
+                  done = runner.retry(sagaId);
+                  break;
+                case SKIP:
+                  done = runner.skip(sagaId);
+                  break;
+                case COMPENSATE:
+                  done = runner.compensate(sagaId);
+                  break;
+                default:
+                  done = runner.abort(sagaId);
+                  break;
+              }
+              return done.handle(
+                  (view, error) -> {
+                    if (error != null) {
+                      Throwable cause =
+                          error instanceof CompletionException ? error.getCause() : error;
+                      if (cause instanceof IllegalStateException) {
+                        throw new ApiError(
+                            StatusCodes.CONFLICT, "action_refused", cause.getMessage());
+                      }
+                      throw error instanceof CompletionException c
+                          ? c
+                          : new CompletionException(cause);
+                    }
+                    return Reply.ok(Json.saga(view));
+                  });
+            });
+  }
+}
