@@ -189,4 +189,60 @@ class TracingTest {
       assertEquals(Map.of("tenant", "acme"), seen);
     }
   }
+
+  @Test
+  void withoutRootSpansOnlyWhatIsAlreadyTracedIsTraced() {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
+    try (SkaldTestNode node =
+        SkaldTestNode.start(
+            SkaldTestNode.newDataDir(), false, "skald.framework.tracing.root-spans = off")) {
+      Skald skald = node.skald();
+      skald.useOpenTelemetry(otel);
+      skald.admin().createTopic(TopicSpec.of("mixed", 1)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      // a bulk send outside any trace: no span, no header
+      producer.send("mixed", "k", "bulk").toCompletableFuture().join();
+      // a send inside a traced operation: traced
+      Span request = otel.getTracer("test").spanBuilder("job").startSpan();
+      try (Scope scope = request.makeCurrent()) {
+        producer.send("mixed", "k", "traced").toCompletableFuture().join();
+      } finally {
+        request.end();
+      }
+      Map<String, Map<String, String>> headersByValue = new ConcurrentHashMap<>();
+      Subscription s =
+          skald.subscribe(
+              SubscriptionSpec.of("g", Codecs.string(), Codecs.string()).withTopics("mixed"),
+              r -> {
+                headersByValue.put(r.value(), r.headers());
+                return CompletableFuture.completedFuture(null);
+              });
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () ->
+              assertEquals(
+                  1,
+                  exporter.getFinishedSpanItems().stream()
+                      .filter(x -> x.getName().equals("mixed process"))
+                      .count()));
+      s.stop().toCompletableFuture().join();
+      assertEquals(Map.of(), headersByValue.get("bulk"));
+      assertTrue(headersByValue.get("traced").containsKey("traceparent"));
+      List<SpanData> spans = exporter.getFinishedSpanItems();
+      assertEquals(3, spans.size(), spans.toString()); // job, its publish, its process
+      for (SpanData span : spans) {
+        assertEquals(request.getSpanContext().getTraceId(), span.getTraceId(), span.getName());
+      }
+    }
+  }
 }

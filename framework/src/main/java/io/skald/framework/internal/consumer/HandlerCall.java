@@ -43,7 +43,7 @@ final class HandlerCall {
       RecordFormat.Decoded raw,
       int attempt,
       SkaldTracing tracing) {
-    if (!tracing.enabled()) {
+    if (!tracing.tracesHandling(raw.headers())) {
       return call(handler, spec, tp, raw, attempt);
     }
     Span span =

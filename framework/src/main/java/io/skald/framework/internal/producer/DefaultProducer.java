@@ -148,7 +148,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   }
 
   private CompletionStage<RecordMetadata> write(String topic, int partition, Encoded record) {
-    if (!tracing.enabled()) {
+    if (!tracing.tracesSend()) {
       return append(topic, partition, record);
     }
     SkaldTracing.Publish publish = tracing.publish(topic, record.headers());

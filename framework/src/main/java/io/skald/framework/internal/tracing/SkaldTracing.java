@@ -56,7 +56,8 @@ public final class SkaldTracing implements Extension {
       new ExtensionId<>() {
         @Override
         public SkaldTracing createExtension(ActorSystem<?> system) {
-          return new SkaldTracing();
+          return new SkaldTracing(
+              system.settings().config().getBoolean("skald.framework.tracing.root-spans"));
         }
       };
 
@@ -74,7 +75,32 @@ public final class SkaldTracing implements Extension {
   private volatile Tracer tracer = openTelemetry.getTracer(SCOPE);
   private volatile boolean enabled;
 
-  SkaldTracing() {}
+  private final boolean rootSpans;
+
+  SkaldTracing(boolean rootSpans) {
+    this.rootSpans = rootSpans;
+  }
+
+  /**
+   * Whether a send made now is traced: tracing is on, and the caller is in a trace or {@code
+   * skald.framework.tracing.root-spans} is on.
+   *
+   * @return true to make a PRODUCER span and add the trace context
+   */
+  public boolean tracesSend() {
+    return enabled && (rootSpans || Span.current().getSpanContext().isValid());
+  }
+
+  /**
+   * Whether the handling of a record is traced: tracing is on, and the record carries a trace
+   * context or {@code skald.framework.tracing.root-spans} is on.
+   *
+   * @param headers the record's headers
+   * @return true to run the handler in a CONSUMER span
+   */
+  public boolean tracesHandling(Map<String, String> headers) {
+    return enabled && (rootSpans || headers.containsKey("traceparent"));
+  }
 
   /**
    * Sets the OpenTelemetry to trace with.
