@@ -151,9 +151,24 @@ final class KafkaPeer implements AutoCloseable {
       // wait until every partition has its leader, so the first produce requests do not fail
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
-        var description =
-            admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
-        if (description.partitions().size() == partitions
+        org.apache.kafka.clients.admin.TopicDescription description;
+        try {
+          description =
+              admin
+                  .describeTopics(List.of(name))
+                  .allTopicNames()
+                  .get(10, TimeUnit.SECONDS)
+                  .get(name);
+        } catch (java.util.concurrent.ExecutionException e) {
+          // the broker's metadata may not list a topic it has just created yet
+          if (!(e.getCause()
+              instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          description = null;
+        }
+        if (description != null
+            && description.partitions().size() == partitions
             && description.partitions().stream().allMatch(p -> p.leader() != null)) {
           return;
         }
