@@ -466,20 +466,22 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       measuredStatus = state.status();
     }
     long now = System.nanoTime();
-    for (StepState st : state.steps()) {
-      if (st.running() && st.sendAt() <= nowMillis) {
-        if (!recovering) {
-          stepStarted.putIfAbsent(new TimerKey(st.name(), st.compensating(), false), now);
-        }
+    // only the directions this incarnation timed (one or two at a time), not every step
+    java.util.Iterator<Map.Entry<TimerKey, Long>> timed = stepStarted.entrySet().iterator();
+    while (timed.hasNext()) {
+      Map.Entry<TimerKey, Long> entry = timed.next();
+      TimerKey key = entry.getKey();
+      StepState st = state.step(key.step());
+      InstanceState.Phase phase = key.compensation() ? st.compensation() : st.forward();
+      if (phase != InstanceState.Phase.RUNNING && phase != InstanceState.Phase.PENDING) {
+        meters.stepEnded(key.step(), key.compensation(), phase.name(), now - entry.getValue());
+        timed.remove();
       }
-      for (boolean compensation : new boolean[] {false, true}) {
-        InstanceState.Phase phase = compensation ? st.compensation() : st.forward();
-        if (phase == InstanceState.Phase.RUNNING || phase == InstanceState.Phase.PENDING) {
-          continue;
-        }
-        Long started = stepStarted.remove(new TimerKey(st.name(), compensation, false));
-        if (started != null) {
-          meters.stepEnded(st.name(), compensation, phase.name(), now - started);
+    }
+    if (!recovering) {
+      for (StepState st : state.steps()) {
+        if (st.running() && st.sendAt() <= nowMillis) {
+          stepStarted.putIfAbsent(new TimerKey(st.name(), st.compensating(), false), now);
         }
       }
     }
