@@ -399,7 +399,7 @@ class AdminApiTest {
     AdminClient.Response health = api.get("/api/v1/health");
     assertEquals(200, health.status(), health.body().toString());
     assertEquals("UP", health.body().path("status").asText());
-    assertEquals(3, health.body().path("checks").size());
+    assertEquals(5, health.body().path("checks").size());
     assertEquals("UP", api.get("/api/v1/health/live").body().path("status").asText());
   }
 

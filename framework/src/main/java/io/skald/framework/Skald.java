@@ -284,6 +284,28 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * This node's liveness and readiness, every check run now (within about two seconds): an {@code
+   * Up} cluster member, a probe write to the journal, no local partition still recovering its log,
+   * the topic registry answering, and the disk-space alarm not raised. The admin server serves it
+   * at {@code /health/ready}; a service can gate its own readiness on it.
+   * <!-- snippet: jd-health -->
+   *
+   * <pre>{@code
+   * NodeHealth health = skald.health().toCompletableFuture().join();
+   * if (!health.ready()) {
+   *   health.checks().stream()
+   *       .filter(check -> !check.up())
+   *       .forEach(check -> System.err.println(check.name() + ": " + check.detail()));
+   * }
+   * }</pre>
+   *
+   * @return a stage with the health; it does not fail, a failed check is reported in it
+   */
+  public CompletionStage<io.skald.framework.admin.NodeHealth> health() {
+    return runtime.health();
+  }
+
+  /**
    * The actor system Skald runs on.
    *
    * @return the system

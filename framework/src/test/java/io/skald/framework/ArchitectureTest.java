@@ -86,6 +86,24 @@ class ArchitectureTest {
   }
 
   @Test
+  void healthBookkeepingSitsBelowTheLog() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.skald.framework.internal.health..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.skald.framework.internal.log..",
+            "io.skald.framework.internal.topic..",
+            "io.skald.framework.internal.producer..",
+            "io.skald.framework.internal.consumer..",
+            "io.skald.framework.internal.group..",
+            "io.skald.framework.internal.runtime..")
+        .because("partitions report their recovery to it; the runtime composes the checks")
+        .check(main);
+  }
+
+  @Test
   void docsExamplesUseNoInternalPackage() {
     noClasses()
         .that()

@@ -45,8 +45,8 @@ public final class AdminRoutes extends RouteSupport {
   private final GroupRoutes groupRoutes;
   private final SagaRoutes sagaRoutes;
   private final Map<String, SagaRunner<?>> sagas = new LinkedHashMap<>();
-  private final Health health;
   private final Supplier<String> prometheusScrape;
+  private final Skald skald;
 
   /**
    * Creates the routes.
@@ -62,6 +62,7 @@ public final class AdminRoutes extends RouteSupport {
       List<SagaRunner<?>> sagas,
       Supplier<String> prometheusScrape) {
     super(settings);
+    this.skald = skald;
     this.prometheusScrape = prometheusScrape;
     for (SagaRunner<?> runner : sagas) {
       if (this.sagas.put(runner.definition().name(), runner) != null) {
@@ -69,7 +70,6 @@ public final class AdminRoutes extends RouteSupport {
             "two saga runners named '" + runner.definition().name() + "'");
       }
     }
-    this.health = new Health(skald);
     this.topicRoutes = new TopicRoutes(settings, skald.admin());
     this.groupRoutes = new GroupRoutes(settings, skald);
     this.sagaRoutes = new SagaRoutes(settings, this.sagas);
@@ -248,28 +248,39 @@ public final class AdminRoutes extends RouteSupport {
                     () ->
                         json(
                             StatusCodes.OK,
-                            Json.object().put("status", health.live() ? "UP" : "DOWN"))),
+                            Json.object()
+                                .put(
+                                    "status",
+                                    skald
+                                            .system()
+                                            .getWhenTerminated()
+                                            .toCompletableFuture()
+                                            .isDone()
+                                        ? "DOWN"
+                                        : "UP"))),
                 pathEnd(() -> reply(this::readiness)),
                 path("ready", () -> reply(this::readiness))));
   }
 
   private CompletionStage<Reply> readiness() {
-    return health
-        .ready()
+    return skald
+        .health()
         .thenApply(
-            checks -> {
-              boolean up = checks.stream().allMatch(Health.Check::up);
-              ObjectNode body = Json.object().put("status", up ? "UP" : "DOWN");
+            health -> {
+              ObjectNode body = Json.object().put("status", health.ready() ? "UP" : "DOWN");
               ArrayNode list = Json.array();
-              checks.forEach(
-                  c ->
-                      list.add(
-                          Json.object()
-                              .put("name", c.name())
-                              .put("status", c.up() ? "UP" : "DOWN")
-                              .put("detail", c.detail())));
+              health
+                  .checks()
+                  .forEach(
+                      c ->
+                          list.add(
+                              Json.object()
+                                  .put("name", c.name())
+                                  .put("status", c.up() ? "UP" : "DOWN")
+                                  .put("detail", c.detail())));
               body.set("checks", list);
-              return new Reply(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+              return new Reply(
+                  health.ready() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
             });
   }
 }

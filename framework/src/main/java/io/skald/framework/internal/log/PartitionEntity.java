@@ -164,6 +164,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     this.topic = EntityIds.topicPartition(entityId).topic();
     this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
     this.disk = io.skald.framework.internal.disk.DiskSpaceAlarm.get(context.getSystem());
+    this.entityId = entityId;
+    this.local = io.skald.framework.internal.health.LocalPartitions.get(context.getSystem());
+    local.recovering(entityId);
   }
 
   @Override
@@ -239,6 +242,11 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                                 lookup.spec().compaction(),
                                 false)))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
+        .onSignal(
+            org.apache.pekko.actor.typed.PostStop.class, (state, stop) -> local.stopped(entityId))
+        .onSignal(
+            org.apache.pekko.actor.typed.PreRestart.class,
+            (state, restart) -> local.recovering(entityId)) // it replays its log again
         .build();
   }
 
@@ -276,6 +284,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
             (state, loaded) -> {
               if (loaded.topicDeleted() && !settingsApplied) {
                 topicStatus = TopicStatus.DELETED;
+                local.recovered(entityId);
                 fetches.deleted(topic);
                 log.info(
                     "{}: its topic does not exist (deleted); refusing appends",
@@ -284,6 +293,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                 return Effect().unstashAll();
               }
               topicStatus = topicStatus == TopicStatus.DELETED ? topicStatus : TopicStatus.PRESENT;
+              local.recovered(entityId);
               return settingsApplied
                   ? Effect().unstashAll()
                   : loadTopicSettings(
@@ -301,6 +311,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               settingsApplied = true;
               if (topicStatus == TopicStatus.LOADING) {
                 topicStatus = TopicStatus.PRESENT;
+                local.recovered(entityId);
               }
               log.info("{}: topic settings changed to {}", persistenceIdString, apply.spec());
               return loadTopicSettings(
@@ -398,6 +409,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   private TopicStatus topicStatus = TopicStatus.LOADING;
 
   private final io.skald.framework.internal.disk.DiskSpaceAlarm disk;
+  private final String entityId;
+  // where readiness learns that this partition is still recovering, recovered or gone
+  private final io.skald.framework.internal.health.LocalPartitions local;
 
   /** The deletion of this partition's data under way, or null. */
   private PartitionDeletion deletion;

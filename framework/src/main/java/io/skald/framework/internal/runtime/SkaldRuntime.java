@@ -53,6 +53,7 @@ public final class SkaldRuntime {
   private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
   private volatile Producer<byte[], byte[]> rawProducer;
   private final DelayedSender delayed;
+  private final NodeHealthChecks health;
   private final java.util.Set<DefaultSubscription> live =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -68,6 +69,7 @@ public final class SkaldRuntime {
     this.topics = new TopicCache(system, settings);
     this.admin = new DefaultTopicAdmin(system, settings, topics);
     this.delayed = new DelayedSender(system, settings, topics);
+    this.health = new NodeHealthChecks(system, admin);
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     cluster.registerOnMemberUp(() -> memberUp.complete(null));
     if (settings.selfJoin() && cluster.state().getMembers().iterator().hasNext() == false) {
@@ -113,6 +115,15 @@ public final class SkaldRuntime {
    */
   public io.skald.framework.deadletter.DeadLetterQueue deadLetters(String group) {
     return new DefaultDeadLetterQueue(system, settings, group + ".dlq");
+  }
+
+  /**
+   * The node's liveness and readiness, every check run now.
+   *
+   * @return a stage with the health, never failed
+   */
+  public CompletionStage<io.skald.framework.admin.NodeHealth> health() {
+    return health.health();
   }
 
   /**
