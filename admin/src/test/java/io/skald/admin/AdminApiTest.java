@@ -139,10 +139,35 @@ class AdminApiTest {
         api.call("POST", "/api/v1/topics", "{\"name\":\"clicks\",\"partitions\":3}");
     assertError(conflict, 409, "topic_conflict");
     assertEquals("PARTITIONS", conflict.body().path("differences").get(0).path("setting").asText());
+    assertTrue(described.path("sizeBytes").asLong() > 0, described.toString());
+    assertTrue(described.path("partitionOffsets").get(0).has("sizeBytes"), described.toString());
+    // shrinking is refused; a record limit out of range is refused; neither changes anything
     assertError(
-        api.call("PATCH", "/api/v1/topics/clicks", "{\"partitions\":4}"), 409, "topic_conflict");
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"partitions\":1}"), 409, "topic_conflict");
+    assertError(
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"maxRecordBytes\":0}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"maxRecordBytes\":99999999}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"maxRecordBytes\":4194304}"),
+        400,
+        "invalid_topic");
     assertEquals(
         2, skald.admin().describeTopic("clicks").toCompletableFuture().join().get().partitions());
+    // growing and a record limit are accepted
+    AdminClient.Response grown =
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"partitions\":3,\"maxRecordBytes\":2048}");
+    assertEquals(200, grown.status(), grown.body().toString());
+    assertEquals(3, grown.body().path("current").path("partitions").asInt());
+    assertEquals(2048, grown.body().path("current").path("maxRecordBytes").asInt());
+    assertTrue(grown.body().path("previous").path("maxRecordBytes").isNull());
+    assertEquals(
+        2048,
+        skald.admin().describeTopic("clicks").toCompletableFuture().join().get().maxRecordBytes());
 
     // deleted: its data gone, the name free again
     AdminClient.Response deleted = api.call("DELETE", "/api/v1/topics/clicks", null);

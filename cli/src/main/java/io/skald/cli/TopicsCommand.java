@@ -61,6 +61,10 @@ final class TopicsCommand implements Runnable {
             + " dirty";
   }
 
+  static String maxRecord(JsonNode bytes) {
+    return bytes.isNumber() ? bytes.asLong() + " bytes" : "node default";
+  }
+
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Every topic.")
   static final class ListTopics extends SkaldCli.ApiCommand {
     @Override
@@ -101,7 +105,9 @@ final class TopicsCommand implements Runnable {
         output.line("retention:     " + retention(t.path("retention")));
         output.line("backlog limit: " + backlog(t.path("backlogLimit")));
         output.line("compaction:    " + compaction(t.path("compaction")));
+        output.line("max record:    " + maxRecord(t.path("maxRecordBytes")));
         output.line("records:       " + t.path("records").asLong());
+        output.line("size:          " + t.path("sizeBytes").asLong() + " bytes");
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode p : t.path("partitionOffsets")) {
           rows.add(
@@ -109,9 +115,10 @@ final class TopicsCommand implements Runnable {
                   p.path("partition").asText(),
                   p.path("logStartOffset").asText(),
                   p.path("logEndOffset").asText(),
-                  p.path("records").asText()));
+                  p.path("records").asText(),
+                  p.path("sizeBytes").asText()));
         }
-        output.table(List.of("PARTITION", "LOG-START", "LOG-END", "RECORDS"), rows);
+        output.table(List.of("PARTITION", "LOG-START", "LOG-END", "RECORDS", "BYTES"), rows);
       }
       return SkaldCli.EXIT_OK;
     }
@@ -175,6 +182,17 @@ final class TopicsCommand implements Runnable {
     @Option(names = "--no-compaction", description = "Stop compacting.")
     boolean noCompaction;
 
+    @Option(
+        names = "--max-record-bytes",
+        paramLabel = "BYTES",
+        description = "The largest record (key, value, headers) the topic accepts.")
+    Long maxRecordBytes;
+
+    @Option(
+        names = "--default-max-record-bytes",
+        description = "Accept records up to the node's skald.framework.max-record-bytes.")
+    boolean defaultMaxRecordBytes;
+
     /** Writes the settings given into a body, over the current ones (null for a new topic). */
     void into(ObjectNode body, JsonNode current, SkaldCli.ApiCommand command) {
       boolean retentionGiven = maxAge != null || maxBytes != null || maxRecords != null;
@@ -229,6 +247,15 @@ final class TopicsCommand implements Runnable {
         }
         body.set("compaction", c);
       }
+      if (defaultMaxRecordBytes && maxRecordBytes != null) {
+        throw command.usage(
+            "--default-max-record-bytes cannot be combined with --max-record-bytes");
+      }
+      if (defaultMaxRecordBytes) {
+        body.putNull("maxRecordBytes");
+      } else if (maxRecordBytes != null) {
+        body.put("maxRecordBytes", maxRecordBytes);
+      }
     }
   }
 
@@ -267,12 +294,20 @@ final class TopicsCommand implements Runnable {
       name = "alter",
       mixinStandardHelpOptions = true,
       description = {
-        "Change a topic's retention, backlog limit or compaction.",
-        "Options not given keep their value; a retention option changes only that limit."
+        "Change a topic's retention, backlog limit, compaction, record size limit or partition"
+            + " count.",
+        "Options not given keep their value; a retention option changes only that limit.",
+        "The partition count can only grow; keys then map to other partitions."
       })
   static final class Alter extends SkaldCli.ApiCommand {
     @Parameters(paramLabel = "TOPIC", description = "The topic.")
     String topic;
+
+    @Option(
+        names = {"-p", "--partitions"},
+        paramLabel = "N",
+        description = "Grow the topic to this many partitions.")
+    Integer partitions;
 
     @ArgGroup(exclusive = false)
     Settings settings = new Settings();
@@ -282,6 +317,9 @@ final class TopicsCommand implements Runnable {
       JsonNode current = api.get("/topics/" + AdminApi.encode(topic));
       ObjectNode body = AdminApi.object();
       settings.into(body, current, this);
+      if (partitions != null) {
+        body.put("partitions", partitions);
+      }
       if (body.isEmpty()) {
         throw usage("nothing to change: give at least one setting (see --help)");
       }
@@ -289,9 +327,11 @@ final class TopicsCommand implements Runnable {
       if (!output.raw(altered)) {
         JsonNode now = altered.path("current");
         output.line("altered topic " + topic);
+        output.line("partitions:    " + now.path("partitions").asInt());
         output.line("retention:     " + retention(now.path("retention")));
         output.line("backlog limit: " + backlog(now.path("backlogLimit")));
         output.line("compaction:    " + compaction(now.path("compaction")));
+        output.line("max record:    " + maxRecord(now.path("maxRecordBytes")));
       }
       return SkaldCli.EXIT_OK;
     }

@@ -147,6 +147,24 @@ class SkaldCliTest {
     JsonNode json = skald("topics", "describe", "clicks", "--output", "json").json();
     assertEquals(1000, json.path("retention").path("maxRecords").asLong());
 
+    // grown, with a record limit; the describe shows both and the partitions' sizes
+    Run grown =
+        skald("topics", "alter", "clicks", "--partitions", "4", "--max-record-bytes", "4096");
+    assertEquals(0, grown.exit(), grown.toString());
+    assertTrue(grown.out().contains("partitions:    4"), grown.out());
+    assertTrue(grown.out().contains("max record:    4096 bytes"), grown.out());
+    Run described = skald("topics", "describe", "clicks");
+    assertTrue(described.out().contains("BYTES"), described.out());
+    assertTrue(described.out().contains("size:"), described.out());
+    assertRefused(skald("topics", "alter", "clicks", "--partitions", "2"), 1, "can only grow");
+    assertRefused(
+        skald("topics", "alter", "clicks", "--max-record-bytes", "5", "--default-max-record-bytes"),
+        2,
+        "cannot be combined");
+    stored = skald.admin().describeTopic("clicks").toCompletableFuture().join().get();
+    assertEquals(4, stored.partitions());
+    assertEquals(4096, stored.maxRecordBytes());
+
     // bad input: a clear error, the right exit code, nothing changed
     assertRefused(skald("topics", "create", "clicks", "-p", "5"), 1, "topic_conflict");
     assertRefused(skald("topics", "describe", "nowhere"), 1, "unknown topic 'nowhere'");

@@ -138,7 +138,8 @@ class BacklogLimitTest {
                       .admin()
                       .partitionOffsets(new TopicPartition("ticks", 0))
                       .toCompletableFuture()
-                      .join()));
+                      .join()
+                      .bounds()));
       charts.stop();
       node.deleteDataDir();
     }

@@ -65,11 +65,12 @@ class JournalReadTest {
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, SMALL_CACHE)) {
         assertEquals(
             new PartitionOffsets(0, written.size()),
-            node.skald()
-                .admin()
-                .partitionOffsets(new TopicPartition("history", 0))
-                .toCompletableFuture()
-                .join());
+            (node.skald()
+                    .admin()
+                    .partitionOffsets(new TopicPartition("history", 0))
+                    .toCompletableFuture()
+                    .join())
+                .bounds());
         assertEquals(written, readAll(node.skald(), "after-restart"));
       }
     } finally {

@@ -99,7 +99,7 @@ class RetentionTest {
             skald.system(),
             Duration.ofSeconds(10),
             () -> {
-              assertEquals(new PartitionOffsets(400, 500), offsets(skald, "audit"));
+              assertEquals(new PartitionOffsets(400, 500), offsets(skald, "audit").bounds());
               List<EventEnvelope> events = journalEvents(skald, "audit");
               assertTrue(
                   events.get(0).sequenceNr() > 30, "first event now " + events.get(0).sequenceNr());
@@ -111,7 +111,7 @@ class RetentionTest {
       }
       // and after a restart the log still starts at 400
       try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, CONFIG)) {
-        assertEquals(new PartitionOffsets(400, 500), offsets(node.skald(), "audit"));
+        assertEquals(new PartitionOffsets(400, 500), offsets(node.skald(), "audit").bounds());
         Map<Long, String> read = readAll(node.skald(), "audit", "late-readers", 100);
         assertEquals("r400", read.get(400L));
       }

@@ -151,6 +151,11 @@ public final class Json {
     json.set("retention", retention(spec.retention()));
     json.set("backlogLimit", backlogLimit(spec.backlogLimit()));
     json.set("compaction", compaction(spec.compaction()));
+    if (spec.maxRecordBytes() > 0) {
+      json.put("maxRecordBytes", spec.maxRecordBytes());
+    } else {
+      json.putNull("maxRecordBytes");
+    }
     return json;
   }
 
@@ -191,7 +196,7 @@ public final class Json {
   }
 
   static final Set<String> TOPIC_FIELDS =
-      Set.of("name", "partitions", "retention", "backlogLimit", "compaction");
+      Set.of("name", "partitions", "retention", "backlogLimit", "compaction", "maxRecordBytes");
 
   /** A whole topic definition (for create). */
   static TopicSpec topicSpec(ObjectNode body) {
@@ -213,6 +218,13 @@ public final class Json {
       }
       if (body.has("compaction")) {
         spec = spec.withCompaction(parseCompaction(body.get("compaction")));
+      }
+      if (body.has("maxRecordBytes")) {
+        spec =
+            spec.withMaxRecordBytes(
+                present(body, "maxRecordBytes")
+                    ? (int) number(body, "maxRecordBytes", 1, TopicSpec.MAX_RECORD_BYTES)
+                    : 0);
       }
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());

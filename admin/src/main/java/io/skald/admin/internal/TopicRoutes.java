@@ -98,17 +98,21 @@ final class TopicRoutes extends RouteSupport {
                         ObjectNode body = Json.topic(spec);
                         ArrayNode partitions = Json.array();
                         long records = 0;
+                        long bytes = 0;
                         for (int p = 0; p < offsets.size(); p++) {
                           PartitionOffsets o = offsets.get(p).join();
                           records += o.logEndOffset() - o.logStartOffset();
+                          bytes += o.sizeBytes();
                           partitions.add(
                               Json.object()
                                   .put("partition", p)
                                   .put("logStartOffset", o.logStartOffset())
                                   .put("logEndOffset", o.logEndOffset())
-                                  .put("records", o.logEndOffset() - o.logStartOffset()));
+                                  .put("records", o.logEndOffset() - o.logStartOffset())
+                                  .put("sizeBytes", o.sizeBytes()));
                         }
                         body.put("records", records);
+                        body.put("sizeBytes", bytes);
                         body.set("partitionOffsets", partitions);
                         return Reply.ok(body);
                       });
@@ -132,12 +136,8 @@ final class TopicRoutes extends RouteSupport {
               TopicSpec requested = Json.settings(body, current);
               if (body.has("partitions")) {
                 requested =
-                    new TopicSpec(
-                        name,
-                        (int) Json.number(body, "partitions", 1, TopicSpec.MAX_PARTITIONS),
-                        requested.retention(),
-                        requested.backlogLimit(),
-                        requested.compaction());
+                    requested.withPartitions(
+                        (int) Json.number(body, "partitions", 1, TopicSpec.MAX_PARTITIONS));
               }
               TopicSpec target = requested;
               return admin

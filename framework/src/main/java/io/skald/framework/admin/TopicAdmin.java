@@ -51,11 +51,20 @@ public interface TopicAdmin {
   CompletionStage<EnsuredTopic> ensureTopic(TopicSpec spec);
 
   /**
-   * Changes an existing topic's retention, backlog limit and compaction to those of {@code spec}.
-   * The change is durable before the call completes and every partition applies it before the call
-   * completes (a partition not running applies it when it starts). A shorter retention deletes what
-   * falls outside it at the partition's next retention check; removing compaction stops future
-   * compactions (what was compacted stays compacted).
+   * Changes an existing topic's retention, backlog limit, compaction, record size limit and
+   * partition count to those of {@code spec}. The change is durable before the call completes and
+   * every partition applies it before the call completes (a partition not running applies it when
+   * it starts). A shorter retention deletes what falls outside it at the partition's next retention
+   * check; removing compaction stops future compactions (what was compacted stays compacted); a
+   * lower {@link TopicSpec#maxRecordBytes()} refuses larger records from then on (those already
+   * written stay).
+   *
+   * <p>The partition count may only grow. New partitions start empty; producers route to them at
+   * once, so <b>a key maps to another partition from then on</b> (per-key order holds within each
+   * partition, not across the change: records of a key written before and after it may be consumed
+   * out of order, as in Kafka). Consumer groups subscribed to the topic rebalance and read the new
+   * partitions from their first record, whatever their start position, so nothing written to them
+   * is skipped.
    * <!-- snippet: jd-alter-topic -->
    *
    * <pre>{@code
@@ -69,8 +78,8 @@ public interface TopicAdmin {
    *
    * @param spec the new definition of an existing topic, with its partition count
    * @return the previous definition; fails with {@link UnknownTopicException} if there is no such
-   *     topic, {@link TopicConflictException} if the partition count differs (partition counts
-   *     cannot change yet)
+   *     topic, {@link TopicConflictException} if it has fewer partitions than the topic, {@link
+   *     InvalidTopicException} if its record limit does not fit this node's partition batches
    */
   CompletionStage<TopicSpec> alterTopic(TopicSpec spec);
 

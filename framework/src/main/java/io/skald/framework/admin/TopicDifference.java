@@ -46,6 +46,13 @@ public record TopicDifference(TopicSetting setting, String existing, String requ
     add(differences, TopicSetting.RETENTION, existing.retention(), requested.retention());
     add(differences, TopicSetting.BACKLOG_LIMIT, existing.backlogLimit(), requested.backlogLimit());
     add(differences, TopicSetting.COMPACTION, existing.compaction(), requested.compaction());
+    if (existing.maxRecordBytes() != requested.maxRecordBytes()) {
+      differences.add(
+          new TopicDifference(
+              TopicSetting.MAX_RECORD_BYTES,
+              recordLimit(existing.maxRecordBytes()),
+              recordLimit(requested.maxRecordBytes())));
+    }
     return List.copyOf(differences);
   }
 
@@ -70,6 +77,10 @@ public record TopicDifference(TopicSetting setting, String existing, String requ
     if (!Objects.equals(existing, requested)) {
       differences.add(new TopicDifference(setting, text(existing), text(requested)));
     }
+  }
+
+  private static String recordLimit(int bytes) {
+    return bytes == 0 ? "node default" : bytes + " bytes";
   }
 
   private static String text(Object value) {

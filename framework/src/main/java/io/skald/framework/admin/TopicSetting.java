@@ -9,7 +9,9 @@ public enum TopicSetting {
   /** {@link TopicSpec#backlogLimit()}. */
   BACKLOG_LIMIT("backlog limit"),
   /** {@link TopicSpec#compaction()}. */
-  COMPACTION("compaction");
+  COMPACTION("compaction"),
+  /** {@link TopicSpec#maxRecordBytes()}. */
+  MAX_RECORD_BYTES("max record bytes");
 
   private final String label;
 

@@ -19,19 +19,26 @@ import java.util.regex.Pattern;
  * @param retention how long records are kept ({@link Retention#forever()} by default)
  * @param backlogLimit the bound on unconsumed records per partition, or null for none
  * @param compaction log compaction (keep the latest record per key), or null for none
+ * @param maxRecordBytes the largest record (key, value and headers, encoded) the topic accepts, or
+ *     0 for the node's {@code skald.framework.max-record-bytes}; at most {@link #MAX_RECORD_BYTES}
+ *     and below the node's {@code skald.framework.partition.max-batch-bytes}
  */
 public record TopicSpec(
     String name,
     int partitions,
     Retention retention,
     BacklogLimit backlogLimit,
-    Compaction compaction) {
+    Compaction compaction,
+    int maxRecordBytes) {
 
   /** The longest allowed topic name. */
   public static final int MAX_NAME_LENGTH = 200;
 
   /** The largest allowed partition count. */
   public static final int MAX_PARTITIONS = 100_000;
+
+  /** The largest per-topic record size limit (16 MiB, the largest allowed partition batch). */
+  public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
   private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
 
@@ -43,6 +50,7 @@ public record TopicSpec(
    * @param retention how long records are kept ({@link Retention#forever()} by default)
    * @param backlogLimit the bound on unconsumed records per partition, or null for none
    * @param compaction log compaction (keep the latest record per key), or null for none
+   * @param maxRecordBytes the largest record the topic accepts, or 0 for the node's default
    */
   public TopicSpec {
     validateName(name);
@@ -58,6 +66,34 @@ public record TopicSpec(
     if (retention == null) {
       retention = Retention.forever();
     }
+    if (maxRecordBytes < 0 || maxRecordBytes > MAX_RECORD_BYTES) {
+      throw new InvalidTopicException(
+          "topic '"
+              + name
+              + "': maxRecordBytes must be 0 (the node's default) or 1 to "
+              + MAX_RECORD_BYTES
+              + ", was "
+              + maxRecordBytes);
+    }
+  }
+
+  /**
+   * A definition whose records may be as large as the node's {@code
+   * skald.framework.max-record-bytes}.
+   *
+   * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
+   * @param partitions the number of partitions, 1 to 100,000
+   * @param retention how long records are kept ({@link Retention#forever()} by default)
+   * @param backlogLimit the bound on unconsumed records per partition, or null for none
+   * @param compaction log compaction (keep the latest record per key), or null for none
+   */
+  public TopicSpec(
+      String name,
+      int partitions,
+      Retention retention,
+      BacklogLimit backlogLimit,
+      Compaction compaction) {
+    this(name, partitions, retention, backlogLimit, compaction, 0);
   }
 
   /**
@@ -78,7 +114,7 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withRetention(Retention policy) {
-    return new TopicSpec(name, partitions, policy, backlogLimit, compaction);
+    return new TopicSpec(name, partitions, policy, backlogLimit, compaction, maxRecordBytes);
   }
 
   /**
@@ -88,7 +124,7 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withBacklogLimit(BacklogLimit limit) {
-    return new TopicSpec(name, partitions, retention, limit, compaction);
+    return new TopicSpec(name, partitions, retention, limit, compaction, maxRecordBytes);
   }
 
   /**
@@ -98,7 +134,29 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withCompaction(Compaction policy) {
-    return new TopicSpec(name, partitions, retention, backlogLimit, policy);
+    return new TopicSpec(name, partitions, retention, backlogLimit, policy, maxRecordBytes);
+  }
+
+  /**
+   * A copy with a per-topic record size limit.
+   *
+   * @param bytes the largest record the topic accepts, or 0 for the node's {@code
+   *     skald.framework.max-record-bytes}
+   * @return the new definition
+   */
+  public TopicSpec withMaxRecordBytes(int bytes) {
+    return new TopicSpec(name, partitions, retention, backlogLimit, compaction, bytes);
+  }
+
+  /**
+   * A copy with another partition count. {@link TopicAdmin#alterTopic(TopicSpec)} accepts only a
+   * larger count.
+   *
+   * @param count the partition count
+   * @return the new definition
+   */
+  public TopicSpec withPartitions(int count) {
+    return new TopicSpec(name, count, retention, backlogLimit, compaction, maxRecordBytes);
   }
 
   /**

@@ -1,6 +1,10 @@
 package io.skald.framework.producer;
 
-/** Raised when a record's encoded size exceeds {@code skald.framework.max-record-bytes}. */
+/**
+ * Raised when a record's encoded size exceeds its topic's {@link
+ * io.skald.framework.admin.TopicSpec#maxRecordBytes()} or, when the topic sets none, {@code
+ * skald.framework.max-record-bytes}.
+ */
 public final class RecordTooLargeException extends InvalidRecordException {
   private static final long serialVersionUID = 1L;
 

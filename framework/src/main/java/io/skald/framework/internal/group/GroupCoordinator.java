@@ -151,6 +151,7 @@ public final class GroupCoordinator
   private final String incarnation = java.util.UUID.randomUUID().toString();
   private final long leaseNanos;
   private final org.apache.pekko.cluster.typed.Cluster cluster;
+  private final org.apache.pekko.actor.typed.ActorRef<TopicCache.TopicChanged> topicChanges;
   private boolean claiming = true;
   private boolean registered;
 
@@ -169,6 +170,13 @@ public final class GroupCoordinator
     this.leaseNanos = settings.ownershipLease().toNanos();
     this.membership = new GroupMembership(leaseNanos + leaseNanos / 4, incarnation);
     this.cluster = org.apache.pekko.cluster.typed.Cluster.get(context.getSystem());
+    // the registry announces altered topics to every node's cache: a topic that grows is
+    // rebalanced over at once
+    this.topicChanges =
+        context.messageAdapter(
+            TopicCache.TopicChanged.class,
+            changed -> new GroupProtocol.TopicChanged(changed.spec()));
+    topics.watch(topicChanges);
   }
 
   @Override
@@ -186,6 +194,9 @@ public final class GroupCoordinator
                     settings.ownershipLease());
               }
             })
+        .onSignal(
+            org.apache.pekko.actor.typed.PostStop.class,
+            (state, stop) -> topics.unwatch(topicChanges))
         .build();
   }
 
@@ -275,6 +286,7 @@ public final class GroupCoordinator
               return Effect().none();
             })
         .onCommand(ReportPositions.class, this::onReportPositions)
+        .onCommand(GroupProtocol.TopicChanged.class, this::onTopicChanged)
         .onCommand(
             GroupProtocol.Deleted.class,
             (state, deleted) -> {
@@ -577,6 +589,47 @@ public final class GroupCoordinator
     return Effect()
         .persist(new GenerationStarted(state.generation + 1))
         .thenRun(this::applyAssignment);
+  }
+
+  /**
+   * A topic the group reads grew: its new partitions are read from their first record (committed at
+   * 0 unless already committed, durably, whatever the members' start position: they were created
+   * after the group subscribed, so every record in them is new to it), then the group rebalances.
+   */
+  private Effect<Event, State> onTopicChanged(State state, GroupProtocol.TopicChanged changed) {
+    if (changed.spec() == null) {
+      return Effect().none(); // a deletion: subscriptions to the topic stop on their own
+    }
+    int before = membership.grow(changed.spec().name(), changed.spec().partitions());
+    if (before < 0) {
+      return Effect().none();
+    }
+    List<CommittedOffset> starts = new ArrayList<>();
+    for (int p = before; p < changed.spec().partitions(); p++) {
+      TopicPartition tp = new TopicPartition(changed.spec().name(), p);
+      if (!state.committed.containsKey(tp)) {
+        starts.add(CommittedOffset.of(tp, 0));
+      }
+    }
+    context
+        .getLog()
+        .info(
+            "group {}: topic {} grew from {} to {} partitions; rebalancing",
+            group,
+            changed.spec().name(),
+            before,
+            changed.spec().partitions());
+    List<Event> events = new ArrayList<>();
+    if (!starts.isEmpty()) {
+      events.add(new OffsetsCommitted(starts));
+    }
+    if (!claiming) {
+      events.add(new GenerationStarted(state.generation + 1));
+    }
+    if (events.isEmpty()) {
+      return Effect().none(); // claiming: the claim window's end rebalances
+    }
+    return Effect().persist(events).thenRun(this::applyAssignment);
   }
 
   /**

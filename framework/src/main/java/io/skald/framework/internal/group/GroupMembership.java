@@ -90,7 +90,8 @@ final class GroupMembership {
     if (previous != null && !previous.ref().equals(member.ref())) {
       dropOwnership(member.memberId(), now);
     }
-    partitions.forEach(partitionsPerTopic::putIfAbsent);
+    // a member that read the topic after it grew knows more partitions than the others
+    partitions.forEach((topic, count) -> partitionsPerTopic.merge(topic, count, Math::max));
     List<TopicPartition> refused = new ArrayList<>();
     for (GroupProtocol.Claim claim : held) {
       Owner owner = owners.get(claim.tp());
@@ -99,6 +100,22 @@ final class GroupMembership {
       }
     }
     return refused;
+  }
+
+  /**
+   * Takes a topic's new partition count.
+   *
+   * @param topic the topic
+   * @param count its partition count now
+   * @return the count it had, or -1 if the group does not read the topic or it did not grow
+   */
+  int grow(String topic, int count) {
+    Integer before = partitionsPerTopic.get(topic);
+    if (before == null || count <= before) {
+      return -1;
+    }
+    partitionsPerTopic.put(topic, count);
+    return before;
   }
 
   /** Records a member's claims while a new coordinator collects them; the latest grant wins. */

@@ -31,7 +31,16 @@ public final class GroupProtocol {
           MemberTerminated,
           CheckRevocations,
           ClaimWindowClosed,
-          FencesExpired {}
+          FencesExpired,
+          TopicChanged {}
+
+  /**
+   * A topic's definition changed (from the registry's announcements): if it grew, the group
+   * rebalances over its new partitions.
+   *
+   * @param spec the topic's new definition
+   */
+  record TopicChanged(io.skald.framework.admin.TopicSpec spec) implements Command {}
 
   /**
    * A member joins (or joins again).

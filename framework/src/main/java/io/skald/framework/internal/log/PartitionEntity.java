@@ -131,6 +131,10 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   private final TimerScheduler<Command> timers;
   private final String topic;
   private final PartitionLimits limits;
+
+  /** The topic's record size limit, or 0 for the node's default. */
+  private int maxRecordBytes;
+
   // Set once an altered definition was applied: the start-up lookup may then be stale.
   private boolean settingsApplied;
   private final PartitionCompactions compactor;
@@ -235,11 +239,13 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                                 io.skald.framework.admin.Retention.forever(),
                                 null,
                                 null,
+                                0,
                                 lookup != null)
                             : new RetentionLoaded(
                                 lookup.spec().retention(),
                                 lookup.spec().backlogLimit(),
                                 lookup.spec().compaction(),
+                                lookup.spec().maxRecordBytes(),
                                 false)))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
         .onSignal(
@@ -294,6 +300,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               }
               topicStatus = topicStatus == TopicStatus.DELETED ? topicStatus : TopicStatus.PRESENT;
               local.recovered(entityId);
+              if (!settingsApplied) {
+                maxRecordBytes = loaded.maxRecordBytes();
+              }
               return settingsApplied
                   ? Effect().unstashAll()
                   : loadTopicSettings(
@@ -314,6 +323,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                 local.recovered(entityId);
               }
               log.info("{}: topic settings changed to {}", persistenceIdString, apply.spec());
+              maxRecordBytes = apply.spec().maxRecordBytes();
               return loadTopicSettings(
                       state,
                       apply.spec().retention(),
@@ -371,7 +381,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               long target = Math.min(cmd.offset(), state.nextOffset());
               if (target <= state.logStartOffset()) {
                 cmd.replyTo()
-                    .tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+                    .tell(
+                        new PartitionOffsets(
+                            state.logStartOffset(), state.nextOffset(), state.retainedBytes()));
                 return Effect().none();
               }
               return Effect()
@@ -379,12 +391,17 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                   .thenRun(
                       s ->
                           cmd.replyTo()
-                              .tell(new PartitionOffsets(s.logStartOffset(), s.nextOffset())));
+                              .tell(
+                                  new PartitionOffsets(
+                                      s.logStartOffset(), s.nextOffset(), s.retainedBytes())));
             })
         .onCommand(
             GetOffsets.class,
             (state, cmd) -> {
-              cmd.replyTo().tell(new PartitionOffsets(state.logStartOffset(), state.nextOffset()));
+              cmd.replyTo()
+                  .tell(
+                      new PartitionOffsets(
+                          state.logStartOffset(), state.nextOffset(), state.retainedBytes()));
               return Effect().none();
             })
         .build();
@@ -480,6 +497,11 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                       + " bytes)"));
       return Effect().none();
     }
+    String tooLarge = recordTooLarge(append);
+    if (tooLarge != null) {
+      append.replyTo().tell(new AppendFailed(AppendFailed.Refusal.RECORD_TOO_LARGE, tooLarge));
+      return Effect().none();
+    }
     if (append.producerId() != null && isDuplicate(state, append)) {
       return Effect().none();
     }
@@ -521,6 +543,35 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
       return Effect().none();
     }
     return Effect().persist(new LogTruncated(start));
+  }
+
+  /**
+   * Why an append holds a record over the topic's limit, or null. Only a payload larger than the
+   * limit can hold one, so the records are walked only then.
+   */
+  private String recordTooLarge(Append append) {
+    long limit = maxRecordBytes > 0 ? maxRecordBytes : settings.maxRecordBytes();
+    if (append.payload().length <= limit) {
+      return null;
+    }
+    int largest;
+    try {
+      largest = RecordFormat.largestRecord(append.payload(), append.count());
+    } catch (IllegalStateException e) {
+      return "the payload is not " + append.count() + " records: " + e.getMessage();
+    }
+    if (largest <= limit) {
+      return null;
+    }
+    return "a record of "
+        + largest
+        + " bytes is over the limit of topic '"
+        + topic
+        + "' ("
+        + (maxRecordBytes > 0
+            ? "maxRecordBytes " + maxRecordBytes
+            : "skald.framework.max-record-bytes " + settings.maxRecordBytes())
+        + ")";
   }
 
   /** Answers a duplicate idempotent append and returns true; false if it must be written. */

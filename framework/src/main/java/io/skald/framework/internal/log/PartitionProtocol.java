@@ -118,6 +118,7 @@ public final class PartitionProtocol {
       io.skald.framework.admin.Retention retention,
       io.skald.framework.admin.BacklogLimit backlogLimit,
       io.skald.framework.admin.Compaction compaction,
+      int maxRecordBytes,
       boolean topicDeleted)
       implements Command {}
 
@@ -236,7 +237,9 @@ public final class PartitionProtocol {
       /** The partition's topic was deleted. */
       TOPIC_DELETED,
       /** The journal's filesystem is below {@code skald.framework.disk.free-limit}. */
-      DISK_FULL
+      DISK_FULL,
+      /** A record is larger than its topic's limit (lowered since the producer read the topic). */
+      RECORD_TOO_LARGE
     }
 
     /**

@@ -202,6 +202,15 @@ final class PartitionState {
    * end. Age and size limits cut at indexed events (conservatively: kept records may exceed a limit
    * by up to an index interval); the count limit is exact.
    */
+  /**
+   * The payload bytes appended from the log start on (from the index entry at or before it).
+   *
+   * @return the bytes
+   */
+  long retainedBytes() {
+    return logStartOffset >= nextOffset ? 0 : totalBytes - index.bytesBeforeOffset(logStartOffset);
+  }
+
   long retentionStart(io.skald.framework.admin.Retention retention, long nowMillis) {
     long start = logStartOffset;
     if (retention.maxRecords() > 0) {

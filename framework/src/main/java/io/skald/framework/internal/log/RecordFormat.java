@@ -127,6 +127,32 @@ public final class RecordFormat {
   }
 
   /**
+   * The size of the largest record of a payload, as laid out (not the bound of {@link
+   * #encodedSize}); walks the record boundaries without copying.
+   *
+   * @param payload records as {@link Writer} lays them out
+   * @param count how many records it holds
+   * @return the largest record's size in bytes
+   * @throws IllegalStateException if the payload is not {@code count} well-formed records
+   */
+  public static int largestRecord(byte[] payload, int count) {
+    Reader reader = new Reader(payload);
+    int largest = 0;
+    for (int i = 0; i < count; i++) {
+      int start = reader.position;
+      reader.skipRecord();
+      largest = Math.max(largest, reader.position - start);
+    }
+    if (reader.position != payload.length) {
+      throw new IllegalStateException(
+          "corrupt record payload: "
+              + (payload.length - reader.position)
+              + " bytes after the last record");
+    }
+    return largest;
+  }
+
+  /**
    * Decodes every record of a batch.
    *
    * @param batch the batch

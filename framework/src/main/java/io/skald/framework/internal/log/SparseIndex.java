@@ -88,6 +88,23 @@ final class SparseIndex {
     return found < 0 ? 1L : seqNrs[found];
   }
 
+  /** The bytes appended before the last indexed event at or before {@code offset} (0 if none). */
+  long bytesBeforeOffset(long offset) {
+    int low = 0;
+    int high = size - 1;
+    int found = -1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      if (offsets[mid] <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found < 0 ? 0 : bytesBefore[found];
+  }
+
   void restore(long[] o, long[] s, long[] t, long[] b) {
     offsets = Arrays.copyOf(o, Math.max(8, o.length));
     seqNrs = Arrays.copyOf(s, Math.max(8, s.length));

@@ -8,6 +8,7 @@ import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.internal.tracing.SkaldTracing;
 import io.skald.framework.producer.Acks;
 import io.skald.framework.producer.BackpressureException;
@@ -15,7 +16,6 @@ import io.skald.framework.producer.InvalidRecordException;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordMetadata;
-import io.skald.framework.producer.RecordTooLargeException;
 import io.skald.framework.producer.ScheduledDelivery;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +38,8 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final SkaldTracing tracing;
   private volatile boolean closed;
 
+  private final TopicCache topics;
+
   /**
    * Creates the producer around its actor.
    *
@@ -47,6 +49,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
    * @param bufferedBytes the buffer counter shared with the actor
    * @param delayed schedules delayed records
    * @param tracing the node's tracing (a PRODUCER span per send when on)
+   * @param topics the node's topic cache (for each topic's record size limit)
    */
   public DefaultProducer(
       ProducerSettings<K, V> producerSettings,
@@ -54,8 +57,10 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       ActorRef<ProducerActor.Command> actor,
       ByteBudget bufferedBytes,
       DelayedSender delayed,
-      SkaldTracing tracing) {
+      SkaldTracing tracing,
+      TopicCache topics) {
     this.tracing = tracing;
+    this.topics = topics;
     this.producerSettings = producerSettings;
     this.delayed = delayed;
     this.settings = settings;
@@ -126,14 +131,15 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     byte[] valueBytes =
         value == null ? null : encode(producerSettings.valueCodec(), value, "value");
     int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
-    if (size > settings.maxRecordBytes()) {
-      throw new RecordTooLargeException(
-          "record for topic '"
-              + topic
-              + "' is "
-              + size
-              + " bytes encoded; the limit skald.framework.max-record-bytes is "
-              + settings.maxRecordBytes());
+    TopicSpec cached = topics.cached(topic);
+    // a topic not read yet may allow more than the node's default: the producer actor checks
+    // once it has the topic's definition
+    long limit =
+        cached != null
+            ? RecordLimit.of(cached, settings)
+            : Math.max(settings.maxRecordBytes(), settings.maxBatchBytes() - 64L);
+    if (size > limit) {
+      throw RecordLimit.tooLarge(topic, size, cached, settings);
     }
     return new Encoded(keyBytes, valueBytes, Map.copyOf(headers), size);
   }

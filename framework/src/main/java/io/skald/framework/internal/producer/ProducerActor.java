@@ -205,6 +205,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void route(TopicSpec spec, Send send) {
+    if (send.reservedBytes() > RecordLimit.of(spec, settings)) {
+      fail(send, RecordLimit.tooLarge(spec.name(), send.reservedBytes(), spec, settings));
+      return;
+    }
     int partition;
     try {
       partition =
@@ -326,6 +330,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             case BACKLOG_FULL ->
                 new BackpressureException(
                     BackpressureException.Limit.PARTITION_BACKLOG,
+                    "partition " + done.tp() + " refused the records: " + failed.detail());
+            case RECORD_TOO_LARGE ->
+                new io.skald.framework.producer.RecordTooLargeException(
                     "partition " + done.tp() + " refused the records: " + failed.detail());
             case OUTSIDE_BATCH_LIMITS ->
                 new SkaldException(

@@ -33,6 +33,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 final class DefaultTopicAdmin implements TopicAdmin {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopicAdmin.class);
 
+  /** What a batch holds besides its records (as {@code max-record-bytes} is validated). */
+  private static final int RECORD_ENVELOPE_BYTES = 64;
+
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
   private final TopicCache topics;
@@ -104,6 +107,11 @@ final class DefaultTopicAdmin implements TopicAdmin {
   @Override
   public CompletionStage<TopicSpec> alterTopic(TopicSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    try {
+      checkRecordLimit(spec);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return Stages.unwrapped(
         Stages.inline(
                 TopicRegistry.ref(system)
@@ -124,12 +132,24 @@ final class DefaultTopicAdmin implements TopicAdmin {
                             + spec.name()
                             + "' has "
                             + rejected.existing().partitions()
-                            + " partitions; alterTopic cannot change the partition count ("
+                            + " partitions; a partition count can only grow, not shrink to "
+                            + spec.partitions()
+                            + " ("
                             + TopicDifference.describe(differences)
                             + ")",
                         differences);
                   }
                   TopicRegistry.TopicAltered altered = (TopicRegistry.TopicAltered) reply;
+                  // this node's producers route to new partitions at once (others: pub-sub)
+                  topics.put(altered.current());
+                  if (altered.previous().partitions() < altered.current().partitions()) {
+                    LOG.info(
+                        "topic '{}' grew from {} to {} partitions: keys now map to other"
+                            + " partitions",
+                        spec.name(),
+                        altered.previous().partitions(),
+                        altered.current().partitions());
+                  }
                   return applyToPartitions(altered.current()).thenApply(done -> altered.previous());
                 }));
   }
@@ -214,8 +234,32 @@ final class DefaultTopicAdmin implements TopicAdmin {
         .thenApply(ignored -> Done.getInstance());
   }
 
+  /** A record limit must leave room for the record in one of this node's partition batches. */
+  private void checkRecordLimit(TopicSpec spec) {
+    int largest = settings.maxBatchBytes() - RECORD_ENVELOPE_BYTES;
+    if (spec.maxRecordBytes() > largest) {
+      throw new io.skald.framework.admin.InvalidTopicException(
+          "topic '"
+              + spec.name()
+              + "': maxRecordBytes "
+              + spec.maxRecordBytes()
+              + " does not fit a partition batch; at most "
+              + largest
+              + " (skald.framework.partition.max-batch-bytes "
+              + settings.maxBatchBytes()
+              + " less "
+              + RECORD_ENVELOPE_BYTES
+              + ")");
+    }
+  }
+
   private CompletionStage<TopicRegistry.CreateTopicReply> create(TopicSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    try {
+      checkRecordLimit(spec);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return Stages.inline(
             TopicRegistry.ref(system)
                 .<TopicRegistry.CreateTopicReply>ask(

@@ -170,7 +170,8 @@ public final class SkaldRuntime {
         actor,
         buffered,
         delayed,
-        io.skald.framework.internal.tracing.SkaldTracing.get(system));
+        io.skald.framework.internal.tracing.SkaldTracing.get(system),
+        topics);
   }
 
   /**

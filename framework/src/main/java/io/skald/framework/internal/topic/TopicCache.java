@@ -38,6 +38,8 @@ public final class TopicCache {
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
   private final ConcurrentHashMap<String, TopicSpec> topics = new ConcurrentHashMap<>();
+  private final java.util.Set<ActorRef<TopicChanged>> watchers =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ActorRef<Topic.Command<TopicChanged>> changes;
 
   /**
@@ -114,7 +116,31 @@ public final class TopicCache {
    * @param spec the definition
    */
   public void put(TopicSpec spec) {
-    topics.put(spec.name(), spec);
+    TopicSpec previous = topics.put(spec.name(), spec);
+    if (!spec.equals(previous) && !watchers.isEmpty()) {
+      TopicChanged changed = new TopicChanged(spec, null);
+      watchers.forEach(watcher -> watcher.tell(changed));
+    }
+  }
+
+  /**
+   * Tells an actor of this node every definition that reaches this cache and differs from the one
+   * it held (the registry's announcements, and definitions read or created here). Deletions are not
+   * told.
+   *
+   * @param watcher the actor; {@link #unwatch} it when it stops
+   */
+  public void watch(ActorRef<TopicChanged> watcher) {
+    watchers.add(watcher);
+  }
+
+  /**
+   * Stops telling an actor about changes.
+   *
+   * @param watcher the actor
+   */
+  public void unwatch(ActorRef<TopicChanged> watcher) {
+    watchers.remove(watcher);
   }
 
   /**
@@ -148,7 +174,7 @@ public final class TopicCache {
                         + name
                         + "\", partitions))");
               }
-              topics.put(name, lookup.spec());
+              put(lookup.spec());
               return lookup.spec();
             });
   }

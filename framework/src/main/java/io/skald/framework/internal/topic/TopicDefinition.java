@@ -18,13 +18,16 @@ import java.time.Duration;
  *     none: it means forever)
  * @param backlogLimit its backlog limit, or null
  * @param compaction its compaction, or null
+ * @param maxRecordBytes its record size limit, or 0 for the node's default (absent, so 0, in events
+ *     written before the limit existed)
  */
 public record TopicDefinition(
     String name,
     int partitions,
     RetentionDefinition retention,
     BacklogLimitDefinition backlogLimit,
-    CompactionDefinition compaction) {
+    CompactionDefinition compaction,
+    int maxRecordBytes) {
 
   /**
    * Retention as persisted.
@@ -66,7 +69,8 @@ public record TopicDefinition(
         spec.partitions(),
         r == null ? null : new RetentionDefinition(r.maxAge(), r.maxBytes(), r.maxRecords()),
         b == null ? null : new BacklogLimitDefinition(b.maxRecords(), b.policy().name()),
-        c == null ? null : new CompactionDefinition(c.tombstoneRetention(), c.minDirtyRecords()));
+        c == null ? null : new CompactionDefinition(c.tombstoneRetention(), c.minDirtyRecords()),
+        spec.maxRecordBytes());
   }
 
   /**
@@ -88,6 +92,7 @@ public record TopicDefinition(
                 BacklogLimit.OverflowPolicy.valueOf(backlogLimit.policy())),
         compaction == null
             ? null
-            : new Compaction(compaction.tombstoneRetention(), compaction.minDirtyRecords()));
+            : new Compaction(compaction.tombstoneRetention(), compaction.minDirtyRecords()),
+        maxRecordBytes);
   }
 }

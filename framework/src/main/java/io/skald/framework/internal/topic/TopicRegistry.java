@@ -138,8 +138,8 @@ public final class TopicRegistry
   /**
    * The change was refused.
    *
-   * @param existing the stored definition (its partition count differs from the requested one), or
-   *     null if there is no such topic
+   * @param existing the stored definition (it has more partitions than requested), or null if there
+   *     is no such topic
    */
   public record AlterRejected(TopicSpec existing) implements AlterTopicReply {}
 
@@ -358,7 +358,8 @@ public final class TopicRegistry
       return Effect().reply(cmd.replyTo(), new AlterRejected(null));
     }
     TopicSpec existing = persisted.toSpec();
-    if (existing.partitions() != cmd.spec().partitions()) {
+    if (cmd.spec().partitions() < existing.partitions()) {
+      // growing is allowed (keys then map to other partitions); shrinking would lose records
       return Effect().reply(cmd.replyTo(), new AlterRejected(existing));
     }
     if (existing.equals(cmd.spec())) {

@@ -17,7 +17,8 @@ class TopicDefinitionTest {
         TopicSpec.of("prices", 4)
             .withRetention(Retention.forever().withMaxAge(Duration.ofDays(7)).withMaxRecords(10))
             .withBacklogLimit(new BacklogLimit(50, BacklogLimit.OverflowPolicy.DROP_OLDEST))
-            .withCompaction(Compaction.latestPerKey());
+            .withCompaction(Compaction.latestPerKey())
+            .withMaxRecordBytes(4096);
     assertEquals(full, TopicDefinition.of(full).toSpec());
     TopicSpec plain = TopicSpec.of("orders", 1);
     assertEquals(plain, TopicDefinition.of(plain).toSpec());
@@ -26,7 +27,7 @@ class TopicDefinitionTest {
   @Test
   void aTopicPersistedWithoutRetentionKeepsItsRecordsForever() {
     // journals from before retention was mandatory hold none
-    TopicDefinition old = new TopicDefinition("audit", 2, null, null, null);
+    TopicDefinition old = new TopicDefinition("audit", 2, null, null, null, 0);
     assertEquals(Retention.forever(), old.toSpec().retention());
   }
 }

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry's state gained {@code deleting} with topic deletion: a state written before it (the
- * same name, without the field) reads with nothing being deleted; the new events read back.
+ * The registry's state gained {@code deleting} with topic deletion, and topic definitions gained
+ * {@code maxRecordBytes}: a state written before both (the same name, without the fields) reads
+ * with nothing being deleted and the node's default record limit; the new events read back.
  */
 class TopicRegistryFormatTest {
   private static final ActorTestKit KIT = ActorTestKit.create();
@@ -50,7 +51,9 @@ class TopicRegistryFormatTest {
         List.of(
             new TopicRegistry.TopicDeletionStarted("orders"),
             new TopicRegistry.TopicDeleted("orders"),
-            new TopicRegistry.TopicRedefined(TopicDefinition.of(TopicSpec.of("orders", 4))))) {
+            new TopicRegistry.TopicRedefined(TopicDefinition.of(TopicSpec.of("orders", 4))),
+            new TopicRegistry.TopicRedefined(
+                TopicDefinition.of(TopicSpec.of("orders", 8).withMaxRecordBytes(2048))))) {
       var serializer = serialization.findSerializerFor(event);
       assertEquals(NamedJsonSerializer.IDENTIFIER, serializer.identifier());
       String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, event);
