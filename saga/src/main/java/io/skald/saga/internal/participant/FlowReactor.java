@@ -72,6 +72,10 @@ final class FlowReactor<D> {
     if (binding == null) {
       return done(); // another participant's step
     }
+    // The handler's span: continuations run on the threads that complete the asks, the command
+    // and the retry timers, so each one makes it current again (the flow event it publishes, and a
+    // retried command, stay in the saga's trace).
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     return Stages.inline(
             SagaInstance.trackerRef(participant.skald().system(), definition.name(), sagaId)
                 .<Boolean>ask(
@@ -80,10 +84,11 @@ final class FlowReactor<D> {
                             event, target.step(), target.compensation(), replyTo),
                     participant.settings().askTimeout()))
         .thenCompose(
-            awaited ->
-                awaited
-                    ? act(sagaId, event.dataJson(), spec, binding, target.compensation())
-                    : done());
+            trace.wrapFunction(
+                awaited ->
+                    awaited
+                        ? act(sagaId, event.dataJson(), spec, binding, target.compensation(), trace)
+                        : done()));
   }
 
   private CompletionStage<Object> act(
@@ -91,7 +96,8 @@ final class FlowReactor<D> {
       String dataJson,
       StepSpec<D> spec,
       DefaultParticipant.Binding binding,
-      boolean compensation) {
+      boolean compensation,
+      io.opentelemetry.context.Context trace) {
     D data = json.read(dataJson, definition.dataType());
     String step = spec.name();
     if (!compensation && spec.condition() != null && !spec.condition().test(data)) {
@@ -104,52 +110,56 @@ final class FlowReactor<D> {
     BiFunction<Class<?>, Integer, Boolean> retries =
         (failure, attempt) ->
             attempt < policy.maxAttempts() && (compensation || spec.retriesOn(failure));
-    return attempt(sagaId, binding, command, step, compensation, retries, policy, 1)
+    return attempt(sagaId, binding, command, step, compensation, retries, policy, 1, trace)
         .thenCompose(
-            entry -> {
-              if (entry == null) {
-                return done(); // arrived after its compensation: not executed
-              }
-              Class<?> type =
-                  Transitions.ACK.equals(entry.type())
-                      ? null
-                      : json.typeNamed(binding.endpoint(), entry.type());
-              boolean failed = type != null && binding.endpoint().isFailure(type);
-              String label = type == null ? Transitions.ACK : type.getSimpleName();
-              if (failed && (compensation || spec.kind() == StepKind.RETRIABLE)) {
-                return emit(
-                    sagaId,
-                    new FlowEvent(
-                        FlowEvent.Kind.PARKED,
-                        step,
-                        false,
-                        compensation,
-                        (compensation ? "compensation failed: " : "retriable step failed: ")
-                            + label,
-                        dataJson));
-              }
-              if (failed) {
-                var onFailure = spec.failureHandlers().get(type);
-                String after =
-                    onFailure == null
-                        ? dataJson
-                        : json.write(onFailure.apply(data, json.read(entry.json(), type)));
-                return emit(
-                    sagaId, new FlowEvent(FlowEvent.Kind.FAILED, step, true, false, label, after));
-              }
-              if (compensation) {
-                return emit(
-                    sagaId,
-                    new FlowEvent(FlowEvent.Kind.COMPENSATED, step, false, true, null, dataJson));
-              }
-              var handler = type == null ? null : spec.replyHandlers().get(type);
-              String after =
-                  handler == null
-                      ? dataJson
-                      : json.write(handler.apply(data, json.read(entry.json(), type)));
-              return emit(
-                  sagaId, new FlowEvent(FlowEvent.Kind.SUCCEEDED, step, false, false, null, after));
-            });
+            trace.wrapFunction(
+                entry -> {
+                  if (entry == null) {
+                    return done(); // arrived after its compensation: not executed
+                  }
+                  Class<?> type =
+                      Transitions.ACK.equals(entry.type())
+                          ? null
+                          : json.typeNamed(binding.endpoint(), entry.type());
+                  boolean failed = type != null && binding.endpoint().isFailure(type);
+                  String label = type == null ? Transitions.ACK : type.getSimpleName();
+                  if (failed && (compensation || spec.kind() == StepKind.RETRIABLE)) {
+                    return emit(
+                        sagaId,
+                        new FlowEvent(
+                            FlowEvent.Kind.PARKED,
+                            step,
+                            false,
+                            compensation,
+                            (compensation ? "compensation failed: " : "retriable step failed: ")
+                                + label,
+                            dataJson));
+                  }
+                  if (failed) {
+                    var onFailure = spec.failureHandlers().get(type);
+                    String after =
+                        onFailure == null
+                            ? dataJson
+                            : json.write(onFailure.apply(data, json.read(entry.json(), type)));
+                    return emit(
+                        sagaId,
+                        new FlowEvent(FlowEvent.Kind.FAILED, step, true, false, label, after));
+                  }
+                  if (compensation) {
+                    return emit(
+                        sagaId,
+                        new FlowEvent(
+                            FlowEvent.Kind.COMPENSATED, step, false, true, null, dataJson));
+                  }
+                  var handler = type == null ? null : spec.replyHandlers().get(type);
+                  String after =
+                      handler == null
+                          ? dataJson
+                          : json.write(handler.apply(data, json.read(entry.json(), type)));
+                  return emit(
+                      sagaId,
+                      new FlowEvent(FlowEvent.Kind.SUCCEEDED, step, false, false, null, after));
+                }));
   }
 
   /** Runs the command, retrying business failures as the step's policy says. */
@@ -161,7 +171,8 @@ final class FlowReactor<D> {
       boolean compensation,
       BiFunction<Class<?>, Integer, Boolean> retries,
       RetryPolicy policy,
-      int attempt) {
+      int attempt,
+      io.opentelemetry.context.Context trace) {
     CommandContext context =
         new CommandContext(
             definition.name(),
@@ -171,7 +182,7 @@ final class FlowReactor<D> {
             SagaHeaders.key(definition.name(), sagaId, step, compensation),
             attempt);
     return participant
-        .run(binding, command, context, io.opentelemetry.context.Context.current())
+        .run(binding, command, context, trace)
         .thenCompose(
             entry -> {
               if (entry == null || !participant.isFailure(binding, entry)) {
@@ -183,7 +194,8 @@ final class FlowReactor<D> {
               }
               long delay = policy.delayAfter(attempt).toMillis();
               return CompletableFuture.supplyAsync(
-                      () -> null, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                      () -> null,
+                      trace.wrap(CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)))
                   .thenCompose(
                       ignored ->
                           attempt(
@@ -194,7 +206,8 @@ final class FlowReactor<D> {
                               compensation,
                               retries,
                               policy,
-                              attempt + 1));
+                              attempt + 1,
+                              trace));
             });
   }
 
