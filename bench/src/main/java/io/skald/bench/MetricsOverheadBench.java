@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cost of metrics and of tracing: produce-4 and saga-orch with a Prometheus registry bound to
  * Skald's meters (scraped every second, a pessimistic scrape interval), and with the OpenTelemetry
- * SDK tracing every send and handler (batched, then dropped), each against the same workload
+ * SDK tracing every send and handler (batched, then dropped), and with it sampling 1 % of new
+ * traces (parent-based, as a high-rate service runs it), each against the same workload
  * without, the order alternating run by run in the same JVM. Reported as system {@code skald} (on)
- * with the peers {@code metrics-off} and {@code tracing-off}, so the ratio is on / off.
+ * with the peers {@code metrics-off}, {@code tracing-off} and {@code sampled-off}, so the ratio is
+ * on / off.
  */
 final class MetricsOverheadBench {
   private final Bench bench;
@@ -53,6 +55,16 @@ final class MetricsOverheadBench {
     private final io.opentelemetry.sdk.OpenTelemetrySdk sdk;
 
     Traced(Skald skald) {
+      this(skald, io.opentelemetry.sdk.trace.samplers.Sampler.alwaysOn());
+    }
+
+    /**
+     * Tracing with a sampler.
+     *
+     * @param skald the node
+     * @param sampler which traces are recorded
+     */
+    Traced(Skald skald, io.opentelemetry.sdk.trace.samplers.Sampler sampler) {
       this.skald = skald;
       io.opentelemetry.sdk.trace.export.SpanExporter discard =
           new io.opentelemetry.sdk.trace.export.SpanExporter() {
@@ -76,6 +88,7 @@ final class MetricsOverheadBench {
           io.opentelemetry.sdk.OpenTelemetrySdk.builder()
               .setTracerProvider(
                   io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                      .setSampler(sampler)
                       .addSpanProcessor(
                           io.opentelemetry.sdk.trace.export.BatchSpanProcessor.builder(discard)
                               .build())
@@ -86,6 +99,14 @@ final class MetricsOverheadBench {
                           .getInstance()))
               .build();
       skald.useOpenTelemetry(sdk);
+    }
+
+    /** Parent-based sampling of 1 % of new traces. */
+    static Traced sampled(Skald skald) {
+      return new Traced(
+          skald,
+          io.opentelemetry.sdk.trace.samplers.Sampler.parentBased(
+              io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.01)));
     }
 
     @Override
@@ -105,6 +126,10 @@ final class MetricsOverheadBench {
     sagas("metrics", Scraped::new);
     produce("tracing", Traced::new);
     sagas("tracing", Traced::new);
+    // what a high-rate service runs in production: 1 % of new traces recorded, the rest only
+    // propagated (each record still carries its traceparent)
+    produce("sampled", Traced::sampled);
+    sagas("sampled", Traced::sampled);
   }
 
   private void produce(String kind, Observation observation) throws Exception {

@@ -23,7 +23,9 @@ enum Scenario {
       "metrics-produce-4",
       "metrics-saga-orch",
       "tracing-produce-4",
-      "tracing-saga-orch");
+      "tracing-saga-orch",
+      "sampled-produce-4",
+      "sampled-saga-orch");
 
   /** Runs a scenario on a harness. */
   @FunctionalInterface

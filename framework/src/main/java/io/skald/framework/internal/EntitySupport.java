@@ -72,4 +72,57 @@ public final class EntitySupport {
                                     factory.create(
                                         context, timers, entityContext.getEntityId())))));
   }
+
+  /**
+   * Creates the behaviour of one entity that may passivate itself.
+   *
+   * @param <M> the entity's message type
+   */
+  @FunctionalInterface
+  public interface PassivatingFactory<M> {
+    /**
+     * Creates the entity.
+     *
+     * @param context its actor context
+     * @param timers its timers
+     * @param entityId its id in the entity type
+     * @param shard its shard: an entity that is done asks it to passivate it ({@link
+     *     org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate}), so messages
+     *     sent meanwhile reach its next incarnation instead of being lost
+     * @return the entity
+     */
+    Behavior<M> create(
+        ActorContext<M> context,
+        TimerScheduler<M> timers,
+        String entityId,
+        org.apache.pekko.actor.typed.ActorRef<
+                org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+            shard);
+  }
+
+  /**
+   * The sharded entity of a type whose entities may passivate themselves.
+   *
+   * @param settings Skald's settings (for role placement)
+   * @param key the entity type
+   * @param factory creates one entity
+   * @param <M> the message type
+   * @return the entity, ready for {@code ClusterSharding.init}
+   */
+  public static <M> Entity<M, ShardingEnvelope<M>> passivating(
+      SkaldSettings settings, EntityTypeKey<M> key, PassivatingFactory<M> factory) {
+    return settings.placed(
+        Entity.of(
+            key,
+            entityContext ->
+                Behaviors.<M>setup(
+                    context ->
+                        Behaviors.withTimers(
+                            timers ->
+                                factory.create(
+                                    context,
+                                    timers,
+                                    entityContext.getEntityId(),
+                                    entityContext.getShard())))));
+  }
 }

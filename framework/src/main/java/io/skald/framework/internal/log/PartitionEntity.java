@@ -114,13 +114,17 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
       ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
     ClusterSharding.get(system)
         .init(
-            EntitySupport.entity(
+            EntitySupport.passivating(
                 settings,
                 ENTITY_TYPE_KEY,
-                (ctx, timers, id) -> new PartitionEntity(ctx, timers, id, settings, reads)));
+                (ctx, timers, id, shard) ->
+                    new PartitionEntity(ctx, timers, id, shard, settings, reads)));
   }
 
   private final ActorContext<Command> context;
+  private final org.apache.pekko.actor.typed.ActorRef<
+          org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+      shard;
   private final SkaldSettings settings;
   private final PartitionReader reader;
   private final FetchServer fetches;
@@ -154,10 +158,14 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String entityId,
+      org.apache.pekko.actor.typed.ActorRef<
+              org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+          shard,
       SkaldSettings settings,
       CurrentEventsByPersistenceIdQuery reads) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
+    this.shard = shard;
     this.settings = settings;
     this.persistenceIdString = persistenceId().id();
     this.log = context.getLog();
@@ -292,10 +300,14 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                 topicStatus = TopicStatus.DELETED;
                 local.recovered(entityId);
                 fetches.deleted(topic);
+                // Passivated, not stopped: a DeleteLog sharding delivers meanwhile reaches the next
+                // incarnation (stopping itself lost it, and the deletion never completed).
                 log.info(
                     "{}: its topic does not exist (deleted); refusing appends",
                     persistenceIdString);
-                context.getSelf().tell(PartitionProtocol.StopDeleted.INSTANCE);
+                if (deletion == null) {
+                  passivate();
+                }
                 return Effect().unstashAll();
               }
               topicStatus = topicStatus == TopicStatus.DELETED ? topicStatus : TopicStatus.PRESENT;
@@ -309,10 +321,6 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                           state, loaded.retention(), loaded.backlogLimit(), loaded.compaction())
                       .thenUnstashAll();
             })
-        .onCommand(
-            PartitionProtocol.StopDeleted.class,
-            (state, stop) ->
-                deletion == null ? Effect().stop() : Effect().none()) // a deletion stops it
         .onCommand(PartitionProtocol.DeleteLog.class, this::onDeleteLog)
         .onCommand(
             PartitionProtocol.ApplyTopicSettings.class,
@@ -454,10 +462,18 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     return Effect().none();
   }
 
+  /** Asks the shard to stop this entity; messages sent meanwhile go to its next incarnation. */
+  private void passivate() {
+    shard.tell(
+        new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(
+            context.getSelf()));
+  }
+
   private Effect<Event, PartitionState> onDeletionReply(Object message) {
     switch (deletion.onReply(message, log, persistenceIdString)) {
       case DONE:
-        return Effect().stop();
+        passivate(); // the next incarnation, if any, starts from the (now empty) journal
+        return Effect().none();
       case FAILED:
         deletion = null;
         return Effect().none();

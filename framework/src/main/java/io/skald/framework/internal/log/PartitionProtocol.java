@@ -23,7 +23,6 @@ public final class PartitionProtocol {
           RetentionLoaded,
           ApplyTopicSettings,
           DeleteLog,
-          StopDeleted,
           GroupPosition,
           RetentionTick,
           JournalReply,
@@ -136,11 +135,6 @@ public final class PartitionProtocol {
    * @param error why the data could not be deleted, or null once it is
    */
   public record LogDeleted(String error) implements SkaldSerializable {}
-
-  /** Stops a partition of a deleted topic once what it had stashed has been refused. */
-  enum StopDeleted implements Command {
-    INSTANCE
-  }
 
   /**
    * Applies a topic's altered settings (retention, backlog limit, compaction) at once; sent by the
