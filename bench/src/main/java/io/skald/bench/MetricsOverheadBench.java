@@ -16,10 +16,9 @@ import java.util.concurrent.TimeUnit;
  * The cost of metrics and of tracing: produce-4 and saga-orch with a Prometheus registry bound to
  * Skald's meters (scraped every second, a pessimistic scrape interval), and with the OpenTelemetry
  * SDK tracing every send and handler (batched, then dropped), and with it sampling 1 % of new
- * traces (parent-based, as a high-rate service runs it), each against the same workload
- * without, the order alternating run by run in the same JVM. Reported as system {@code skald} (on)
- * with the peers {@code metrics-off}, {@code tracing-off} and {@code sampled-off}, so the ratio is
- * on / off.
+ * traces (parent-based, as a high-rate service runs it), each against the same workload without,
+ * the order alternating run by run in the same JVM. Reported as system {@code skald} (on) with the
+ * peers {@code metrics-off}, {@code tracing-off} and {@code sampled-off}, so the ratio is on / off.
  */
 final class MetricsOverheadBench {
   private final Bench bench;
