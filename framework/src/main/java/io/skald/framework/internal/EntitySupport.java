@@ -60,17 +60,10 @@ public final class EntitySupport {
    */
   public static <M> Entity<M, ShardingEnvelope<M>> entity(
       SkaldSettings settings, EntityTypeKey<M> key, Factory<M> factory) {
-    return settings.placed(
-        Entity.of(
-            key,
-            entityContext ->
-                Behaviors.<M>setup(
-                    context ->
-                        Behaviors.withTimers(
-                            timers ->
-                                (Behavior<M>)
-                                    factory.create(
-                                        context, timers, entityContext.getEntityId())))));
+    return passivating(
+        settings,
+        key,
+        (context, timers, entityId, shard) -> factory.create(context, timers, entityId));
   }
 
   /**

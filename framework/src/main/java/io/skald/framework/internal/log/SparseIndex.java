@@ -73,6 +73,12 @@ final class SparseIndex {
   }
 
   long seqNrAtOrBefore(long offset) {
+    int found = lastAtOrBefore(offset);
+    return found < 0 ? 1L : seqNrs[found];
+  }
+
+  /** The position of the last entry whose base offset is at or before {@code offset}, or -1. */
+  private int lastAtOrBefore(long offset) {
     int low = 0;
     int high = size - 1;
     int found = -1;
@@ -85,23 +91,12 @@ final class SparseIndex {
         high = mid - 1;
       }
     }
-    return found < 0 ? 1L : seqNrs[found];
+    return found;
   }
 
   /** The bytes appended before the last indexed event at or before {@code offset} (0 if none). */
   long bytesBeforeOffset(long offset) {
-    int low = 0;
-    int high = size - 1;
-    int found = -1;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      if (offsets[mid] <= offset) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
+    int found = lastAtOrBefore(offset);
     return found < 0 ? 0 : bytesBefore[found];
   }
 
