@@ -197,6 +197,10 @@ public final class GroupCoordinator
         .onSignal(
             org.apache.pekko.actor.typed.PostStop.class,
             (state, stop) -> topics.unwatch(topicChanges))
+        .onSignal(
+            // a restart (after a failed write) builds a new behaviour with a new adapter
+            org.apache.pekko.actor.typed.PreRestart.class,
+            (state, restart) -> topics.unwatch(topicChanges))
         .build();
   }
 
