@@ -158,9 +158,48 @@ class RetentionTest {
           () -> {
             PartitionOffsets bounds = offsets(skald, "thumbnails");
             assertTrue(bounds.logStartOffset() > 200, "start " + bounds.logStartOffset());
-            // records "r200".."r499" with key "k" take 8 bytes each; the limit holds
-            assertTrue((bounds.logEndOffset() - bounds.logStartOffset()) * 8 <= 2_000);
+            // records "r200".."r499" with key "k" take 8 bytes each: at least the limit stays,
+            // and less than one more indexed event (index-interval 1: 10 records, 80 bytes)
+            assertTrue(bounds.sizeBytes() >= 2_000, "kept " + bounds.sizeBytes() + " bytes");
+            assertTrue(bounds.sizeBytes() < 2_000 + 80, "kept " + bounds.sizeBytes() + " bytes");
           });
+      node.deleteDataDir();
+    }
+  }
+
+  @Test
+  void aSizeLimitKeepsAtLeastItsBytesOfLargeRecords() {
+    // the default index (an entry every 16 events or 64 KiB) and 10 KB records, one event each:
+    // the cut once left 3-8 records under a 100,000-byte limit
+    try (SkaldTestNode node =
+        SkaldTestNode.start(
+            SkaldTestNode.newDataDir(),
+            false,
+            "skald.framework.partition.retention-check-interval = 100ms\n")) {
+      Skald skald = node.skald();
+      skald
+          .admin()
+          .createTopic(
+              TopicSpec.of("images", 1).withRetention(Retention.forever().withMaxBytes(100_000)))
+          .toCompletableFuture()
+          .join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      String image = "x".repeat(10_000);
+      for (int i = 0; i < 60; i++) {
+        producer.send("images", "k" + i, image).toCompletableFuture().join();
+      }
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () -> assertTrue(offsets(skald, "images").logStartOffset() > 0, "retention ran"));
+      PartitionOffsets bounds = offsets(skald, "images");
+      assertTrue(bounds.sizeBytes() >= 100_000, "kept " + bounds.sizeBytes() + " bytes");
+      assertTrue(
+          bounds.logEndOffset() - bounds.logStartOffset() >= 10,
+          "kept " + (bounds.logEndOffset() - bounds.logStartOffset()) + " records");
+      // and no more than one index interval (64 KiB) and a record beyond it
+      assertTrue(bounds.sizeBytes() < 100_000 + 65_536 + 10_100, "kept " + bounds.sizeBytes());
       node.deleteDataDir();
     }
   }

@@ -46,14 +46,17 @@ final class SparseIndex {
     return start;
   }
 
-  /** The base offset of the first indexed event from which at most {@code maxBytes} remain. */
+  /**
+   * The base offset of the last indexed event from which at least {@code maxBytes} remain: a size
+   * limit keeps somewhat more than the limit (up to an index interval), never less. The first
+   * entry's offset when even the whole indexed log is under the limit (nothing to cut).
+   */
   long startKeeping(long totalBytes, long maxBytes) {
-    for (int i = 0; i < size; i++) {
-      if (totalBytes - bytesBefore[i] <= maxBytes) {
-        return offsets[i];
-      }
+    long start = size == 0 ? 0 : offsets[0];
+    for (int i = 1; i < size && totalBytes - bytesBefore[i] >= maxBytes; i++) {
+      start = offsets[i];
     }
-    return size == 0 ? 0 : offsets[size - 1];
+    return start;
   }
 
   long seqNrBeforeTimestamp(long timestamp) {
