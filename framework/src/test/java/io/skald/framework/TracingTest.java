@@ -245,4 +245,138 @@ class TracingTest {
       }
     }
   }
+
+  private static OpenTelemetrySdk sdk(InMemorySpanExporter exporter) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build();
+  }
+
+  private static String traceparent(SpanData span) {
+    return "00-"
+        + span.getTraceId()
+        + "-"
+        + span.getSpanId()
+        + "-"
+        + span.getSpanContext().getTraceFlags().asHex();
+  }
+
+  @Test
+  void sendsOutsideAnyTraceAreTracedPerBatchAndTheirContextSurvivesARestart() {
+    java.nio.file.Path dir = SkaldTestNode.newDataDir();
+    InMemorySpanExporter first = InMemorySpanExporter.create();
+    int bulk = 300;
+    String jobTraceparent;
+    try (SkaldTestNode node = SkaldTestNode.start(dir, false, "")) {
+      Skald skald = node.skald();
+      skald.useOpenTelemetry(sdk(first));
+      skald.admin().createTopic(TopicSpec.of("bulk", 2)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      List<CompletableFuture<?>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < bulk; i++) {
+        Map<String, String> headers = i == 7 ? Map.of("tenant", "acme") : Map.of();
+        sent.add(producer.send("bulk", "k" + i, "v" + i, headers).toCompletableFuture());
+      }
+      Span job = sdk(first).getTracer("test").spanBuilder("job").startSpan();
+      try (Scope scope = job.makeCurrent()) {
+        sent.add(producer.send("bulk", "k-job", "in a trace").toCompletableFuture());
+      } finally {
+        job.end();
+      }
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+      jobTraceparent = job.getSpanContext().getTraceId();
+    }
+    List<SpanData> publishes =
+        first.getFinishedSpanItems().stream()
+            .filter(x -> x.getName().equals("bulk publish"))
+            .toList();
+    List<SpanData> batches =
+        publishes.stream().filter(x -> !x.getParentSpanContext().isValid()).toList();
+    long batched =
+        batches.stream()
+            .mapToLong(
+                x ->
+                    x.getAttributes()
+                        .get(
+                            io.opentelemetry.api.common.AttributeKey.longKey(
+                                "messaging.batch.message_count")))
+            .sum();
+    // every bulk record is in one batch span, and so may be the traced send if it joined one
+    assertTrue(batched == bulk || batched == bulk + 1, batched + " records in batch spans");
+    assertTrue(batches.size() < bulk, batches.size() + " batch spans for " + bulk + " records");
+    for (SpanData batch : batches) {
+      assertEquals(SpanKind.PRODUCER, batch.getKind());
+      assertEquals(
+          batch
+                  .getAttributes()
+                  .get(
+                      io.opentelemetry.api.common.AttributeKey.stringKey(
+                          "messaging.destination.partition.id"))
+              != null,
+          true);
+    }
+    SpanData perSend =
+        publishes.stream()
+            .filter(x -> x.getParentSpanContext().isValid())
+            .findFirst()
+            .orElseThrow();
+    assertEquals(jobTraceparent, perSend.getTraceId(), "a send in a trace keeps its own span");
+
+    // after a restart the records come from the journal, not from the tail cache
+    InMemorySpanExporter second = InMemorySpanExporter.create();
+    try (SkaldTestNode node = SkaldTestNode.start(dir, false, "")) {
+      Skald skald = node.skald();
+      skald.useOpenTelemetry(sdk(second));
+      Map<String, Map<String, String>> headersByValue = new ConcurrentHashMap<>();
+      Subscription s =
+          skald.subscribe(
+              SubscriptionSpec.of("reader", Codecs.string(), Codecs.string()).withTopics("bulk"),
+              r -> {
+                headersByValue.put(r.value(), r.headers());
+                return CompletableFuture.completedFuture(null);
+              });
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(20),
+          () -> assertEquals(bulk + 1, headersByValue.size()));
+      s.stop().toCompletableFuture().join();
+      java.util.Set<String> batchContexts =
+          batches.stream()
+              .map(TracingTest::traceparent)
+              .collect(java.util.stream.Collectors.toSet());
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < bulk; i++) {
+        String context = headersByValue.get("v" + i).get("traceparent");
+        assertTrue(batchContexts.contains(context), "v" + i + " carries its batch's context");
+        seen.add(context);
+      }
+      assertEquals(batchContexts, seen, "each batch span's context is in its records");
+      assertEquals("acme", headersByValue.get("v7").get("tenant"));
+      assertEquals(traceparent(perSend), headersByValue.get("in a trace").get("traceparent"));
+      // each handler ran in a CONSUMER span, child of its record's publish span
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () ->
+              assertEquals(
+                  bulk + 1,
+                  second.getFinishedSpanItems().stream()
+                      .filter(x -> x.getName().equals("bulk process"))
+                      .count()));
+      java.util.Set<String> publishIds =
+          publishes.stream().map(SpanData::getSpanId).collect(java.util.stream.Collectors.toSet());
+      for (SpanData process : second.getFinishedSpanItems()) {
+        if (process.getName().equals("bulk process")) {
+          assertTrue(publishIds.contains(process.getParentSpanId()), process.toString());
+        }
+      }
+    } finally {
+      SkaldTestNode.deleteRecursively(dir);
+    }
+  }
 }

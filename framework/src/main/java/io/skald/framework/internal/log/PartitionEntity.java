@@ -649,6 +649,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
       int position = 0;
       long baseOffset = offset;
       List<RecordBatch.ProducerSegment> segments = new ArrayList<>();
+      List<RecordBatch.TraceSegment> traces = new ArrayList<>();
       for (int i = start; i < end; i++) {
         Append a = pending.get(i).append();
         System.arraycopy(a.payload(), 0, payload, position, a.payload().length);
@@ -659,9 +660,12 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               new RecordBatch.ProducerSegment(
                   a.producerId(), a.firstSequence(), a.lastSequence(), offset));
         }
+        if (a.traceContext() != null && !a.traceContext().isEmpty()) {
+          traces.add(new RecordBatch.TraceSegment(offset, a.count(), a.traceContext()));
+        }
         offset += a.count();
       }
-      events.add(new RecordBatch(baseOffset, timestamp, count, payload, segments));
+      events.add(new RecordBatch(baseOffset, timestamp, count, payload, segments, null, traces));
       start = end;
     }
     pending.clear();

@@ -3,6 +3,7 @@ package io.skald.framework.internal.log;
 import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.internal.SkaldSerializable;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -42,14 +43,35 @@ public final class PartitionProtocol {
    * @param producerId the idempotent producer, or null for a plain append
    * @param firstSequence the first record's sequence number (ignored without a producer id)
    * @param replyTo receives the base offset once the records are durable
+   * @param traceContext the trace context of the producer's {@code publish} span for this append,
+   *     stored once with it for its records without a context of their own (null when untraced)
    */
   public record Append(
       int count,
       byte[] payload,
       String producerId,
       long firstSequence,
-      ActorRef<AppendResult> replyTo)
+      ActorRef<AppendResult> replyTo,
+      Map<String, String> traceContext)
       implements Command {
+
+    /**
+     * An append without a trace context of its own.
+     *
+     * @param count the number of records in the payload
+     * @param payload the encoded records
+     * @param producerId the idempotent producer, or null for a plain append
+     * @param firstSequence the first record's sequence number (ignored without a producer id)
+     * @param replyTo receives the base offset once the records are durable
+     */
+    public Append(
+        int count,
+        byte[] payload,
+        String producerId,
+        long firstSequence,
+        ActorRef<AppendResult> replyTo) {
+      this(count, payload, producerId, firstSequence, replyTo, null);
+    }
 
     /**
      * A plain, non-idempotent append.

@@ -1,6 +1,7 @@
 package io.skald.framework.internal.log;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,12 +15,18 @@ import java.util.Objects;
  * records that survived compaction: their offsets are no longer consecutive and their append times
  * differ, so {@code compacted} carries both per record, and the offset the batch ends at.
  *
+ * <p>{@code traces} carries the trace context of appends a producer traced as a whole (one {@code
+ * publish} span per producer batch, see {@link io.skald.framework.internal.tracing.SkaldTracing}):
+ * stored once per append instead of once per record, and added to the headers of each of its
+ * records that has no context of its own when the batch is decoded ({@link RecordFormat#decode}).
+ *
  * @param baseOffset the offset of the first record
  * @param timestamp the append time, epoch milliseconds
  * @param count the number of records, at least one
  * @param payload the encoded records
  * @param producers the idempotent appends in this batch (empty for plain appends)
  * @param compacted the layout of a compacted batch, or null for an appended one
+ * @param traces the trace contexts of appends traced as a whole, ascending (empty when none)
  */
 public record RecordBatch(
     long baseOffset,
@@ -27,8 +34,30 @@ public record RecordBatch(
     int count,
     byte[] payload,
     List<ProducerSegment> producers,
-    Compacted compacted)
+    Compacted compacted,
+    List<TraceSegment> traces)
     implements PartitionProtocol.Event {
+
+  /**
+   * The trace context of one append inside a batch, for its records without their own.
+   *
+   * @param baseOffset the offset of the append's first record
+   * @param count the append's number of records
+   * @param context the propagator's fields (W3C: {@code traceparent}, maybe {@code tracestate})
+   */
+  public record TraceSegment(long baseOffset, int count, Map<String, String> context) {
+    /** Validates and copies. */
+    public TraceSegment {
+      context = Map.copyOf(context);
+      if (count < 1 || context.isEmpty()) {
+        throw new IllegalArgumentException("invalid trace segment at offset " + baseOffset);
+      }
+    }
+
+    boolean covers(long offset) {
+      return offset >= baseOffset && offset < baseOffset + count;
+    }
+  }
 
   /**
    * The layout of a compacted batch: one chunk of the records a compaction kept.
@@ -65,6 +94,11 @@ public record RecordBatch(
   public RecordBatch {
     Objects.requireNonNull(payload, "payload");
     producers = List.copyOf(producers);
+    traces = List.copyOf(traces);
+    if (compacted != null && !traces.isEmpty()) {
+      // compaction writes the contexts into the records' headers
+      throw new IllegalArgumentException("a compacted batch has no trace segments");
+    }
     if (count < 1 || baseOffset < 0) {
       throw new IllegalArgumentException("invalid batch: base " + baseOffset + " count " + count);
     }
@@ -75,6 +109,26 @@ public record RecordBatch(
             || compacted.endOffset() <= compacted.offsets()[count - 1])) {
       throw new IllegalArgumentException("invalid compacted batch at offset " + baseOffset);
     }
+  }
+
+  /**
+   * A batch without trace segments.
+   *
+   * @param baseOffset the offset of the first record
+   * @param timestamp the append time
+   * @param count the number of records
+   * @param payload the encoded records
+   * @param producers the idempotent appends in this batch
+   * @param compacted the layout of a compacted batch, or null
+   */
+  public RecordBatch(
+      long baseOffset,
+      long timestamp,
+      int count,
+      byte[] payload,
+      List<ProducerSegment> producers,
+      Compacted compacted) {
+    this(baseOffset, timestamp, count, payload, producers, compacted, List.of());
   }
 
   /**

@@ -222,11 +222,41 @@ public final class RecordFormat {
     for (int i = 0; i < skip; i++) {
       reader.skipRecord();
     }
+    List<RecordBatch.TraceSegment> traces = batch.traces();
+    int segment = 0;
     for (int i = 0; i < wanted; i++) {
-      records.add(reader.readRecord(batch.baseOffset() + skip + i, batch.timestamp()));
+      long offset = batch.baseOffset() + skip + i;
+      Decoded record = reader.readRecord(offset, batch.timestamp());
+      while (segment < traces.size()
+          && traces.get(segment).baseOffset() + traces.get(segment).count() <= offset) {
+        segment++;
+      }
+      if (segment < traces.size() && traces.get(segment).covers(offset)) {
+        record = withContext(record, traces.get(segment).context());
+      }
+      records.add(record);
     }
     checkEnd(batch, reader, skip + wanted);
     return records;
+  }
+
+  /**
+   * A record with its append's trace context added to its headers, unless it carries a context of
+   * its own (sent in a traced operation). Records without headers share the context's map.
+   */
+  private static Decoded withContext(Decoded record, Map<String, String> context) {
+    if (record.headers().isEmpty()) {
+      return new Decoded(
+          record.offset(), record.timestamp(), record.key(), record.value(), context);
+    }
+    for (String field : context.keySet()) {
+      if (record.headers().containsKey(field)) {
+        return record;
+      }
+    }
+    Map<String, String> headers = new java.util.LinkedHashMap<>(record.headers());
+    headers.putAll(context);
+    return new Decoded(record.offset(), record.timestamp(), record.key(), record.value(), headers);
   }
 
   private static List<Decoded> decodeCompacted(RecordBatch batch, long fromOffset, int limit) {

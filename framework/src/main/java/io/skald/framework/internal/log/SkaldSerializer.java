@@ -4,7 +4,9 @@ import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
@@ -17,6 +19,10 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 public final class SkaldSerializer extends SerializerWithStringManifest {
   static final String BATCH_V1 = "B1";
   static final String BATCH_V2 = "B2";
+
+  /** B2 and the trace segments of appends traced as a whole; written only when there are some. */
+  static final String BATCH_V3 = "B3";
+
   static final String COMPACTED_V1 = "C1";
   static final String SNAPSHOT_V1 = "S1";
   static final String SNAPSHOT_V2 = "S2";
@@ -39,7 +45,10 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
   @Override
   public String manifest(Object o) {
     if (o instanceof RecordBatch b) {
-      return b.compacted() == null ? BATCH_V2 : COMPACTED_V1;
+      if (b.compacted() != null) {
+        return COMPACTED_V1;
+      }
+      return b.traces().isEmpty() ? BATCH_V2 : BATCH_V3;
     }
     if (o instanceof PartitionSnapshot) {
       return SNAPSHOT_V4;
@@ -66,6 +75,21 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
       if (c != null) {
         size += 8 + 4 + 4 + 8 + 16 * b.count();
       }
+      List<byte[][]> traces = new ArrayList<>(b.traces().size());
+      if (!b.traces().isEmpty()) {
+        size += 4;
+        for (RecordBatch.TraceSegment t : b.traces()) {
+          byte[][] fields = new byte[t.context().size() * 2][];
+          int f = 0;
+          size += 8 + 4 + 4;
+          for (Map.Entry<String, String> e : t.context().entrySet()) {
+            fields[f++] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            fields[f++] = e.getValue().getBytes(StandardCharsets.UTF_8);
+            size += 8 + fields[f - 2].length + fields[f - 1].length;
+          }
+          traces.add(fields);
+        }
+      }
       ByteBuffer out = ByteBuffer.allocate(size);
       out.putLong(b.baseOffset()).putLong(b.timestamp()).putInt(b.count()).putInt(ids.length);
       for (int i = 0; i < ids.length; i++) {
@@ -74,6 +98,16 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
         out.putLong(segment.firstSequence())
             .putLong(segment.lastSequence())
             .putLong(segment.baseOffset());
+      }
+      if (!b.traces().isEmpty()) {
+        out.putInt(traces.size());
+        for (int i = 0; i < traces.size(); i++) {
+          RecordBatch.TraceSegment t = b.traces().get(i);
+          out.putLong(t.baseOffset()).putInt(t.count()).putInt(traces.get(i).length / 2);
+          for (byte[] field : traces.get(i)) {
+            out.putInt(field.length).put(field);
+          }
+        }
       }
       if (c != null) {
         out.putLong(c.endOffset())
@@ -151,6 +185,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
     switch (manifest) {
       case BATCH_V1:
       case BATCH_V2:
+      case BATCH_V3:
       case COMPACTED_V1:
         {
           long base = in.getLong();
@@ -163,6 +198,20 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
               segments.add(
                   new RecordBatch.ProducerSegment(
                       readString(in), in.getLong(), in.getLong(), in.getLong()));
+            }
+          }
+          List<RecordBatch.TraceSegment> traces = new ArrayList<>();
+          if (manifest.equals(BATCH_V3)) {
+            int traceSegments = in.getInt();
+            for (int i = 0; i < traceSegments; i++) {
+              long traceBase = in.getLong();
+              int traceCount = in.getInt();
+              int fields = in.getInt();
+              Map<String, String> context = new HashMap<>();
+              for (int f = 0; f < fields; f++) {
+                context.put(readString(in), readString(in));
+              }
+              traces.add(new RecordBatch.TraceSegment(traceBase, traceCount, context));
             }
           }
           RecordBatch.Compacted compacted = null;
@@ -182,7 +231,7 @@ public final class SkaldSerializer extends SerializerWithStringManifest {
           }
           byte[] payload = new byte[in.remaining()];
           in.get(payload);
-          return new RecordBatch(base, timestamp, count, payload, segments, compacted);
+          return new RecordBatch(base, timestamp, count, payload, segments, compacted, traces);
         }
       case SNAPSHOT_V1:
       case SNAPSHOT_V2:

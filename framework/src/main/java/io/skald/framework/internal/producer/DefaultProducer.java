@@ -154,8 +154,10 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   }
 
   private CompletionStage<RecordMetadata> write(String topic, int partition, Encoded record) {
-    if (!tracing.tracesSend()) {
-      return append(topic, partition, record);
+    SkaldTracing.SendTracing how = tracing.sendTracing();
+    if (how != SkaldTracing.SendTracing.PER_SEND) {
+      // per batch: the producer actor makes one span for the batch this record is written in
+      return append(topic, partition, record, how == SkaldTracing.SendTracing.PER_BATCH);
     }
     SkaldTracing.Publish publish = tracing.publish(topic, record.headers());
     Encoded traced =
@@ -164,12 +166,13 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
             record.value(),
             publish.headers(),
             RecordFormat.encodedSize(record.key(), record.value(), publish.headers()));
-    CompletionStage<RecordMetadata> sent = append(topic, partition, traced);
+    CompletionStage<RecordMetadata> sent = append(topic, partition, traced, false);
     sent.whenComplete((meta, error) -> publish.end(error == null ? null : Stages.unwrap(error)));
     return sent;
   }
 
-  private CompletionStage<RecordMetadata> append(String topic, int partition, Encoded record) {
+  private CompletionStage<RecordMetadata> append(
+      String topic, int partition, Encoded record, boolean traceBatch) {
     try {
       reserve(record.size());
       boolean durable = producerSettings.acks() == Acks.DURABLE;
@@ -182,6 +185,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
               record.value(),
               record.headers(),
               record.size(),
+              traceBatch,
               promise));
       return durable
           ? promise

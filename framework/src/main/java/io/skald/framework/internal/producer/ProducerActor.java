@@ -12,6 +12,7 @@ import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.internal.metrics.SkaldMetrics;
 import io.skald.framework.internal.topic.Partitioner;
 import io.skald.framework.internal.topic.TopicCache;
+import io.skald.framework.internal.tracing.SkaldTracing;
 import io.skald.framework.producer.BackpressureException;
 import io.skald.framework.producer.DeliveryTimeoutException;
 import io.skald.framework.producer.InvalidRecordException;
@@ -52,6 +53,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    * @param value the encoded value
    * @param headers the headers
    * @param reservedBytes bytes reserved in the producer's buffer for this record
+   * @param traceBatch trace the batch this record is written in (sent outside any trace with root
+   *     spans on; a record sent in a trace carries its own context instead)
    * @param promise completed with the record's metadata, or null when not awaited (acks none)
    */
   public record Send(
@@ -61,6 +64,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       byte[] value,
       Map<String, String> headers,
       int reservedBytes,
+      boolean traceBatch,
       CompletableFuture<RecordMetadata> promise)
       implements Command {}
 
@@ -104,6 +108,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     byte[] payload;
     long firstSequence = -1;
     long firstAttemptNanos;
+    boolean traced;
+    SkaldTracing.Publish publish;
 
     Batch(int capacity) {
       writer = new RecordFormat.Writer(capacity);
@@ -128,6 +134,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final String producerId;
   private final int maxInFlight;
   private final SkaldMetrics metrics;
+  private final SkaldTracing tracing;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
   private int roundRobin;
@@ -148,6 +155,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
     this.bufferedBytes = bufferedBytes;
     this.metrics = SkaldMetrics.get(context.getSystem());
+    this.tracing = SkaldTracing.get(context.getSystem());
   }
 
   @Override
@@ -239,6 +247,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     batch.promises.add(send.promise());
     batch.count++;
     batch.reservedBytes += send.reservedBytes();
+    batch.traced |= send.traceBatch();
     if (batch.writer.size() >= settings.producerBatchMaxBytes()) {
       queue.ready.add(batch);
       queue.open = null;
@@ -258,6 +267,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       }
       batch.payload = batch.writer.toByteArray();
       batch.firstAttemptNanos = System.nanoTime();
+      if (batch.traced && tracing.enabled()) {
+        batch.publish = tracing.publishBatch(tp.topic(), tp.partition(), batch.count);
+      }
       if (producerId != null) {
         batch.firstSequence = queue.nextSequence;
         queue.nextSequence += batch.count;
@@ -276,7 +288,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
         replyTo ->
             new PartitionProtocol.Append(
-                batch.count, batch.payload, producerId, batch.firstSequence, replyTo),
+                batch.count,
+                batch.payload,
+                producerId,
+                batch.firstSequence,
+                replyTo,
+                batch.publish == null ? null : batch.publish.headers()),
         (result, error) -> new AppendDone(tp, batch, result, error));
   }
 
@@ -301,6 +318,15 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void complete(AppendDone done) {
+    SkaldTracing.Publish publish = done.batch().publish;
+    if (publish != null) {
+      publish.end(
+          done.error() != null
+              ? Stages.unwrap(done.error())
+              : done.result() instanceof PartitionProtocol.AppendFailed failed
+                  ? new SkaldException(failed.refusal() + ": " + failed.detail())
+                  : null);
+    }
     List<CompletableFuture<RecordMetadata>> promises = done.batch().promises;
     SkaldMetrics.ProducerMeters meters = metrics.producer(done.tp().topic());
     if (done.result() instanceof PartitionProtocol.Appended appended) {

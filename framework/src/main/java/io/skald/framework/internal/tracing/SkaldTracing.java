@@ -20,8 +20,10 @@ import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
  * INTERNAL API: the OpenTelemetry of one actor system's Skald (no-op until the user sets one with
- * {@code skald.useOpenTelemetry(...)}). A producer's send runs in a PRODUCER span whose context
- * travels in the record's headers ({@code traceparent}, {@code tracestate}); a handler runs in a
+ * {@code skald.useOpenTelemetry(...)}). A send made in a trace runs in a PRODUCER span whose
+ * context travels in the record's headers ({@code traceparent}, {@code tracestate}); sends made
+ * outside any trace are traced per batch written to a partition, one PRODUCER span whose context is
+ * stored once with the append and read back into each record's headers; a handler runs in a
  * CONSUMER span, child of the producer's, and current while the handler is called, so what the
  * handler sends (a reply, the next command) continues the same trace. Span names and attributes
  * follow OpenTelemetry's messaging conventions ({@code messaging.system = skald}).
@@ -39,6 +41,8 @@ public final class SkaldTracing implements Extension {
       AttributeKey.stringKey("messaging.destination.partition.id");
   static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.skald.offset");
   static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("messaging.skald.attempt");
+  static final AttributeKey<Long> BATCH_COUNT =
+      AttributeKey.longKey("messaging.batch.message_count");
 
   private static final TextMapSetter<Map<String, String>> SETTER =
       (carrier, key, value) -> carrier.put(key, value);
@@ -81,14 +85,37 @@ public final class SkaldTracing implements Extension {
     this.rootSpans = rootSpans;
   }
 
+  /** How a send is traced. */
+  public enum SendTracing {
+    /** Not traced: no span, no context. */
+    NONE,
+    /**
+     * The caller is in a trace: the send gets its own PRODUCER span, child of the caller's, and the
+     * record its own context in its headers.
+     */
+    PER_SEND,
+    /**
+     * Outside any trace, with root spans on: the producer traces each batch it writes to a
+     * partition with one PRODUCER span, whose context is stored once with the append.
+     */
+    PER_BATCH
+  }
+
   /**
-   * Whether a send made now is traced: tracing is on, and the caller is in a trace or {@code
-   * skald.framework.tracing.root-spans} is on.
+   * How a send made now is traced: on its own if the caller is in a trace, with its batch if not
+   * and {@code skald.framework.tracing.root-spans} is on, else not at all. A saturated producer
+   * outside any trace thus makes one span and one context per batch, not per record.
    *
-   * @return true to make a PRODUCER span and add the trace context
+   * @return how to trace the send
    */
-  public boolean tracesSend() {
-    return enabled && (rootSpans || Span.current().getSpanContext().isValid());
+  public SendTracing sendTracing() {
+    if (!enabled) {
+      return SendTracing.NONE;
+    }
+    if (Span.current().getSpanContext().isValid()) {
+      return SendTracing.PER_SEND;
+    }
+    return rootSpans ? SendTracing.PER_BATCH : SendTracing.NONE;
   }
 
   /**
@@ -150,6 +177,32 @@ public final class SkaldTracing implements Extension {
     Map<String, String> traced = new HashMap<>(headers);
     propagator().inject(Context.current().with(span), traced, SETTER);
     return new Publish(span, Map.copyOf(traced));
+  }
+
+  /**
+   * Starts the PRODUCER span of one batch a producer writes to a partition (a root span: the
+   * batch's sends were made outside any trace), and returns its context to store with the append.
+   *
+   * @param topic the topic
+   * @param partition the partition
+   * @param records the number of records in the batch
+   * @return the span and its context
+   */
+  public Publish publishBatch(String topic, int partition, int records) {
+    Span span =
+        tracer
+            .spanBuilder(topic + " publish")
+            .setSpanKind(SpanKind.PRODUCER)
+            .setNoParent()
+            .setAttribute(SYSTEM, "skald")
+            .setAttribute(DESTINATION, topic)
+            .setAttribute(OPERATION, "publish")
+            .setAttribute(PARTITION, Integer.toString(partition))
+            .setAttribute(BATCH_COUNT, (long) records)
+            .startSpan();
+    Map<String, String> context = new HashMap<>(4);
+    propagator().inject(Context.root().with(span), context, SETTER);
+    return new Publish(span, Map.copyOf(context));
   }
 
   /**

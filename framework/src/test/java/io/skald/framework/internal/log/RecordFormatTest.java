@@ -215,4 +215,86 @@ class RecordFormatTest {
       system.terminate();
     }
   }
+
+  private static final String PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  @Test
+  void anAppendsTraceContextIsStoredOnceAndReadIntoItsRecordsWithoutOne() {
+    RecordFormat.Writer writer = new RecordFormat.Writer(64);
+    writer.writeRecord(utf8("a"), utf8("1"), Map.of()); // offset 10, first append: untraced
+    writer.writeRecord(utf8("b"), utf8("2"), Map.of()); // 11, second append, traced as a batch
+    writer.writeRecord(utf8("c"), utf8("3"), Map.of("tenant", "acme")); // 12
+    writer.writeRecord(utf8("d"), utf8("4"), Map.of("traceparent", "own")); // 13, its own
+    RecordBatch batch =
+        new RecordBatch(
+            10,
+            5,
+            4,
+            writer.toByteArray(),
+            List.of(),
+            null,
+            List.of(new RecordBatch.TraceSegment(11, 3, Map.of("traceparent", PARENT))));
+    List<RecordFormat.Decoded> records = RecordFormat.decode(batch);
+    assertEquals(Map.of(), records.get(0).headers());
+    assertEquals(Map.of("traceparent", PARENT), records.get(1).headers());
+    assertEquals(Map.of("tenant", "acme", "traceparent", PARENT), records.get(2).headers());
+    assertEquals(Map.of("traceparent", "own"), records.get(3).headers());
+    // a window starting inside the segment
+    assertEquals(
+        Map.of("tenant", "acme", "traceparent", PARENT),
+        RecordFormat.decode(batch, 12, 1).get(0).headers());
+  }
+
+  @Test
+  void batchesWithTraceSegmentsAreWrittenAsB3AndReadBackFromBytesLaidOutByHand() {
+    org.apache.pekko.actor.typed.ActorSystem<Void> system =
+        org.apache.pekko.actor.typed.ActorSystem.create(Behaviors.empty(), "serialization");
+    try {
+      org.apache.pekko.serialization.Serialization serialization =
+          org.apache.pekko.serialization.SerializationExtension.get(system);
+      RecordFormat.Writer writer = new RecordFormat.Writer(64);
+      writer.writeRecord(utf8("k"), utf8("v"), Map.of());
+      byte[] payload = writer.toByteArray();
+      RecordBatch untraced = new RecordBatch(3, 9, 1, payload, List.of());
+      assertEquals(
+          SkaldSerializer.BATCH_V2,
+          org.apache.pekko.serialization.Serializers.manifestFor(
+              serialization.findSerializerFor(untraced), untraced),
+          "untraced batches keep the B2 layout older nodes read");
+
+      // B3 = B2's header, the producer segments, the trace segments, the payload
+      byte[] id = utf8("p-1");
+      byte[] field = utf8("traceparent");
+      byte[] value = utf8(PARENT);
+      java.nio.ByteBuffer b3 =
+          java.nio.ByteBuffer.allocate(
+              8
+                  + 8
+                  + 4
+                  + 4
+                  + (4 + id.length + 24)
+                  + 4
+                  + (8 + 4 + 4)
+                  + (4 + field.length + 4 + value.length)
+                  + payload.length);
+      b3.putLong(3).putLong(9).putInt(1).putInt(1);
+      b3.putInt(id.length).put(id).putLong(0).putLong(0).putLong(3);
+      b3.putInt(1).putLong(3).putInt(1).putInt(1);
+      b3.putInt(field.length).put(field).putInt(value.length).put(value);
+      b3.put(payload);
+      SkaldSerializer serializer = new SkaldSerializer(null);
+      RecordBatch read = (RecordBatch) serializer.fromBinary(b3.array(), "B3");
+      assertEquals(List.of(new RecordBatch.ProducerSegment("p-1", 0, 0, 3)), read.producers());
+      assertEquals(
+          List.of(new RecordBatch.TraceSegment(3, 1, Map.of("traceparent", PARENT))),
+          read.traces());
+      assertEquals(Map.of("traceparent", PARENT), RecordFormat.decode(read).get(0).headers());
+      assertArrayEquals(b3.array(), serializer.toBinary(read), "written as laid out");
+      assertEquals("B3", serializer.manifest(read));
+    } catch (java.io.NotSerializableException e) {
+      throw new AssertionError(e);
+    } finally {
+      system.terminate();
+    }
+  }
 }
