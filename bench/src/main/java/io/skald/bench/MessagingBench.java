@@ -26,23 +26,44 @@ final class MessagingBench {
     this.bench = bench;
   }
 
-  /** Durable produce throughput: records acknowledged after their fsynced write, per second. */
+  /**
+   * Durable produce throughput: records acknowledged after their fsynced write, per second, with
+   * the default (idempotent, pipelined) producer, and with a plain one as the same-run peer.
+   */
   void produce(int partitions) throws Exception {
     int records = bench.quick ? 20_000 : 300_000;
     double[] rates = new double[bench.runs];
+    double[] plainRates = new double[bench.runs];
     Bench.withNode(
         skald -> {
           String topic = "produce-" + partitions;
+          String plainTopic = topic + "-plain";
           skald.admin().createTopic(TopicSpec.of(topic, partitions)).toCompletableFuture().join();
+          skald
+              .admin()
+              .createTopic(TopicSpec.of(plainTopic, partitions))
+              .toCompletableFuture()
+              .join();
           Producer<String, byte[]> producer =
               skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          Producer<String, byte[]> plain =
+              skald.producer(
+                  ProducerSettings.of(Codecs.string(), Codecs.bytes()).withoutIdempotence());
           sendAll(producer, topic, records / 2); // warm-up
+          sendAll(plain, plainTopic, records / 2);
+          // the two alternate which goes first, so the journal's growth weighs on both alike
           for (int run = 0; run < bench.runs; run++) {
-            long start = System.nanoTime();
-            sendAll(producer, topic, records);
-            rates[run] = records / Bench.seconds(System.nanoTime() - start);
+            for (int i = 0; i < 2; i++) {
+              boolean idempotent = (run + i) % 2 == 0;
+              long start = System.nanoTime();
+              sendAll(idempotent ? producer : plain, idempotent ? topic : plainTopic, records);
+              double rate = records / Bench.seconds(System.nanoTime() - start);
+              (idempotent ? rates : plainRates)[run] = rate;
+            }
           }
           bench.record("produce-" + partitions, "durable produce", "records/s", rates);
+          bench.record(
+              "produce-" + partitions, "durable produce", "plain", "records/s", plainRates);
           bench.record(
               "produce-" + partitions,
               "heap after GC",

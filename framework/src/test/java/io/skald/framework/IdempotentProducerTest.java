@@ -221,4 +221,55 @@ class IdempotentProducerTest {
       node.deleteDataDir();
     }
   }
+
+  private static PartitionProtocol.Append inOrder(
+      String producerId,
+      long firstSequence,
+      TestProbe<PartitionProtocol.AppendResult> probe,
+      String... values) {
+    PartitionProtocol.Append a = append(producerId, firstSequence, probe, values);
+    return new PartitionProtocol.Append(
+        a.count(), a.payload(), producerId, firstSequence, probe.getRef(), null, true);
+  }
+
+  private static PartitionProtocol.AppendFailed.Refusal refusal(
+      TestProbe<PartitionProtocol.AppendResult> probe) {
+    return probe.expectMessageClass(PartitionProtocol.AppendFailed.class).refusal();
+  }
+
+  @Test
+  void aPipelinedAppendThatSkipsASequenceIsRefusedNotWritten() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, "")) {
+      Skald skald = node.skald();
+      skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+      TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
+      // a producer the partition does not know must start at 0: its first append was lost
+      partition(skald).tell(inOrder("p-7", 2, probe, "c"));
+      assertEquals(PartitionProtocol.AppendFailed.Refusal.UNKNOWN_PRODUCER, refusal(probe));
+      partition(skald).tell(inOrder("p-7", 0, probe, "a", "b"));
+      assertEquals(0, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+      // 2 is next; 3 overtook it and is refused, so the resend of 2 then 3 keeps the order
+      partition(skald).tell(inOrder("p-7", 3, probe, "d"));
+      assertEquals(PartitionProtocol.AppendFailed.Refusal.OUT_OF_ORDER_SEQUENCE, refusal(probe));
+      partition(skald).tell(inOrder("p-7", 2, probe, "c"));
+      partition(skald).tell(inOrder("p-7", 3, probe, "d"));
+      assertEquals(2, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+      assertEquals(3, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+      // a duplicate is still a duplicate, answered with its offset, also while both are pending
+      partition(skald).tell(inOrder("p-7", 0, probe, "a", "b"));
+      PartitionProtocol.Appended dup = probe.expectMessageClass(PartitionProtocol.Appended.class);
+      assertTrue(dup.duplicate());
+      assertEquals(0, dup.baseOffset());
+      assertEquals(4, logEnd(skald));
+      // appends that number across partitions (not in order) may skip sequences, as before
+      partition(skald).tell(append("delay:x", 5, probe, "e"));
+      assertFalse(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
+      partition(skald).tell(append("delay:x", 9, probe, "f"));
+      assertFalse(probe.expectMessageClass(PartitionProtocol.Appended.class).duplicate());
+      assertEquals(6, logEnd(skald));
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.skald.framework;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,17 @@ class SettingsTest {
     assertEquals(acksFirst.getMessage(), idempotenceFirst.getMessage());
     assertTrue(acksFirst.getMessage().contains("Acks.NONE"), acksFirst.getMessage());
     assertEquals(base.withIdempotence(), base.withAcks(Acks.DURABLE).withIdempotence());
+  }
+
+  @Test
+  void durableProducersAreIdempotentUnlessToldOtherwise() {
+    ProducerSettings<String, String> base = ProducerSettings.of(Codecs.string(), Codecs.string());
+    assertTrue(base.idempotent(), "the default");
+    assertTrue(base.withAcks(Acks.NONE).withAcks(Acks.DURABLE).idempotent());
+    assertFalse(base.withAcks(Acks.NONE).idempotent(), "other acks modes make a plain producer");
+    assertFalse(base.withoutIdempotence().idempotent());
+    assertFalse(base.withoutIdempotence().withAcks(Acks.DURABLE).idempotent());
+    assertTrue(base.withoutIdempotence().withIdempotence().idempotent());
   }
 
   @Test

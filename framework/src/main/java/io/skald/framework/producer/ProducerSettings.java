@@ -7,6 +7,13 @@ import java.util.Objects;
  * How a {@link Producer} encodes and acknowledges records: the key and value codecs, the {@link
  * Acks} mode and idempotence. Batching, buffer bounds and timeouts come from {@code
  * skald.framework.producer} in the configuration.
+ *
+ * <p><b>Idempotent by default.</b> With {@link Acks#DURABLE} (the default) a producer is idempotent
+ * unless {@link #withoutIdempotence()} says otherwise: its appends carry a producer id and sequence
+ * numbers, several are in flight per partition, and one that is lost (a partition moving between
+ * nodes, a node crash) or unanswered in time is sent again without being written twice or overtaken
+ * by the next. A plain producer cannot resend: its lost appends fail after {@code
+ * delivery-timeout}. Other acks modes are never idempotent.
  * <!-- snippet: jd-producer-settings -->
  *
  * <pre>{@code
@@ -26,14 +33,16 @@ public final class ProducerSettings<K, V> {
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
   private final Acks acks;
-  private final boolean idempotent;
 
-  private ProducerSettings(Codec<K> keyCodec, Codec<V> valueCodec, Acks acks, boolean idempotent) {
+  /** TRUE or FALSE when asked for, null for the default (idempotent exactly with DURABLE). */
+  private final Boolean idempotence;
+
+  private ProducerSettings(Codec<K> keyCodec, Codec<V> valueCodec, Acks acks, Boolean idempotence) {
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
     this.acks = Objects.requireNonNull(acks, "acks");
-    this.idempotent = idempotent;
-    if (idempotent && acks != Acks.DURABLE) {
+    this.idempotence = idempotence;
+    if (Boolean.TRUE.equals(idempotence) && acks != Acks.DURABLE) {
       throw new IllegalArgumentException(
           "an idempotent producer needs Acks.DURABLE (its sequence numbers are confirmed by the"
               + " journal), was Acks."
@@ -42,7 +51,7 @@ public final class ProducerSettings<K, V> {
   }
 
   /**
-   * Settings with {@link Acks#DURABLE} and no idempotence.
+   * Settings with {@link Acks#DURABLE} and, by default, idempotence.
    *
    * @param keyCodec encodes keys
    * @param valueCodec encodes values
@@ -51,19 +60,20 @@ public final class ProducerSettings<K, V> {
    * @return the settings
    */
   public static <K, V> ProducerSettings<K, V> of(Codec<K> keyCodec, Codec<V> valueCodec) {
-    return new ProducerSettings<>(keyCodec, valueCodec, Acks.DURABLE, false);
+    return new ProducerSettings<>(keyCodec, valueCodec, Acks.DURABLE, null);
   }
 
   /**
-   * A copy with another acknowledgement mode.
+   * A copy with another acknowledgement mode. Without {@link #withIdempotence()}, a mode other than
+   * {@link Acks#DURABLE} makes a plain producer.
    *
    * @param newAcks when {@code send} completes
    * @return the new settings
-   * @throws IllegalArgumentException if the settings are idempotent and {@code newAcks} is not
-   *     {@link Acks#DURABLE}
+   * @throws IllegalArgumentException if idempotence was asked for with {@link #withIdempotence()}
+   *     and {@code newAcks} is not {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withAcks(Acks newAcks) {
-    return new ProducerSettings<>(keyCodec, valueCodec, newAcks, idempotent);
+    return new ProducerSettings<>(keyCodec, valueCodec, newAcks, idempotence);
   }
 
   /**
@@ -74,7 +84,18 @@ public final class ProducerSettings<K, V> {
    * @throws IllegalArgumentException if the acks mode is not {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withIdempotence() {
-    return new ProducerSettings<>(keyCodec, valueCodec, acks, true);
+    return new ProducerSettings<>(keyCodec, valueCodec, acks, Boolean.TRUE);
+  }
+
+  /**
+   * A copy that makes a plain producer: appends without producer id or sequence, which are not sent
+   * again when lost or unanswered (they fail after {@code delivery-timeout}, and may or may not
+   * have been written). For a producer whose records may be duplicated or lost on a failover.
+   *
+   * @return the new settings
+   */
+  public ProducerSettings<K, V> withoutIdempotence() {
+    return new ProducerSettings<>(keyCodec, valueCodec, acks, Boolean.FALSE);
   }
 
   /**
@@ -107,10 +128,10 @@ public final class ProducerSettings<K, V> {
   /**
    * Whether appends are idempotent.
    *
-   * @return true after {@link #withIdempotence()}
+   * @return true with {@link Acks#DURABLE} unless {@link #withoutIdempotence()} was called
    */
   public boolean idempotent() {
-    return idempotent;
+    return idempotence == null ? acks == Acks.DURABLE : idempotence;
   }
 
   @Override
@@ -119,16 +140,16 @@ public final class ProducerSettings<K, V> {
         && keyCodec.equals(other.keyCodec)
         && valueCodec.equals(other.valueCodec)
         && acks == other.acks
-        && idempotent == other.idempotent;
+        && Objects.equals(idempotence, other.idempotence);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(keyCodec, valueCodec, acks, idempotent);
+    return Objects.hash(keyCodec, valueCodec, acks, idempotence);
   }
 
   @Override
   public String toString() {
-    return "ProducerSettings[acks=" + acks + ", idempotent=" + idempotent + "]";
+    return "ProducerSettings[acks=" + acks + ", idempotent=" + idempotent() + "]";
   }
 }

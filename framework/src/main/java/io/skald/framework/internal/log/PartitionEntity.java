@@ -590,15 +590,20 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
         + ")";
   }
 
-  /** Answers a duplicate idempotent append and returns true; false if it must be written. */
+  /**
+   * Answers a duplicate idempotent append (with its original offset) or an out-of-order one (with a
+   * refusal) and returns true; false if it must be written.
+   */
   private boolean isDuplicate(PartitionState state, Append append) {
     long lastWritten = -1;
     PartitionSnapshot.ProducerEntry written = state.producer(append.producerId());
+    boolean known = written != null;
     if (written != null) {
       lastWritten = written.lastSequence();
     }
     for (PendingAppend p : pending) {
       if (append.producerId().equals(p.append().producerId())) {
+        known = true;
         lastWritten = Math.max(lastWritten, p.append().lastSequence());
         if (p.append().firstSequence() <= append.firstSequence()
             && append.firstSequence() <= p.append().lastSequence()) {
@@ -606,6 +611,25 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
           return true;
         }
       }
+    }
+    if (append.inOrder() && append.firstSequence() > lastWritten + 1) {
+      // an earlier append of this producer is missing: writing this one would reorder its records
+      AppendFailed.Refusal refusal =
+          known
+              ? AppendFailed.Refusal.OUT_OF_ORDER_SEQUENCE
+              : AppendFailed.Refusal.UNKNOWN_PRODUCER;
+      append
+          .replyTo()
+          .tell(
+              new AppendFailed(
+                  refusal,
+                  "producer "
+                      + append.producerId()
+                      + " sent sequence "
+                      + append.firstSequence()
+                      + ", expected "
+                      + (lastWritten + 1)));
+      return true;
     }
     if (append.firstSequence() > lastWritten) {
       return false;

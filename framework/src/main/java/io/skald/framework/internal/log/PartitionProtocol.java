@@ -45,6 +45,12 @@ public final class PartitionProtocol {
    * @param replyTo receives the base offset once the records are durable
    * @param traceContext the trace context of the producer's {@code publish} span for this append,
    *     stored once with it for its records without a context of their own (null when untraced)
+   * @param inOrder the producer pipelines its appends: the first sequence must be the one after the
+   *     last the partition wrote for it (0 for a producer it does not know), else the append is
+   *     refused as {@link AppendFailed.Refusal#OUT_OF_ORDER_SEQUENCE} or {@link
+   *     AppendFailed.Refusal#UNKNOWN_PRODUCER}, so an append lost on the way is never overtaken by
+   *     the next one (false: any sequence beyond the last is written, for writers that keep one
+   *     append in flight and number them across partitions)
    */
   public record Append(
       int count,
@@ -52,7 +58,8 @@ public final class PartitionProtocol {
       String producerId,
       long firstSequence,
       ActorRef<AppendResult> replyTo,
-      Map<String, String> traceContext)
+      Map<String, String> traceContext,
+      boolean inOrder)
       implements Command {
 
     /**
@@ -70,7 +77,7 @@ public final class PartitionProtocol {
         String producerId,
         long firstSequence,
         ActorRef<AppendResult> replyTo) {
-      this(count, payload, producerId, firstSequence, replyTo, null);
+      this(count, payload, producerId, firstSequence, replyTo, null, false);
     }
 
     /**
@@ -255,7 +262,19 @@ public final class PartitionProtocol {
       /** The journal's filesystem is below {@code skald.framework.disk.free-limit}. */
       DISK_FULL,
       /** A record is larger than its topic's limit (lowered since the producer read the topic). */
-      RECORD_TOO_LARGE
+      RECORD_TOO_LARGE,
+      /**
+       * An in-order append skips sequence numbers: an earlier append of the producer has not
+       * arrived (lost in a hand-off, or still on its way). The producer resends from it, in order.
+       */
+      OUT_OF_ORDER_SEQUENCE,
+      /**
+       * An in-order append of a producer this partition has no state for does not start at sequence
+       * 0: its earlier appends were lost on the way, or the partition forgot the producer (idle
+       * beyond {@code producer-state-retention}). The producer resends in order, or starts a new
+       * epoch.
+       */
+      UNKNOWN_PRODUCER
     }
 
     /**

@@ -71,7 +71,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   record TopicResolved(String topic, TopicSpec spec, Throwable error) implements Command {}
 
   record AppendDone(
-      TopicPartition tp, Batch batch, PartitionProtocol.AppendResult result, Throwable error)
+      TopicPartition tp,
+      Batch batch,
+      int round,
+      PartitionProtocol.AppendResult result,
+      Throwable error)
       implements Command {}
 
   /**
@@ -107,9 +111,16 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     long reservedBytes;
     byte[] payload;
     long firstSequence = -1;
+
+    /** The producer id (with its epoch) the sequence belongs to; null for a plain producer. */
+    String sequencedAs;
+
     long firstAttemptNanos;
     boolean traced;
     SkaldTracing.Publish publish;
+
+    /** Completed: an answer still in flight for it is ignored. */
+    boolean completed;
 
     Batch(int capacity) {
       writer = new RecordFormat.Writer(capacity);
@@ -122,6 +133,20 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     Batch open;
     int inFlight;
     long nextSequence;
+
+    /** Idempotent: the batches sent and not completed, in sequence order. */
+    final ArrayDeque<Batch> unacked = new ArrayDeque<>();
+
+    /**
+     * Idempotent: bumped each time the unacked batches are sent again; a retriable answer to an
+     * append sent in an earlier round is stale (a later round covers it).
+     */
+    int round;
+
+    /**
+     * Idempotent: bumped when the sequence restarts from 0 (a new producer id for the partition).
+     */
+    int epoch;
 
     PartitionQueue(EntityRef<PartitionProtocol.Command> ref) {
       this.ref = ref;
@@ -151,8 +176,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     this.settings = settings;
     this.topics = topics;
     this.producerId = producerId;
-    // An idempotent producer keeps one append in flight per partition, so a retry cannot overtake.
-    this.maxInFlight = producerId == null ? settings.producerMaxInFlight() : 1;
+    // Idempotent appends are pipelined too: the partition refuses one that skips a sequence, so a
+    // lost append is never overtaken (see onAppendDone).
+    this.maxInFlight = settings.producerMaxInFlight();
     this.bufferedBytes = bufferedBytes;
     this.metrics = SkaldMetrics.get(context.getSystem());
     this.tracing = SkaldTracing.get(context.getSystem());
@@ -271,8 +297,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         batch.publish = tracing.publishBatch(tp.topic(), tp.partition(), batch.count);
       }
       if (producerId != null) {
-        batch.firstSequence = queue.nextSequence;
-        queue.nextSequence += batch.count;
+        sequence(queue, batch);
+        queue.unacked.add(batch);
       }
       queue.inFlight++;
       totalInFlight++;
@@ -280,7 +306,45 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     }
   }
 
+  private void sequence(PartitionQueue queue, Batch batch) {
+    batch.sequencedAs = queue.epoch == 0 ? producerId : producerId + "#" + queue.epoch;
+    batch.firstSequence = queue.nextSequence;
+    queue.nextSequence += batch.count;
+  }
+
+  /**
+   * Starts a new epoch for the partition: a new producer id whose sequence starts at 0, for the
+   * unacked batches (none of which can have been written) and every later one.
+   */
+  private void newEpoch(PartitionQueue queue) {
+    queue.epoch++;
+    queue.nextSequence = 0;
+    for (Batch batch : queue.unacked) {
+      sequence(queue, batch);
+    }
+  }
+
+  /**
+   * Sends every unacked batch again, in sequence order, in a new round. New batches follow them, so
+   * the partition still receives the sequences in order.
+   */
+  private void resendUnacked(TopicPartition tp, PartitionQueue queue) {
+    queue.round++;
+    getContext()
+        .getLog()
+        .debug(
+            "resending {} unanswered or overtaken append(s) to {} in order",
+            queue.unacked.size(),
+            tp);
+    for (Batch batch : queue.unacked) {
+      queue.inFlight++;
+      totalInFlight++;
+      send(tp, queue, batch);
+    }
+  }
+
   private void send(TopicPartition tp, PartitionQueue queue, Batch batch) {
+    int round = queue.round;
     Asks.ask(
         getContext(),
         PartitionProtocol.AppendResult.class,
@@ -290,31 +354,96 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             new PartitionProtocol.Append(
                 batch.count,
                 batch.payload,
-                producerId,
+                batch.sequencedAs,
                 batch.firstSequence,
                 replyTo,
-                batch.publish == null ? null : batch.publish.headers()),
-        (result, error) -> new AppendDone(tp, batch, result, error));
+                batch.publish == null ? null : batch.publish.headers(),
+                batch.sequencedAs != null),
+        (result, error) -> new AppendDone(tp, batch, round, result, error));
   }
 
   private Behavior<Command> onAppendDone(AppendDone done) {
     PartitionQueue queue = queues.get(done.tp());
-    if (producerId != null
-        && done.error() instanceof TimeoutException
-        && System.nanoTime() - done.batch().firstAttemptNanos
-            < settings.deliveryTimeout().toNanos()) {
-      getContext()
-          .getLog()
-          .debug("append to {} unanswered; sending it again with the same sequence", done.tp());
-      send(done.tp(), queue, done.batch());
-      return this;
-    }
     queue.inFlight--;
     totalInFlight--;
-    bufferedBytes.release(done.batch().reservedBytes);
-    complete(done);
+    if (producerId != null) {
+      onIdempotentAppendDone(done, queue);
+    } else {
+      bufferedBytes.release(done.batch().reservedBytes);
+      complete(done);
+    }
     dispatch(done.tp(), queue);
     return maybeStop();
+  }
+
+  /**
+   * An idempotent producer's appends are pipelined and never reordered: the partition writes an
+   * append only if its first sequence follows the last one written for the producer, and messages
+   * from here to a partition arrive in the order sent. So an append refused as out of order means
+   * every unacked one before it was lost on the way (a shard hand-off drops what it buffered): they
+   * are all sent again at once, in order, without waiting for their timeouts. An append unanswered
+   * within {@code request-timeout} is handled alike (those written meanwhile are answered as
+   * duplicates with their offsets). Answers to a round superseded by a later one are ignored,
+   * unless they confirm a write.
+   */
+  private void onIdempotentAppendDone(AppendDone done, PartitionQueue queue) {
+    Batch batch = done.batch();
+    if (batch.completed) {
+      return; // acknowledged by another round's answer, or failed by its delivery timeout
+    }
+    if (done.result() instanceof PartitionProtocol.Appended) {
+      finish(queue, batch);
+      complete(done);
+      return;
+    }
+    if (done.round() < queue.round) {
+      return; // stale: the batch was sent again since, and that answer decides
+    }
+    PartitionProtocol.AppendFailed.Refusal refusal =
+        done.result() instanceof PartitionProtocol.AppendFailed failed ? failed.refusal() : null;
+    boolean overtook =
+        refusal == PartitionProtocol.AppendFailed.Refusal.OUT_OF_ORDER_SEQUENCE
+            || refusal == PartitionProtocol.AppendFailed.Refusal.UNKNOWN_PRODUCER;
+    boolean unanswered = done.error() instanceof TimeoutException;
+    boolean inTime =
+        System.nanoTime() - batch.firstAttemptNanos < settings.deliveryTimeout().toNanos();
+    if ((overtook || unanswered) && inTime) {
+      if (refusal == PartitionProtocol.AppendFailed.Refusal.UNKNOWN_PRODUCER
+          && queue.unacked.peekFirst() == batch) {
+        // every batch before this one was acknowledged, yet the partition does not know this
+        // producer: it forgot it (idle beyond producer-state-retention, or a new log)
+        newEpoch(queue);
+      }
+      resendUnacked(done.tp(), queue);
+      return;
+    }
+    if (overtook || unanswered) {
+      // out of time with an unknown outcome: so is every batch sent after it under this epoch
+      List<Batch> failing = new ArrayList<>(queue.unacked);
+      for (Batch b : failing) {
+        finish(queue, b);
+        complete(
+            new AppendDone(
+                done.tp(), b, done.round(), null, new TimeoutException("delivery timeout")));
+      }
+      queue.round++;
+      newEpoch(queue);
+      return;
+    }
+    // refused, so not written, and nothing sent after it under this epoch can be written either:
+    // the others start a new epoch
+    finish(queue, batch);
+    complete(done);
+    newEpoch(queue);
+    if (!queue.unacked.isEmpty()) {
+      resendUnacked(done.tp(), queue);
+    }
+  }
+
+  private void finish(PartitionQueue queue, Batch batch) {
+    batch.completed = true;
+    queue.unacked.remove(batch);
+    bufferedBytes.release(batch.reservedBytes);
   }
 
   private void complete(AppendDone done) {
@@ -360,7 +489,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             case RECORD_TOO_LARGE ->
                 new io.skald.framework.producer.RecordTooLargeException(
                     "partition " + done.tp() + " refused the records: " + failed.detail());
-            case OUTSIDE_BATCH_LIMITS ->
+            case OUTSIDE_BATCH_LIMITS, OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER ->
                 new SkaldException(
                     "partition " + done.tp() + " refused the append: " + failed.describe());
             case DISK_FULL ->
