@@ -78,6 +78,8 @@ public final class Bench {
         case "--quick" -> quick = true;
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--no-kafka" -> withKafka = false;
+        case "--payload" ->
+            usePayload(Payload.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT)));
         default -> scenarios.add(args[i]);
       }
     }
@@ -89,9 +91,11 @@ public final class Bench {
             ? List.of(Scenario.values())
             : scenarios.stream().map(Scenario::of).toList();
     Bench bench = new Bench(quick, runs, withKafka);
+    Progress.start();
     try {
-      for (Scenario scenario : selected) {
-        scenario.run(bench);
+      for (int i = 0; i < selected.size(); i++) {
+        Progress.scenario(selected.get(i).id(), i + 1, selected.size());
+        selected.get(i).run(bench);
       }
     } finally {
       if (bench.kafka != null) {
@@ -115,10 +119,66 @@ public final class Bench {
   /** The peer's configurations: an fsync per appended batch (as Skald), and Kafka's default. */
   static final List<String> KAFKA_SYSTEMS = List.of(KAFKA_FSYNC, KAFKA);
 
-  /** A 100-byte value starting with the send time, for latency. */
+  /** What fills the values after their 8-byte send time ({@code --payload}). */
+  enum Payload {
+    /** Zero bytes (the default, and every figure before 2026-12-04): compress extremely well. */
+    ZEROS,
+    /** Random bytes: do not compress at all. */
+    RANDOM,
+    /** JSON-like text with varying numbers and names: compresses as real events do (about 2:1). */
+    JSON
+  }
+
+  private static volatile Payload payload = Payload.ZEROS;
+
+  /** 4,096 fillers (about 380 KB, beyond a compressor's window), generated once. */
+  private static volatile byte[][] fillers;
+
+  private static final int FILLERS = 4_096;
+
+  static Payload payload() {
+    return payload;
+  }
+
+  static void usePayload(Payload chosen) {
+    java.util.Random random = new java.util.Random(42);
+    byte[][] made = new byte[FILLERS][];
+    String[] names = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"};
+    String[] states = {"NEW", "PAID", "SHIPPED", "CANCELLED"};
+    for (int i = 0; i < FILLERS; i++) {
+      byte[] filler = new byte[RECORD_BYTES - 8];
+      if (chosen == Payload.RANDOM) {
+        random.nextBytes(filler);
+      } else if (chosen == Payload.JSON) {
+        String json =
+            String.format(
+                java.util.Locale.ROOT,
+                "{\"order\":%d,\"customer\":\"%s-%d\",\"amount\":%d.%02d,\"state\":\"%s\",\"items\":%d}",
+                random.nextInt(1_000_000),
+                names[random.nextInt(names.length)],
+                random.nextInt(10_000),
+                random.nextInt(1_000),
+                random.nextInt(100),
+                states[random.nextInt(states.length)],
+                1 + random.nextInt(9));
+        byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.Arrays.fill(filler, (byte) ' ');
+        System.arraycopy(text, 0, filler, 0, Math.min(text.length, filler.length));
+      }
+      made[i] = filler;
+    }
+    fillers = made;
+    payload = chosen;
+  }
+
+  /** A 100-byte value starting with the send time, for latency, filled per {@code --payload}. */
   static byte[] value(long sentNanos) {
     byte[] value = new byte[RECORD_BYTES];
     ByteBuffer.wrap(value).putLong(sentNanos);
+    if (payload != Payload.ZEROS) {
+      byte[] filler = fillers[(int) ((sentNanos >>> 4) & (FILLERS - 1))];
+      System.arraycopy(filler, 0, value, 8, filler.length);
+    }
     return value;
   }
 
@@ -257,6 +317,7 @@ public final class Bench {
     // warm-up (the JIT: the first run of a fresh JVM is about half as fast as later ones)
     withNode(skald -> SagaBench.run(skald, flow, orders / 2, 0));
     for (int run = 0; run < runs; run++) {
+      Progress.run(run + 1, runs);
       int r = run;
       withNode(
           skald -> {
@@ -295,6 +356,7 @@ public final class Bench {
         double[] endToEnd = new double[runs];
         double[] perEvent = new double[runs];
         for (int run = 0; run < runs; run++) {
+          Progress.run(run + 1, runs);
           ClusterBench.Measured m =
               ClusterBench.run(
                   postgres.createDatabase("cluster_" + nodes + "_" + run), nodes, records);
@@ -310,6 +372,7 @@ public final class Bench {
     double[] produced = new double[runs];
     double[] endToEnd = new double[runs];
     for (int run = 0; run < runs; run++) {
+      Progress.run(run + 1, runs);
       int r = run;
       withNode(
           skald -> {
@@ -341,6 +404,7 @@ public final class Bench {
     double[] overlaps = new double[runs];
     try (io.skald.testkit.LocalPostgres postgres = io.skald.testkit.LocalPostgres.start()) {
       for (int run = 0; run < runs; run++) {
+        Progress.run(run + 1, runs);
         Path work = Files.createTempDirectory("skald-failover-");
         io.skald.testkit.FailoverLoop.Result result =
             io.skald.testkit.FailoverLoop.run(
@@ -393,12 +457,41 @@ public final class Bench {
     }
   }
 
+  /** Work on a stopped node's data directory. */
+  interface DirTask {
+    void run(Path dataDir) throws Exception;
+  }
+
+  /**
+   * As {@link #withNode}, with more configuration, then {@code after} on the data directory once
+   * the node has stopped.
+   */
+  static void withNodeThen(DirTask after, String extraConfig, NodeTask scenario) throws Exception {
+    Path dir = Files.createTempDirectory("skald-bench-");
+    try {
+      Skald skald = startNode(dir, extraConfig);
+      try {
+        scenario.run(skald);
+      } finally {
+        skald.close();
+      }
+      after.run(dir);
+    } finally {
+      deleteDir(dir);
+    }
+  }
+
   /** A node with the default durable configuration on the given data directory. */
   private static Skald startNode(Path dir) {
+    return startNode(dir, "");
+  }
+
+  private static Skald startNode(Path dir, String extraConfig) {
     return Skald.start(
         "skald-bench",
         ConfigFactory.parseString(
-            "skald.framework.data-dir = \""
+            extraConfig
+                + "\nskald.framework.data-dir = \""
                 + dir.toString().replace("\\", "/")
                 + "\"\n"
                 + "pekko.loglevel = WARNING\n"));

@@ -1,6 +1,7 @@
 package io.skald.bench;
 
 import io.skald.framework.Codecs;
+import io.skald.framework.Skald;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
@@ -53,6 +54,7 @@ final class MessagingBench {
           sendAll(plain, plainTopic, records / 2);
           // the two alternate which goes first, so the journal's growth weighs on both alike
           for (int run = 0; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
             for (int i = 0; i < 2; i++) {
               boolean idempotent = (run + i) % 2 == 0;
               long start = System.nanoTime();
@@ -82,6 +84,7 @@ final class MessagingBench {
         KafkaScenarios.sendAll(producer, topic, records / 2); // warm-up
         double[] kafkaRates = new double[bench.runs];
         for (int run = 0; run < bench.runs; run++) {
+          Progress.run(run + 1, bench.runs);
           kafkaRates[run] =
               records / Bench.seconds(KafkaScenarios.sendAll(producer, topic, records));
         }
@@ -144,6 +147,7 @@ final class MessagingBench {
           Producer<String, byte[]> producer =
               skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
           for (int run = -1; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
             ConcurrentHistogram latency = new ConcurrentHistogram(3);
             AtomicLong handled = new AtomicLong();
             CompletableFuture<Long> allHandled = new CompletableFuture<>();
@@ -196,6 +200,7 @@ final class MessagingBench {
         bench.kafka.createTopic(topic, 4, system.equals(Bench.KAFKA_FSYNC));
         KafkaScenarios.prime(producer, topic, 4);
         for (int run = -1; run < bench.runs; run++) {
+          Progress.run(run + 1, bench.runs);
           int expected = run < 0 ? records / 2 : records;
           KafkaScenarios.EndToEnd m = peer.endToEnd(producer, topic, 4, expected, ratePerSecond);
           if (run >= 0) {
@@ -215,50 +220,124 @@ final class MessagingBench {
     }
   }
 
-  /** A group of 1, 2 and 4 members catching up a backlog on 4 partitions. */
+  /**
+   * A group of 1, 2 and 4 members catching up a backlog on 4 partitions; then, on the same journal
+   * with the node stopped, the physical limits: the journal's files read from the page cache, and
+   * LevelDB's own scan of every entry (leveldbjni, no decoding), both in records of the backlog per
+   * second.
+   */
   void consumers() throws Exception {
     int backlog = bench.quick ? 20_000 : 1_000_000;
-    Bench.withNode(
-        skald -> {
-          skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
-          Producer<String, byte[]> producer =
-              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
-          sendAll(producer, "backlog", backlog);
-          for (int members : new int[] {1, 2, 4}) {
-            double[] rates = new double[bench.runs];
-            for (int run = -1; run < bench.runs; run++) {
-              AtomicLong handled = new AtomicLong();
-              CompletableFuture<Long> done = new CompletableFuture<>();
-              List<Subscription> group = new ArrayList<>();
-              long start = System.nanoTime();
-              for (int m = 0; m < members; m++) {
-                group.add(
-                    skald.subscribe(
-                        SubscriptionSpec.of(
-                                "catch-up-" + members + "-" + run, Codecs.string(), Codecs.bytes())
-                            .withTopics("backlog"),
-                        record -> {
-                          if (handled.incrementAndGet() == backlog) {
-                            done.complete(System.nanoTime());
-                          }
-                          return CompletableFuture.completedFuture(null);
-                        }));
-              }
-              long end = done.get(300, TimeUnit.SECONDS);
-              for (Subscription s : group) {
-                s.stop().toCompletableFuture().join();
-              }
-              if (run >= 0) {
-                rates[run] = backlog / Bench.seconds(end - start);
-              }
-            }
-            bench.record("consume-" + members, "backlog catch-up", "records/s", rates);
-          }
-        });
+    Bench.withNodeThen(
+        dir -> physicalLimits(dir.resolve("journal"), backlog),
+        "",
+        skald -> catchUp(skald, backlog, Bench.SKALD));
+    // the same on reads through the journal actor's replay (as before direct reads), same run
+    Bench.withNodeThen(
+        dir -> {},
+        "skald.framework.partition.direct-reads = off",
+        skald -> catchUp(skald, backlog, "journal-replay"));
     KafkaScenarios peer = bench.kafka();
     if (peer == null) {
       return;
     }
+    consumersOnKafka(peer, backlog);
+  }
+
+  private void catchUp(Skald skald, int backlog, String system) throws Exception {
+    skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
+    Producer<String, byte[]> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+    sendAll(producer, "backlog", backlog);
+    for (int members : new int[] {1, 2, 4}) {
+      double[] rates = new double[bench.runs];
+      for (int run = -1; run < bench.runs; run++) {
+        Progress.run(run + 1, bench.runs);
+        AtomicLong handled = new AtomicLong();
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        List<Subscription> group = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int m = 0; m < members; m++) {
+          group.add(
+              skald.subscribe(
+                  SubscriptionSpec.of(
+                          "catch-up-" + members + "-" + run, Codecs.string(), Codecs.bytes())
+                      .withTopics("backlog"),
+                  record -> {
+                    if (handled.incrementAndGet() == backlog) {
+                      done.complete(System.nanoTime());
+                    }
+                    return CompletableFuture.completedFuture(null);
+                  }));
+        }
+        long end = done.get(300, TimeUnit.SECONDS);
+        for (Subscription s : group) {
+          s.stop().toCompletableFuture().join();
+        }
+        if (run >= 0) {
+          rates[run] = backlog / Bench.seconds(end - start);
+        }
+      }
+      bench.record("consume-" + members, "backlog catch-up", system, "records/s", rates);
+    }
+  }
+
+  private void physicalLimits(java.nio.file.Path journal, int backlog) throws Exception {
+    double[] pageCache = new double[bench.runs];
+    double[] leveldb = new double[bench.runs];
+    long[] bytes = new long[1];
+    for (int run = -1; run < bench.runs; run++) {
+      Progress.run(run + 1, bench.runs);
+      long start = System.nanoTime();
+      bytes[0] = 0;
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(journal)) {
+        for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+          try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            int read;
+            while ((read = channel.read(buffer)) > 0) {
+              bytes[0] += read;
+              buffer.clear();
+            }
+          }
+        }
+      }
+      double pageCacheRate = backlog / Bench.seconds(System.nanoTime() - start);
+      start = System.nanoTime();
+      long entries = 0;
+      long entryBytes = 0;
+      org.iq80.leveldb.Options options = new org.iq80.leveldb.Options().createIfMissing(false);
+      try (org.iq80.leveldb.DB db =
+              org.fusesource.leveldbjni.JniDBFactory.factory.open(journal.toFile(), options);
+          org.iq80.leveldb.DBIterator it =
+              db.iterator(new org.iq80.leveldb.ReadOptions().verifyChecksums(false))) {
+        for (it.seekToFirst(); it.hasNext(); ) {
+          java.util.Map.Entry<byte[], byte[]> entry = it.next();
+          entries++;
+          entryBytes += entry.getKey().length + entry.getValue().length;
+        }
+      }
+      double leveldbRate = backlog / Bench.seconds(System.nanoTime() - start);
+      if (run >= 0) {
+        pageCache[run] = pageCacheRate;
+        leveldb[run] = leveldbRate;
+      }
+      if (run == -1 && entries == 0) {
+        throw new IllegalStateException("the journal at " + journal + " has no entries");
+      }
+      if (run == -1) {
+        System.err.printf(
+            "[bench] journal: %,d bytes in files, %,d entries of %,d bytes%n",
+            bytes[0], entries, entryBytes);
+      }
+    }
+    for (String scenario : new String[] {"consume-1", "consume-4"}) {
+      bench.record(scenario, "backlog catch-up", "page-cache-read", "records/s", pageCache);
+      bench.record(scenario, "backlog catch-up", "leveldb-scan", "records/s", leveldb);
+    }
+  }
+
+  private void consumersOnKafka(KafkaScenarios peer, int backlog) throws Exception {
     for (String system : Bench.KAFKA_SYSTEMS) {
       String topic = "backlog-" + system;
       bench.kafka.createTopic(topic, 4, system.equals(Bench.KAFKA_FSYNC));
@@ -270,6 +349,7 @@ final class MessagingBench {
       for (int members : new int[] {1, 2, 4}) {
         double[] rates = new double[bench.runs];
         for (int run = -1; run < bench.runs; run++) {
+          Progress.run(run + 1, bench.runs);
           double rate = peer.catchUp(topic, members, records);
           if (run >= 0) {
             rates[run] = rate;

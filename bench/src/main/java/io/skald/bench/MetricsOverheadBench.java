@@ -144,6 +144,7 @@ final class MetricsOverheadBench {
           // on and off alternate which goes first, so the log's growth (later sends are to a
           // longer log, with more LevelDB compaction) weighs on both alike
           for (int run = 0; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
             if (run % 2 == 0) {
               off[run] = rate(producer, records);
               try (AutoCloseable observed = observation.on(skald)) {
@@ -174,6 +175,7 @@ final class MetricsOverheadBench {
     double[] off = new double[bench.runs];
     Bench.withNode(skald -> SagaBench.run(skald, Shop.Flow.ORCHESTRATION, orders / 2, 0));
     for (int run = 0; run < bench.runs; run++) {
+      Progress.run(run + 1, bench.runs);
       int r = run;
       Bench.NodeTask measureOff =
           skald ->

@@ -58,7 +58,7 @@ final class Report {
    * @param java the Java version
    * @param quick whether the runs were short (smoke test)
    */
-  record Machine(int cores, String java, boolean quick) {}
+  record Machine(int cores, String java, boolean quick, String payload) {}
 
   /**
    * The JSON file.
@@ -181,7 +181,10 @@ final class Report {
     Path file = dir.resolve("skald-" + Instant.now().toString().replace(':', '-') + ".json");
     Machine machine =
         new Machine(
-            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), quick);
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"),
+            quick,
+            Bench.payload().name().toLowerCase(java.util.Locale.ROOT));
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(file.toFile(), new File(machine, List.copyOf(results), ratios));
