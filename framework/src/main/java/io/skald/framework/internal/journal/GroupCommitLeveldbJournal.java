@@ -71,6 +71,31 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   }
 
   @Override
+  public void preStart() {
+    super.preStart();
+    if (!context()
+        .system()
+        .settings()
+        .config()
+        .getBoolean("skald.framework.partition.direct-reads")) {
+      return;
+    }
+    LeveldbDirectReads.register(
+        context().system(),
+        this,
+        leveldb(),
+        org.apache.pekko.serialization.SerializationExtension.get(context().system()),
+        config().getBoolean("checksum"));
+  }
+
+  @Override
+  public void postStop() {
+    // no direct read may run on the database once it is closed
+    LeveldbDirectReads.unregister(context().system(), this);
+    super.postStop();
+  }
+
+  @Override
   public WriteOptions leveldbWriteOptions() {
     return grouping ? unsynced : super.leveldbWriteOptions();
   }
