@@ -282,10 +282,27 @@ public final class Bench {
 
   static void sendPaced(
       Producer<String, byte[]> producer, String topic, int records, int perSecond) {
+    sendPaced(producer, topic, records, perSecond, null);
+  }
+
+  /** As above, recording each send's time to its durable acknowledgement (µs) if asked. */
+  static void sendPaced(
+      Producer<String, byte[]> producer,
+      String topic,
+      int records,
+      int perSecond,
+      org.HdrHistogram.ConcurrentHistogram ackMicros) {
     paced(
         records,
         perSecond,
-        i -> producer.send(topic, "key-" + (i % 1024), value(System.nanoTime())));
+        i -> {
+          long sent = System.nanoTime();
+          var acked = producer.send(topic, "key-" + (i % 1024), value(sent));
+          if (ackMicros != null) {
+            acked.thenRun(
+                () -> ackMicros.recordValue(Math.max(0, (System.nanoTime() - sent) / 1_000)));
+          }
+        });
   }
 
   /** Calls {@code send(0..records-1)} at a fixed rate (busy-parking to the next due time). */

@@ -140,6 +140,12 @@ final class MessagingBench {
     double[] p50 = new double[bench.runs];
     double[] p99 = new double[bench.runs];
     double[] p999 = new double[bench.runs];
+    double[] ackP99 = new double[bench.runs];
+    double[] ackP999 = new double[bench.runs];
+    double[] fsyncP999 = new double[bench.runs];
+    double[] fsyncMax = new double[bench.runs];
+    double[] gcMax = new double[bench.runs];
+    double[] gcTotal = new double[bench.runs];
     Bench.withNode(
         skald -> {
           String topic = name;
@@ -168,10 +174,21 @@ final class MessagingBench {
                     });
             Bench.awaitAssigned(subscription, 4);
             long start = System.nanoTime();
-            if (ratePerSecond == 0) {
-              sendAll(producer, topic, expected);
-            } else {
-              Bench.sendPaced(producer, topic, expected, ratePerSecond);
+            try (TailBreakdown breakdown = new TailBreakdown(skald)) {
+              if (ratePerSecond == 0) {
+                sendAll(producer, topic, expected);
+              } else {
+                Bench.sendPaced(producer, topic, expected, ratePerSecond, breakdown.ack);
+              }
+              allHandled.get(120, TimeUnit.SECONDS);
+              if (run >= 0 && ratePerSecond > 0) {
+                ackP999[run] = breakdown.ack.getValueAtPercentile(99.9) / 1000.0;
+                ackP99[run] = breakdown.ack.getValueAtPercentile(99) / 1000.0;
+                fsyncP999[run] = breakdown.fsyncMillis(0.999);
+                fsyncMax[run] = breakdown.fsyncMaxMillis();
+                gcMax[run] = breakdown.gcMaxPauseMillis();
+                gcTotal[run] = breakdown.gcPauseMillisTotal();
+              }
             }
             long end = allHandled.get(120, TimeUnit.SECONDS);
             subscription.stop().toCompletableFuture().join();
@@ -188,6 +205,15 @@ final class MessagingBench {
           bench.record(name, "latency p50", "ms", p50);
           bench.record(name, "latency p99", "ms", p99);
           bench.record(name, "latency p99.9", "ms", p999);
+          if (ratePerSecond > 0) {
+            // the tail's breakdown (Skald only): the append hop, the fsync inside it, GC pauses
+            bench.record(name, "tail: send-to-ack p99", "ms", ackP99);
+            bench.record(name, "tail: send-to-ack p99.9", "ms", ackP999);
+            bench.record(name, "tail: fsync p99.9", "ms", fsyncP999);
+            bench.record(name, "tail: fsync max", "ms", fsyncMax);
+            bench.record(name, "tail: GC pause max", "ms", gcMax);
+            bench.record(name, "tail: GC pauses total", "ms", gcTotal);
+          }
           bench.record(name, "heap after GC", "MiB", new double[] {Bench.heapAfterGcMiB()});
         });
     KafkaScenarios peer = bench.kafka();
