@@ -44,14 +44,7 @@ class TracingTest {
   @Test
   void oneTraceFromTheCallerThroughAChainOfHandlers() {
     InMemorySpanExporter exporter = InMemorySpanExporter.create();
-    OpenTelemetrySdk otel =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
+    OpenTelemetrySdk otel = sdk(exporter);
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
       // #jd-use-open-telemetry
@@ -193,14 +186,7 @@ class TracingTest {
   @Test
   void withoutRootSpansOnlyWhatIsAlreadyTracedIsTraced() {
     InMemorySpanExporter exporter = InMemorySpanExporter.create();
-    OpenTelemetrySdk otel =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
+    OpenTelemetrySdk otel = sdk(exporter);
     try (SkaldTestNode node =
         SkaldTestNode.start(
             SkaldTestNode.newDataDir(), false, "skald.framework.tracing.root-spans = off")) {
@@ -273,7 +259,8 @@ class TracingTest {
     String jobTraceparent;
     try (SkaldTestNode node = SkaldTestNode.start(dir, false, "")) {
       Skald skald = node.skald();
-      skald.useOpenTelemetry(sdk(first));
+      OpenTelemetrySdk otel = sdk(first);
+      skald.useOpenTelemetry(otel);
       skald.admin().createTopic(TopicSpec.of("bulk", 2)).toCompletableFuture().join();
       Producer<String, String> producer =
           skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
@@ -282,7 +269,7 @@ class TracingTest {
         Map<String, String> headers = i == 7 ? Map.of("tenant", "acme") : Map.of();
         sent.add(producer.send("bulk", "k" + i, "v" + i, headers).toCompletableFuture());
       }
-      Span job = sdk(first).getTracer("test").spanBuilder("job").startSpan();
+      Span job = otel.getTracer("test").spanBuilder("job").startSpan();
       try (Scope scope = job.makeCurrent()) {
         sent.add(producer.send("bulk", "k-job", "in a trace").toCompletableFuture());
       } finally {
