@@ -45,6 +45,10 @@ final class PendingRecords {
 
   private final ArrayDeque<RecordBatch> undecoded = new ArrayDeque<>();
   private long decodeOffset = -1;
+
+  /** Where decoding of the first undecoded batch stopped (a window at a time, one pass). */
+  private RecordFormat.Cursor cursor;
+
   private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final Set<Object> busyKeys = new HashSet<>();
@@ -54,6 +58,7 @@ final class PendingRecords {
   void restartAt(long offset) {
     undecoded.clear();
     buffer.clear();
+    cursor = null;
     decodeOffset = offset;
   }
 
@@ -71,14 +76,19 @@ final class PendingRecords {
     int room = prefetch - buffer.size();
     while (room > 0 && !undecoded.isEmpty()) {
       RecordBatch batch = undecoded.peek();
-      for (RecordFormat.Decoded record : RecordFormat.decode(batch, decodeOffset, room)) {
+      if (cursor == null || cursor.batch() != batch) {
+        cursor = RecordFormat.cursor(batch, decodeOffset);
+      }
+      while (room > 0 && cursor.hasNext()) {
+        RecordFormat.Decoded record = cursor.next();
         buffer.put(record.offset(), record);
         decodeOffset = record.offset() + 1;
         room--;
       }
-      if (decodeOffset > batch.lastOffset()) {
+      if (!cursor.hasNext()) {
         // A compacted batch has gaps up to its end: the next batch starts there.
         undecoded.poll();
+        cursor = null;
         decodeOffset = Math.max(decodeOffset, batch.endOffset());
       }
     }

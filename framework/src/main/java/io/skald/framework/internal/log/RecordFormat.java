@@ -212,32 +212,105 @@ public final class RecordFormat {
    * @return the records, in offset order
    */
   public static List<Decoded> decode(RecordBatch batch, long fromOffset, int limit) {
-    if (batch.compacted() != null) {
-      return decodeCompacted(batch, fromOffset, limit);
+    Cursor cursor = cursor(batch, fromOffset);
+    List<Decoded> records = new ArrayList<>(Math.max(0, Math.min(limit, cursor.remaining())));
+    for (int i = 0; i < limit && cursor.hasNext(); i++) {
+      records.add(cursor.next());
     }
-    int skip = (int) Math.max(0, Math.min(batch.count(), fromOffset - batch.baseOffset()));
-    int wanted = (int) Math.min(limit, (long) batch.count() - skip);
-    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
-    Reader reader = new Reader(batch.payload());
-    for (int i = 0; i < skip; i++) {
-      reader.skipRecord();
-    }
-    List<RecordBatch.TraceSegment> traces = batch.traces();
-    int segment = 0;
-    for (int i = 0; i < wanted; i++) {
-      long offset = batch.baseOffset() + skip + i;
-      Decoded record = reader.readRecord(offset, batch.timestamp());
-      while (segment < traces.size()
-          && traces.get(segment).baseOffset() + traces.get(segment).count() <= offset) {
-        segment++;
-      }
-      if (segment < traces.size() && traces.get(segment).covers(offset)) {
-        record = withContext(record, traces.get(segment).context());
-      }
-      records.add(record);
-    }
-    checkEnd(batch, reader, skip + wanted);
     return records;
+  }
+
+  /**
+   * A cursor over a batch's records from {@code fromOffset} on: records before it are skipped once,
+   * by their lengths, and each {@link Cursor#next()} continues where the last one stopped, so a
+   * consumer that takes a large batch a window at a time decodes it in one pass.
+   *
+   * @param batch the batch
+   * @param fromOffset the first offset wanted
+   * @return the cursor
+   */
+  public static Cursor cursor(RecordBatch batch, long fromOffset) {
+    return new Cursor(batch, fromOffset);
+  }
+
+  /** Reads a batch's records in offset order. Not thread-safe. */
+  public static final class Cursor {
+    private final RecordBatch batch;
+    private final Reader reader;
+    private final List<RecordBatch.TraceSegment> traces;
+    private int index;
+    private int segment;
+
+    private Cursor(RecordBatch batch, long fromOffset) {
+      this.batch = batch;
+      this.reader = new Reader(batch.payload());
+      this.traces = batch.traces();
+      int skip;
+      if (batch.compacted() != null) {
+        skip = Arrays.binarySearch(batch.compacted().offsets(), fromOffset);
+        skip = skip >= 0 ? skip : -skip - 1;
+      } else {
+        skip = (int) Math.max(0, Math.min(batch.count(), fromOffset - batch.baseOffset()));
+      }
+      for (int i = 0; i < skip; i++) {
+        reader.skipRecord();
+      }
+      index = skip;
+      checkEnd(batch, reader, index);
+    }
+
+    /**
+     * The batch read.
+     *
+     * @return the batch
+     */
+    public RecordBatch batch() {
+      return batch;
+    }
+
+    /**
+     * Whether records remain.
+     *
+     * @return true if {@link #next()} has a record
+     */
+    public boolean hasNext() {
+      return index < batch.count();
+    }
+
+    int remaining() {
+      return batch.count() - index;
+    }
+
+    /**
+     * The next record.
+     *
+     * @return the record, with its append's trace context if it has none of its own
+     * @throws java.util.NoSuchElementException after the last record
+     */
+    public Decoded next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException("batch at offset " + batch.baseOffset());
+      }
+      Decoded record;
+      if (batch.compacted() != null) {
+        record =
+            reader.readRecord(
+                batch.compacted().offsets()[index], batch.compacted().timestamps()[index]);
+      } else {
+        long offset = batch.baseOffset() + index;
+        record = reader.readRecord(offset, batch.timestamp());
+        while (segment < traces.size()
+            && traces.get(segment).baseOffset() + traces.get(segment).count() <= offset) {
+          segment++;
+        }
+        if (segment < traces.size() && traces.get(segment).covers(offset)) {
+          record = withContext(record, traces.get(segment).context());
+        }
+      }
+      index++;
+      checkEnd(batch, reader, index);
+      return record;
+    }
   }
 
   /**
@@ -257,23 +330,6 @@ public final class RecordFormat {
     Map<String, String> headers = new java.util.LinkedHashMap<>(record.headers());
     headers.putAll(context);
     return new Decoded(record.offset(), record.timestamp(), record.key(), record.value(), headers);
-  }
-
-  private static List<Decoded> decodeCompacted(RecordBatch batch, long fromOffset, int limit) {
-    long[] offsets = batch.compacted().offsets();
-    int skip = Arrays.binarySearch(offsets, fromOffset);
-    skip = skip >= 0 ? skip : -skip - 1;
-    int wanted = Math.min(limit, batch.count() - skip);
-    List<Decoded> records = new ArrayList<>(Math.max(0, wanted));
-    Reader reader = new Reader(batch.payload());
-    for (int i = 0; i < skip; i++) {
-      reader.skipRecord();
-    }
-    for (int i = 0; i < wanted; i++) {
-      records.add(reader.readRecord(offsets[skip + i], batch.compacted().timestamps()[skip + i]));
-    }
-    checkEnd(batch, reader, skip + wanted);
-    return records;
   }
 
   private static void checkEnd(RecordBatch batch, Reader reader, int read) {

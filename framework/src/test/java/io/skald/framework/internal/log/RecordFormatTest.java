@@ -297,4 +297,47 @@ class RecordFormatTest {
       system.terminate();
     }
   }
+
+  @Test
+  void aCursorReadsABatchAWindowAtATimeInOnePass() {
+    RecordFormat.Writer writer = new RecordFormat.Writer(64);
+    for (int i = 0; i < 1_000; i++) {
+      writer.writeRecord(utf8("k" + i), utf8("v" + i), i % 7 == 0 ? Map.of("h", "" + i) : Map.of());
+    }
+    RecordBatch batch = new RecordBatch(500, 9, 1_000, writer.toByteArray());
+    List<RecordFormat.Decoded> whole = RecordFormat.decode(batch, 600, Integer.MAX_VALUE);
+    RecordFormat.Cursor cursor = RecordFormat.cursor(batch, 600);
+    List<RecordFormat.Decoded> windows = new java.util.ArrayList<>();
+    while (cursor.hasNext()) {
+      for (int i = 0; i < 37 && cursor.hasNext(); i++) {
+        windows.add(cursor.next());
+      }
+    }
+    assertEquals(900, windows.size());
+    for (int i = 0; i < whole.size(); i++) {
+      assertEquals(whole.get(i).offset(), windows.get(i).offset());
+      assertArrayEquals(whole.get(i).value(), windows.get(i).value());
+      assertEquals(whole.get(i).headers(), windows.get(i).headers());
+    }
+    assertEquals(600, windows.get(0).offset());
+    assertThrows(java.util.NoSuchElementException.class, cursor::next);
+    // a compacted batch: offsets with gaps, from a given offset
+    RecordFormat.Writer kept = new RecordFormat.Writer(64);
+    kept.writeRecord(utf8("a"), utf8("1"), Map.of());
+    kept.writeRecord(utf8("b"), utf8("2"), Map.of());
+    kept.writeRecord(utf8("c"), utf8("3"), Map.of());
+    RecordBatch compacted =
+        new RecordBatch(
+            3,
+            0,
+            3,
+            kept.toByteArray(),
+            List.of(),
+            new RecordBatch.Compacted(
+                30, 0, 1, 5, new long[] {3, 11, 20}, new long[] {100, 200, 300}));
+    RecordFormat.Cursor gaps = RecordFormat.cursor(compacted, 4);
+    assertEquals(11, gaps.next().offset());
+    assertEquals(300, gaps.next().timestamp());
+    assertEquals(false, gaps.hasNext());
+  }
 }
