@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.deadletter.DeadLetter;
+import io.skald.framework.deadletter.DeadLetterQueue;
+import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.ScheduledDelivery;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class DelayedDeliveryTest {
@@ -102,6 +106,81 @@ class DelayedDeliveryTest {
       assertTrue(arrival.arrivedAtMillis() >= due);
     } finally {
       SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void dueRecordsThatTogetherExceedTheBatchLimitAreAllDelivered() {
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      skald.admin().createTopic(TopicSpec.of("reminders", 1)).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+      collect(skald, "readers", arrivals);
+      // three records of 600 kB fall due together: one append of all three would be over the
+      // 1 MiB batch limit, which the partition refuses
+      Instant due = Instant.now().plusMillis(300);
+      for (int i = 0; i < 3; i++) {
+        producer
+            .sendAt("reminders", "k", i + "x".repeat(600_000), Map.of(), due)
+            .toCompletableFuture()
+            .join();
+      }
+      producer.sendAt("reminders", "k", "small", Map.of(), due).toCompletableFuture().join();
+      Await.until(skald.system(), Duration.ofSeconds(15), () -> assertEquals(4, arrivals.size()));
+      assertEquals(
+          List.of('0', '1', '2', 's'),
+          arrivals.stream().map(a -> a.value().charAt(0)).toList(),
+          "in due order");
+      node.deleteDataDir();
+    }
+  }
+
+  @Test
+  void aDueRecordOverALoweredTopicLimitIsDeadLetteredAndDoesNotHoldBackTheOthers() {
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      TopicSpec spec = TopicSpec.of("reminders", 1);
+      skald.admin().createTopic(spec).toCompletableFuture().join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+      collect(skald, "readers", arrivals);
+      Instant due = Instant.now().plusMillis(500);
+      String big = "b".repeat(50_000);
+      producer.sendAt("reminders", "k", "before", Map.of(), due).toCompletableFuture().join();
+      producer.sendAt("reminders", "k", big, Map.of("h", "1"), due).toCompletableFuture().join();
+      producer.sendAt("reminders", "k", "after", Map.of(), due).toCompletableFuture().join();
+      // the limit is lowered after the record was accepted for later delivery
+      skald.admin().alterTopic(spec.withMaxRecordBytes(10_000)).toCompletableFuture().join();
+      Await.until(skald.system(), Duration.ofSeconds(15), () -> assertEquals(2, arrivals.size()));
+      assertEquals(List.of("before", "after"), arrivals.stream().map(Arrival::value).toList());
+
+      // the refused record is kept, with the cause, where dead letters are operated on
+      DeadLetterQueue dlq = skald.deadLetters(ScheduledDelivery.DEAD_LETTER_GROUP);
+      AtomicReference<List<DeadLetter>> letters = new AtomicReference<>();
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(15),
+          () -> {
+            letters.set(dlq.list(0, 10).toCompletableFuture().join());
+            assertEquals(1, letters.get().size());
+          });
+      DeadLetter letter = letters.get().get(0);
+      assertEquals(DeadLetterReason.REFUSED, letter.reason());
+      assertEquals(new TopicPartition("reminders", 0), letter.original());
+      assertEquals(-1, letter.originalOffset(), "never written to its topic");
+      assertEquals(big, new String(letter.value(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("1", letter.headers().get("h"));
+      assertTrue(letter.errorMessage().contains("10000"), letter.errorMessage());
+
+      // once the limit is raised again, the operator replays it to its topic
+      skald.admin().alterTopic(spec).toCompletableFuture().join();
+      dlq.replayAll().toCompletableFuture().join();
+      Await.until(skald.system(), Duration.ofSeconds(15), () -> assertEquals(3, arrivals.size()));
+      assertEquals(big, List.copyOf(arrivals).get(2).value());
+      node.deleteDataDir();
     }
   }
 }

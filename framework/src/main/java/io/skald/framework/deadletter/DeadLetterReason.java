@@ -3,7 +3,7 @@ package io.skald.framework.deadletter;
 import io.skald.framework.consumer.RejectRecordException;
 
 /**
- * Why a record went to its group's dead-letter topic. Written with the dead letter (header {@code
+ * Why a record went to a dead-letter topic. Written with the dead letter (header {@code
  * skald.dlq.reason}) as {@link #header()}, so the values below are stable.
  * <!-- snippet: jd-dead-letter-reason -->
  *
@@ -22,7 +22,12 @@ public enum DeadLetterReason {
   /** The handler failed with a type the retry policy declares non-retryable. */
   NON_RETRYABLE("non-retryable"),
   /** Every attempt the retry policy allows failed. */
-  RETRIES_EXHAUSTED("retries-exhausted");
+  RETRIES_EXHAUSTED("retries-exhausted"),
+  /**
+   * The record's partition refused it for good when Skald wrote it on the sender's behalf (a
+   * delayed record larger than its topic's limit when it fell due): never written to its topic.
+   */
+  REFUSED("refused");
 
   private final String header;
 

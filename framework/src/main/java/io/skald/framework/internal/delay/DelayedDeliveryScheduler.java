@@ -2,14 +2,20 @@ package io.skald.framework.internal.delay;
 
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
+import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.EntityIds;
 import io.skald.framework.internal.EntitySupport;
 import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.deadletter.DeadLetterHeaders;
+import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.PartitionProtocol;
 import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.producer.RecordTooLargeException;
+import io.skald.framework.producer.ScheduledDelivery;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +59,15 @@ public final class DelayedDeliveryScheduler
 
   private static final int MAX_PER_DELIVERY = 500;
   private static final Duration MAX_TIMER = Duration.ofMinutes(1);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+  /** Room left in an append for the batch's own framing. */
+  private static final int BATCH_OVERHEAD_BYTES = 64;
 
   /** Messages of the scheduler. */
-  public sealed interface Command extends SkaldSerializable permits Schedule, Tick, DeliveryDone {}
+  public sealed interface Command extends SkaldSerializable
+      permits Schedule, Tick, DeliveryDone, DeadLetterDone {}
 
   /**
    * Schedules a record.
@@ -86,7 +98,19 @@ public final class DelayedDeliveryScheduler
     INSTANCE
   }
 
-  record DeliveryDone(List<Long> ids, Throwable error, boolean topicDeleted) implements Command {}
+  /**
+   * The partition's answer to a delivery: written ({@code error} and {@code refusal} null), refused
+   * ({@code refusal}), or no answer ({@code error}).
+   */
+  record DeliveryDone(
+      List<Long> ids,
+      Throwable error,
+      PartitionProtocol.AppendFailed.Refusal refusal,
+      String refusalDetail)
+      implements Command {}
+
+  /** A refused record was dead-lettered ({@code error} null) or not. */
+  record DeadLetterDone(long id, Throwable error) implements Command {}
 
   /**
    * A record waiting for its time.
@@ -156,7 +180,8 @@ public final class DelayedDeliveryScheduler
    * @param system the actor system
    * @param settings Skald's settings
    */
-  public static void init(ActorSystem<?> system, SkaldSettings settings) {
+  public static void init(
+      ActorSystem<?> system, SkaldSettings settings, DeadLetterSink deadLetters) {
     // Remembered entities: after a restart every scheduler is started again by sharding, so a
     // record
     // falls due even when nobody sends to its scheduler. The entity ids live in Skald's journal.
@@ -172,7 +197,8 @@ public final class DelayedDeliveryScheduler
             EntitySupport.entity(
                     settings,
                     ENTITY_TYPE_KEY,
-                    (ctx, timers, id) -> new DelayedDeliveryScheduler(ctx, timers, id, settings))
+                    (ctx, timers, id) ->
+                        new DelayedDeliveryScheduler(ctx, timers, id, settings, deadLetters))
                 .withSettings(sharding));
   }
 
@@ -181,19 +207,25 @@ public final class DelayedDeliveryScheduler
   private final SkaldSettings settings;
   private final TopicPartition target;
   private final String producerId;
+  private final DeadLetterSink deadLetters;
   private boolean busy;
+
+  /** Failed attempts in a row (no answer, a transient refusal): the retry backs off. */
+  private int failures;
 
   private DelayedDeliveryScheduler(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String entityId,
-      SkaldSettings settings) {
+      SkaldSettings settings,
+      DeadLetterSink deadLetters) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.target = EntityIds.topicPartition(entityId);
     this.producerId = "delay:" + entityId;
+    this.deadLetters = deadLetters;
   }
 
   @Override
@@ -230,6 +262,7 @@ public final class DelayedDeliveryScheduler
         .onCommand(Schedule.class, this::onSchedule)
         .onCommand(Tick.class, this::onTick)
         .onCommand(DeliveryDone.class, this::onDeliveryDone)
+        .onCommand(DeadLetterDone.class, this::onDeadLetterDone)
         .build();
   }
 
@@ -258,14 +291,7 @@ public final class DelayedDeliveryScheduler
       deliver(state, state.delivering(), state.deliveringFirstSequence());
       return Effect().none();
     }
-    long now = System.currentTimeMillis();
-    List<Long> due =
-        state.pending().values().stream()
-            .filter(p -> p.dueAtMillis() <= now)
-            .sorted(Comparator.comparingLong(Pending::dueAtMillis).thenComparingLong(Pending::id))
-            .limit(MAX_PER_DELIVERY)
-            .map(Pending::id)
-            .toList();
+    List<Long> due = dueBatch(state, System.currentTimeMillis());
     if (due.isEmpty()) {
       arm(state);
       return Effect().none();
@@ -274,6 +300,31 @@ public final class DelayedDeliveryScheduler
     return Effect()
         .persist(new DeliveryStarted(due, state.nextSequence()))
         .thenRun(s -> deliver(s, s.delivering(), s.deliveringFirstSequence()));
+  }
+
+  /**
+   * The due records of the next delivery, in due order: at most {@link #MAX_PER_DELIVERY} and at
+   * most one batch's bytes (at least one record), so that the partition can take them in one
+   * append.
+   */
+  private List<Long> dueBatch(State state, long now) {
+    List<Pending> due =
+        state.pending().values().stream()
+            .filter(p -> p.dueAtMillis() <= now)
+            .sorted(Comparator.comparingLong(Pending::dueAtMillis).thenComparingLong(Pending::id))
+            .limit(MAX_PER_DELIVERY)
+            .toList();
+    long budget = settings.maxBatchBytes() - BATCH_OVERHEAD_BYTES;
+    List<Long> ids = new java.util.ArrayList<>(due.size());
+    long bytes = 0;
+    for (Pending p : due) {
+      bytes += RecordFormat.encodedSize(p.key(), p.value(), p.headers());
+      if (!ids.isEmpty() && bytes > budget) {
+        break;
+      }
+      ids.add(p.id());
+    }
+    return ids;
   }
 
   /** Appends the records as one idempotent append; the same ids and sequence on every resend. */
@@ -287,47 +338,115 @@ public final class DelayedDeliveryScheduler
     byte[] payload = writer.toByteArray();
     context.pipeToSelf(
         Stages.inline(
-                PartitionEntity.ref(context.getSystem(), target)
-                    .<PartitionProtocol.AppendResult>ask(
-                        replyTo ->
-                            new PartitionProtocol.Append(
-                                ids.size(), payload, producerId, firstSequence, replyTo),
-                        settings.requestTimeout()))
-            .thenApply(
-                result -> {
-                  if (result instanceof PartitionProtocol.AppendFailed failed
-                      && failed.refusal() != PartitionProtocol.AppendFailed.Refusal.TOPIC_DELETED) {
-                    throw new IllegalStateException(failed.describe());
-                  }
-                  return result;
-                }),
-        (result, error) ->
-            result instanceof PartitionProtocol.AppendFailed
-                ? new DeliveryDone(ids, null, true)
-                : new DeliveryDone(ids, error, false));
+            PartitionEntity.ref(context.getSystem(), target)
+                .<PartitionProtocol.AppendResult>ask(
+                    replyTo ->
+                        new PartitionProtocol.Append(
+                            ids.size(), payload, producerId, firstSequence, replyTo),
+                    settings.requestTimeout())),
+        (result, error) -> {
+          if (result instanceof PartitionProtocol.AppendFailed failed) {
+            return new DeliveryDone(ids, null, failed.refusal(), failed.describe());
+          }
+          return new DeliveryDone(ids, error, null, null);
+        });
   }
 
   private Effect<Event, State> onDeliveryDone(State state, DeliveryDone done) {
     busy = false;
     if (done.error() != null) {
-      context
-          .getLog()
-          .warn("delayed delivery to {} failed, retrying: {}", target, done.error().toString());
-      timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(500));
-      return Effect().none();
+      return retryLater("delayed delivery to " + target + " got no answer: " + done.error());
     }
-    if (done.topicDeleted()) {
-      // the topic and its data are gone: so are the records scheduled for it
-      context
-          .getLog()
-          .warn(
-              "{} delayed record(s) for {} dropped: the topic was deleted",
-              done.ids().size(),
-              target);
+    if (done.refusal() == null) {
+      failures = 0;
+      return Effect()
+          .persist(new Delivered(done.ids()))
+          .thenRun(s -> context.getSelf().tell(Tick.INSTANCE));
     }
+    switch (done.refusal()) {
+      case TOPIC_DELETED:
+        // the topic and its data are gone: so are the records scheduled for it
+        context
+            .getLog()
+            .warn(
+                "{} delayed record(s) for {} dropped: the topic was deleted",
+                done.ids().size(),
+                target);
+        return Effect()
+            .persist(new Delivered(done.ids()))
+            .thenRun(s -> context.getSelf().tell(Tick.INSTANCE));
+      case RECORD_TOO_LARGE:
+      case OUTSIDE_BATCH_LIMITS:
+        // refused for good, and nothing of the append was written
+        failures = 0;
+        busy = true;
+        if (done.ids().size() > 1) {
+          // find the record(s) at fault by halving; the halves use new sequence numbers, above
+          // the refused append's, so a late copy of it is taken as a duplicate
+          List<Long> half = done.ids().subList(0, done.ids().size() / 2);
+          return Effect()
+              .persist(new DeliveryStarted(List.copyOf(half), state.nextSequence()))
+              .thenRun(s -> deliver(s, s.delivering(), s.deliveringFirstSequence()));
+        }
+        deadLetter(state.pending().get(done.ids().get(0)), done.refusalDetail());
+        return Effect().none();
+      default:
+        // BACKLOG_FULL, DISK_FULL: the partition cannot take anything now
+        return retryLater("delayed delivery to " + target + " refused: " + done.refusalDetail());
+    }
+  }
+
+  /** Writes a refused record to the delayed deliveries' dead-letter topic, with the cause. */
+  private void deadLetter(Pending record, String detail) {
+    Instant now = Instant.now();
+    Map<String, String> headers =
+        DeadLetterHeaders.of(
+            record.headers(),
+            target,
+            -1,
+            ScheduledDelivery.DEAD_LETTER_GROUP,
+            1,
+            now,
+            now,
+            new RecordTooLargeException(detail),
+            DeadLetterReason.REFUSED);
+    context.pipeToSelf(
+        Stages.inline(deadLetters.send(record.key(), record.value(), headers)),
+        (written, error) -> new DeadLetterDone(record.id(), error));
+  }
+
+  private Effect<Event, State> onDeadLetterDone(State state, DeadLetterDone done) {
+    busy = false;
+    if (done.error() != null) {
+      return retryLater(
+          "a delayed record refused by "
+              + target
+              + " could not be dead-lettered, retrying: "
+              + done.error());
+    }
+    failures = 0;
+    context
+        .getLog()
+        .error(
+            "delayed record {} for {} was refused when it fell due and is dead-lettered to {}",
+            done.id(),
+            target,
+            ScheduledDelivery.DEAD_LETTER_GROUP + ".dlq");
     return Effect()
-        .persist(new Delivered(done.ids()))
+        .persist(new Delivered(List.of(done.id())))
         .thenRun(s -> context.getSelf().tell(Tick.INSTANCE));
+  }
+
+  /** Tries the current delivery again later, backing off to {@link #MAX_RETRY}. */
+  private Effect<Event, State> retryLater(String why) {
+    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failures, 6));
+    if (wait.compareTo(MAX_RETRY) > 0) {
+      wait = MAX_RETRY;
+    }
+    failures++;
+    context.getLog().warn("{}; retrying in {} ms", why, wait.toMillis());
+    timers.startSingleTimer(Tick.INSTANCE, wait);
+    return Effect().none();
   }
 
   /**

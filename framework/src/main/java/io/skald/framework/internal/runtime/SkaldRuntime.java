@@ -91,7 +91,15 @@ public final class SkaldRuntime {
     GroupCoordinator.init(system, settings, topics);
     io.skald.framework.internal.group.GroupCatalog.init(system, settings);
     ReplayLedger.init(system, settings);
-    DelayedDeliveryScheduler.init(system, settings);
+    String refusedDelayed =
+        io.skald.framework.producer.ScheduledDelivery.DEAD_LETTER_GROUP + ".dlq";
+    DelayedDeliveryScheduler.init(
+        system,
+        settings,
+        (key, value, headers) ->
+            admin
+                .createTopic(TopicSpec.of(refusedDelayed, 1))
+                .thenCompose(created -> rawProducer().send(refusedDelayed, key, value, headers)));
     // On shutdown (close, terminate, SIGTERM) the members leave their groups first, committing what
     // they completed, while sharding still runs: a restart then redelivers as little as possible.
     org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(system))
