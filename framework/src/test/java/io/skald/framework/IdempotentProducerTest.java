@@ -272,4 +272,61 @@ class IdempotentProducerTest {
       SkaldTestNode.deleteRecursively(dataDir);
     }
   }
+
+  @Test
+  void aNewerEpochFencesTheOlderOneAlsoAfterARestart() {
+    Path dataDir = SkaldTestNode.newDataDir();
+    try {
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, "")) {
+        Skald skald = node.skald();
+        skald.admin().createTopic(TopicSpec.of("payments", 1)).toCompletableFuture().join();
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
+        partition(skald).tell(inOrder("p-9", 0, probe, "a", "b"));
+        assertEquals(0, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+        // the producer gave up on its next append (delivery timeout) and moved to epoch 1
+        partition(skald).tell(inOrder("p-9#1", 0, probe, "c"));
+        assertEquals(2, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+        // a late copy of the abandoned append must not land after the new epoch's records
+        partition(skald).tell(inOrder("p-9", 2, probe, "late"));
+        assertEquals(PartitionProtocol.AppendFailed.Refusal.PRODUCER_FENCED, refusal(probe));
+        // while the new epoch goes on, also while its appends are pending
+        partition(skald).tell(inOrder("p-9#1", 1, probe, "d"));
+        partition(skald).tell(inOrder("p-9#2", 0, probe, "e"));
+        partition(skald).tell(inOrder("p-9#1", 2, probe, "late too"));
+        // (refusals are answered at once, writes once durable: in any order)
+        List<PartitionProtocol.AppendResult> answers =
+            probe.receiveSeveralMessages(3, Duration.ofSeconds(5));
+        assertEquals(
+            List.of("3", "4", "PRODUCER_FENCED"),
+            answers.stream()
+                .map(
+                    a ->
+                        a instanceof PartitionProtocol.Appended ok
+                            ? Long.toString(ok.baseOffset())
+                            : ((PartitionProtocol.AppendFailed) a).refusal().name())
+                .sorted()
+                .toList());
+        assertEquals(5, logEnd(skald));
+      }
+      // the epochs are part of the partition's persisted producer state
+      try (SkaldTestNode node = SkaldTestNode.start(dataDir, false, "")) {
+        Skald skald = node.skald();
+        TestProbe<PartitionProtocol.AppendResult> probe = TestProbe.create(skald.system());
+        partition(skald).tell(inOrder("p-9#1", 2, probe, "late"));
+        assertEquals(PartitionProtocol.AppendFailed.Refusal.PRODUCER_FENCED, refusal(probe));
+        partition(skald).tell(inOrder("p-9#2", 0, probe, "e"));
+        PartitionProtocol.Appended dup = probe.expectMessageClass(PartitionProtocol.Appended.class);
+        assertTrue(dup.duplicate());
+        assertEquals(4, dup.baseOffset());
+        partition(skald).tell(inOrder("p-9#2", 1, probe, "f"));
+        assertEquals(5, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+        // other producers are not affected, nor writers that number across partitions
+        partition(skald).tell(inOrder("q-1", 0, probe, "g"));
+        assertEquals(6, probe.expectMessageClass(PartitionProtocol.Appended.class).baseOffset());
+        assertEquals(7, logEnd(skald));
+      }
+    } finally {
+      SkaldTestNode.deleteRecursively(dataDir);
+    }
+  }
 }

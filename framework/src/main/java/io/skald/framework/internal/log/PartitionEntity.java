@@ -595,6 +595,17 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
    * refusal) and returns true; false if it must be written.
    */
   private boolean isDuplicate(PartitionState state, Append append) {
+    if (append.inOrder() && isFenced(state, append)) {
+      append
+          .replyTo()
+          .tell(
+              new AppendFailed(
+                  AppendFailed.Refusal.PRODUCER_FENCED,
+                  "producer "
+                      + append.producerId()
+                      + " is fenced: a newer epoch of it was written"));
+      return true;
+    }
     long lastWritten = -1;
     PartitionSnapshot.ProducerEntry written = state.producer(append.producerId());
     boolean known = written != null;
@@ -646,6 +657,26 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                     original.timestamp(),
                     true));
     return true;
+  }
+
+  /** An append of an older epoch than one written or pending for its producer. */
+  private boolean isFenced(PartitionState state, Append append) {
+    String base = ProducerIds.base(append.producerId());
+    int epoch = ProducerIds.epoch(append.producerId());
+    if (state.producerEpoch(base) > epoch) {
+      return true;
+    }
+    for (PendingAppend p : pending) {
+      String other = p.append().producerId();
+      if (other != null
+          && p.append().inOrder()
+          && other.startsWith(base)
+          && ProducerIds.base(other).equals(base)
+          && ProducerIds.epoch(other) > epoch) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Effect<Event, PartitionState> onFlush(PartitionState state, Flush flush) {

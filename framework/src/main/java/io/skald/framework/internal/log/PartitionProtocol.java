@@ -274,7 +274,12 @@ public final class PartitionProtocol {
        * beyond {@code producer-state-retention}). The producer resends in order, or starts a new
        * epoch.
        */
-      UNKNOWN_PRODUCER
+      UNKNOWN_PRODUCER,
+      /**
+       * An in-order append of an older epoch of a producer whose newer epoch was written: the
+       * producer abandoned it (its outcome was reported as unknown) and must not write it now.
+       */
+      PRODUCER_FENCED
     }
 
     /**

@@ -28,6 +28,13 @@ final class PartitionState {
   private final Map<String, java.util.ArrayDeque<PartitionSnapshot.ProducerEntry>> recent =
       new HashMap<>();
 
+  /**
+   * The newest epoch written per producer (the id without its {@code #<epoch>} suffix): an in-order
+   * append of an older epoch is fenced. Derived from {@link #producers}, which keeps only the
+   * newest epoch's entry of each producer.
+   */
+  private final Map<String, Integer> epochs = new HashMap<>();
+
   /** How many appends per producer {@link #recent} keeps. */
   static final int RECENT_APPENDS = 64;
 
@@ -46,7 +53,7 @@ final class PartitionState {
     state.lastSeqNr = s.lastSeqNr();
     state.totalBytes = s.totalBytes();
     state.index.restore(s.indexOffsets(), s.indexSeqNrs(), s.indexTimestamps(), s.indexBytes());
-    s.producers().forEach(p -> state.producers.put(p.producerId(), p));
+    s.producers().forEach(state::putProducer);
     s.producers().forEach(state::remember);
     state.compaction = s.compaction();
     return state;
@@ -60,6 +67,7 @@ final class PartitionState {
     long horizon = lastTimestamp - producerRetentionMillis;
     producers.values().removeIf(p -> p.timestamp() < horizon);
     recent.keySet().retainAll(producers.keySet());
+    epochs.keySet().retainAll(producers.keySet().stream().map(ProducerIds::base).toList());
     return new PartitionSnapshot(
         nextOffset,
         logStartOffset,
@@ -97,10 +105,42 @@ final class PartitionState {
               segment.lastSequence(),
               segment.baseOffset(),
               batch.timestamp());
-      producers.put(segment.producerId(), entry);
+      putProducer(entry);
       remember(entry);
     }
     return this;
+  }
+
+  /**
+   * Keeps the producer's last append; an append of a newer epoch replaces the older epoch's state,
+   * as a Kafka broker does when a producer's epoch is bumped.
+   */
+  private void putProducer(PartitionSnapshot.ProducerEntry entry) {
+    String id = entry.producerId();
+    String base = ProducerIds.base(id);
+    int epoch = ProducerIds.epoch(id);
+    Integer current = epochs.get(base);
+    if (current != null && current > epoch) {
+      return; // fenced appends are never written; kept from a log written before fencing
+    }
+    if (current != null && current < epoch) {
+      String old = ProducerIds.withEpoch(base, current);
+      producers.remove(old);
+      recent.remove(old);
+    }
+    epochs.put(base, epoch);
+    producers.put(id, entry);
+  }
+
+  /**
+   * The newest epoch written by a producer.
+   *
+   * @param base the producer id without its epoch suffix
+   * @return the epoch, or -1 if none is known
+   */
+  int producerEpoch(String base) {
+    Integer epoch = epochs.get(base);
+    return epoch == null ? -1 : epoch;
   }
 
   private void remember(PartitionSnapshot.ProducerEntry entry) {

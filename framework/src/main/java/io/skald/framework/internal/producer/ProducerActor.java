@@ -8,6 +8,7 @@ import io.skald.framework.internal.Asks;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionEntity;
 import io.skald.framework.internal.log.PartitionProtocol;
+import io.skald.framework.internal.log.ProducerIds;
 import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.internal.metrics.SkaldMetrics;
 import io.skald.framework.internal.topic.Partitioner;
@@ -25,12 +26,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.cluster.typed.Unsubscribe;
 
 /**
  * INTERNAL API: the actor behind one {@link io.skald.framework.producer.Producer}. It keeps an open
@@ -42,7 +48,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class ProducerActor extends AbstractBehavior<ProducerActor.Command> {
 
   /** Messages of the producer actor. */
-  public sealed interface Command permits Send, AppendDone, TopicResolved, Close {}
+  public sealed interface Command permits Send, AppendDone, TopicResolved, Close, NodeRemoved {}
 
   /**
    * One encoded record to write.
@@ -77,6 +83,19 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       PartitionProtocol.AppendResult result,
       Throwable error)
       implements Command {}
+
+  /** A cluster member was removed: the shards it hosted move, and appends sent there are lost. */
+  record NodeRemoved(String address) implements Command {}
+
+  /**
+   * After a member's removal, an unanswered idempotent append is sent again after this long (or
+   * {@code request-timeout} if shorter) instead of {@code request-timeout}: its partition is being
+   * moved, and the resend that reaches the new home ends the stall.
+   */
+  static final java.time.Duration FAILOVER_RESEND = java.time.Duration.ofMillis(250);
+
+  /** How long after a member's removal unanswered appends are resent that often. */
+  static final java.time.Duration FAILOVER_WINDOW = java.time.Duration.ofSeconds(10);
 
   /**
    * Stop after the buffered records are written.
@@ -166,6 +185,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private int totalInFlight;
   private CompletableFuture<Void> closing;
 
+  /** Until then (System.nanoTime), a member was removed lately: see {@link #FAILOVER_RESEND}. */
+  private long failoverUntilNanos;
+
+  private final org.apache.pekko.actor.typed.ActorRef<ClusterEvent.MemberRemoved> removals;
+
   private ProducerActor(
       ActorContext<Command> context,
       SkaldSettings settings,
@@ -182,6 +206,19 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     this.bufferedBytes = bufferedBytes;
     this.metrics = SkaldMetrics.get(context.getSystem());
     this.tracing = SkaldTracing.get(context.getSystem());
+    this.failoverUntilNanos = System.nanoTime();
+    if (producerId != null) {
+      // an idempotent producer resends what a lost member did not answer as soon as it is gone
+      removals =
+          context.messageAdapter(
+              ClusterEvent.MemberRemoved.class,
+              removed -> new NodeRemoved(removed.member().address().toString()));
+      Cluster.get(context.getSystem())
+          .subscriptions()
+          .tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+    } else {
+      removals = null;
+    }
   }
 
   @Override
@@ -191,7 +228,53 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         .onMessage(AppendDone.class, this::onAppendDone)
         .onMessage(TopicResolved.class, this::onTopicResolved)
         .onMessage(Close.class, this::onClose)
+        .onMessage(NodeRemoved.class, this::onNodeRemoved)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
+  }
+
+  /**
+   * A member was removed (after it was downed): sharding moves its shards to the survivors, and the
+   * appends sent to partitions there are lost. The unacknowledged appends of every partition are
+   * sent again now, in order, in a new round (partitions elsewhere answer them as duplicates), and
+   * for {@link #FAILOVER_WINDOW} an unanswered one is resent after {@link #FAILOVER_RESEND}: the
+   * producer's stall is then about the time to move the partition, not a multiple of {@code
+   * request-timeout}.
+   */
+  private Behavior<Command> onNodeRemoved(NodeRemoved removed) {
+    failoverUntilNanos = System.nanoTime() + FAILOVER_WINDOW.toNanos();
+    int resent = 0;
+    for (Map.Entry<TopicPartition, PartitionQueue> entry : queues.entrySet()) {
+      PartitionQueue queue = entry.getValue();
+      if (!queue.unacked.isEmpty()) {
+        resent += queue.unacked.size();
+        resendUnacked(entry.getKey(), queue);
+      }
+    }
+    getContext()
+        .getLog()
+        .debug(
+            "member {} removed: {} unacknowledged append(s) sent again", removed.address(), resent);
+    return this;
+  }
+
+  private Behavior<Command> onPostStop(PostStop stop) {
+    if (removals != null) {
+      Cluster.get(getContext().getSystem()).subscriptions().tell(new Unsubscribe<>(removals));
+    }
+    return this;
+  }
+
+  /** How long an append waits for its answer before it counts as unanswered. */
+  private java.time.Duration appendTimeout() {
+    if (producerId == null) {
+      return settings.deliveryTimeout();
+    }
+    if (System.nanoTime() - failoverUntilNanos < 0
+        && FAILOVER_RESEND.compareTo(settings.requestTimeout()) < 0) {
+      return FAILOVER_RESEND;
+    }
+    return settings.requestTimeout();
   }
 
   private Behavior<Command> onSend(Send send) {
@@ -307,7 +390,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void sequence(PartitionQueue queue, Batch batch) {
-    batch.sequencedAs = queue.epoch == 0 ? producerId : producerId + "#" + queue.epoch;
+    batch.sequencedAs = ProducerIds.withEpoch(producerId, queue.epoch);
     batch.firstSequence = queue.nextSequence;
     queue.nextSequence += batch.count;
   }
@@ -349,7 +432,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
         getContext(),
         PartitionProtocol.AppendResult.class,
         queue.ref,
-        producerId == null ? settings.deliveryTimeout() : settings.requestTimeout(),
+        appendTimeout(),
         replyTo ->
             new PartitionProtocol.Append(
                 batch.count,
@@ -489,7 +572,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             case RECORD_TOO_LARGE ->
                 new io.skald.framework.producer.RecordTooLargeException(
                     "partition " + done.tp() + " refused the records: " + failed.detail());
-            case OUTSIDE_BATCH_LIMITS, OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER ->
+            case OUTSIDE_BATCH_LIMITS, OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER, PRODUCER_FENCED ->
                 new SkaldException(
                     "partition " + done.tp() + " refused the append: " + failed.describe());
             case DISK_FULL ->
