@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -49,7 +48,9 @@ final class PendingRecords {
   /** Where decoding of the first undecoded batch stopped (a window at a time, one pass). */
   private RecordFormat.Cursor cursor;
 
-  private final TreeMap<Long, RecordFormat.Decoded> buffer = new TreeMap<>();
+  /** Fetched, not started, in offset order (decoded in order; started ones leave it). */
+  private final ArrayDeque<RecordFormat.Decoded> buffer = new ArrayDeque<>();
+
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final Set<Object> busyKeys = new HashSet<>();
   private int executing;
@@ -81,7 +82,7 @@ final class PendingRecords {
       }
       while (room > 0 && cursor.hasNext()) {
         RecordFormat.Decoded record = cursor.next();
-        buffer.put(record.offset(), record);
+        buffer.addLast(record);
         decodeOffset = record.offset() + 1;
         room--;
       }
@@ -115,12 +116,12 @@ final class PendingRecords {
    */
   void dispatch(int parallelism, boolean partitionBlocking, long limit, Consumer<InFlight> start) {
     Set<Object> blocked = null;
-    Iterator<Map.Entry<Long, RecordFormat.Decoded>> it = buffer.entrySet().iterator();
+    Iterator<RecordFormat.Decoded> it = buffer.iterator();
     while (it.hasNext() && executing < parallelism) {
       if (partitionBlocking && inFlight.size() > executing) {
         return; // a record waits for its retry: the whole partition waits with it
       }
-      RecordFormat.Decoded record = it.next().getValue();
+      RecordFormat.Decoded record = it.next();
       if (record.offset() >= limit) {
         return;
       }
@@ -160,7 +161,7 @@ final class PendingRecords {
   long committable(long fetchOffset) {
     long position = undecoded.isEmpty() ? fetchOffset : decodeOffset;
     if (!buffer.isEmpty()) {
-      position = Math.min(position, buffer.firstKey());
+      position = Math.min(position, buffer.peekFirst().offset());
     }
     if (!inFlight.isEmpty()) {
       position = Math.min(position, inFlight.firstKey());
