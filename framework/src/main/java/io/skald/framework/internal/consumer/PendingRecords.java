@@ -2,13 +2,13 @@ package io.skald.framework.internal.consumer;
 
 import io.skald.framework.internal.log.RecordBatch;
 import io.skald.framework.internal.log.RecordFormat;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +20,27 @@ import java.util.function.Consumer;
  */
 final class PendingRecords {
   private static final Object NULL_KEY = new Object();
+
+  /** A record key in the busy-key set: its hash computed once, not at each of three lookups. */
+  private static final class KeyId {
+    final byte[] bytes;
+    final int hash;
+
+    KeyId(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof KeyId k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+  }
 
   /** A started, unfinished record. */
   static final class InFlight {
@@ -51,7 +72,9 @@ final class PendingRecords {
   /** Fetched, not started, in offset order (decoded in order; started ones leave it). */
   private final ArrayDeque<RecordFormat.Decoded> buffer = new ArrayDeque<>();
 
-  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  /** Started, unfinished, by offset: at most parallelism plus those waiting for a retry. */
+  private final HashMap<Long, InFlight> inFlight = new HashMap<>();
+
   private final Set<Object> busyKeys = new HashSet<>();
   private int executing;
 
@@ -125,7 +148,7 @@ final class PendingRecords {
       if (record.offset() >= limit) {
         return;
       }
-      Object keyId = record.key() == null ? NULL_KEY : ByteBuffer.wrap(record.key());
+      Object keyId = record.key() == null ? NULL_KEY : new KeyId(record.key());
       if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
         if (blocked == null) {
           blocked = new HashSet<>();
@@ -163,8 +186,8 @@ final class PendingRecords {
     if (!buffer.isEmpty()) {
       position = Math.min(position, buffer.peekFirst().offset());
     }
-    if (!inFlight.isEmpty()) {
-      position = Math.min(position, inFlight.firstKey());
+    for (Long offset : inFlight.keySet()) {
+      position = Math.min(position, offset);
     }
     return position;
   }
