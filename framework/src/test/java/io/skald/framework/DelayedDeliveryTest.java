@@ -183,4 +183,40 @@ class DelayedDeliveryTest {
       node.deleteDataDir();
     }
   }
+
+  @Test
+  void aDelayedRecordIsCheckedAgainstTheLimitWithTheHeaderItWillBeWrittenWith() {
+    try (SkaldTestNode node = SkaldTestNode.start()) {
+      Skald skald = node.skald();
+      skald
+          .admin()
+          .createTopic(TopicSpec.of("reminders", 1).withMaxRecordBytes(1_000))
+          .toCompletableFuture()
+          .join();
+      Producer<String, String> producer =
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      // the largest value that fits the limit without the due header
+      int length = 1_000;
+      while (io.skald.framework.internal.log.RecordFormat.encodedSize(
+              "k".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              "v".repeat(length).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              Map.of())
+          > 1_000) {
+        length--;
+      }
+      String value = "v".repeat(length);
+      producer.send("reminders", "k", value).toCompletableFuture().join();
+      CompletableFuture<ScheduledDelivery> later =
+          producer
+              .sendDelayed("reminders", "k", value, Map.of(), Duration.ofMinutes(1))
+              .toCompletableFuture();
+      java.util.concurrent.CompletionException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              java.util.concurrent.CompletionException.class, later::join);
+      assertTrue(
+          refused.getCause() instanceof io.skald.framework.producer.RecordTooLargeException,
+          String.valueOf(refused.getCause()));
+      node.deleteDataDir();
+    }
+  }
 }

@@ -30,12 +30,13 @@ public final class CrashingNodeMain {
   /**
    * Runs until killed.
    *
-   * @param args the data directory
+   * @param args the data directory, and optionally extra configuration (HOCON)
    * @throws Exception never expected
    */
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, "UTF-8");
-    SkaldTestNode node = SkaldTestNode.start(Path.of(args[0]), true, "");
+    SkaldTestNode node =
+        SkaldTestNode.start(Path.of(args[0]), true, args.length > 1 ? args[1] : "");
     Skald skald = node.skald();
     skald.admin().createTopic(TopicSpec.of("ledger", 2)).toCompletableFuture().join();
     skald.subscribe(

@@ -17,7 +17,22 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /** INTERNAL API: hands delayed records to the scheduler of their target partition. */
 public final class DelayedSender {
   /** Header on a delayed record: when it was due, epoch milliseconds. */
-  static final String DUE_HEADER = "skald.delivery-due";
+  public static final String DUE_HEADER = "skald.delivery-due";
+
+  /**
+   * The headers a delayed record is written with: the sender's plus {@link #DUE_HEADER}. The
+   * producer checks the record's size with them, so a record accepted for later delivery fits its
+   * topic's limit as it will be written.
+   *
+   * @param headers the sender's headers
+   * @param due when the record is due
+   * @return a new map
+   */
+  public static Map<String, String> withDueHeader(Map<String, String> headers, Instant due) {
+    Map<String, String> withDue = new LinkedHashMap<>(headers);
+    withDue.put(DUE_HEADER, Long.toString(due.toEpochMilli()));
+    return withDue;
+  }
 
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
@@ -44,8 +59,7 @@ public final class DelayedSender {
               int partition =
                   Partitioner.choose(spec, requestedPartition, key, roundRobin::getAndIncrement);
               TopicPartition tp = new TopicPartition(topic, partition);
-              Map<String, String> withDue = new LinkedHashMap<>(headers);
-              withDue.put(DUE_HEADER, Long.toString(due.toEpochMilli()));
+              Map<String, String> withDue = withDueHeader(headers, due);
               return Stages.inline(
                       ClusterSharding.get(system)
                           .entityRefFor(

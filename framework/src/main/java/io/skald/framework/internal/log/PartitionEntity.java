@@ -661,18 +661,17 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
 
   /** An append of an older epoch than one written or pending for its producer. */
   private boolean isFenced(PartitionState state, Append append) {
-    String base = ProducerIds.base(append.producerId());
-    int epoch = ProducerIds.epoch(append.producerId());
-    if (state.producerEpoch(base) > epoch) {
+    String id = append.producerId();
+    int epoch = ProducerIds.epoch(id);
+    if (state.producerEpoch(ProducerIds.base(id)) > epoch) {
       return true;
     }
     for (PendingAppend p : pending) {
       String other = p.append().producerId();
       if (other != null
           && p.append().inOrder()
-          && other.startsWith(base)
-          && ProducerIds.base(other).equals(base)
-          && ProducerIds.epoch(other) > epoch) {
+          && ProducerIds.epoch(other) > epoch
+          && ProducerIds.sameProducer(other, id)) {
         return true;
       }
     }

@@ -44,6 +44,23 @@ public final class ProducerIds {
     return hash < 0 ? 0 : Integer.parseInt(id, hash + 1, id.length(), 10);
   }
 
+  /**
+   * Whether two persisted ids name the same producer (any epochs), without allocating.
+   *
+   * @param a a persisted producer id
+   * @param b another
+   * @return true if their ids without epoch are equal
+   */
+  public static boolean sameProducer(String a, String b) {
+    int aEnd = baseLength(a);
+    return aEnd == baseLength(b) && a.regionMatches(0, b, 0, aEnd);
+  }
+
+  private static int baseLength(String id) {
+    int hash = suffixStart(id);
+    return hash < 0 ? id.length() : hash;
+  }
+
   /** The index of the {@code #} before a decimal epoch of at most 9 digits, or -1. */
   private static int suffixStart(String id) {
     int hash = id.lastIndexOf('#');

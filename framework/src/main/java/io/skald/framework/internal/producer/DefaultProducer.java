@@ -212,7 +212,13 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       if (at == null) {
         throw new InvalidRecordException("the delivery time must not be null");
       }
-      Encoded record = encodeRecord(topic, key, value, headers, false);
+      Encoded record =
+          encodeRecord(
+              topic,
+              key,
+              value,
+              headers == null ? null : DelayedSender.withDueHeader(headers, at),
+              false);
       return Stages.unwrapped(
           delayed.schedule(topic, -1, record.key(), record.value(), record.headers(), at));
     } catch (SkaldException | IllegalStateException e) {
