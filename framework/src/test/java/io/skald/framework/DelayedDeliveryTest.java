@@ -45,15 +45,24 @@ class DelayedDeliveryTest {
         });
   }
 
+  /** A topic, a producer to it, and the records a group of it received. */
+  record Reminders(Producer<String, String> producer, ConcurrentLinkedQueue<Arrival> arrivals) {
+    static Reminders open(Skald skald, TopicSpec spec) {
+      skald.admin().createTopic(spec).toCompletableFuture().join();
+      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+      collect(skald, "readers", arrivals);
+      return new Reminders(
+          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string())), arrivals);
+    }
+  }
+
   @Test
   void delayedRecordsArriveInDueOrderNotBeforeTheirTime() {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
-      skald.admin().createTopic(TopicSpec.of("reminders", 1)).toCompletableFuture().join();
-      Producer<String, String> producer =
-          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
-      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
-      collect(skald, "readers", arrivals);
+      Reminders reminders = Reminders.open(skald, TopicSpec.of("reminders", 1));
+      Producer<String, String> producer = reminders.producer();
+      ConcurrentLinkedQueue<Arrival> arrivals = reminders.arrivals();
       Instant now = Instant.now();
       ScheduledDelivery later =
           producer
@@ -113,11 +122,9 @@ class DelayedDeliveryTest {
   void dueRecordsThatTogetherExceedTheBatchLimitAreAllDelivered() {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
-      skald.admin().createTopic(TopicSpec.of("reminders", 1)).toCompletableFuture().join();
-      Producer<String, String> producer =
-          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
-      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
-      collect(skald, "readers", arrivals);
+      Reminders reminders = Reminders.open(skald, TopicSpec.of("reminders", 1));
+      Producer<String, String> producer = reminders.producer();
+      ConcurrentLinkedQueue<Arrival> arrivals = reminders.arrivals();
       // three records of 600 kB fall due together: one append of all three would be over the
       // 1 MiB batch limit, which the partition refuses
       Instant due = Instant.now().plusMillis(300);
@@ -142,11 +149,9 @@ class DelayedDeliveryTest {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
       TopicSpec spec = TopicSpec.of("reminders", 1);
-      skald.admin().createTopic(spec).toCompletableFuture().join();
-      Producer<String, String> producer =
-          skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
-      ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
-      collect(skald, "readers", arrivals);
+      Reminders reminders = Reminders.open(skald, spec);
+      Producer<String, String> producer = reminders.producer();
+      ConcurrentLinkedQueue<Arrival> arrivals = reminders.arrivals();
       Instant due = Instant.now().plusMillis(500);
       String big = "b".repeat(50_000);
       producer.sendAt("reminders", "k", "before", Map.of(), due).toCompletableFuture().join();
