@@ -383,7 +383,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     int attempt = entry.attempt;
     CompletableFuture<?> future = HandlerCall.call(handler, spec, tp, raw, attempt, tracing);
     if (future.isDone()) {
-      settle(new RecordDone(raw.offset(), attempt, HandlerCall.failureOf(future)));
+      settle(new RecordDone(raw.offset(), attempt, HandlerCall.failureOf(future)), entry);
     } else {
       entry.timerStarted = true;
       timers.startSingleTimer(
@@ -407,7 +407,15 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
 
   /** Records the outcome of an attempt: done, retry later, dead-letter, or fail. */
   private void settle(RecordDone done) {
-    PendingRecords.InFlight entry = pending.get(done.offset());
+    settle(done, pending.get(done.offset()));
+  }
+
+  /**
+   * Records the outcome of an attempt of {@code entry} (looked up by offset for an answer that came
+   * as a message; passed directly when the handler completed within its call, before the record is
+   * tracked by offset).
+   */
+  private void settle(RecordDone done, PendingRecords.InFlight entry) {
     if (entry == null || entry.attempt != done.attempt() || !entry.executing) {
       return;
     }

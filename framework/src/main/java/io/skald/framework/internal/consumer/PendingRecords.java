@@ -45,13 +45,20 @@ final class PendingRecords {
   /** A started, unfinished record. */
   static final class InFlight {
     final RecordFormat.Decoded record;
-    final Object keyId;
+
+    /** Its key in the busy-key set; computed only once the record stays unfinished. */
+    Object keyId;
+
+    /** In the in-flight map and its key busy: it did not finish within its start. */
+    boolean tracked;
+
     int attempt = 1;
     boolean executing;
     boolean timerStarted;
     long startedNanos;
     Instant firstFailure;
     Throwable lastError;
+    boolean finished;
 
     InFlight(RecordFormat.Decoded record, Object keyId) {
       this.record = record;
@@ -148,20 +155,35 @@ final class PendingRecords {
       if (record.offset() >= limit) {
         return;
       }
-      Object keyId = record.key() == null ? NULL_KEY : new KeyId(record.key());
-      if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
-        if (blocked == null) {
-          blocked = new HashSet<>();
+      Object keyId = null;
+      if (!busyKeys.isEmpty() || blocked != null) {
+        keyId = keyIdOf(record);
+        if (busyKeys.contains(keyId) || (blocked != null && blocked.contains(keyId))) {
+          if (blocked == null) {
+            blocked = new HashSet<>();
+          }
+          blocked.add(keyId); // later records of this key must not overtake this one
+          continue;
         }
-        blocked.add(keyId); // later records of this key must not overtake this one
-        continue;
       }
       it.remove();
       InFlight entry = new InFlight(record, keyId);
-      busyKeys.add(keyId);
-      inFlight.put(record.offset(), entry);
       start.accept(entry);
+      if (!entry.finished) {
+        // still running (or waiting for a retry, or being dead-lettered): its key is busy. A
+        // handler that completes within its call never touches the map or the set.
+        if (entry.keyId == null) {
+          entry.keyId = keyIdOf(record);
+        }
+        entry.tracked = true;
+        busyKeys.add(entry.keyId);
+        inFlight.put(record.offset(), entry);
+      }
     }
+  }
+
+  private static Object keyIdOf(RecordFormat.Decoded record) {
+    return record.key() == null ? NULL_KEY : new KeyId(record.key());
   }
 
   void beginExecution(InFlight entry) {
@@ -176,8 +198,11 @@ final class PendingRecords {
 
   /** The record is finished: acknowledged or dead-lettered. Its key is free again. */
   void finish(InFlight entry) {
-    inFlight.remove(entry.offset());
-    busyKeys.remove(entry.keyId);
+    entry.finished = true;
+    if (entry.tracked) {
+      inFlight.remove(entry.offset());
+      busyKeys.remove(entry.keyId);
+    }
   }
 
   /** The lowest offset not finished: the next unfinished record, or {@code fetchOffset}. */
