@@ -148,6 +148,9 @@ class DelayedDeliveryTest {
   void aDueRecordOverALoweredTopicLimitIsDeadLetteredAndDoesNotHoldBackTheOthers() {
     try (SkaldTestNode node = SkaldTestNode.start()) {
       Skald skald = node.skald();
+      io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
+          .registry()
+          .add(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       TopicSpec spec = TopicSpec.of("reminders", 1);
       Reminders reminders = Reminders.open(skald, spec);
       Producer<String, String> producer = reminders.producer();
@@ -179,6 +182,21 @@ class DelayedDeliveryTest {
       assertEquals(big, new String(letter.value(), java.nio.charset.StandardCharsets.UTF_8));
       assertEquals("1", letter.headers().get("h"));
       assertTrue(letter.errorMessage().contains("10000"), letter.errorMessage());
+      Await.until(
+          skald.system(),
+          Duration.ofSeconds(10),
+          () ->
+              assertEquals(
+                  1.0,
+                  io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
+                      .registry()
+                      .find("skald.delayed.dead.letters")
+                      .tag("topic", "reminders")
+                      .counters()
+                      .stream()
+                      .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                      .sum(),
+                  "counted for alerting"));
 
       // once the limit is raised again, the operator replays it to its topic
       skald.admin().alterTopic(spec).toCompletableFuture().join();

@@ -425,6 +425,15 @@ public final class DelayedDeliveryScheduler
               + done.error());
     }
     failures = 0;
+    io.skald.framework.internal.metrics.SkaldMetrics.get(context.getSystem())
+        .counter(
+            "skald.delayed.dead.letters",
+            "Delayed records their partition refused for good when due, dead-lettered to "
+                + ScheduledDelivery.DEAD_LETTER_GROUP
+                + ".dlq",
+            "topic",
+            target.topic())
+        .increment();
     context
         .getLog()
         .error(
