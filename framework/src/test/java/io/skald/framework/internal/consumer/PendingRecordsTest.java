@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class PendingRecordsTest {
@@ -30,20 +31,22 @@ class PendingRecordsTest {
     return pending;
   }
 
+  /** A handler that completes within its call, noting the offsets it started. */
+  private static Consumer<PendingRecords.InFlight> finishAtOnce(
+      PendingRecords pending, List<Long> started) {
+    return entry -> {
+      started.add(entry.offset());
+      pending.beginExecution(entry);
+      pending.endExecution(entry);
+      pending.finish(entry);
+    };
+  }
+
   @Test
   void recordsFinishedWithinTheirStartLeaveNothingBehind() {
     PendingRecords pending = fetched("a", "a", "b", null, null);
     List<Long> started = new ArrayList<>();
-    pending.dispatch(
-        4,
-        false,
-        Long.MAX_VALUE,
-        entry -> {
-          started.add(entry.offset());
-          pending.beginExecution(entry);
-          pending.endExecution(entry);
-          pending.finish(entry);
-        });
+    pending.dispatch(4, false, Long.MAX_VALUE, finishAtOnce(pending, started));
     assertEquals(List.of(10L, 11L, 12L, 13L, 14L), started, "same keys one after the other");
     assertEquals(0, pending.executing());
     assertNull(pending.get(10));
@@ -78,16 +81,7 @@ class PendingRecordsTest {
     // once it finishes, its key is free and the others of its key start, in order
     pending.endExecution(running.get(0));
     pending.finish(running.get(0));
-    pending.dispatch(
-        4,
-        false,
-        Long.MAX_VALUE,
-        entry -> {
-          started.add(entry.offset());
-          pending.beginExecution(entry);
-          pending.endExecution(entry);
-          pending.finish(entry);
-        });
+    pending.dispatch(4, false, Long.MAX_VALUE, finishAtOnce(pending, started));
     assertEquals(List.of(10L, 12L, 14L, 11L, 13L), started);
     assertNull(pending.get(10));
     assertEquals(15, pending.committable(15));
