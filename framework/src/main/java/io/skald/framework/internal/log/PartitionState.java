@@ -67,7 +67,12 @@ final class PartitionState {
     long horizon = lastTimestamp - producerRetentionMillis;
     producers.values().removeIf(p -> p.timestamp() < horizon);
     recent.keySet().retainAll(producers.keySet());
-    epochs.keySet().retainAll(producers.keySet().stream().map(ProducerIds::base).toList());
+    epochs
+        .keySet()
+        .retainAll(
+            producers.keySet().stream()
+                .map(ProducerIds::base)
+                .collect(java.util.stream.Collectors.toSet()));
     return new PartitionSnapshot(
         nextOffset,
         logStartOffset,
