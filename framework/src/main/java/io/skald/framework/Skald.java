@@ -10,6 +10,8 @@ import io.skald.framework.deadletter.DeadLetterQueue;
 import io.skald.framework.internal.runtime.SkaldRuntime;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.transaction.TransactionalProducer;
+import io.skald.framework.transaction.TransactionalSettings;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +144,37 @@ public final class Skald implements AutoCloseable {
    */
   public <K, V> Producer<K, V> producer(ProducerSettings<K, V> settings) {
     return runtime.producer(settings);
+  }
+
+  /**
+   * Starts a transactional producer: its records and consumer offsets are committed atomically.
+   * Starting one fences every older instance with the same transactional id, aborts the transaction
+   * such an instance left open and completes one whose commit was decided. See {@code
+   * docs/transactions.md}.
+   *
+   * @param settings the transactional id and codecs
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the producer
+   * @throws io.skald.framework.producer.DeliveryTimeoutException if the id's coordinator did not
+   *     answer within {@code producer.delivery-timeout}
+   */
+  public <K, V> TransactionalProducer<K, V> transactionalProducer(
+      TransactionalSettings<K, V> settings) {
+    return join(runtime.transactionalProducer(settings));
+  }
+
+  /**
+   * Starts a transactional producer without blocking.
+   *
+   * @param settings the transactional id and codecs
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the producer, or a failed stage
+   */
+  public <K, V> CompletionStage<TransactionalProducer<K, V>> transactionalProducerAsync(
+      TransactionalSettings<K, V> settings) {
+    return runtime.transactionalProducer(settings);
   }
 
   /**

@@ -5,7 +5,9 @@ package io.skald.framework.consumer;
  *
  * <p>Exactly-once <em>processing</em> is at-least-once delivery plus an idempotent effect: use
  * {@link #AT_LEAST_ONCE} and record {@link ConsumerRecord#messageId()} atomically with the effect,
- * for example with an {@link Inbox} inside an event-sourced entity (see docs/delivery.md).
+ * for example with an {@link Inbox} inside an event-sourced entity (see docs/delivery.md). When the
+ * effect is records written to other topics, {@link #TRANSACTIONAL} makes the records and the
+ * position one atomic write.
  */
 public enum DeliveryMode {
   /**
@@ -19,5 +21,13 @@ public enum DeliveryMode {
    * Commit after handling (the default): the committed position never passes a record whose handler
    * has not completed. A crash redelivers what was handled but not yet committed.
    */
-  AT_LEAST_ONCE
+  AT_LEAST_ONCE,
+  /**
+   * The subscription never commits a position by itself: positions are committed only by the
+   * transactions that include them ({@link
+   * io.skald.framework.transaction.TransactionalProducer#sendOffsets}), atomically with the records
+   * those transactions write. A crash or rebalance redelivers from the last committed transaction.
+   * See docs/transactions.md.
+   */
+  TRANSACTIONAL
 }

@@ -410,7 +410,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       return this;
     }
     workers.remove(tp);
-    long offset = drained.offset() >= 0 ? drained.offset() : positions.getOrDefault(tp, -1L);
+    long offset =
+        transactional()
+            ? -1 // a transactional member releases without a position of its own
+            : drained.offset() >= 0 ? drained.offset() : positions.getOrDefault(tp, -1L);
     positions.remove(tp);
     committed.remove(tp);
     grantGenerations.remove(tp);
@@ -425,6 +428,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onProgress(WorkerProgress progress) {
+    if (transactional()) {
+      return this; // positions are committed by the transactions that include them
+    }
     if (workers.containsKey(progress.tp())) {
       positions.put(progress.tp(), progress.offset());
       if (atMostOnce()) {
@@ -432,6 +438,10 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       }
     }
     return this;
+  }
+
+  private boolean transactional() {
+    return member.spec().deliveryMode() == io.skald.framework.consumer.DeliveryMode.TRANSACTIONAL;
   }
 
   private boolean atMostOnce() {
@@ -532,7 +542,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       if (!draining.contains(tp)) {
         claims.add(
             new GroupProtocol.Claim(
-                tp, grantGenerations.getOrDefault(tp, 0L), positions.getOrDefault(tp, -1L)));
+                tp,
+                grantGenerations.getOrDefault(tp, 0L),
+                transactional() ? -1L : positions.getOrDefault(tp, -1L)));
       }
     }
     getContext()
@@ -603,7 +615,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private void publishAssignment() {
     Set<TopicPartition> owned = new HashSet<>(workers.keySet());
     owned.removeAll(draining);
-    shared.assigned(owned);
+    shared.assigned(owned, grantGenerations);
   }
 
   private Behavior<Command> onPostStop() {

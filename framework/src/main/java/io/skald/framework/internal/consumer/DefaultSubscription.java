@@ -15,6 +15,7 @@ public final class DefaultSubscription implements Subscription {
   private final String memberId;
   private final ActorRef<ConsumerActor.Command> actor;
   private final MemberView shared;
+  private final boolean transactional;
 
   /**
    * Creates the handle.
@@ -23,9 +24,15 @@ public final class DefaultSubscription implements Subscription {
    * @param memberId the member id
    * @param actor the consumer actor
    * @param shared state shared with the actor
+   * @param transactional whether its positions are committed by transactions only
    */
   public DefaultSubscription(
-      String group, String memberId, ActorRef<ConsumerActor.Command> actor, MemberView shared) {
+      String group,
+      String memberId,
+      ActorRef<ConsumerActor.Command> actor,
+      MemberView shared,
+      boolean transactional) {
+    this.transactional = transactional;
     this.group = group;
     this.memberId = memberId;
     this.actor = actor;
@@ -40,6 +47,25 @@ public final class DefaultSubscription implements Subscription {
   @Override
   public String memberId() {
     return memberId;
+  }
+
+  /**
+   * Whether its positions are committed by transactions only ({@code DeliveryMode.TRANSACTIONAL}).
+   *
+   * @return whether it is transactional
+   */
+  public boolean transactional() {
+    return transactional;
+  }
+
+  /**
+   * The generation in which the member was granted a partition it owns.
+   *
+   * @param tp the partition
+   * @return the generation, or -1 if it does not own the partition
+   */
+  public long generationOf(TopicPartition tp) {
+    return shared.generationOf(tp);
   }
 
   @Override

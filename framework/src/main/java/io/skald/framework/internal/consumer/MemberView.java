@@ -17,6 +17,7 @@ import org.apache.pekko.Done;
 public final class MemberView {
   private final CompletableFuture<Done> terminated = new CompletableFuture<>();
   private volatile Set<TopicPartition> assignment = Set.of();
+  private volatile Map<TopicPartition, Long> generations = Map.of();
   private final Map<TopicPartition, Integer> buffered = new ConcurrentHashMap<>();
 
   /**
@@ -55,8 +56,25 @@ public final class MemberView {
     return terminated.isDone();
   }
 
-  void assigned(Set<TopicPartition> owned) {
+  void assigned(Set<TopicPartition> owned, Map<TopicPartition, Long> grants) {
+    Map<TopicPartition, Long> copy = new java.util.HashMap<>();
+    for (TopicPartition tp : owned) {
+      copy.put(tp, grants.getOrDefault(tp, 0L));
+    }
+    generations = Map.copyOf(copy);
     assignment = Set.copyOf(owned);
+  }
+
+  /**
+   * The generation in which the member was granted an owned partition: what a transaction names to
+   * prove the member owns the partitions whose offsets it commits.
+   *
+   * @param tp the partition
+   * @return the generation, or -1 if the member does not own it
+   */
+  public long generationOf(TopicPartition tp) {
+    Long generation = generations.get(tp);
+    return generation == null ? -1 : generation;
   }
 
   void buffered(TopicPartition tp, int records) {

@@ -28,7 +28,9 @@ import io.skald.framework.internal.consumer.WorkerProtocol.Retry;
 import io.skald.framework.internal.consumer.WorkerProtocol.RetryTimer;
 import io.skald.framework.internal.consumer.WorkerProtocol.RewriteDeadLetter;
 import io.skald.framework.internal.consumer.WorkerProtocol.SeekTo;
+import io.skald.framework.internal.consumer.WorkerProtocol.StartDecided;
 import io.skald.framework.internal.consumer.WorkerProtocol.StartOffsets;
+import io.skald.framework.internal.consumer.WorkerProtocol.StartRetry;
 import io.skald.framework.internal.deadletter.DeadLetterHeaders;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.log.PartitionEntity;
@@ -159,13 +161,44 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     this.fetchAdapter =
         context.messageAdapter(PartitionProtocol.FetchResult.class, FetchReply::new);
     timers.startTimerWithFixedDelay(ReportTick.INSTANCE, settings.commitInterval());
-    if (committedOffset >= 0) {
-      fetcher.moveTo(committedOffset);
-      pending.restartAt(committedOffset);
+    if (handler instanceof PartitionStart) {
+      askStart(committedOffset);
+    } else {
+      startAt(committedOffset);
+    }
+  }
+
+  private void startAt(long offset) {
+    if (offset >= 0) {
+      fetcher.moveTo(offset);
+      pending.restartAt(offset);
       maybeFetch();
     } else {
       resolveStart();
     }
+  }
+
+  private void askStart(long granted) {
+    getContext()
+        .pipeToSelf(
+            Stages.inline(((PartitionStart) handler).start(tp, granted)),
+            (offset, error) ->
+                new StartDecided(granted, offset == null ? -1 : offset, Stages.unwrap(error)));
+  }
+
+  private Behavior<Command> onStartDecided(StartDecided decided) {
+    if (fetcher.started() || draining) {
+      return finishIfDrained();
+    }
+    if (decided.error() != null) {
+      getContext()
+          .getLog()
+          .warn("{}: deciding where to start failed, retrying: {}", tp, decided.error().toString());
+      timers.startSingleTimer(new StartRetry(decided.granted()), java.time.Duration.ofSeconds(1));
+      return this;
+    }
+    startAt(decided.offset());
+    return this;
   }
 
   @Override
@@ -174,6 +207,15 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
         .onMessage(FetchReply.class, this::onFetchReply)
         .onMessage(FetchTimeout.class, this::onFetchTimeout)
         .onMessage(StartOffsets.class, this::onStartOffsets)
+        .onMessage(StartDecided.class, this::onStartDecided)
+        .onMessage(
+            StartRetry.class,
+            retry -> {
+              if (!fetcher.started() && !draining) {
+                askStart(retry.granted());
+              }
+              return this;
+            })
         .onMessage(RecordDone.class, this::onRecordDone)
         .onMessage(Retry.class, this::onRetry)
         .onMessage(RewriteDeadLetter.class, this::onRewriteDeadLetter)

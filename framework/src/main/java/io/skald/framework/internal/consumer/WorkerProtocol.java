@@ -14,6 +14,8 @@ final class WorkerProtocol {
       permits FetchReply,
           FetchTimeout,
           StartOffsets,
+          StartDecided,
+          StartRetry,
           RecordDone,
           Retry,
           AttemptTimedOut,
@@ -31,6 +33,12 @@ final class WorkerProtocol {
   record FetchTimeout(long fetchId) implements Command {}
 
   record StartOffsets(PartitionOffsets offsets, Throwable error) implements Command {}
+
+  /** Where a {@link PartitionStart} handler starts. */
+  record StartDecided(long granted, long offset, Throwable error) implements Command {}
+
+  /** Asks a {@link PartitionStart} handler again after a failure. */
+  record StartRetry(long granted) implements Command {}
 
   record RecordDone(long offset, int attempt, Throwable error) implements Command {}
 

@@ -94,6 +94,18 @@ public final class GroupCoordinator
       EntityTypeKey.create(Command.class, "skald-group");
 
   /**
+   * The coordinator of a group.
+   *
+   * @param system the actor system
+   * @param group the group
+   * @return its reference
+   */
+  public static org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Command> ref(
+      ActorSystem<?> system, String group) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, group);
+  }
+
+  /**
    * Durable state: generation, committed offsets, and whether the group was deleted since its last
    * join or commit (immutable).
    */
@@ -265,6 +277,8 @@ public final class GroupCoordinator
         .onCommand(MemberTerminated.class, this::onTerminated)
         .onCommand(Released.class, this::onReleased)
         .onCommand(Commit.class, this::onCommit)
+        .onCommand(GroupProtocol.CheckOwnership.class, this::onCheckOwnership)
+        .onCommand(GroupProtocol.CommitTransactional.class, this::onCommitTransactional)
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(
             ResetOffsets.class,
@@ -540,6 +554,40 @@ public final class GroupCoordinator
     return Effect()
         .persist(new OffsetsCommitted(accepted))
         .thenRun(newState -> commit.replyTo().tell(result));
+  }
+
+  private Effect<Event, State> onCheckOwnership(State state, GroupProtocol.CheckOwnership check) {
+    if (claiming || membership.member(check.memberId()) == null) {
+      check.replyTo().tell(new CommitResult(List.of(), true));
+      return Effect().none();
+    }
+    List<TopicPartition> rejected = new ArrayList<>();
+    for (TopicPartition tp : check.partitions()) {
+      if (!membership.mayCommit(check.memberId(), check.generation(), tp)) {
+        rejected.add(tp);
+      }
+    }
+    check.replyTo().tell(new CommitResult(List.copyOf(rejected), false));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onCommitTransactional(
+      State state, GroupProtocol.CommitTransactional commit) {
+    List<CommittedOffset> forward = new ArrayList<>();
+    for (CommittedOffset o : commit.offsets()) {
+      Long current = state.committed.get(o.tp());
+      if (o.offset() >= 0 && (current == null || current < o.offset())) {
+        forward.add(o);
+      }
+    }
+    if (forward.isEmpty()) {
+      commit.replyTo().tell(Done.getInstance());
+      return Effect().none();
+    }
+    register();
+    return Effect()
+        .persist(new OffsetsCommitted(forward))
+        .thenRun(s -> commit.replyTo().tell(Done.getInstance()));
   }
 
   private Effect<Event, State> onHeartbeat(State state, Heartbeat heartbeat) {

@@ -32,7 +32,9 @@ public final class GroupProtocol {
           CheckRevocations,
           ClaimWindowClosed,
           FencesExpired,
-          TopicChanged {}
+          TopicChanged,
+          CheckOwnership,
+          CommitTransactional {}
 
   /**
    * A topic's definition changed (from the registry's announcements): if it grew, the group
@@ -109,6 +111,35 @@ public final class GroupProtocol {
       long generation,
       List<CommittedOffset> offsets,
       ActorRef<CommitResult> replyTo)
+      implements Command {}
+
+  /**
+   * Asks whether a member owns partitions in its generation, without committing anything: a
+   * transaction coordinator checks the offsets of a transaction before deciding to commit it.
+   *
+   * @param memberId the member named by the transaction
+   * @param generation the member's generation
+   * @param partitions the partitions whose offsets the transaction commits
+   * @param replyTo receives the partitions the member does not own, or {@code retryLater} when this
+   *     coordinator does not know the member yet
+   */
+  public record CheckOwnership(
+      String memberId,
+      long generation,
+      List<TopicPartition> partitions,
+      ActorRef<CommitResult> replyTo)
+      implements Command {}
+
+  /**
+   * Commits the offsets of a transaction whose commit was decided. Checked against the owners
+   * before the decision ({@link CheckOwnership}), so not again: a decided transaction is applied
+   * whatever happened to the group since. An offset lower than the committed one is ignored, so a
+   * transaction applied again after its coordinator restarted never moves a position back.
+   *
+   * @param offsets the positions
+   * @param replyTo told once they are durable
+   */
+  public record CommitTransactional(List<CommittedOffset> offsets, ActorRef<Done> replyTo)
       implements Command {}
 
   /**

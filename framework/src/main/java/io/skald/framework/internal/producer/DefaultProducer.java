@@ -1,13 +1,10 @@
 package io.skald.framework.internal.producer;
 
-import io.skald.framework.Codec;
-import io.skald.framework.CodecException;
 import io.skald.framework.SkaldException;
 import io.skald.framework.Stages;
-import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
-import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.producer.RecordEncoder.Encoded;
 import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.internal.tracing.SkaldTracing;
 import io.skald.framework.producer.Acks;
@@ -38,7 +35,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final SkaldTracing tracing;
   private volatile boolean closed;
 
-  private final TopicCache topics;
+  private final RecordEncoder<K, V> encoder;
 
   /**
    * Creates the producer around its actor.
@@ -60,7 +57,9 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       SkaldTracing tracing,
       TopicCache topics) {
     this.tracing = tracing;
-    this.topics = topics;
+    this.encoder =
+        new RecordEncoder<>(
+            producerSettings.keyCodec(), producerSettings.valueCodec(), settings, topics);
     this.producerSettings = producerSettings;
     this.delayed = delayed;
     this.settings = settings;
@@ -102,46 +101,13 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     }
   }
 
-  private record Encoded(byte[] key, byte[] value, Map<String, String> headers, int size) {}
-
   /** Validates and encodes on the caller's thread; throws a typed exception for bad input. */
   private Encoded encodeRecord(
       String topic, K key, V value, Map<String, String> headers, boolean tombstone) {
     if (closed) {
       throw new IllegalStateException("the producer is closed");
     }
-    TopicSpec.validateName(topic);
-    if (value == null && !tombstone) {
-      throw new InvalidRecordException(
-          "record value must not be null (topic '"
-              + topic
-              + "'); to delete a key of a compacted topic use sendTombstone");
-    }
-    if (headers == null) {
-      throw new InvalidRecordException("headers must not be null; pass Map.of()");
-    }
-    headers.forEach(
-        (name, val) -> {
-          if (name == null || name.isEmpty() || val == null) {
-            throw new InvalidRecordException(
-                "header names must be non-empty and values non-null: " + name + "=" + val);
-          }
-        });
-    byte[] keyBytes = key == null ? null : encode(producerSettings.keyCodec(), key, "key");
-    byte[] valueBytes =
-        value == null ? null : encode(producerSettings.valueCodec(), value, "value");
-    int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);
-    TopicSpec cached = topics.cached(topic);
-    // a topic not read yet may allow more than the node's default: the producer actor checks
-    // once it has the topic's definition
-    long limit =
-        cached != null
-            ? RecordLimit.of(cached, settings)
-            : Math.max(settings.maxRecordBytes(), settings.maxBatchBytes() - 64L);
-    if (size > limit) {
-      throw RecordLimit.tooLarge(topic, size, cached, settings);
-    }
-    return new Encoded(keyBytes, valueBytes, Map.copyOf(headers), size);
+    return encoder.encode(topic, key, value, headers, tombstone);
   }
 
   private CompletionStage<RecordMetadata> send(
@@ -160,12 +126,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
       return append(topic, partition, record, how == SkaldTracing.SendTracing.PER_BATCH);
     }
     SkaldTracing.Publish publish = tracing.publish(topic, record.headers());
-    Encoded traced =
-        new Encoded(
-            record.key(),
-            record.value(),
-            publish.headers(),
-            RecordFormat.encodedSize(record.key(), record.value(), publish.headers()));
+    Encoded traced = record.withHeaders(publish.headers());
     CompletionStage<RecordMetadata> sent = append(topic, partition, traced, false);
     sent.whenComplete((meta, error) -> publish.end(error == null ? null : Stages.unwrap(error)));
     return sent;
@@ -254,21 +215,6 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
               + (settings.producerBlockWhenFull() ? ", waited " + settings.producerMaxBlock() : "")
               + "); the partitions are not keeping up, retry later");
     }
-  }
-
-  private static <T> byte[] encode(Codec<T> codec, T value, String what) {
-    byte[] bytes;
-    try {
-      bytes = codec.encode(value);
-    } catch (CodecException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new CodecException("cannot encode the record " + what + ": " + e, e);
-    }
-    if (bytes == null) {
-      throw new CodecException("the " + what + " codec returned null");
-    }
-    return bytes;
   }
 
   @Override

@@ -49,6 +49,7 @@ public final class SkaldRuntime {
   private final ActorSystem<?> system;
   private final SkaldSettings settings;
   private final TopicCache topics;
+  private final io.skald.framework.internal.txn.TransactionSettings txnSettings;
   private final DefaultTopicAdmin admin;
   private final CompletableFuture<Void> memberUp = new CompletableFuture<>();
   private volatile Producer<byte[], byte[]> rawProducer;
@@ -100,6 +101,11 @@ public final class SkaldRuntime {
             admin
                 .createTopic(TopicSpec.of(refusedDelayed, 1))
                 .thenCompose(created -> rawProducer().send(refusedDelayed, key, value, headers)));
+    this.txnSettings =
+        io.skald.framework.internal.txn.TransactionSettings.from(
+            system.settings().config(), settings.maxBatchBytes());
+    io.skald.framework.internal.txn.TransactionCoordinator.init(
+        system, settings, txnSettings, this::keepRefusedTransactional);
     // On shutdown (close, terminate, SIGTERM) the members leave their groups first, committing what
     // they completed, while sharding still runs: a restart then redelivers as little as possible.
     org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(system))
@@ -113,6 +119,70 @@ public final class SkaldRuntime {
                             .toArray(CompletableFuture[]::new))
                     .completeOnTimeout(null, 3, java.util.concurrent.TimeUnit.SECONDS)
                     .handle((ok, error) -> org.apache.pekko.Done.getInstance()));
+  }
+
+  /** The dead-letter topic of records a partition refused after their transaction committed. */
+  public static final String TRANSACTIONS_DEAD_LETTERS = "skald-transactions.dlq";
+
+  private CompletionStage<?> keepRefusedTransactional(
+      io.skald.framework.TopicPartition tp,
+      java.util.List<io.skald.framework.internal.log.RecordFormat.Decoded> records,
+      String transactionalId,
+      String reason) {
+    java.time.Instant now = java.time.Instant.now();
+    return admin
+        .createTopic(TopicSpec.of(TRANSACTIONS_DEAD_LETTERS, 1))
+        .thenCompose(
+            created -> {
+              CompletableFuture<?>[] sent = new CompletableFuture<?>[records.size()];
+              for (int i = 0; i < records.size(); i++) {
+                io.skald.framework.internal.log.RecordFormat.Decoded r = records.get(i);
+                sent[i] =
+                    rawProducer()
+                        .send(
+                            TRANSACTIONS_DEAD_LETTERS,
+                            r.key(),
+                            r.value(),
+                            io.skald.framework.internal.deadletter.DeadLetterHeaders.of(
+                                r.headers(),
+                                tp,
+                                -1,
+                                "transaction:" + transactionalId,
+                                1,
+                                now,
+                                now,
+                                new io.skald.framework.producer.InvalidRecordException(reason),
+                                io.skald.framework.deadletter.DeadLetterReason.REFUSED))
+                        .toCompletableFuture();
+              }
+              return CompletableFuture.allOf(sent);
+            });
+  }
+
+  /**
+   * Starts a transactional producer instance, fencing older ones with the same id.
+   *
+   * @param txSettings the id and codecs
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the producer, once the coordinator resolved what an older instance left
+   */
+  public <K, V>
+      CompletionStage<io.skald.framework.transaction.TransactionalProducer<K, V>>
+          transactionalProducer(
+              io.skald.framework.transaction.TransactionalSettings<K, V> txSettings) {
+    Objects.requireNonNull(txSettings, "txSettings");
+    return io.skald.framework.internal.txn.DefaultTransactionalProducer.start(
+        system, txSettings, settings, txnSettings, topics);
+  }
+
+  /**
+   * The transactions' settings.
+   *
+   * @return the settings
+   */
+  public io.skald.framework.internal.txn.TransactionSettings transactionSettings() {
+    return txnSettings;
   }
 
   /**
@@ -245,7 +315,13 @@ public final class SkaldRuntime {
                       "skald-consumer-" + memberId,
                       Props.empty());
               DefaultSubscription subscription =
-                  new DefaultSubscription(spec.group(), memberId, actor, shared);
+                  new DefaultSubscription(
+                      spec.group(),
+                      memberId,
+                      actor,
+                      shared,
+                      spec.deliveryMode()
+                          == io.skald.framework.consumer.DeliveryMode.TRANSACTIONAL);
               live.add(subscription);
               subscription
                   .whenTerminated()

@@ -1,0 +1,205 @@
+package io.skald.framework;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.DeliveryMode;
+import io.skald.framework.consumer.Subscription;
+import io.skald.framework.consumer.SubscriptionSpec;
+import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RecordMetadata;
+import io.skald.framework.transaction.ProducerFencedException;
+import io.skald.framework.transaction.TransactionAbortedException;
+import io.skald.framework.transaction.TransactionStateException;
+import io.skald.framework.transaction.TransactionalProducer;
+import io.skald.framework.transaction.TransactionalSettings;
+import io.skald.testkit.SkaldTestNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TransactionTest {
+  private static SkaldTestNode node;
+  private static Skald skald;
+
+  @BeforeAll
+  static void start() {
+    node = SkaldTestNode.start();
+    skald = node.skald();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    node.deleteDataDir();
+  }
+
+  private static TransactionalProducer<String, String> producer(String id) {
+    return skald.transactionalProducer(
+        TransactionalSettings.of(id, Codecs.string(), Codecs.string()));
+  }
+
+  private static long logEnd(String topic, int partition) {
+    return skald
+        .admin()
+        .partitionOffsets(new TopicPartition(topic, partition))
+        .toCompletableFuture()
+        .join()
+        .logEndOffset();
+  }
+
+  private static Throwable failure(java.util.concurrent.CompletionStage<?> stage) {
+    CompletionException e =
+        assertThrows(CompletionException.class, () -> stage.toCompletableFuture().join());
+    return e.getCause();
+  }
+
+  @Test
+  void aCommittedTransactionWritesAllItsRecordsAndAnAbortedOneNothing() {
+    skald.admin().createTopic(TopicSpec.of("tx-a", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of("tx-b", 1)).toCompletableFuture().join();
+    TransactionalProducer<String, String> producer = producer("tx-basic");
+
+    // given a transaction over two topics, then an aborted one
+    producer.begin();
+    List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sends.add(producer.send("tx-a", "k" + i, "a" + i).toCompletableFuture());
+    }
+    sends.add(producer.send("tx-b", "k", "b").toCompletableFuture());
+    producer.commit().toCompletableFuture().join();
+    producer.begin();
+    CompletableFuture<RecordMetadata> dropped =
+        producer.send("tx-b", "k", "never").toCompletableFuture();
+    producer.abort().toCompletableFuture().join();
+
+    // then every committed record has its offset, and the aborted one is not in the log
+    long inA = 0;
+    for (CompletableFuture<RecordMetadata> send : sends) {
+      RecordMetadata meta = send.join();
+      assertTrue(meta.offset() >= 0, "offset of " + meta);
+      if (meta.topic().equals("tx-a")) {
+        inA++;
+      }
+    }
+    assertEquals(10, inA);
+    assertEquals(10, logEnd("tx-a", 0) + logEnd("tx-a", 1));
+    assertEquals(1, logEnd("tx-b", 0));
+    assertInstanceOf(TransactionAbortedException.class, failure(dropped));
+    producer.close();
+  }
+
+  @Test
+  void aNewInstanceFencesTheOldOneAndAbortsWhatItLeftOpen() {
+    skald.admin().createTopic(TopicSpec.of("tx-fence", 1)).toCompletableFuture().join();
+    TransactionalProducer<String, String> zombie = producer("tx-fence-id");
+    zombie.begin();
+    CompletableFuture<RecordMetadata> lost =
+        zombie.send("tx-fence", "k", "from-zombie").toCompletableFuture();
+
+    // when a new instance with the same id starts
+    TransactionalProducer<String, String> fresh = producer("tx-fence-id");
+
+    // then the old one can commit nothing, and its records never appear
+    assertInstanceOf(ProducerFencedException.class, failure(zombie.commit()));
+    assertTrue(failure(lost) instanceof ProducerFencedException);
+    assertThrows(ProducerFencedException.class, zombie::begin);
+    fresh.begin();
+    fresh.send("tx-fence", "k", "from-fresh");
+    fresh.commit().toCompletableFuture().join();
+    assertEquals(1, logEnd("tx-fence", 0));
+    fresh.close();
+  }
+
+  @Test
+  void misuseIsATypedErrorAndAFailedSendAbortsTheWholeTransaction() {
+    skald.admin().createTopic(TopicSpec.of("tx-bad", 1)).toCompletableFuture().join();
+    TransactionalProducer<String, String> producer = producer("tx-bad-id");
+    assertThrows(TransactionStateException.class, producer::commit);
+    assertThrows(TransactionStateException.class, () -> producer.send("tx-bad", "k", "v"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TransactionalSettings.of("bad id!", Codecs.string(), Codecs.string()));
+
+    // given a transaction with one good record and one for an unknown topic
+    producer.begin();
+    assertThrows(TransactionStateException.class, producer::begin);
+    CompletableFuture<RecordMetadata> good =
+        producer.send("tx-bad", "k", "good").toCompletableFuture();
+    CompletableFuture<RecordMetadata> bad =
+        producer.send("no-such-topic", "k", "bad").toCompletableFuture();
+
+    // then the commit aborts it: the good record is not written either
+    Throwable commit = failure(producer.commit());
+    assertInstanceOf(TransactionAbortedException.class, commit);
+    assertInstanceOf(UnknownTopicException.class, commit.getCause());
+    assertInstanceOf(UnknownTopicException.class, failure(bad));
+    assertInstanceOf(TransactionAbortedException.class, failure(good));
+    assertEquals(0, logEnd("tx-bad", 0));
+
+    // and the producer runs the next transaction normally
+    producer.begin();
+    producer.send("tx-bad", "k", "next");
+    producer.commit().toCompletableFuture().join();
+    assertEquals(1, logEnd("tx-bad", 0));
+    producer.close();
+  }
+
+  @Test
+  void consumeTransformProduceCommitsOutputsAndInputPositionsTogether() {
+    skald.admin().createTopic(TopicSpec.of("tx-in", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of("tx-out", 1)).toCompletableFuture().join();
+    Producer<String, String> input =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    for (int i = 0; i < 20; i++) {
+      input.send("tx-in", "k", "v" + i).toCompletableFuture().join();
+    }
+    TransactionalProducer<String, String> producer = producer("tx-copy-tx-in-0");
+    Subscription[] self = new Subscription[1];
+    CompletableFuture<Subscription> started = new CompletableFuture<>();
+    Subscription subscription =
+        skald.subscribe(
+            SubscriptionSpec.of("tx-copier", Codecs.string(), Codecs.string())
+                .withTopics("tx-in")
+                .withDeliveryMode(DeliveryMode.TRANSACTIONAL),
+            (ConsumerRecord<String, String> record) -> {
+              Subscription member = started.join();
+              producer.begin();
+              producer.send("tx-out", record.key(), record.value().toUpperCase());
+              producer.sendOffsets(member, Map.of(record.topicPartition(), record.offset() + 1));
+              return producer.commit().thenApply(done -> null);
+            });
+    self[0] = subscription;
+    started.complete(subscription);
+
+    TestProbe<Object> probe = TestProbe.create(skald.system());
+    probe.awaitAssert(
+        Duration.ofSeconds(20),
+        () -> {
+          assertEquals(20, logEnd("tx-out", 0));
+          assertEquals(
+              20L,
+              skald
+                  .admin()
+                  .committedOffsets("tx-copier")
+                  .toCompletableFuture()
+                  .join()
+                  .get(new TopicPartition("tx-in", 0)));
+          return null;
+        });
+    self[0].stop().toCompletableFuture().join();
+    producer.close();
+  }
+}
