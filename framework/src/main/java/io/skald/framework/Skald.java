@@ -178,6 +178,41 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * Starts a consume-transform-produce pipeline: the handler's outputs and the input positions are
+   * committed in one transaction per batch and input partition, so each input record's outputs
+   * appear exactly once, even across crashes and rebalances. See docs/transactions.md.
+   * <!-- snippet: jd-pipeline -->
+   *
+   * <pre>{@code
+   * Pipeline pipeline =
+   *     skald.pipeline(
+   *         PipelineSpec.of(
+   *             SubscriptionSpec.of("shipper", Codecs.string(), Codecs.string())
+   *                 .withTopics("orders"),
+   *             Codecs.string(),
+   *             Codecs.string()),
+   *         (order, out) -> {
+   *           out.send("shipments", order.key(), "ship " + order.value());
+   *           out.send("audit", order.key(), "shipped " + order.value());
+   *         });
+   * }</pre>
+   *
+   * @param spec the input subscription, the output codecs and the batching
+   * @param handler transforms each input record into its outputs
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the running pipeline
+   * @throws UnknownTopicException if an input topic does not exist
+   */
+  public <KI, VI, KO, VO> io.skald.framework.transaction.Pipeline pipeline(
+      io.skald.framework.transaction.PipelineSpec<KI, VI, KO, VO> spec,
+      io.skald.framework.transaction.PipelineHandler<KI, VI, KO, VO> handler) {
+    return join(runtime.pipeline(spec, handler));
+  }
+
+  /**
    * Starts a member of a consumer group. Each call creates one member; call it several times (or on
    * several nodes) with the same group to share the partitions.
    *

@@ -10,6 +10,7 @@ import org.apache.pekko.Done;
 /**
  * A producer whose records and consumer offsets are committed atomically, in transactions: all of a
  * transaction's records become readable and all of its offsets committed, or none.
+ * <!-- snippet: jd-transactional-producer -->
  *
  * <pre>{@code
  * producer.begin();

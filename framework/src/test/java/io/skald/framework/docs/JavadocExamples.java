@@ -29,6 +29,9 @@ import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordTooLargeException;
 import io.skald.framework.stream.SkaldStreams;
+import io.skald.framework.transaction.Pipeline;
+import io.skald.framework.transaction.PipelineSpec;
+import io.skald.framework.transaction.TransactionalProducer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -323,5 +326,46 @@ final class JavadocExamples {
         .mapAsync(8, committable -> index(committable.record()).thenApply(done -> committable))
         .runWith(SkaldStreams.commitSink(), skald.system());
     // #jd-streams
+  }
+
+  static void transactions(
+      Skald skald,
+      TransactionalProducer<String, String> producer,
+      Subscription subscription,
+      TopicPartition input,
+      ConsumerRecord<String, String> record,
+      String orderId,
+      String invoice,
+      String entry) {
+    // #jd-transactional-producer
+    producer.begin();
+    producer.send("invoices", orderId, invoice);
+    producer.send("audit", orderId, entry);
+    producer.sendOffsets(subscription, Map.of(input, record.offset() + 1));
+    producer.commit().toCompletableFuture().join();
+    // #jd-transactional-producer
+    // #jd-pipeline-spec
+    PipelineSpec<String, String, String, String> spec =
+        PipelineSpec.of(
+                SubscriptionSpec.of("enricher", Codecs.string(), Codecs.string())
+                    .withTopics("orders"),
+                Codecs.string(),
+                Codecs.string())
+            .withBatchSize(200)
+            .withCommitInterval(Duration.ofMillis(50));
+    // #jd-pipeline-spec
+    // #jd-pipeline
+    Pipeline pipeline =
+        skald.pipeline(
+            PipelineSpec.of(
+                SubscriptionSpec.of("shipper", Codecs.string(), Codecs.string())
+                    .withTopics("orders"),
+                Codecs.string(),
+                Codecs.string()),
+            (order, out) -> {
+              out.send("shipments", order.key(), "ship " + order.value());
+              out.send("audit", order.key(), "shipped " + order.value());
+            });
+    // #jd-pipeline
   }
 }

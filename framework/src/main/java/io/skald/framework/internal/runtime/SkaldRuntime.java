@@ -177,6 +177,43 @@ public final class SkaldRuntime {
   }
 
   /**
+   * Starts a consume-transform-produce pipeline.
+   *
+   * @param spec the input, the output codecs, the batching
+   * @param handler the transformation
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the pipeline, once subscribed
+   */
+  public <KI, VI, KO, VO> CompletionStage<io.skald.framework.transaction.Pipeline> pipeline(
+      io.skald.framework.transaction.PipelineSpec<KI, VI, KO, VO> spec,
+      io.skald.framework.transaction.PipelineHandler<KI, VI, KO, VO> handler) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(handler, "handler");
+    io.skald.framework.internal.txn.TransactionalPipeline<KI, VI, KO, VO> pipeline =
+        new io.skald.framework.internal.txn.TransactionalPipeline<>(
+            system,
+            spec,
+            handler,
+            id ->
+                io.skald.framework.internal.txn.DefaultTransactionalProducer.start(
+                        system,
+                        io.skald.framework.transaction.TransactionalSettings.of(
+                            id, spec.keyCodec(), spec.valueCodec()),
+                        settings,
+                        txnSettings,
+                        topics)
+                    .thenApply(
+                        p ->
+                            (io.skald.framework.internal.txn.DefaultTransactionalProducer<KO, VO>)
+                                p),
+            admin);
+    return subscribe(spec.input(), pipeline).thenApply(pipeline::attach);
+  }
+
+  /**
    * The transactions' settings.
    *
    * @return the settings
@@ -293,10 +330,12 @@ public final class SkaldRuntime {
                       .thenApply(created -> null));
     }
     DeadLetterSink deadLetters =
-        spec.deadLetters()
-            ? (key, value, headers) ->
-                rawProducer().send(spec.deadLetterTopic(), key, value, headers)
-            : null;
+        !spec.deadLetters()
+            ? null
+            : handler instanceof DeadLetterSink own
+                ? own // a transactional pipeline writes dead letters in its transactions
+                : (key, value, headers) ->
+                    rawProducer().send(spec.deadLetterTopic(), key, value, headers);
     return Stages.unwrapped(
         all.thenApply(
             ignored -> {

@@ -209,6 +209,15 @@ public final class DefaultTransactionalProducer<K, V> implements TransactionalPr
     return epoch;
   }
 
+  /**
+   * Whether a transaction is open (begun, not yet ending).
+   *
+   * @return true if open
+   */
+  public synchronized boolean isOpen() {
+    return phase == Phase.OPEN;
+  }
+
   @Override
   public synchronized void begin() {
     checkUsable();
@@ -282,6 +291,27 @@ public final class DefaultTransactionalProducer<K, V> implements TransactionalPr
     } catch (SkaldException | IllegalArgumentException e) {
       return refuse(t, e);
     }
+    return sendEncoded(t, topic, partition, record);
+  }
+
+  /**
+   * Sends an already encoded record in the open transaction (a pipeline's dead letters).
+   *
+   * @param topic the topic
+   * @param record the record
+   * @return as {@link #send(String, Object, Object)}
+   * @throws TransactionStateException if no transaction is open
+   */
+  public CompletionStage<RecordMetadata> sendEncoded(String topic, Encoded record) {
+    Txn t;
+    synchronized (this) {
+      t = requireOpen();
+    }
+    return sendEncoded(t, topic, -1, record);
+  }
+
+  private CompletionStage<RecordMetadata> sendEncoded(
+      Txn t, String topic, int partition, Encoded record) {
     CompletableFuture<RecordMetadata> promise = new CompletableFuture<>();
     synchronized (this) {
       TopicSpec cached = topics.cached(topic);
