@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * the outputs never saw a record that is not in them (nothing aborted was ever readable).
  */
 class TransactionCrashTest {
-  private static final int KILLS = 5;
+  private static final int KILLS = 4;
 
   /** A record the observer saw: where, and what. */
   record Seen(String topic, int partition, long offset, String value) {}

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PipelineNodeMain {
   /** Input records. */
-  public static final int RECORDS = 3_000;
+  public static final int RECORDS = 2_000;
 
   /** Keys of the input records. */
   public static final int KEYS = 40;
