@@ -44,8 +44,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>{@code skald}: {@link Skald#pipeline}, one transaction per 500 records or 100 ms per input
  *       partition (the defaults).
  *   <li>{@code skald-at-least-once}: the same copy as a plain subscription whose handler returns
- *       the durable producer's send (parallelism 32 by key, so sends pipeline as the pipeline's
- *       do).
+ *       the durable producer's send (parallelism 250 by key: up to 250 sends in flight per
+ *       partition, as many as the keys allow; the pipeline's do).
  *   <li>{@code kafka-fsync} and {@code kafka}: Kafka's consume-transform-produce loop, each member
  *       a consumer ({@code read_committed}) and a transactional producer, one transaction per poll
  *       (up to 500 records), {@code sendOffsetsToTransaction} with the group's metadata.
@@ -138,7 +138,7 @@ final class TransactionBench {
       } else {
         subscriptions.add(
             skald.subscribe(
-                input.withParallelism(32),
+                input.withParallelism(250),
                 record -> producer.send(output, record.key(), record.value())));
       }
     }

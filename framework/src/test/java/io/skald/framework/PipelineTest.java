@@ -109,6 +109,7 @@ class PipelineTest {
     topic("pl-out-b", 2);
     int count = 2_000;
     produce("pl-in", count / 2, 20);
+    // #txn-pipeline-spec
     PipelineSpec<String, String, String, String> spec =
         PipelineSpec.of(
                 SubscriptionSpec.of("pl-copier", Codecs.string(), Codecs.string())
@@ -116,12 +117,14 @@ class PipelineTest {
                     .withStartPosition(StartPosition.EARLIEST),
                 Codecs.string(),
                 Codecs.string())
-            .withBatchSize(50)
-            .withCommitInterval(Duration.ofMillis(20));
+            .withBatchSize(50) // input records per transaction, at most
+            .withCommitInterval(Duration.ofMillis(20)); // how long a transaction stays open
+    // #txn-pipeline-spec
     List<ConsumerRecord<String, String>> outA = reader("pl-read-a", "pl-out-a");
     List<ConsumerRecord<String, String>> outB = reader("pl-read-b", "pl-out-b");
 
     // given one pipeline member, then a second one joining half-way (the partitions move)
+    // #txn-pipeline
     Pipeline first =
         skald.pipeline(
             spec,
@@ -129,6 +132,7 @@ class PipelineTest {
               out.send("pl-out-a", record.key(), "a" + record.value());
               out.send("pl-out-b", record.key(), "b" + record.value());
             });
+    // #txn-pipeline
     await(Duration.ofSeconds(20), () -> assertTrue(outA.size() >= count / 4, "" + outA.size()));
     Pipeline second =
         skald.pipeline(

@@ -16,6 +16,7 @@ import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.transaction.ProducerFencedException;
 import io.skald.framework.transaction.TransactionAbortedException;
 import io.skald.framework.transaction.TransactionStateException;
+import io.skald.framework.transaction.TransactionTooLargeException;
 import io.skald.framework.transaction.TransactionalProducer;
 import io.skald.framework.transaction.TransactionalSettings;
 import io.skald.testkit.SkaldTestNode;
@@ -174,13 +175,16 @@ class TransactionTest {
             SubscriptionSpec.of("tx-copier", Codecs.string(), Codecs.string())
                 .withTopics("tx-in")
                 .withDeliveryMode(DeliveryMode.TRANSACTIONAL),
+            // #txn-producer
             (ConsumerRecord<String, String> record) -> {
               Subscription member = started.join();
               producer.begin();
               producer.send("tx-out", record.key(), record.value().toUpperCase());
               producer.sendOffsets(member, Map.of(record.topicPartition(), record.offset() + 1));
               return producer.commit().thenApply(done -> null);
-            });
+            }
+            // #txn-producer
+            );
     self[0] = subscription;
     started.complete(subscription);
 
@@ -200,6 +204,102 @@ class TransactionTest {
           return null;
         });
     self[0].stop().toCompletableFuture().join();
+    producer.close();
+  }
+
+  @Test
+  void aTransactionOverMaxBytesIsRefusedAndWritesNothing() {
+    try (SkaldTestNode small =
+        SkaldTestNode.start(
+            SkaldTestNode.newDataDir(), true, "skald.framework.transactions.max-bytes = 1048576")) {
+      Skald node = small.skald();
+      node.admin().createTopic(TopicSpec.of("tx-big", 2)).toCompletableFuture().join();
+      TransactionalProducer<String, String> producer =
+          node.transactionalProducer(
+              TransactionalSettings.of("tx-big-id", Codecs.string(), Codecs.string()));
+      String value = "x".repeat(300_000);
+
+      // given a transaction whose fourth record takes it past 1 MiB
+      producer.begin();
+      List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sends.add(producer.send("tx-big", "k" + i, value).toCompletableFuture());
+      }
+
+      // then that send fails with the typed error, and the commit aborts the whole transaction
+      assertInstanceOf(TransactionTooLargeException.class, failure(sends.get(3)));
+      Throwable commit = failure(producer.commit());
+      assertInstanceOf(TransactionAbortedException.class, commit);
+      assertInstanceOf(TransactionTooLargeException.class, commit.getCause());
+      for (int i = 0; i < 3; i++) {
+        assertInstanceOf(TransactionAbortedException.class, failure(sends.get(i)));
+      }
+      for (int p = 0; p < 2; p++) {
+        assertEquals(
+            0,
+            node.admin()
+                .partitionOffsets(new TopicPartition("tx-big", p))
+                .toCompletableFuture()
+                .join()
+                .logEndOffset());
+      }
+      producer.close();
+      small.deleteDataDir();
+    }
+  }
+
+  @Test
+  void offsetsOfAGroupThatTheProducerDoesNotOwnAreATypedErrorAndNothingIsWritten() {
+    skald.admin().createTopic(TopicSpec.of("tx-own-in", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of("tx-own-out", 1)).toCompletableFuture().join();
+    Subscription plain =
+        skald.subscribe(
+            SubscriptionSpec.of("tx-plain", Codecs.string(), Codecs.string())
+                .withTopics("tx-own-in"),
+            record -> CompletableFuture.completedFuture(null));
+    Subscription transactional =
+        skald.subscribe(
+            SubscriptionSpec.of("tx-owner", Codecs.string(), Codecs.string())
+                .withTopics("tx-own-in")
+                .withDeliveryMode(DeliveryMode.TRANSACTIONAL),
+            record -> CompletableFuture.completedFuture(null));
+    TestProbe<Object> probe = TestProbe.create(skald.system());
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          assertEquals(2, transactional.assignment().size());
+          return null;
+        });
+    TransactionalProducer<String, String> producer = producer("tx-own-id");
+    producer.begin();
+    producer.send("tx-own-out", "k", "v");
+
+    // a subscription that commits its own positions, a partition of another topic, a bad offset
+    assertThrows(
+        TransactionStateException.class,
+        () -> producer.sendOffsets(plain, Map.of(new TopicPartition("tx-own-in", 0), 1L)));
+    assertThrows(
+        io.skald.framework.transaction.NotPartitionOwnerException.class,
+        () -> producer.sendOffsets(transactional, Map.of(new TopicPartition("tx-own-out", 0), 1L)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> producer.sendOffsets(transactional, Map.of(new TopicPartition("tx-own-in", 0), -5L)));
+
+    // and after an abort nothing of it is written, and sending is an error until the next begin
+    producer.abort().toCompletableFuture().join();
+    assertThrows(TransactionStateException.class, () -> producer.send("tx-own-out", "k", "v"));
+    assertThrows(TransactionStateException.class, producer::abort);
+    assertEquals(0, logEnd("tx-own-out", 0));
+    assertEquals(
+        null,
+        skald
+            .admin()
+            .committedOffsets("tx-owner")
+            .toCompletableFuture()
+            .join()
+            .get(new TopicPartition("tx-own-in", 0)));
+    plain.stop().toCompletableFuture().join();
+    transactional.stop().toCompletableFuture().join();
     producer.close();
   }
 }
