@@ -209,7 +209,29 @@ public final class Skald implements AutoCloseable {
   public <KI, VI, KO, VO> io.skald.framework.transaction.Pipeline pipeline(
       io.skald.framework.transaction.PipelineSpec<KI, VI, KO, VO> spec,
       io.skald.framework.transaction.PipelineHandler<KI, VI, KO, VO> handler) {
-    return join(runtime.pipeline(spec, handler));
+    java.util.Objects.requireNonNull(handler, "handler");
+    return join(
+        runtime.pipeline(
+            spec, io.skald.framework.internal.txn.TransactionalPipeline.sync(handler)));
+  }
+
+  /**
+   * Starts a pipeline whose handler answers later ({@link
+   * io.skald.framework.transaction.AsyncPipelineHandler}), without blocking; otherwise as {@link
+   * #pipeline}. {@link io.skald.framework.stream.SkaldStreams#pipelineSource} builds on it.
+   *
+   * @param spec the input subscription, the output codecs and the batching
+   * @param handler transforms each input record into its outputs, as a stage
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the running pipeline, or a failed stage (an unknown input topic)
+   */
+  public <KI, VI, KO, VO> CompletionStage<io.skald.framework.transaction.Pipeline> pipelineAsync(
+      io.skald.framework.transaction.PipelineSpec<KI, VI, KO, VO> spec,
+      io.skald.framework.transaction.AsyncPipelineHandler<KI, VI, KO, VO> handler) {
+    return runtime.pipeline(spec, handler);
   }
 
   /**

@@ -13,7 +13,9 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetter;
 import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.stream.SkaldStreams;
 import io.skald.framework.transaction.Pipeline;
 import io.skald.framework.transaction.PipelineSpec;
 import io.skald.testkit.SkaldTestNode;
@@ -23,8 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -249,5 +255,49 @@ class PipelineTest {
                 .transactionalId("t".repeat(200), 3)
                 .length()
             <= 200);
+  }
+
+  @Test
+  void aStreamWithAnAsynchronousStageCopiesExactlyOnce() {
+    topic("pl-stream-in", 2);
+    topic("pl-stream-out", 2);
+    produce("pl-stream-in", 300, 10);
+    List<ConsumerRecord<String, String>> out = reader("pl-stream-read", "pl-stream-out");
+    PipelineSpec<String, String, String, String> spec =
+        PipelineSpec.of(
+                SubscriptionSpec.of("pl-streamer", Codecs.string(), Codecs.string())
+                    .withTopics("pl-stream-in")
+                    .withStartPosition(StartPosition.EARLIEST),
+                Codecs.string(),
+                Codecs.string())
+            .withBatchSize(40);
+    // #txn-stream
+    Pair<CompletionStage<Pipeline>, CompletionStage<Done>> running =
+        SkaldStreams.pipelineSource(skald, spec)
+            .mapAsync(
+                4,
+                element ->
+                    CompletableFuture.supplyAsync(() -> "x" + element.record().value())
+                        .thenApply(
+                            value ->
+                                element.withOutputs(
+                                    List.of(
+                                        ProducerRecord.of(
+                                            "pl-stream-out", element.record().key(), value)))))
+            .toMat(SkaldStreams.pipelineSink(), Keep.both())
+            .run(skald.system());
+    // #txn-stream
+    await(Duration.ofSeconds(20), () -> assertEquals(300, out.size()));
+    Map<String, List<String>> byKey = byKey(out);
+    for (int k = 0; k < 10; k++) {
+      List<String> expected = new ArrayList<>();
+      for (int i = k; i < 300; i += 10) {
+        expected.add("x" + i);
+      }
+      assertEquals(expected, byKey.get("k" + k), "key k" + k);
+    }
+    // stopping the pipeline completes the stream
+    running.first().toCompletableFuture().join().stop().toCompletableFuture().join();
+    running.second().toCompletableFuture().join();
   }
 }

@@ -10,6 +10,9 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.RecordMetadata;
+import io.skald.framework.transaction.Pipeline;
+import io.skald.framework.transaction.PipelineSpec;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -194,5 +197,108 @@ public final class SkaldStreams {
   public static <K, V> Sink<ProducerRecord<K, V>, CompletionStage<Done>> producerSink(
       Producer<K, V> producer, int parallelism) {
     return producerFlow(producer, parallelism).toMat(Sink.ignore(), Keep.right());
+  }
+
+  /**
+   * A source of the input records of a transactional pipeline ({@link Skald#pipeline}): each
+   * element, given its outputs with {@link PipelineElement#withOutputs} and sent to {@link
+   * #pipelineSink()}, has them written with its input position in its partition's transaction, so
+   * the stream's outputs appear exactly once. The pipeline starts when the source is materialized
+   * and stops when the stream completes, fails or is cancelled. One record per input partition is
+   * in the stream at a time, so outputs keep the input's per-partition order.
+   * <!-- snippet: jd-pipeline-source -->
+   *
+   * <pre>{@code
+   * SkaldStreams.pipelineSource(skald, spec)
+   *     .mapAsync(
+   *         4,
+   *         e ->
+   *             enrich(e.record().value())
+   *                 .thenApply(
+   *                     v ->
+   *                         e.withOutputs(
+   *                             List.of(ProducerRecord.of("enriched", e.record().key(), v)))))
+   *     .runWith(SkaldStreams.pipelineSink(), skald.system());
+   * }</pre>
+   *
+   * @param skald the Skald instance
+   * @param spec the pipeline
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the source, materializing the running pipeline
+   */
+  public static <KI, VI, KO, VO>
+      Source<PipelineElement<KI, VI, KO, VO>, CompletionStage<Pipeline>> pipelineSource(
+          Skald skald, PipelineSpec<KI, VI, KO, VO> spec) {
+    java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Set<CompletableFuture<?>> open = ConcurrentHashMap.newKeySet();
+    return Source.<PipelineElement<KI, VI, KO, VO>>queue(queueCapacity(skald, spec.input()))
+        .mapMaterializedValue(
+            queue -> {
+              CompletionStage<Pipeline> pipeline =
+                  skald.pipelineAsync(
+                      spec,
+                      record -> {
+                        CompletableFuture<List<ProducerRecord<KO, VO>>> result =
+                            new CompletableFuture<>();
+                        open.add(result);
+                        result.whenComplete((r, e) -> open.remove(result));
+                        QueueOfferResult offered =
+                            queue.offer(new PipelineElement<>(record, List.of(), result));
+                        if (offered != QueueOfferResult.enqueued() || ended.get()) {
+                          result.completeExceptionally(
+                              new SkaldException("the stream did not take the record: " + offered));
+                        }
+                        return result;
+                      });
+              pipeline.whenComplete(
+                  (p, error) -> {
+                    if (error != null) {
+                      queue.fail(error);
+                    } else {
+                      // the stream completes when the pipeline is stopped, fails when it fails
+                      p.subscription()
+                          .whenTerminated()
+                          .whenComplete(
+                              (d, failed) -> {
+                                if (failed != null) {
+                                  queue.fail(failed);
+                                } else {
+                                  queue.complete();
+                                }
+                              });
+                    }
+                  });
+              return pipeline;
+            })
+        .watchTermination(
+            (pipeline, done) -> {
+              done.whenComplete(
+                  (d, error) -> {
+                    // records still in the stream are handled again by the partition's next owner
+                    ended.set(true);
+                    SkaldException stopped = new SkaldException("the stream stopped");
+                    open.forEach(r -> r.completeExceptionally(stopped));
+                    pipeline.thenAccept(Pipeline::stop);
+                  });
+              return pipeline;
+            });
+  }
+
+  /**
+   * A sink that hands each element's outputs to its pipeline ({@link PipelineElement#produce}).
+   *
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the sink, completing when the stream completes
+   */
+  public static <KI, VI, KO, VO>
+      Sink<PipelineElement<KI, VI, KO, VO>, CompletionStage<Done>> pipelineSink() {
+    return Sink.foreach(PipelineElement::produce);
   }
 }

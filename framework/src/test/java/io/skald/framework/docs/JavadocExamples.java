@@ -26,6 +26,7 @@ import io.skald.framework.deadletter.DeadLetter;
 import io.skald.framework.deadletter.DeadLetterQueue;
 import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.producer.Producer;
+import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.ProducerSettings;
 import io.skald.framework.producer.RecordTooLargeException;
 import io.skald.framework.stream.SkaldStreams;
@@ -34,6 +35,7 @@ import io.skald.framework.transaction.PipelineSpec;
 import io.skald.framework.transaction.TransactionalProducer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -367,5 +369,24 @@ final class JavadocExamples {
               out.send("audit", order.key(), "shipped " + order.value());
             });
     // #jd-pipeline
+  }
+
+  static CompletionStage<String> enrich(String value) {
+    return CompletableFuture.completedFuture(value);
+  }
+
+  static void streamPipelines(Skald skald, PipelineSpec<String, String, String, String> spec) {
+    // #jd-pipeline-source
+    SkaldStreams.pipelineSource(skald, spec)
+        .mapAsync(
+            4,
+            e ->
+                enrich(e.record().value())
+                    .thenApply(
+                        v ->
+                            e.withOutputs(
+                                List.of(ProducerRecord.of("enriched", e.record().key(), v)))))
+        .runWith(SkaldStreams.pipelineSink(), skald.system());
+    // #jd-pipeline-source
   }
 }

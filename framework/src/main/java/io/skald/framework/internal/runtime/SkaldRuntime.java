@@ -189,7 +189,7 @@ public final class SkaldRuntime {
    */
   public <KI, VI, KO, VO> CompletionStage<io.skald.framework.transaction.Pipeline> pipeline(
       io.skald.framework.transaction.PipelineSpec<KI, VI, KO, VO> spec,
-      io.skald.framework.transaction.PipelineHandler<KI, VI, KO, VO> handler) {
+      io.skald.framework.transaction.AsyncPipelineHandler<KI, VI, KO, VO> handler) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(handler, "handler");
     io.skald.framework.internal.txn.TransactionalPipeline<KI, VI, KO, VO> pipeline =

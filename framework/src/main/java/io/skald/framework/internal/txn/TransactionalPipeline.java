@@ -15,7 +15,9 @@ import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.log.RecordFormat;
 import io.skald.framework.internal.producer.RecordEncoder.Encoded;
 import io.skald.framework.producer.InvalidRecordException;
+import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.RecordMetadata;
+import io.skald.framework.transaction.AsyncPipelineHandler;
 import io.skald.framework.transaction.NotPartitionOwnerException;
 import io.skald.framework.transaction.Pipeline;
 import io.skald.framework.transaction.PipelineHandler;
@@ -66,7 +68,7 @@ public final class TransactionalPipeline<KI, VI, KO, VO>
 
   private final ActorSystem<?> system;
   private final PipelineSpec<KI, VI, KO, VO> spec;
-  private final PipelineHandler<KI, VI, KO, VO> handler;
+  private final AsyncPipelineHandler<KI, VI, KO, VO> handler;
   private final Function<String, CompletionStage<DefaultTransactionalProducer<KO, VO>>> producers;
   private final TopicAdmin admin;
   private final CompletableFuture<Subscription> subscription = new CompletableFuture<>();
@@ -80,14 +82,14 @@ public final class TransactionalPipeline<KI, VI, KO, VO>
    *
    * @param system the actor system (timers)
    * @param spec the spec
-   * @param handler the user's transformation
+   * @param handler the user's transformation (see {@link #sync} for a {@link PipelineHandler})
    * @param producers starts the transactional producer of an id, fencing older instances
    * @param admin reads the group's committed positions
    */
   public TransactionalPipeline(
       ActorSystem<?> system,
       PipelineSpec<KI, VI, KO, VO> spec,
-      PipelineHandler<KI, VI, KO, VO> handler,
+      AsyncPipelineHandler<KI, VI, KO, VO> handler,
       Function<String, CompletionStage<DefaultTransactionalProducer<KO, VO>>> producers,
       TopicAdmin admin) {
     this.system = system;
@@ -174,12 +176,34 @@ public final class TransactionalPipeline<KI, VI, KO, VO>
     if (lane == null) {
       return DONE; // the partition moved on; its new owner handles the record
     }
-    List<Output<KO, VO>> outputs = new ArrayList<>(2);
-    handler.handle(
-        record,
-        (topic, key, value, headers) ->
-            outputs.add(new Output<>(topic, key, value, Map.copyOf(headers))));
-    return lane.enqueue(() -> lane.add(new Entry<>(record, outputs, null, null)));
+    CompletionStage<List<ProducerRecord<KO, VO>>> outputs = handler.handle(record);
+    return outputs.thenCompose(
+        produced -> {
+          List<ProducerRecord<KO, VO>> copy = List.copyOf(produced);
+          return lane.enqueue(() -> lane.add(new Entry<>(record, copy, null, null)));
+        });
+  }
+
+  /**
+   * A synchronous handler as an asynchronous one.
+   *
+   * @param handler the handler
+   * @param <KI> the input key type
+   * @param <VI> the input value type
+   * @param <KO> the output key type
+   * @param <VO> the output value type
+   * @return the same handler, answering at once
+   */
+  public static <KI, VI, KO, VO> AsyncPipelineHandler<KI, VI, KO, VO> sync(
+      PipelineHandler<KI, VI, KO, VO> handler) {
+    return record -> {
+      List<ProducerRecord<KO, VO>> outputs = new ArrayList<>(2);
+      handler.handle(
+          record,
+          (topic, key, value, headers) ->
+              outputs.add(new ProducerRecord<>(topic, key, value, Map.copyOf(headers))));
+      return CompletableFuture.completedFuture(outputs);
+    };
   }
 
   /** A record the worker dead-letters (its handler failed for good) goes into the transaction. */
@@ -220,16 +244,13 @@ public final class TransactionalPipeline<KI, VI, KO, VO>
     return CompletableFuture.runAsync(() -> {}, later);
   }
 
-  /** What one input record produced. */
-  private record Output<K, V>(String topic, K key, V value, Map<String, String> headers) {}
-
   /**
    * One input record of a batch: its outputs, or (with {@code letter}) the dead letter the worker
    * wrote for it.
    */
   private record Entry<KI, VI, KO, VO>(
       ConsumerRecord<KI, VI> record,
-      List<Output<KO, VO>> outputs,
+      List<ProducerRecord<KO, VO>> outputs,
       Encoded letter,
       Long letterOffset) {
     long offset() {
@@ -313,7 +334,7 @@ public final class TransactionalPipeline<KI, VI, KO, VO>
         watch(entry, producer.sendEncoded(deadLetterTopic(), entry.letter()));
         return;
       }
-      for (Output<KO, VO> out : entry.outputs()) {
+      for (ProducerRecord<KO, VO> out : entry.outputs()) {
         watch(entry, producer.send(out.topic(), out.key(), out.value(), out.headers()));
       }
     }
