@@ -68,7 +68,14 @@ class TransactionFailoverTest {
                 Integer.toString(seed),
                 url);
         brokers.put(port, jvm);
-        jvm.awaitLine("READY"::equals, 90);
+        if (port == seed) {
+          jvm.awaitLine("READY"::equals, 90); // the others join through it, and start together
+        }
+      }
+      for (Map.Entry<Integer, ForkedJvm> b : brokers.entrySet()) {
+        if (b.getKey() != seed) {
+          b.getValue().awaitLine("READY"::equals, 90);
+        }
       }
       Skald node =
           ClusterTestNode.start(
