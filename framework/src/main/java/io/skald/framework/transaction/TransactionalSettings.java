@@ -1,6 +1,8 @@
 package io.skald.framework.transaction;
 
 import io.skald.framework.Codec;
+import io.skald.framework.admin.InvalidTopicException;
+import io.skald.framework.admin.TopicSpec;
 import java.util.Objects;
 
 /**
@@ -51,27 +53,11 @@ public record TransactionalSettings<K, V>(
    * @throws IllegalArgumentException naming the rule it breaks
    */
   public static void validateId(String id) {
-    if (id == null || id.isEmpty() || id.length() > 200) {
+    try {
+      TopicSpec.validateName(id); // the same rules as topic names
+    } catch (InvalidTopicException e) {
       throw new IllegalArgumentException(
-          "a transactional id must have 1 to 200 characters, was " + id);
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == '-';
-      if (!ok) {
-        throw new IllegalArgumentException(
-            "invalid character '"
-                + c
-                + "' in transactional id '"
-                + id
-                + "' (letters, digits, . _ -)");
-      }
+          "invalid transactional id: " + e.getMessage().replace("topic name", "id"), e);
     }
   }
 }

@@ -565,22 +565,27 @@ public final class DefaultTransactionalProducer<K, V> implements TransactionalPr
     }
   }
 
-  private CompletionStage<Done> end(Txn t, EndTxn end) {
+  /** Sends an end (commit or abort) until the coordinator answers or the delivery timeout. */
+  private CompletionStage<Reply> askEnd(EndTxn end) {
     long deadline = System.nanoTime() + settings.deliveryTimeout().toNanos();
     return Retries.untilDeadline(
-            () ->
-                coordinator.<Reply>ask(
-                    replyTo ->
-                        new EndTxn(
-                            end.epoch(),
-                            end.txn(),
-                            end.commit(),
-                            end.chunks(),
-                            end.data(),
-                            end.offsets(),
-                            replyTo),
-                    settings.requestTimeout()),
-            deadline)
+        () ->
+            coordinator.<Reply>ask(
+                replyTo ->
+                    new EndTxn(
+                        end.epoch(),
+                        end.txn(),
+                        end.commit(),
+                        end.chunks(),
+                        end.data(),
+                        end.offsets(),
+                        replyTo),
+                settings.requestTimeout()),
+        deadline);
+  }
+
+  private CompletionStage<Done> end(Txn t, EndTxn end) {
+    return askEnd(end)
         .handle(
             (reply, error) -> {
               List<Runnable> completions = new ArrayList<>();
@@ -720,16 +725,7 @@ public final class DefaultTransactionalProducer<K, V> implements TransactionalPr
 
   /** Tells the coordinator to drop the transaction; a commit already done cannot be undone. */
   private CompletionStage<Done> abortEnd(Txn t) {
-    EndTxn end = new EndTxn(epoch, t.number, false, t.chunksSent, List.of(), List.of(), null);
-    long deadline = System.nanoTime() + settings.deliveryTimeout().toNanos();
-    return Retries.untilDeadline(
-            () ->
-                coordinator.<Reply>ask(
-                    replyTo ->
-                        new EndTxn(
-                            epoch, t.number, false, end.chunks(), List.of(), List.of(), replyTo),
-                    settings.requestTimeout()),
-            deadline)
+    return askEnd(new EndTxn(epoch, t.number, false, t.chunksSent, List.of(), List.of(), null))
         .handle(
             (reply, error) -> {
               synchronized (this) {
