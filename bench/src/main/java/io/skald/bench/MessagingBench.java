@@ -303,6 +303,85 @@ final class MessagingBench {
     consumersOnKafka(peer, backlog);
   }
 
+  /** The filter of the filtered scenario: keys key-N with N ending in 0, 103 of 1024 keys. */
+  static final String TEN_PERCENT = "key matches 'key-[0-9]*0'";
+
+  /**
+   * Filtered subscription: a backlog read by a group that wants ~10 % of it (a server-side filter)
+   * and, in the same run, by a group that takes everything; both report records examined per second
+   * (backlog / time to catch up) and the filtered one also what it delivered.
+   */
+  void filtered() throws Exception {
+    int backlog = bench.quick ? 20_000 : 1_000_000;
+    io.skald.framework.consumer.RecordFilter filter =
+        io.skald.framework.consumer.RecordFilter.parse(TEN_PERCENT);
+    long matching = 0;
+    for (int i = 0; i < backlog; i++) {
+      if (filter.matches("key-" + (i % 1024), java.util.Map.of())) {
+        matching++;
+      }
+    }
+    long wanted = matching;
+    Bench.withNodeThen(
+        dir -> {},
+        "",
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, "backlog", backlog);
+          double[] filteredRates = new double[bench.runs];
+          double[] deliveredRates = new double[bench.runs];
+          double[] plainRates = new double[bench.runs];
+          for (int run = -1; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
+            double seconds = catchUpSeconds(skald, "filtered-" + run, filter, wanted);
+            double plain = catchUpSeconds(skald, "plain-" + run, null, backlog);
+            if (run >= 0) {
+              filteredRates[run] = backlog / seconds;
+              deliveredRates[run] = wanted / seconds;
+              plainRates[run] = backlog / plain;
+            }
+          }
+          bench.record("filter-10pct", "records examined", Bench.SKALD, "records/s", filteredRates);
+          bench.record(
+              "filter-10pct", "records examined", "skald-unfiltered", "records/s", plainRates);
+          bench.record(
+              "filter-10pct", "records delivered", Bench.SKALD, "records/s", deliveredRates);
+        });
+  }
+
+  /** Seconds until a 2-member group has handled {@code expected} records of the backlog. */
+  private static double catchUpSeconds(
+      Skald skald, String group, io.skald.framework.consumer.RecordFilter filter, long expected)
+      throws Exception {
+    AtomicLong handled = new AtomicLong();
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    List<Subscription> members = new ArrayList<>();
+    SubscriptionSpec<String, byte[]> spec =
+        SubscriptionSpec.of(group, Codecs.string(), Codecs.bytes()).withTopics("backlog");
+    if (filter != null) {
+      spec = spec.withFilter(filter);
+    }
+    long start = System.nanoTime();
+    for (int m = 0; m < 2; m++) {
+      members.add(
+          skald.subscribe(
+              spec,
+              record -> {
+                if (handled.incrementAndGet() == expected) {
+                  done.complete(System.nanoTime());
+                }
+                return CompletableFuture.completedFuture(null);
+              }));
+    }
+    long end = done.get(300, TimeUnit.SECONDS);
+    for (Subscription s : members) {
+      s.stop().toCompletableFuture().join();
+    }
+    return Bench.seconds(end - start);
+  }
+
   private void catchUp(Skald skald, int backlog, String system) throws Exception {
     skald.admin().createTopic(TopicSpec.of("backlog", 4)).toCompletableFuture().join();
     Producer<String, byte[]> producer =

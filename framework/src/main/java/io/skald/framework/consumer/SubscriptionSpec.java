@@ -48,6 +48,7 @@ public final class SubscriptionSpec<K, V> {
   private final Duration processingTimeout;
   private final DeliveryMode deliveryMode;
   private final boolean deadLetters;
+  private final RecordFilter filter;
 
   private SubscriptionSpec(
       String group,
@@ -62,7 +63,8 @@ public final class SubscriptionSpec<K, V> {
       OrderingPolicy orderingPolicy,
       Duration processingTimeout,
       DeliveryMode deliveryMode,
-      boolean deadLetters) {
+      boolean deadLetters,
+      RecordFilter filter) {
     validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
@@ -92,6 +94,7 @@ public final class SubscriptionSpec<K, V> {
     }
     this.processingTimeout = processingTimeout;
     this.deadLetters = deadLetters;
+    this.filter = filter;
   }
 
   /**
@@ -248,6 +251,49 @@ public final class SubscriptionSpec<K, V> {
   }
 
   /**
+   * The server-side filter: only records it matches are delivered; the others advance the committed
+   * position without reaching the handler.
+   *
+   * @return the filter, or empty when every record is delivered
+   */
+  public java.util.Optional<RecordFilter> filter() {
+    return java.util.Optional.ofNullable(filter);
+  }
+
+  /**
+   * A copy that receives only the records {@code filter} matches. The partition evaluates it, so
+   * the records filtered out are neither sent nor decoded by the member; they still advance the
+   * group's committed position (and leave its lag) as the member reads past them.
+   *
+   * @param filter the filter
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withFilter(RecordFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return copy(f -> f.filter = filter);
+  }
+
+  /**
+   * A copy with a filter given as an expression (see {@link RecordFilter} for the grammar).
+   *
+   * @param expression the filter expression
+   * @return the new spec
+   * @throws InvalidFilterException if the expression is invalid, naming the position
+   */
+  public SubscriptionSpec<K, V> withFilter(String expression) {
+    return withFilter(RecordFilter.parse(expression));
+  }
+
+  /**
+   * A copy without a filter: every record is delivered.
+   *
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withoutFilter() {
+    return copy(f -> f.filter = null);
+  }
+
+  /**
    * A copy with another ordering policy.
    *
    * @param policy what waits while a record is retried
@@ -314,7 +360,8 @@ public final class SubscriptionSpec<K, V> {
         OrderingPolicy.KEY_PARKING,
         Duration.ofSeconds(60),
         DeliveryMode.AT_LEAST_ONCE,
-        true);
+        true,
+        null);
   }
 
   /**
@@ -400,7 +447,8 @@ public final class SubscriptionSpec<K, V> {
         f.orderingPolicy,
         f.processingTimeout,
         f.deliveryMode,
-        f.deadLetters);
+        f.deadLetters,
+        f.filter);
   }
 
   /** The mutable settings of a copy under construction. */
@@ -418,6 +466,7 @@ public final class SubscriptionSpec<K, V> {
     Duration processingTimeout;
     DeliveryMode deliveryMode;
     boolean deadLetters;
+    RecordFilter filter;
 
     Fields(SubscriptionSpec<K, V> spec) {
       group = spec.group;
@@ -433,6 +482,7 @@ public final class SubscriptionSpec<K, V> {
       processingTimeout = spec.processingTimeout;
       deliveryMode = spec.deliveryMode;
       deadLetters = spec.deadLetters;
+      filter = spec.filter;
     }
   }
 
@@ -451,7 +501,8 @@ public final class SubscriptionSpec<K, V> {
         && Objects.equals(orderingPolicy, other.orderingPolicy)
         && Objects.equals(processingTimeout, other.processingTimeout)
         && Objects.equals(deliveryMode, other.deliveryMode)
-        && deadLetters == other.deadLetters;
+        && deadLetters == other.deadLetters
+        && Objects.equals(filter, other.filter);
   }
 
   @Override
@@ -469,7 +520,8 @@ public final class SubscriptionSpec<K, V> {
         orderingPolicy,
         processingTimeout,
         deliveryMode,
-        deadLetters);
+        deadLetters,
+        filter);
   }
 
   @Override
@@ -492,6 +544,7 @@ public final class SubscriptionSpec<K, V> {
         + deliveryMode
         + ", deadLetters="
         + deadLetters
+        + (filter == null ? "" : ", filter=" + filter)
         + "]";
   }
 

@@ -16,6 +16,7 @@ import io.skald.framework.admin.Retention;
 import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.RecordFilter;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.RejectRecordException;
 import io.skald.framework.consumer.RetryPolicy;
@@ -284,6 +285,15 @@ final class JavadocExamples {
             .withStartPosition(StartPosition.EARLIEST);
     Subscription subscription = skald.subscribe(spec, record -> bill(record.value()));
     // #jd-subscription-spec
+  }
+
+  static void recordFilter() {
+    // #jd-record-filter
+    RecordFilter euOrders =
+        RecordFilter.parse("key like 'order.*.eu' and header('tier') != 'test'");
+    RecordFilter same =
+        RecordFilter.keyLike("order.*.eu").and(RecordFilter.header("tier").notEqualTo("test"));
+    // #jd-record-filter
   }
 
   static void deadLetters(Skald skald) {

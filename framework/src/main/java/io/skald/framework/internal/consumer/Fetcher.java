@@ -68,13 +68,26 @@ final class Fetcher {
    * @param maxRecords the most records to return
    * @param maxBytes the most bytes to return
    * @param replyTo where the answer goes
+   * @param filter the subscription's filter expression, or null
    * @return the request to send to the partition
    */
   PartitionProtocol.Fetch begin(
-      int maxRecords, int maxBytes, ActorRef<PartitionProtocol.FetchResult> replyTo) {
+      int maxRecords,
+      int maxBytes,
+      ActorRef<PartitionProtocol.FetchResult> replyTo,
+      String filter) {
     inFlight = true;
     id++;
-    return new PartitionProtocol.Fetch(id, next, maxRecords, maxBytes, replyTo);
+    return new PartitionProtocol.Fetch(id, next, maxRecords, maxBytes, replyTo, filter);
+  }
+
+  /**
+   * Moves past records a filtered fetch examined and did not return.
+   *
+   * @param offset where the partition's scan stopped
+   */
+  void skipTo(long offset) {
+    next = Math.max(next, offset);
   }
 
   /**

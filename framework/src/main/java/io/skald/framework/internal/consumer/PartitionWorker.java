@@ -110,6 +110,10 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private final TimerScheduler<Command> timers;
   private final TopicPartition tp;
   private final SubscriptionSpec<K, V> spec;
+
+  /** The subscription's filter expression, evaluated by the partition; null for none. */
+  private final String filter;
+
   private final RecordHandler<K, V> handler;
   private final SkaldSettings settings;
   private final DeadLetterSink deadLetters;
@@ -140,6 +144,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     this.timers = timers;
     this.tp = setup.tp();
     this.spec = setup.spec();
+    this.filter =
+        spec.filter().map(io.skald.framework.consumer.RecordFilter::expression).orElse(null);
     this.handler = setup.handler();
     this.settings = setup.settings();
     this.parent = setup.parent();
@@ -326,7 +332,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
         fetcher.begin(
             Math.max(1, spec.prefetch() - pending.buffered()),
             settings.maxFetchBytes(),
-            fetchAdapter));
+            fetchAdapter,
+            filter));
     timers.startSingleTimer(
         FetchTimer.INSTANCE, new FetchTimeout(fetcher.currentId()), settings.fetchMaxWait());
   }
@@ -352,6 +359,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
           pending.addFetched(batch);
         }
       }
+      // a filtered fetch also moves past the records the partition examined and did not send
+      fetcher.skipTo(fetched.nextOffset());
     } else if (reply.result() instanceof PartitionProtocol.PartitionDeleted deleted) {
       failed = true;
       parent.tell(

@@ -3,7 +3,6 @@ package io.skald.framework.internal.log;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.log.PartitionProtocol.Fetch;
 import io.skald.framework.internal.log.PartitionProtocol.FetchResult;
-import io.skald.framework.internal.log.PartitionProtocol.Fetched;
 import io.skald.framework.internal.log.PartitionProtocol.OffsetOutOfRange;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +33,16 @@ final class FetchServer {
    * @param fetch the request
    */
   void fetch(PartitionState state, Fetch fetch) {
+    if (fetch.filter() != null) {
+      try {
+        FilteredFetch.filter(fetch.filter());
+      } catch (io.skald.framework.consumer.InvalidFilterException e) {
+        // a member checks its filter when it subscribes: only a broken peer sends this
+        org.slf4j.LoggerFactory.getLogger(FetchServer.class)
+            .error("refusing a fetch with an invalid filter: {}", e.getMessage());
+        return;
+      }
+    }
     if (fetch.fromOffset() < state.logStartOffset() || fetch.fromOffset() > state.nextOffset()) {
       fetch
           .replyTo()
@@ -83,17 +92,11 @@ final class FetchServer {
     List<RecordBatch> cached =
         fetch.fromOffset() < state.compactedEnd()
             ? null
-            : state.readCached(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
+            : state.readCached(fetch.fromOffset(), FilteredFetch.scanRecords(fetch), maxBytes);
     if (cached != null && !cached.isEmpty()) {
       fetch
           .replyTo()
-          .tell(
-              new Fetched(
-                  fetch.fetchId(),
-                  fetch.fromOffset(),
-                  cached,
-                  state.logStartOffset(),
-                  state.nextOffset()));
+          .tell(FilteredFetch.answer(fetch, cached, state.logStartOffset(), state.nextOffset()));
     } else {
       reader.fetch(state, fetch, maxBytes);
     }

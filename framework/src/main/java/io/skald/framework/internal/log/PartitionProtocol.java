@@ -104,10 +104,36 @@ public final class PartitionProtocol {
    * @param maxRecords a soft bound on records (whole batches are returned)
    * @param maxBytes a soft bound on payload bytes (at least one batch is returned)
    * @param replyTo receives the result
+   * @param filter the canonical expression of a {@link io.skald.framework.consumer.RecordFilter}
+   *     (only matching records are returned), or null for every record
    */
   public record Fetch(
-      long fetchId, long fromOffset, int maxRecords, int maxBytes, ActorRef<FetchResult> replyTo)
-      implements Command {}
+      long fetchId,
+      long fromOffset,
+      int maxRecords,
+      int maxBytes,
+      ActorRef<FetchResult> replyTo,
+      String filter)
+      implements Command {
+
+    /**
+     * An unfiltered fetch.
+     *
+     * @param fetchId echoed in the result
+     * @param fromOffset the first offset wanted
+     * @param maxRecords a soft bound on records
+     * @param maxBytes a soft bound on payload bytes
+     * @param replyTo receives the result
+     */
+    public Fetch(
+        long fetchId,
+        long fromOffset,
+        int maxRecords,
+        int maxBytes,
+        ActorRef<FetchResult> replyTo) {
+      this(fetchId, fromOffset, maxRecords, maxBytes, replyTo, null);
+    }
+  }
 
   /**
    * Asks for the log's bounds.
@@ -304,21 +330,50 @@ public final class PartitionProtocol {
   }
 
   /**
-   * Records from the requested offset on; the first batch may start before it.
+   * Records from the requested offset on; the first batch may start before it. A filtered fetch
+   * gets only the matching records (in batches with the layout of compacted ones: their offsets
+   * have gaps), maybe none, and {@code nextOffset} says where the scan stopped.
    *
    * @param fetchId the fetch id
    * @param fromOffset the requested offset
-   * @param batches whole batches, in offset order, not empty
+   * @param batches whole batches, in offset order; empty only for a filtered fetch
    * @param logStartOffset the first retained offset
    * @param logEndOffset the log end at the time of the answer
+   * @param nextOffset where the fetcher continues: after the last record examined
    */
   public record Fetched(
       long fetchId,
       long fromOffset,
       List<RecordBatch> batches,
       long logStartOffset,
-      long logEndOffset)
-      implements FetchResult {}
+      long logEndOffset,
+      long nextOffset)
+      implements FetchResult {
+
+    /**
+     * An unfiltered answer: the fetcher continues after its last batch.
+     *
+     * @param fetchId the fetch id
+     * @param fromOffset the requested offset
+     * @param batches whole batches, in offset order, not empty
+     * @param logStartOffset the first retained offset
+     * @param logEndOffset the log end at the time of the answer
+     */
+    public Fetched(
+        long fetchId,
+        long fromOffset,
+        List<RecordBatch> batches,
+        long logStartOffset,
+        long logEndOffset) {
+      this(
+          fetchId,
+          fromOffset,
+          batches,
+          logStartOffset,
+          logEndOffset,
+          batches.get(batches.size() - 1).endOffset());
+    }
+  }
 
   /**
    * The partition's topic was deleted.

@@ -160,7 +160,7 @@ final class PartitionReader {
             ? state.chunkSeqNrFor(fetch.fromOffset())
             : state.seqNrAtOrBefore(fetch.fromOffset());
     long toSeqNr = compacted ? state.lastChunkSeqNr() : state.lastSeqNr();
-    Window window = new Window(fetch.fromOffset(), fetch.maxRecords(), maxBytes);
+    Window window = new Window(fetch.fromOffset(), FilteredFetch.scanRecords(fetch), maxBytes);
     CompletionStage<List<RecordBatch>> read =
         readBatches(
             fromSeqNr,
@@ -189,11 +189,7 @@ final class PartitionReader {
             log.debug(
                 "{}: offset {} was compacted during a read", persistenceId, fetch.fromOffset());
           } else if (!batches.isEmpty()) {
-            fetch
-                .replyTo()
-                .tell(
-                    new PartitionProtocol.Fetched(
-                        fetch.fetchId(), fetch.fromOffset(), batches, logStart, logEnd));
+            fetch.replyTo().tell(FilteredFetch.answer(fetch, batches, logStart, logEnd));
           }
         });
   }

@@ -14,7 +14,7 @@ class FetcherTest {
     Fetcher fetcher = new Fetcher();
     assertFalse(fetcher.started());
     fetcher.moveTo(10);
-    PartitionProtocol.Fetch first = fetcher.begin(100, 1 << 20, null);
+    PartitionProtocol.Fetch first = fetcher.begin(100, 1 << 20, null, null);
     assertEquals(10, first.fromOffset());
     assertTrue(fetcher.inFlight());
     assertFalse(fetcher.end(first.fetchId() - 1), "an older fetch's answer is ignored");
@@ -26,10 +26,10 @@ class FetcherTest {
   void aMoveGivesUpTheFetchInFlight() {
     Fetcher fetcher = new Fetcher();
     fetcher.moveTo(0);
-    PartitionProtocol.Fetch before = fetcher.begin(100, 1 << 20, null);
+    PartitionProtocol.Fetch before = fetcher.begin(100, 1 << 20, null, null);
     fetcher.moveTo(90); // a seek
     assertFalse(fetcher.inFlight());
     assertFalse(fetcher.end(before.fetchId()), "the answer from before the seek is ignored");
-    assertEquals(90, fetcher.begin(100, 1 << 20, null).fromOffset());
+    assertEquals(90, fetcher.begin(100, 1 << 20, null, null).fromOffset());
   }
 }
