@@ -49,6 +49,7 @@ public final class SubscriptionSpec<K, V> {
   private final DeliveryMode deliveryMode;
   private final boolean deadLetters;
   private final RecordFilter filter;
+  private final java.util.regex.Pattern topicPattern;
 
   private SubscriptionSpec(
       String group,
@@ -64,7 +65,8 @@ public final class SubscriptionSpec<K, V> {
       Duration processingTimeout,
       DeliveryMode deliveryMode,
       boolean deadLetters,
-      RecordFilter filter) {
+      RecordFilter filter,
+      java.util.regex.Pattern topicPattern) {
     validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
@@ -95,6 +97,7 @@ public final class SubscriptionSpec<K, V> {
     this.processingTimeout = processingTimeout;
     this.deadLetters = deadLetters;
     this.filter = filter;
+    this.topicPattern = topicPattern;
   }
 
   /**
@@ -106,9 +109,11 @@ public final class SubscriptionSpec<K, V> {
    *     prefetch window (a member cannot have more records in the handler than it fetched)
    */
   public SubscriptionSpec<K, V> validate() {
-    if (topics.isEmpty()) {
+    if (topics.isEmpty() && topicPattern == null) {
       throw new IllegalArgumentException(
-          "subscription of group '" + group + "' names no topic; add them with withTopics(...)");
+          "subscription of group '"
+              + group
+              + "' names no topic; add them with withTopics(...) or withTopicPattern(...)");
     }
     if (parallelism > prefetch) {
       throw new IllegalArgumentException(
@@ -251,6 +256,40 @@ public final class SubscriptionSpec<K, V> {
   }
 
   /**
+   * The pattern of a pattern subscription: the group also reads every topic whose whole name
+   * matches, including topics created later (read from their first record), and stops reading a
+   * matched topic when it is deleted.
+   *
+   * @return the pattern, or empty when the group reads only {@link #topics()}
+   */
+  public java.util.Optional<java.util.regex.Pattern> topicPattern() {
+    return java.util.Optional.ofNullable(topicPattern);
+  }
+
+  /**
+   * A copy that subscribes to every topic whose whole name matches a Java regular expression, now
+   * and later: a topic created while the group runs joins the subscription within moments (and is
+   * read from its first record: every record in it is new to the group); a deleted one leaves it,
+   * and the group rebalances each time. The group's own dead-letter topic is never matched. Topics
+   * named with {@link #withTopics} are read as well and must exist.
+   *
+   * @param regex the expression, matched against whole topic names
+   * @return the new spec
+   * @throws IllegalArgumentException if the expression is invalid, with the reason
+   */
+  public SubscriptionSpec<K, V> withTopicPattern(String regex) {
+    Objects.requireNonNull(regex, "regex");
+    java.util.regex.Pattern pattern;
+    try {
+      pattern = java.util.regex.Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          "invalid topic pattern '" + regex + "': " + e.getDescription(), e);
+    }
+    return copy(f -> f.topicPattern = pattern);
+  }
+
+  /**
    * The server-side filter: only records it matches are delivered; the others advance the committed
    * position without reaching the handler.
    *
@@ -361,6 +400,7 @@ public final class SubscriptionSpec<K, V> {
         Duration.ofSeconds(60),
         DeliveryMode.AT_LEAST_ONCE,
         true,
+        null,
         null);
   }
 
@@ -448,7 +488,8 @@ public final class SubscriptionSpec<K, V> {
         f.processingTimeout,
         f.deliveryMode,
         f.deadLetters,
-        f.filter);
+        f.filter,
+        f.topicPattern);
   }
 
   /** The mutable settings of a copy under construction. */
@@ -467,6 +508,7 @@ public final class SubscriptionSpec<K, V> {
     DeliveryMode deliveryMode;
     boolean deadLetters;
     RecordFilter filter;
+    java.util.regex.Pattern topicPattern;
 
     Fields(SubscriptionSpec<K, V> spec) {
       group = spec.group;
@@ -483,6 +525,7 @@ public final class SubscriptionSpec<K, V> {
       deliveryMode = spec.deliveryMode;
       deadLetters = spec.deadLetters;
       filter = spec.filter;
+      topicPattern = spec.topicPattern;
     }
   }
 
@@ -502,7 +545,8 @@ public final class SubscriptionSpec<K, V> {
         && Objects.equals(processingTimeout, other.processingTimeout)
         && Objects.equals(deliveryMode, other.deliveryMode)
         && deadLetters == other.deadLetters
-        && Objects.equals(filter, other.filter);
+        && Objects.equals(filter, other.filter)
+        && Objects.equals(patternText(), other.patternText());
   }
 
   @Override
@@ -521,7 +565,12 @@ public final class SubscriptionSpec<K, V> {
         processingTimeout,
         deliveryMode,
         deadLetters,
-        filter);
+        filter,
+        patternText());
+  }
+
+  private String patternText() {
+    return topicPattern == null ? null : topicPattern.pattern();
   }
 
   @Override
@@ -545,6 +594,7 @@ public final class SubscriptionSpec<K, V> {
         + ", deadLetters="
         + deadLetters
         + (filter == null ? "" : ", filter=" + filter)
+        + (topicPattern == null ? "" : ", topicPattern=" + topicPattern.pattern())
         + "]";
   }
 

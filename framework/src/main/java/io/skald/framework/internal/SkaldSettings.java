@@ -36,6 +36,7 @@ public record SkaldSettings(
     Duration heartbeatInterval,
     Duration ownershipLease,
     Duration rebalanceTimeout,
+    Duration patternRefreshInterval,
     Map<String, String> assignors,
     int groupSnapshotEvery,
     Duration positionReportInterval,
@@ -106,6 +107,7 @@ public record SkaldSettings(
             c.getDuration("consumer.heartbeat-interval"),
             c.getDuration("consumer.ownership-lease"),
             c.getDuration("consumer.rebalance-timeout"),
+            c.getDuration("consumer.pattern-refresh-interval"),
             assignors,
             c.getInt("group.snapshot-every"),
             c.getDuration("group.position-report-interval"),
@@ -194,7 +196,8 @@ public record SkaldSettings(
           commitInterval,
           heartbeatInterval,
           ownershipLease,
-          rebalanceTimeout
+          rebalanceTimeout,
+          patternRefreshInterval
         }) {
       require(!d.isNegative() && !d.isZero(), "durations", "positive, was " + d);
     }

@@ -287,6 +287,21 @@ final class JavadocExamples {
     // #jd-subscription-spec
   }
 
+  static void patternSubscription(Skald skald) {
+    // #pattern-subscription
+    Subscription audit =
+        skald.subscribe(
+            SubscriptionSpec.of("order-audit", Codecs.string(), Codecs.json(Order.class))
+                .withTopicPattern("orders\\..*") // orders.eu, orders.us, and those created later
+                .withStartPosition(StartPosition.LATEST),
+            record -> archive(record.topic(), record.value()));
+    // #pattern-subscription
+  }
+
+  private static CompletionStage<Void> archive(String topic, Order order) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   static void recordFilter() {
     // #jd-record-filter
     RecordFilter euOrders =

@@ -53,6 +53,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
           WorkerFailed,
           CommitReply,
           LeaveDone,
+          TopicSeen,
+          TopicsListed,
           Tick,
           Stop,
           Seek {}
@@ -77,10 +79,18 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
 
   record LeaveDone(Throwable error) implements Command {}
 
+  /** A topic's definition reached this node (pattern subscriptions). */
+  record TopicSeen(io.skald.framework.admin.TopicSpec spec) implements Command {}
+
+  /** Every topic, listed for a pattern subscription's refresh. */
+  record TopicsListed(List<io.skald.framework.admin.TopicSpec> topics, Throwable error)
+      implements Command {}
+
   enum Tick implements Command {
     COMMIT,
     HEARTBEAT,
-    LEASE
+    LEASE,
+    REFRESH
   }
 
   /**
@@ -110,6 +120,7 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
    * @param settings Skald's settings
    * @param deadLetters where failed records go, or null to fail the subscription instead
    * @param shared state shared with the subscription handle
+   * @param topicSource where a pattern subscription hears of topics, or null without a pattern
    * @param <K> key type
    * @param <V> value type
    * @return the behavior
@@ -121,7 +132,8 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
       Map<String, Integer> partitionsPerTopic,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
-      MemberView shared) {
+      MemberView shared,
+      TopicSource topicSource) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -133,25 +145,53 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
                             memberId,
                             spec,
                             partitionsPerTopic,
-                            (tp, offset, parent) ->
+                            (tp, offset, parent, fromFirst) ->
                                 PartitionWorker.create(
                                     new PartitionWorker.Setup<>(
                                         tp,
                                         offset,
-                                        spec,
+                                        fromFirst
+                                            ? spec.withStartPosition(
+                                                io.skald.framework.consumer.StartPosition.EARLIEST)
+                                            : spec,
                                         handler,
                                         settings,
                                         deadLetters,
                                         shared,
                                         parent))),
                         settings,
-                        shared)));
+                        shared,
+                        topicSource)));
+  }
+
+  /** Where a pattern subscription learns of topics: their announcements, and a full list. */
+  public interface TopicSource {
+    /**
+     * Tells an actor every topic definition that reaches this node.
+     *
+     * @param watcher the actor
+     */
+    void watch(ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> watcher);
+
+    /**
+     * Stops telling the actor.
+     *
+     * @param watcher the actor
+     */
+    void unwatch(ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> watcher);
+
+    /**
+     * Every topic.
+     *
+     * @return the topics
+     */
+    java.util.concurrent.CompletionStage<List<io.skald.framework.admin.TopicSpec>> list();
   }
 
   /** Starts the worker of a granted partition (captures the subscription's key and value types). */
   private interface WorkerFactory {
     Behavior<WorkerProtocol.Command> create(
-        TopicPartition tp, long offset, ActorRef<Command> parent);
+        TopicPartition tp, long offset, ActorRef<Command> parent, boolean fromFirst);
   }
 
   private record Member(
@@ -179,18 +219,43 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   private CompletableFuture<Done> stopping;
   private io.skald.framework.SkaldException failure;
 
+  /** The topics read now: the spec's, and a pattern's matches. */
+  private final Set<String> topics = new java.util.TreeSet<>();
+
+  private final Map<String, Integer> partitionsPerTopic = new HashMap<>();
+
+  /** Topics a pattern matched that were created after this member subscribed. */
+  private final Set<String> createdTopics = new HashSet<>();
+
+  private final TopicSource topicSource;
+  private final ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> topicWatcher;
+
   private ConsumerActor(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       Member member,
       SkaldSettings settings,
-      MemberView shared) {
+      MemberView shared,
+      TopicSource topicSource) {
     super(context);
     this.member = member;
     this.settings = settings;
     this.shared = shared;
     this.timers = timers;
     this.lease = new MemberLease(settings.ownershipLease());
+    this.topicSource = member.spec().topicPattern().isPresent() ? topicSource : null;
+    this.topics.addAll(member.partitionsPerTopic().keySet());
+    this.partitionsPerTopic.putAll(member.partitionsPerTopic());
+    if (this.topicSource != null) {
+      this.topicWatcher =
+          context.messageAdapter(
+              io.skald.framework.internal.topic.TopicCache.TopicChanged.class,
+              changed -> new TopicSeen(changed.spec()));
+      this.topicSource.watch(topicWatcher);
+      timers.startTimerWithFixedDelay(Tick.REFRESH, settings.patternRefreshInterval());
+    } else {
+      this.topicWatcher = null;
+    }
     this.coordinator =
         ClusterSharding.get(context.getSystem())
             .entityRefFor(GroupCoordinator.ENTITY_TYPE_KEY, member.spec().group());
@@ -211,11 +276,12 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     coordinator.tell(
         new GroupProtocol.Join(
             member.memberId(),
-            member.spec().topics(),
-            member.partitionsPerTopic(),
+            Set.copyOf(topics),
+            Map.copyOf(partitionsPerTopic),
             member.spec().assignor(),
             self(),
-            claims));
+            claims,
+            Set.copyOf(createdTopics)));
     heartbeat(); // processed after the join: its answer starts the lease
   }
 
@@ -256,6 +322,26 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
         .onMessage(WorkerFailed.class, this::onWorkerFailed)
         .onMessage(CommitReply.class, this::onCommitReply)
         .onMessage(LeaveDone.class, this::onLeaveDone)
+        .onMessage(TopicSeen.class, seen -> onTopicsSeen(List.of(seen.spec()), false))
+        .onMessage(
+            TopicsListed.class,
+            listed -> {
+              if (listed.error() != null) {
+                getContext()
+                    .getLog()
+                    .debug(
+                        "group {}: listing topics failed", member.spec().group(), listed.error());
+                return this;
+              }
+              return onTopicsSeen(listed.topics(), true);
+            })
+        .onMessageEquals(
+            Tick.REFRESH,
+            () -> {
+              getContext()
+                  .pipeToSelf(topicSource.list(), (list, error) -> new TopicsListed(list, error));
+              return this;
+            })
         .onMessageEquals(Tick.COMMIT, this::commit)
         .onMessageEquals(
             Tick.HEARTBEAT,
@@ -388,7 +474,11 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private ActorRef<WorkerProtocol.Command> spawnWorker(TopicPartition tp, long offset) {
-    return getContext().spawnAnonymous(member.workers().create(tp, offset, getContext().getSelf()));
+    return getContext()
+        .spawnAnonymous(
+            member
+                .workers()
+                .create(tp, offset, getContext().getSelf(), createdTopics.contains(tp.topic())));
   }
 
   private Behavior<Command> onRevoked(GroupProtocol.Revoked revoked) {
@@ -559,7 +649,86 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
     return this;
   }
 
+  /** Whether a topic is read because the pattern matched it (not named in the spec). */
+  private boolean matchedByPattern(String topic) {
+    return topicSource != null
+        && !member.spec().topics().contains(topic)
+        && !topic.equals(member.spec().deadLetterTopic())
+        && member.spec().topicPattern().get().matcher(topic).matches();
+  }
+
+  /**
+   * Topics seen (announced, or listed when {@code complete}): a new match joins the subscription;
+   * on a complete list, a matched topic missing from it was deleted and leaves. Either change joins
+   * the group again with the new topics, and the group rebalances.
+   */
+  private Behavior<Command> onTopicsSeen(
+      List<io.skald.framework.admin.TopicSpec> seen, boolean complete) {
+    if (stopping != null || failure != null || leaving) {
+      return this;
+    }
+    boolean changed = false;
+    Set<String> present = new HashSet<>();
+    for (io.skald.framework.admin.TopicSpec spec : seen) {
+      if (spec == null) {
+        continue;
+      }
+      present.add(spec.name());
+      if (!topics.contains(spec.name()) && matchedByPattern(spec.name())) {
+        getContext()
+            .getLog()
+            .info(
+                "group {}: topic {} matches {}; subscribing",
+                member.spec().group(),
+                spec.name(),
+                member.spec().topicPattern().get().pattern());
+        topics.add(spec.name());
+        partitionsPerTopic.put(spec.name(), spec.partitions());
+        createdTopics.add(spec.name());
+        changed = true;
+      }
+    }
+    if (complete) {
+      for (String topic : List.copyOf(topics)) {
+        if (!present.contains(topic) && matchedByPattern(topic)) {
+          changed |= dropTopic(topic);
+        }
+      }
+    }
+    if (changed) {
+      join(List.of());
+    }
+    return this;
+  }
+
+  /** A matched topic was deleted: its partitions are gone, nothing to commit for them. */
+  private boolean dropTopic(String topic) {
+    if (!topics.remove(topic)) {
+      return false;
+    }
+    getContext()
+        .getLog()
+        .info(
+            "group {}: matched topic {} was deleted; unsubscribing", member.spec().group(), topic);
+    partitionsPerTopic.remove(topic);
+    createdTopics.remove(topic);
+    for (TopicPartition tp : List.copyOf(workers.keySet())) {
+      if (tp.topic().equals(topic)) {
+        dropPartition(tp, "its topic was deleted");
+      }
+    }
+    publishAssignment();
+    return true;
+  }
+
   private Behavior<Command> onWorkerFailed(WorkerFailed failed) {
+    if (failed.failure() instanceof io.skald.framework.UnknownTopicException
+        && matchedByPattern(failed.tp().topic())) {
+      if (dropTopic(failed.tp().topic())) {
+        join(List.of());
+      }
+      return maybeLeave();
+    }
     getContext()
         .getLog()
         .error("group {}: {}", member.spec().group(), failed.failure().getMessage());
@@ -619,6 +788,9 @@ public final class ConsumerActor extends AbstractBehavior<ConsumerActor.Command>
   }
 
   private Behavior<Command> onPostStop() {
+    if (topicWatcher != null) {
+      topicSource.unwatch(topicWatcher);
+    }
     shared.stopped(failure);
     if (stopping != null) {
       stopping.complete(Done.getInstance());

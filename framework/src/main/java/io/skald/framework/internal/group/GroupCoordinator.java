@@ -411,6 +411,25 @@ public final class GroupCoordinator
     if (!refused.isEmpty()) {
       join.member().tell(new GroupProtocol.Fenced(refused));
     }
+    List<CommittedOffset> starts = new ArrayList<>();
+    for (String topic : join.createdTopics()) {
+      int count = join.partitionsPerTopic().getOrDefault(topic, 0);
+      for (int p = 0; p < count; p++) {
+        TopicPartition tp = new TopicPartition(topic, p);
+        if (!state.committed.containsKey(tp)) {
+          starts.add(CommittedOffset.of(tp, 0));
+        }
+      }
+    }
+    if (!starts.isEmpty()) {
+      // a topic created after the pattern subscription: read from its first record, durably
+      List<Event> events = new ArrayList<>();
+      events.add(new OffsetsCommitted(starts));
+      if (!claiming) {
+        events.add(new GenerationStarted(state.generation + 1));
+      }
+      return Effect().persist(events).thenRun(this::applyAssignment);
+    }
     return rebalance(state);
   }
 

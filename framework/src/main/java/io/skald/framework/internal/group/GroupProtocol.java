@@ -53,6 +53,9 @@ public final class GroupProtocol {
    * @param assignor the strategy name the member wants
    * @param member the member's actor, watched and sent assignments
    * @param claims partitions it held under a coordinator that is gone, with its positions there
+   * @param createdTopics topics of a pattern subscription created after the member subscribed:
+   *     every record in them is new to the group, so partitions without a committed offset start at
+   *     0 whatever the start position
    */
   public record Join(
       String memberId,
@@ -60,11 +63,33 @@ public final class GroupProtocol {
       Map<String, Integer> partitionsPerTopic,
       String assignor,
       ActorRef<MemberMessage> member,
-      List<Claim> claims)
+      List<Claim> claims,
+      Set<String> createdTopics)
       implements Command {
-    /** A join from a node of an earlier version carries no claims. */
+    /** A join from a node of an earlier version carries no claims and no created topics. */
     public Join {
       claims = claims == null ? List.of() : List.copyOf(claims);
+      createdTopics = createdTopics == null ? Set.of() : Set.copyOf(createdTopics);
+    }
+
+    /**
+     * A join without created topics.
+     *
+     * @param memberId unique id of the member
+     * @param topics topics it subscribes to
+     * @param partitionsPerTopic partition count of each of them
+     * @param assignor the strategy name the member wants
+     * @param member the member's actor
+     * @param claims partitions it held under a coordinator that is gone
+     */
+    public Join(
+        String memberId,
+        Set<String> topics,
+        Map<String, Integer> partitionsPerTopic,
+        String assignor,
+        ActorRef<MemberMessage> member,
+        List<Claim> claims) {
+      this(memberId, topics, partitionsPerTopic, assignor, member, claims, Set.of());
     }
   }
 

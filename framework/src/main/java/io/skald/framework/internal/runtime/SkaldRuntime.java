@@ -310,6 +310,24 @@ public final class SkaldRuntime {
     }
     Map<String, Integer> partitions = new HashMap<>();
     CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+    if (spec.topicPattern().isPresent()) {
+      java.util.regex.Pattern pattern = spec.topicPattern().get();
+      all =
+          admin
+              .listTopics()
+              .toCompletableFuture()
+              .thenAccept(
+                  list -> {
+                    synchronized (partitions) {
+                      for (TopicSpec topic : list) {
+                        if (pattern.matcher(topic.name()).matches()
+                            && !topic.name().equals(spec.deadLetterTopic())) {
+                          partitions.put(topic.name(), topic.partitions());
+                        }
+                      }
+                    }
+                  });
+    }
     for (String topic : spec.topics()) {
       all =
           all.thenCombine(
@@ -350,7 +368,27 @@ public final class SkaldRuntime {
                           Map.copyOf(partitions),
                           settings,
                           deadLetters,
-                          shared),
+                          shared,
+                          new ConsumerActor.TopicSource() {
+                            @Override
+                            public void watch(
+                                ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged>
+                                    watcher) {
+                              topics.watch(watcher);
+                            }
+
+                            @Override
+                            public void unwatch(
+                                ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged>
+                                    watcher) {
+                              topics.unwatch(watcher);
+                            }
+
+                            @Override
+                            public CompletionStage<java.util.List<TopicSpec>> list() {
+                              return admin.listTopics();
+                            }
+                          }),
                       "skald-consumer-" + memberId,
                       Props.empty());
               DefaultSubscription subscription =

@@ -323,8 +323,10 @@ public final class TopicRegistry
       return Effect().reply(cmd.replyTo(), new TopicBeingDeleted(cmd.spec().name()));
     }
     if (persisted == null) {
+      // announced to every node: pattern subscriptions pick the new topic up at once
       return Effect()
           .persist(new TopicAdded(TopicDefinition.of(cmd.spec())))
+          .thenRun(s -> cache.publishChange(s.topics().get(cmd.spec().name()).toSpec()))
           .thenReply(cmd.replyTo(), s -> new TopicCreated(cmd.spec(), true));
     }
     TopicSpec existing = persisted.toSpec();
