@@ -37,7 +37,22 @@ public final class ProducerSettings<K, V> {
   /** TRUE or FALSE when asked for, null for the default (idempotent exactly with DURABLE). */
   private final Boolean idempotence;
 
+  private final RateLimit rateLimit;
+  private final java.util.Map<String, RateLimit> topicRateLimits;
+
   private ProducerSettings(Codec<K> keyCodec, Codec<V> valueCodec, Acks acks, Boolean idempotence) {
+    this(keyCodec, valueCodec, acks, idempotence, null, java.util.Map.of());
+  }
+
+  private ProducerSettings(
+      Codec<K> keyCodec,
+      Codec<V> valueCodec,
+      Acks acks,
+      Boolean idempotence,
+      RateLimit rateLimit,
+      java.util.Map<String, RateLimit> topicRateLimits) {
+    this.rateLimit = rateLimit;
+    this.topicRateLimits = java.util.Map.copyOf(topicRateLimits);
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
     this.acks = Objects.requireNonNull(acks, "acks");
@@ -73,7 +88,8 @@ public final class ProducerSettings<K, V> {
    *     and {@code newAcks} is not {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withAcks(Acks newAcks) {
-    return new ProducerSettings<>(keyCodec, valueCodec, newAcks, idempotence);
+    return new ProducerSettings<>(
+        keyCodec, valueCodec, newAcks, idempotence, rateLimit, topicRateLimits);
   }
 
   /**
@@ -84,7 +100,8 @@ public final class ProducerSettings<K, V> {
    * @throws IllegalArgumentException if the acks mode is not {@link Acks#DURABLE}
    */
   public ProducerSettings<K, V> withIdempotence() {
-    return new ProducerSettings<>(keyCodec, valueCodec, acks, Boolean.TRUE);
+    return new ProducerSettings<>(
+        keyCodec, valueCodec, acks, Boolean.TRUE, rateLimit, topicRateLimits);
   }
 
   /**
@@ -95,7 +112,55 @@ public final class ProducerSettings<K, V> {
    * @return the new settings
    */
   public ProducerSettings<K, V> withoutIdempotence() {
-    return new ProducerSettings<>(keyCodec, valueCodec, acks, Boolean.FALSE);
+    return new ProducerSettings<>(
+        keyCodec, valueCodec, acks, Boolean.FALSE, rateLimit, topicRateLimits);
+  }
+
+  /**
+   * A copy with a rate limit on everything this producer sends, over all topics together (see
+   * {@link RateLimit}).
+   *
+   * @param limit the limit
+   * @return the new settings
+   */
+  public ProducerSettings<K, V> withRateLimit(RateLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    return new ProducerSettings<>(keyCodec, valueCodec, acks, idempotence, limit, topicRateLimits);
+  }
+
+  /**
+   * A copy with a rate limit on what this producer sends to one topic; it applies on top of {@link
+   * #withRateLimit} (a record must fit both).
+   *
+   * @param topic the topic
+   * @param limit the limit
+   * @return the new settings
+   * @throws io.skald.framework.admin.InvalidTopicException for an invalid topic name
+   */
+  public ProducerSettings<K, V> withTopicRateLimit(String topic, RateLimit limit) {
+    io.skald.framework.admin.TopicSpec.validateName(topic);
+    Objects.requireNonNull(limit, "limit");
+    java.util.Map<String, RateLimit> limits = new java.util.HashMap<>(topicRateLimits);
+    limits.put(topic, limit);
+    return new ProducerSettings<>(keyCodec, valueCodec, acks, idempotence, rateLimit, limits);
+  }
+
+  /**
+   * The rate limit over all topics.
+   *
+   * @return the limit, or empty
+   */
+  public java.util.Optional<RateLimit> rateLimit() {
+    return java.util.Optional.ofNullable(rateLimit);
+  }
+
+  /**
+   * The rate limits per topic.
+   *
+   * @return topic to limit (immutable)
+   */
+  public java.util.Map<String, RateLimit> topicRateLimits() {
+    return topicRateLimits;
   }
 
   /**
@@ -140,12 +205,14 @@ public final class ProducerSettings<K, V> {
         && keyCodec.equals(other.keyCodec)
         && valueCodec.equals(other.valueCodec)
         && acks == other.acks
-        && Objects.equals(idempotence, other.idempotence);
+        && Objects.equals(idempotence, other.idempotence)
+        && Objects.equals(rateLimit, other.rateLimit)
+        && topicRateLimits.equals(other.topicRateLimits);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(keyCodec, valueCodec, acks, idempotence);
+    return Objects.hash(keyCodec, valueCodec, acks, idempotence, rateLimit, topicRateLimits);
   }
 
   @Override

@@ -29,6 +29,7 @@ import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RateLimit;
 import io.skald.framework.producer.RecordTooLargeException;
 import io.skald.framework.stream.SkaldStreams;
 import io.skald.framework.transaction.Pipeline;
@@ -300,6 +301,17 @@ final class JavadocExamples {
 
   private static CompletionStage<Void> archive(String topic, Order order) {
     return CompletableFuture.completedFuture(null);
+  }
+
+  static void rateLimit() {
+    // #jd-rate-limit
+    ProducerSettings<String, String> settings =
+        ProducerSettings.of(Codecs.string(), Codecs.string())
+            .withRateLimit(RateLimit.recordsPerSecond(5_000).andBytesPerSecond(4 << 20))
+            .withTopicRateLimit(
+                "emails",
+                RateLimit.recordsPerSecond(50).whenExceeded(RateLimit.WhenExceeded.REFUSE));
+    // #jd-rate-limit
   }
 
   static void recordFilter() {

@@ -37,6 +37,11 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
 
   private final RecordEncoder<K, V> encoder;
 
+  /** The producer-wide rate limit, or null; per-topic ones by topic. Guarded by themselves. */
+  private final Throttle producerThrottle;
+
+  private final Map<String, Throttle> topicThrottles = new java.util.HashMap<>();
+
   /**
    * Creates the producer around its actor.
    *
@@ -65,6 +70,39 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     this.settings = settings;
     this.actor = actor;
     this.bufferedBytes = bufferedBytes;
+    this.producerThrottle =
+        producerSettings
+            .rateLimit()
+            .map(limit -> new Throttle(limit, "this producer"))
+            .orElse(null);
+    producerSettings
+        .topicRateLimits()
+        .forEach(
+            (topic, limit) ->
+                topicThrottles.put(
+                    topic, new Throttle(limit, "this producer on topic '" + topic + "'")));
+  }
+
+  /**
+   * Charges a record to the rate limits that apply to it.
+   *
+   * @return the nano time before which it must not be sent, or 0
+   * @throws io.skald.framework.producer.QuotaExceededException when a refusing limit is exceeded
+   */
+  private long admit(String topic, int bytes) {
+    Throttle topicThrottle = topicThrottles.isEmpty() ? null : topicThrottles.get(topic);
+    if (producerThrottle == null && topicThrottle == null) {
+      return 0;
+    }
+    java.util.List<Throttle> throttles =
+        producerThrottle == null
+            ? java.util.List.of(topicThrottle)
+            : topicThrottle == null
+                ? java.util.List.of(producerThrottle)
+                : java.util.List.of(producerThrottle, topicThrottle);
+    synchronized (topicThrottles) {
+      return Throttle.admit(throttles, System.nanoTime(), bytes);
+    }
   }
 
   @Override
@@ -135,6 +173,13 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private CompletionStage<RecordMetadata> append(
       String topic, int partition, Encoded record, boolean traceBatch) {
     try {
+      long notBefore;
+      try {
+        notBefore = admit(topic, record.size());
+      } catch (io.skald.framework.producer.QuotaExceededException refused) {
+        actor.tell(new ProducerActor.Refused(topic));
+        throw refused;
+      }
       reserve(record.size());
       boolean durable = producerSettings.acks() == Acks.DURABLE;
       CompletableFuture<RecordMetadata> promise = durable ? new CompletableFuture<>() : null;
@@ -147,7 +192,8 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
               record.headers(),
               record.size(),
               traceBatch,
-              promise));
+              promise,
+              notBefore));
       return durable
           ? promise
           : CompletableFuture.completedFuture(new RecordMetadata(topic, partition, -1, -1));

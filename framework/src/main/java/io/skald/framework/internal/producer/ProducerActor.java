@@ -48,7 +48,18 @@ import org.apache.pekko.cluster.typed.Unsubscribe;
 public final class ProducerActor extends AbstractBehavior<ProducerActor.Command> {
 
   /** Messages of the producer actor. */
-  public sealed interface Command permits Send, AppendDone, TopicResolved, Close, NodeRemoved {}
+  public sealed interface Command
+      permits Send, AppendDone, TopicResolved, Close, NodeRemoved, Refused, ReleaseThrottled {}
+
+  /**
+   * A send was refused by a rate limit (counted in the metrics).
+   *
+   * @param topic its topic
+   */
+  public record Refused(String topic) implements Command {}
+
+  /** The first held record of a topic may go now. */
+  record ReleaseThrottled(String topic) implements Command {}
 
   /**
    * One encoded record to write.
@@ -62,6 +73,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
    * @param traceBatch trace the batch this record is written in (sent outside any trace with root
    *     spans on; a record sent in a trace carries its own context instead)
    * @param promise completed with the record's metadata, or null when not awaited (acks none)
+   * @param notBeforeNanos a rate limit delays it until this {@link System#nanoTime()}, or 0
    */
   public record Send(
       String topic,
@@ -71,7 +83,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       Map<String, String> headers,
       int reservedBytes,
       boolean traceBatch,
-      CompletableFuture<RecordMetadata> promise)
+      CompletableFuture<RecordMetadata> promise,
+      long notBeforeNanos)
       implements Command {}
 
   record TopicResolved(String topic, TopicSpec spec, Throwable error) implements Command {}
@@ -181,6 +194,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   private final SkaldTracing tracing;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   private final Map<String, List<Send>> awaitingTopic = new HashMap<>();
+
+  /** Records a rate limit holds, per topic in send order; a topic's first is due first. */
+  private final Map<String, java.util.ArrayDeque<Send>> throttled = new HashMap<>();
+
   private int roundRobin;
   private int totalInFlight;
   private CompletableFuture<Void> closing;
@@ -224,7 +241,20 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Send.class, this::onSend)
+        .onMessage(Send.class, this::onThrottledSend)
+        .onMessage(ReleaseThrottled.class, this::onReleaseThrottled)
+        .onMessage(
+            Refused.class,
+            refused -> {
+              metrics
+                  .counter(
+                      "skald.producer.quota.refused",
+                      "Sends refused by a producer rate limit",
+                      "topic",
+                      refused.topic())
+                  .increment();
+              return this;
+            })
         .onMessage(AppendDone.class, this::onAppendDone)
         .onMessage(TopicResolved.class, this::onTopicResolved)
         .onMessage(Close.class, this::onClose)
@@ -275,6 +305,61 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       return FAILOVER_RESEND;
     }
     return settings.requestTimeout();
+  }
+
+  /** Holds a record a rate limit delays, and any later one of its topic (send order holds). */
+  private Behavior<Command> onThrottledSend(Send send) {
+    java.util.ArrayDeque<Send> held = throttled.get(send.topic());
+    if (held == null
+        && (send.notBeforeNanos() == 0 || send.notBeforeNanos() <= System.nanoTime())) {
+      return onSend(send);
+    }
+    if (send.notBeforeNanos() != 0) {
+      metrics
+          .counter(
+              "skald.producer.quota.delayed",
+              "Records a producer rate limit delayed",
+              "topic",
+              send.topic())
+          .increment();
+    }
+    if (held == null) {
+      held = new java.util.ArrayDeque<>();
+      throttled.put(send.topic(), held);
+      scheduleRelease(send);
+    }
+    held.add(send);
+    return this;
+  }
+
+  private static boolean due(Send send, long now) {
+    return send.notBeforeNanos() == 0 || send.notBeforeNanos() - now <= 0;
+  }
+
+  private void scheduleRelease(Send first) {
+    long wait = Math.max(0, first.notBeforeNanos() - System.nanoTime());
+    getContext()
+        .scheduleOnce(
+            java.time.Duration.ofNanos(wait),
+            getContext().getSelf(),
+            new ReleaseThrottled(first.topic()));
+  }
+
+  private Behavior<Command> onReleaseThrottled(ReleaseThrottled release) {
+    java.util.ArrayDeque<Send> held = throttled.get(release.topic());
+    if (held == null) {
+      return this;
+    }
+    long now = System.nanoTime();
+    while (!held.isEmpty() && due(held.peek(), now)) {
+      onSend(held.poll());
+    }
+    if (held.isEmpty()) {
+      throttled.remove(release.topic());
+      return maybeStop();
+    }
+    scheduleRelease(held.peek());
+    return this;
   }
 
   private Behavior<Command> onSend(Send send) {
@@ -615,7 +700,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private Behavior<Command> maybeStop() {
-    if (closing != null && totalInFlight == 0 && awaitingTopic.isEmpty()) {
+    if (closing != null && totalInFlight == 0 && awaitingTopic.isEmpty() && throttled.isEmpty()) {
       closing.complete(null);
       return Behaviors.stopped();
     }
