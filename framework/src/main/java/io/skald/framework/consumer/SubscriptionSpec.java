@@ -50,6 +50,7 @@ public final class SubscriptionSpec<K, V> {
   private final boolean deadLetters;
   private final RecordFilter filter;
   private final java.util.regex.Pattern topicPattern;
+  private final Autoscaling autoscaling;
 
   private SubscriptionSpec(
       String group,
@@ -66,7 +67,8 @@ public final class SubscriptionSpec<K, V> {
       DeliveryMode deliveryMode,
       boolean deadLetters,
       RecordFilter filter,
-      java.util.regex.Pattern topicPattern) {
+      java.util.regex.Pattern topicPattern,
+      Autoscaling autoscaling) {
     validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
@@ -98,6 +100,7 @@ public final class SubscriptionSpec<K, V> {
     this.deadLetters = deadLetters;
     this.filter = filter;
     this.topicPattern = topicPattern;
+    this.autoscaling = autoscaling;
   }
 
   /**
@@ -114,6 +117,14 @@ public final class SubscriptionSpec<K, V> {
           "subscription of group '"
               + group
               + "' names no topic; add them with withTopics(...) or withTopicPattern(...)");
+    }
+    if (autoscaling != null && autoscaling.max() > prefetch) {
+      throw new IllegalArgumentException(
+          "autoscaling max ("
+              + autoscaling.max()
+              + ") must not exceed prefetch ("
+              + prefetch
+              + "): a member cannot handle more records of a partition than it fetched ahead");
     }
     if (parallelism > prefetch) {
       throw new IllegalArgumentException(
@@ -253,6 +264,28 @@ public final class SubscriptionSpec<K, V> {
    */
   public String deadLetterTopic() {
     return group + ".dlq";
+  }
+
+  /**
+   * The autoscaling policy: the parallelism follows the lag within its bounds (and {@link
+   * #parallelism()} is ignored).
+   *
+   * @return the policy, or empty for a fixed parallelism
+   */
+  public java.util.Optional<Autoscaling> autoscaling() {
+    return java.util.Optional.ofNullable(autoscaling);
+  }
+
+  /**
+   * A copy whose parallelism grows with each partition's lag and shrinks when it is idle, within
+   * the policy's bounds (see {@link Autoscaling}); its max must not exceed the prefetch.
+   *
+   * @param policy the policy
+   * @return the new spec
+   */
+  public SubscriptionSpec<K, V> withAutoscaling(Autoscaling policy) {
+    Objects.requireNonNull(policy, "policy");
+    return copy(f -> f.autoscaling = policy);
   }
 
   /**
@@ -401,6 +434,7 @@ public final class SubscriptionSpec<K, V> {
         DeliveryMode.AT_LEAST_ONCE,
         true,
         null,
+        null,
         null);
   }
 
@@ -489,7 +523,8 @@ public final class SubscriptionSpec<K, V> {
         f.deliveryMode,
         f.deadLetters,
         f.filter,
-        f.topicPattern);
+        f.topicPattern,
+        f.autoscaling);
   }
 
   /** The mutable settings of a copy under construction. */
@@ -509,6 +544,7 @@ public final class SubscriptionSpec<K, V> {
     boolean deadLetters;
     RecordFilter filter;
     java.util.regex.Pattern topicPattern;
+    Autoscaling autoscaling;
 
     Fields(SubscriptionSpec<K, V> spec) {
       group = spec.group;
@@ -526,6 +562,7 @@ public final class SubscriptionSpec<K, V> {
       deadLetters = spec.deadLetters;
       filter = spec.filter;
       topicPattern = spec.topicPattern;
+      autoscaling = spec.autoscaling;
     }
   }
 
@@ -546,7 +583,8 @@ public final class SubscriptionSpec<K, V> {
         && Objects.equals(deliveryMode, other.deliveryMode)
         && deadLetters == other.deadLetters
         && Objects.equals(filter, other.filter)
-        && Objects.equals(patternText(), other.patternText());
+        && Objects.equals(patternText(), other.patternText())
+        && Objects.equals(autoscaling, other.autoscaling);
   }
 
   @Override
@@ -566,7 +604,8 @@ public final class SubscriptionSpec<K, V> {
         deliveryMode,
         deadLetters,
         filter,
-        patternText());
+        patternText(),
+        autoscaling);
   }
 
   private String patternText() {
@@ -595,6 +634,7 @@ public final class SubscriptionSpec<K, V> {
         + deadLetters
         + (filter == null ? "" : ", filter=" + filter)
         + (topicPattern == null ? "" : ", topicPattern=" + topicPattern.pattern())
+        + (autoscaling == null ? "" : ", autoscaling=" + autoscaling)
         + "]";
   }
 

@@ -15,6 +15,7 @@ import io.skald.framework.admin.PartitionLag;
 import io.skald.framework.admin.Retention;
 import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.consumer.Autoscaling;
 import io.skald.framework.consumer.ConsumerRecord;
 import io.skald.framework.consumer.RecordFilter;
 import io.skald.framework.consumer.RecordHandler;
@@ -301,6 +302,17 @@ final class JavadocExamples {
 
   private static CompletionStage<Void> archive(String topic, Order order) {
     return CompletableFuture.completedFuture(null);
+  }
+
+  static SubscriptionSpec<String, Order> autoscaling() {
+    // #jd-autoscaling
+    SubscriptionSpec<String, Order> spec =
+        SubscriptionSpec.of("billing", Codecs.string(), Codecs.json(Order.class))
+            .withTopics("orders")
+            .withPrefetch(1_000)
+            .withAutoscaling(Autoscaling.between(1, 64).scaleUpAtLag(500));
+    // #jd-autoscaling
+    return spec;
   }
 
   static void rateLimit() {

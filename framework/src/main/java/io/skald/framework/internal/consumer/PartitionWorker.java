@@ -111,6 +111,18 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
   private final TopicPartition tp;
   private final SubscriptionSpec<K, V> spec;
 
+  /** Records of this partition in the handler at most: fixed, or moved by autoscaling. */
+  private int parallelism;
+
+  private final io.skald.framework.consumer.Autoscaling autoscaling;
+
+  /** Since when (nano time) the lag is above the scale-up line, or below the scale-down line. */
+  private long aboveSince;
+
+  private long belowSince;
+  private boolean above;
+  private boolean below;
+
   /** The subscription's filter expression, evaluated by the partition; null for none. */
   private final String filter;
 
@@ -144,6 +156,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     this.timers = timers;
     this.tp = setup.tp();
     this.spec = setup.spec();
+    this.autoscaling = spec.autoscaling().orElse(null);
+    this.parallelism = autoscaling == null ? spec.parallelism() : autoscaling.min();
     this.filter =
         spec.filter().map(io.skald.framework.consumer.RecordFilter::expression).orElse(null);
     this.handler = setup.handler();
@@ -403,7 +417,7 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
       pending.refill(spec.prefetch());
       int before = pending.buffered();
       pending.dispatch(
-          spec.parallelism(),
+          parallelism,
           spec.orderingPolicy() == OrderingPolicy.PARTITION_BLOCKING,
           atMostOnce ? committedLimit : Long.MAX_VALUE,
           entry -> {
@@ -615,6 +629,51 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
     return this;
   }
 
+  /** Doubles or halves the parallelism once the lag stayed past a line long enough. */
+  private void autoscale(long currentLag) {
+    long now = System.nanoTime();
+    boolean nowAbove = currentLag > autoscaling.scaleUpLag();
+    boolean nowBelow = currentLag <= autoscaling.scaleDownLag();
+    if (nowAbove && !above) {
+      aboveSince = now;
+    }
+    if (nowBelow && !below) {
+      belowSince = now;
+    }
+    above = nowAbove;
+    below = nowBelow;
+    int next = parallelism;
+    if (above && now - aboveSince >= autoscaling.scaleUpAfter().toNanos()) {
+      next = Math.min(autoscaling.max(), parallelism * 2);
+      aboveSince = now; // the next doubling waits as long again
+    } else if (below && now - belowSince >= autoscaling.scaleDownAfter().toNanos()) {
+      next = Math.max(autoscaling.min(), parallelism / 2);
+      belowSince = now;
+    }
+    if (next != parallelism) {
+      getContext()
+          .getLog()
+          .info(
+              "group {}: {} parallelism {} -> {} (lag {})",
+              spec.group(),
+              tp,
+              parallelism,
+              next,
+              currentLag);
+      io.skald.framework.internal.metrics.SkaldMetrics.get(getContext().getSystem())
+          .counter(
+              "skald.consumer.autoscaled",
+              "Parallelism changes of autoscaling subscriptions",
+              "group",
+              spec.group(),
+              "direction",
+              next > parallelism ? "up" : "down")
+          .increment();
+      parallelism = next;
+      dispatch(); // more records may start now
+    }
+  }
+
   private long committable() {
     return atMostOnce ? fetcher.next() : pending.committable(fetcher.next());
   }
@@ -624,6 +683,9 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
       long position = committable();
       if (logEnd >= 0) {
         lag.set(Math.max(0, logEnd - position));
+        if (autoscaling != null) {
+          autoscale(Math.max(0, logEnd - position));
+        }
       }
       if (position != lastReported) {
         lastReported = position;
