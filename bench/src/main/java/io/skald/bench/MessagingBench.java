@@ -335,8 +335,8 @@ final class MessagingBench {
           double[] plainRates = new double[bench.runs];
           for (int run = -1; run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
-            double seconds = catchUpSeconds(skald, "filtered-" + run, filter, wanted);
-            double plain = catchUpSeconds(skald, "plain-" + run, null, backlog);
+            double seconds = catchUpSeconds(skald, "filtered-" + run, 2, filter, wanted);
+            double plain = catchUpSeconds(skald, "plain-" + run, 2, null, backlog);
             if (run >= 0) {
               filteredRates[run] = backlog / seconds;
               deliveredRates[run] = wanted / seconds;
@@ -351,21 +351,28 @@ final class MessagingBench {
         });
   }
 
-  /** Seconds until a 2-member group has handled {@code expected} records of the backlog. */
+  /**
+   * Seconds from the first member's start until a group of {@code members} has handled {@code
+   * expected} records of the backlog (all of it, or what {@code filter} keeps).
+   */
   private static double catchUpSeconds(
-      Skald skald, String group, io.skald.framework.consumer.RecordFilter filter, long expected)
+      Skald skald,
+      String group,
+      int members,
+      io.skald.framework.consumer.RecordFilter filter,
+      long expected)
       throws Exception {
     AtomicLong handled = new AtomicLong();
     CompletableFuture<Long> done = new CompletableFuture<>();
-    List<Subscription> members = new ArrayList<>();
+    List<Subscription> running = new ArrayList<>();
     SubscriptionSpec<String, byte[]> spec =
         SubscriptionSpec.of(group, Codecs.string(), Codecs.bytes()).withTopics("backlog");
     if (filter != null) {
       spec = spec.withFilter(filter);
     }
     long start = System.nanoTime();
-    for (int m = 0; m < 2; m++) {
-      members.add(
+    for (int m = 0; m < members; m++) {
+      running.add(
           skald.subscribe(
               spec,
               record -> {
@@ -376,7 +383,7 @@ final class MessagingBench {
               }));
     }
     long end = done.get(300, TimeUnit.SECONDS);
-    for (Subscription s : members) {
+    for (Subscription s : running) {
       s.stop().toCompletableFuture().join();
     }
     return Bench.seconds(end - start);
@@ -391,29 +398,10 @@ final class MessagingBench {
       double[] rates = new double[bench.runs];
       for (int run = -1; run < bench.runs; run++) {
         Progress.run(run + 1, bench.runs);
-        AtomicLong handled = new AtomicLong();
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        List<Subscription> group = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int m = 0; m < members; m++) {
-          group.add(
-              skald.subscribe(
-                  SubscriptionSpec.of(
-                          "catch-up-" + members + "-" + run, Codecs.string(), Codecs.bytes())
-                      .withTopics("backlog"),
-                  record -> {
-                    if (handled.incrementAndGet() == backlog) {
-                      done.complete(System.nanoTime());
-                    }
-                    return CompletableFuture.completedFuture(null);
-                  }));
-        }
-        long end = done.get(300, TimeUnit.SECONDS);
-        for (Subscription s : group) {
-          s.stop().toCompletableFuture().join();
-        }
+        double seconds =
+            catchUpSeconds(skald, "catch-up-" + members + "-" + run, members, null, backlog);
         if (run >= 0) {
-          rates[run] = backlog / Bench.seconds(end - start);
+          rates[run] = backlog / seconds;
         }
       }
       bench.record("consume-" + members, "backlog catch-up", system, "records/s", rates);

@@ -36,9 +36,7 @@ class AutoscalingTest {
   void start() {
     node = SkaldTestNode.start();
     skald = node.skald();
-    io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
-        .registry()
-        .add(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    io.skald.framework.testing.Meters.record(skald);
     skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
   }
 
@@ -50,14 +48,8 @@ class AutoscalingTest {
   }
 
   private double changes(String direction) {
-    return io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
-        .registry()
-        .find("skald.consumer.autoscaled")
-        .tag("direction", direction)
-        .counters()
-        .stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
-        .sum();
+    return io.skald.framework.testing.Meters.count(
+        skald, "skald.consumer.autoscaled", "direction", direction);
   }
 
   private void send(int from, int to) {

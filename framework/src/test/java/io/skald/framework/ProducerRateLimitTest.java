@@ -31,9 +31,7 @@ class ProducerRateLimitTest {
   void start() {
     node = SkaldTestNode.start();
     skald = node.skald();
-    io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
-        .registry()
-        .add(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    io.skald.framework.testing.Meters.record(skald);
     skald.admin().createTopic(TopicSpec.of("orders", 2)).toCompletableFuture().join();
     skald.admin().createTopic(TopicSpec.of("emails", 1)).toCompletableFuture().join();
   }
@@ -45,14 +43,7 @@ class ProducerRateLimitTest {
   }
 
   private double counter(String name, String topic) {
-    return io.skald.framework.internal.metrics.SkaldMetrics.get(skald.system())
-        .registry()
-        .find(name)
-        .tag("topic", topic)
-        .counters()
-        .stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
-        .sum();
+    return io.skald.framework.testing.Meters.count(skald, name, "topic", topic);
   }
 
   @Test
