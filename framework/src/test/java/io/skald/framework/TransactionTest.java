@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,21 +171,20 @@ class TransactionTest {
     TransactionalProducer<String, String> producer = producer("tx-copy-tx-in-0");
     Subscription[] self = new Subscription[1];
     CompletableFuture<Subscription> started = new CompletableFuture<>();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     Subscription subscription =
         skald.subscribe(
             SubscriptionSpec.of("tx-copier", Codecs.string(), Codecs.string())
                 .withTopics("tx-in")
                 .withDeliveryMode(DeliveryMode.TRANSACTIONAL),
-            // #txn-producer
-            (ConsumerRecord<String, String> record) -> {
-              Subscription member = started.join();
-              producer.begin();
-              producer.send("tx-out", record.key(), record.value().toUpperCase());
-              producer.sendOffsets(member, Map.of(record.topicPartition(), record.offset() + 1));
-              return producer.commit().thenApply(done -> null);
-            }
-            // #txn-producer
-            );
+            record ->
+                copy(record, producer, started)
+                    .whenComplete(
+                        (done, error) -> {
+                          if (error != null) {
+                            failures.add(record.offset() + ": " + error);
+                          }
+                        }));
     self[0] = subscription;
     started.complete(subscription);
 
@@ -192,7 +192,7 @@ class TransactionTest {
     probe.awaitAssert(
         Duration.ofSeconds(20),
         () -> {
-          assertEquals(20, logEnd("tx-out", 0));
+          assertEquals(20, logEnd("tx-out", 0), () -> "handler failures: " + failures);
           assertEquals(
               20L,
               skald
@@ -205,6 +205,81 @@ class TransactionTest {
         });
     self[0].stop().toCompletableFuture().join();
     producer.close();
+  }
+
+  @Test
+  void inTransactionAbortsWhenItsBodyFailsAndLeavesTheProducerReady() {
+    skald.admin().createTopic(TopicSpec.of("tx-body", 1)).toCompletableFuture().join();
+    TransactionalProducer<String, String> producer = producer("tx-body-id");
+
+    // a body that throws after a send, and one whose stage fails: both abort, nothing is written
+    Throwable thrown =
+        failure(
+            producer.inTransaction(
+                () -> {
+                  producer.send("tx-body", "k", "lost");
+                  throw new IllegalStateException("boom");
+                }));
+    assertInstanceOf(IllegalStateException.class, thrown);
+    Throwable failed =
+        failure(
+            producer.inTransaction(
+                () -> {
+                  producer.send("tx-body", "k", "lost too");
+                  return CompletableFuture.failedFuture(new IllegalArgumentException("bad"));
+                }));
+    assertInstanceOf(IllegalArgumentException.class, failed);
+    assertEquals(0, logEnd("tx-body", 0));
+
+    // a sendOffsets refused for a partition not owned dooms its transaction: commit aborts it
+    producer.begin();
+    producer.send("tx-body", "k", "doomed");
+    Subscription none =
+        skald.subscribe(
+            SubscriptionSpec.of("tx-body-group", Codecs.string(), Codecs.string())
+                .withTopics("tx-body")
+                .withDeliveryMode(DeliveryMode.TRANSACTIONAL),
+            record -> CompletableFuture.completedFuture(null));
+    assertThrows(
+        io.skald.framework.transaction.NotPartitionOwnerException.class,
+        () -> producer.sendOffsets(none, Map.of(new TopicPartition("tx-other", 0), 1L)));
+    Throwable commit = failure(producer.commit());
+    assertInstanceOf(TransactionAbortedException.class, commit);
+    assertInstanceOf(
+        io.skald.framework.transaction.NotPartitionOwnerException.class, commit.getCause());
+    assertEquals(0, logEnd("tx-body", 0));
+
+    // and the next one commits, with the body's result
+    assertEquals(
+        "ok",
+        producer
+            .inTransaction(
+                () -> {
+                  producer.send("tx-body", "k", "kept");
+                  return CompletableFuture.completedFuture("ok");
+                })
+            .toCompletableFuture()
+            .join());
+    assertEquals(1, logEnd("tx-body", 0));
+    none.stop().toCompletableFuture().join();
+    producer.close();
+  }
+
+  private static CompletionStage<Void> copy(
+      ConsumerRecord<String, String> record,
+      TransactionalProducer<String, String> producer,
+      CompletableFuture<Subscription> started) {
+    return
+    // #txn-in-transaction
+    producer.inTransaction(
+        () -> {
+          producer.send("tx-out", record.key(), record.value().toUpperCase());
+          producer.sendOffsets(
+              started.join(), Map.of(record.topicPartition(), record.offset() + 1));
+          return CompletableFuture.completedFuture(null);
+        })
+    // #txn-in-transaction
+    ;
   }
 
   @Test

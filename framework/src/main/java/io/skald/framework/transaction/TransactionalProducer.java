@@ -100,7 +100,9 @@ public interface TransactionalProducer<K, V> extends AutoCloseable {
    *
    * @param subscription the subscription the records were consumed with
    * @param offsets per partition, the next offset to read (the last handled record's offset + 1)
-   * @throws NotPartitionOwnerException if the subscription's member does not own a partition
+   * @throws NotPartitionOwnerException if the subscription's member does not own a partition; the
+   *     transaction is then doomed ({@link #commit} aborts it), so its records are never written
+   *     without the positions
    * @throws TransactionStateException if no transaction is open, or the subscription is not
    *     transactional
    */
@@ -125,6 +127,71 @@ public interface TransactionalProducer<K, V> extends AutoCloseable {
    * @throws TransactionStateException if no transaction is open
    */
   CompletionStage<Done> abort();
+
+  /**
+   * Runs {@code body} in a transaction of its own: begins one, runs the body (which sends records
+   * and offsets), commits once the body's stage completed, and <b>aborts</b> if the body throws or
+   * its stage fails. This is the form a handler should use: whatever goes wrong inside, no
+   * transaction is left open to make the next attempt's {@link #begin} fail.
+   * <!-- snippet: txn-in-transaction -->
+   *
+   * <pre>{@code
+   * producer.inTransaction(
+   *     () -> {
+   *       producer.send("tx-out", record.key(), record.value().toUpperCase());
+   *       producer.sendOffsets(
+   *           started.join(), Map.of(record.topicPartition(), record.offset() + 1));
+   *       return CompletableFuture.completedFuture(null);
+   *     })
+   * }</pre>
+   *
+   * <p>The body's stage must not wait for the stages of its own sends: they complete only once the
+   * transaction committed, which waits for the body.
+   *
+   * @param body sends the transaction's records and offsets; its stage's value is the result
+   * @param <T> the body's result
+   * @return completes with the body's result once the transaction committed; fails with {@link
+   *     #begin}'s exception, with the body's failure (the transaction then aborted), or with {@link
+   *     #commit}'s failure
+   */
+  default <T> CompletionStage<T> inTransaction(
+      java.util.function.Supplier<? extends CompletionStage<T>> body) {
+    try {
+      begin();
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<T> result;
+    try {
+      result = body.get();
+    } catch (RuntimeException e) {
+      result = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    return result
+        .handle(
+            (value, error) -> {
+              if (error == null) {
+                return commit().thenApply(done -> value);
+              }
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              return abort()
+                  .handle(
+                      (done, abortError) -> {
+                        if (abortError != null) {
+                          cause.addSuppressed(abortError);
+                        }
+                        throw cause instanceof RuntimeException runtime
+                            ? runtime
+                            : new java.util.concurrent.CompletionException(cause);
+                      })
+                  .thenApply(ignored -> value);
+            })
+        .thenCompose(stage -> stage);
+  }
 
   /** Closes the producer; an open transaction is aborted. */
   @Override

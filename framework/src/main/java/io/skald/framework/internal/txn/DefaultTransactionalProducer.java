@@ -470,16 +470,19 @@ public final class DefaultTransactionalProducer<K, V> implements TransactionalPr
         }
         long granted = member.generationOf(tp);
         if (granted < 0) {
-          throw new NotPartitionOwnerException(
-              "member "
-                  + member.memberId()
-                  + " of group '"
-                  + member.group()
-                  + "' does not own "
-                  + tp
-                  + " (it owns "
-                  + member.assignment()
-                  + ")");
+          NotPartitionOwnerException notOwner =
+              new NotPartitionOwnerException(
+                  "member "
+                      + member.memberId()
+                      + " of group '"
+                      + member.group()
+                      + "' does not own "
+                      + tp
+                      + " (it owns "
+                      + member.assignment()
+                      + ")");
+          doom(t, notOwner);
+          throw notOwner;
         }
         generation = Math.max(generation, granted);
         positions.add(CommittedOffset.of(tp, offset));
