@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * <pre>
  * bench/run                 # every scenario
  * bench/run produce-4 e2e   # named scenarios
- * bench/run --quick         # short runs (smoke test)
+ * bench/run --quick         # short runs, at most two (figures still indicative)
+ * bench/run --smoke         # tiny runs: proves the harness works, figures mean nothing
  * </pre>
  */
 public final class Bench {
@@ -39,13 +40,15 @@ public final class Bench {
   static final String KAFKA = "kafka";
 
   final boolean quick;
+  private final boolean smoke;
   final int runs;
   private final boolean withKafka;
   private final Report report = new Report();
   KafkaPeer kafka;
 
-  private Bench(boolean quick, int runs, boolean withKafka) {
-    this.quick = quick;
+  private Bench(boolean quick, boolean smoke, int runs, boolean withKafka) {
+    this.quick = quick || smoke;
+    this.smoke = smoke;
     this.runs = runs;
     this.withKafka = withKafka;
   }
@@ -70,12 +73,14 @@ public final class Bench {
    */
   public static Path run(String... args) throws Exception {
     boolean quick = false;
+    boolean smoke = false;
     boolean withKafka = true;
     int runs = 5;
     List<String> scenarios = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
+        case "--smoke" -> smoke = true;
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--no-kafka" -> withKafka = false;
         case "--payload" ->
@@ -83,14 +88,14 @@ public final class Bench {
         default -> scenarios.add(args[i]);
       }
     }
-    if (quick) {
-      runs = Math.min(runs, 2);
+    if (quick || smoke) {
+      runs = Math.min(runs, smoke ? 1 : 2);
     }
     List<Scenario> selected =
         scenarios.isEmpty() || scenarios.contains("all")
             ? List.of(Scenario.values())
             : scenarios.stream().map(Scenario::of).toList();
-    Bench bench = new Bench(quick, runs, withKafka);
+    Bench bench = new Bench(quick, smoke, runs, withKafka);
     Progress.start();
     try {
       for (int i = 0; i < selected.size(); i++) {
@@ -103,6 +108,18 @@ public final class Bench {
       }
     }
     return bench.report.write(bench.quick);
+  }
+
+  /**
+   * A scenario's size for the mode of this run: the full size, the {@code --quick} one, or a fifth
+   * of that in {@code --smoke} mode (which only proves the harness works).
+   *
+   * @param full records, sagas or partitions of a full run
+   * @param quickSize the same for a quick run
+   * @return the size to use
+   */
+  int size(int full, int quickSize) {
+    return smoke ? Math.max(1, quickSize / 5) : quick ? quickSize : full;
   }
 
   /** The Kafka peer's scenarios, or null when the run is without Kafka. */
@@ -199,7 +216,7 @@ public final class Bench {
    * partitions, and the time to bring them all back after a restart of the node.
    */
   void scalePartitions() throws Exception {
-    int partitions = quick ? 1_000 : 10_000;
+    int partitions = size(10_000, 1_000);
     String name = "partitions-" + partitions;
     Path dir = Files.createTempDirectory("skald-bench-");
     try {
@@ -231,7 +248,7 @@ public final class Bench {
    * a restart of the node.
    */
   void scaleSagas() throws Exception {
-    int sagas = quick ? 2_000 : 100_000;
+    int sagas = size(100_000, 2_000);
     String name = "sagas-" + sagas;
     Path dir = Files.createTempDirectory("skald-bench-");
     try {
@@ -322,9 +339,9 @@ public final class Bench {
   /** Scenario 4: the place-order saga at saturation and at a fixed rate. */
   void sagas(Shop.Flow flow) throws Exception {
     String name = flow == Shop.Flow.ORCHESTRATION ? "saga-orch" : "saga-chor";
-    int orders = quick ? 100 : 1_000;
+    int orders = size(1_000, 100);
     int rate = 20;
-    int paced = quick ? 40 : 200;
+    int paced = size(200, 40);
     double[] throughput = new double[runs];
     double[] completed = new double[runs];
     double[] p50 = new double[runs];
@@ -365,7 +382,7 @@ public final class Bench {
    * peer is the same workload on one node with the embedded LevelDB journal.
    */
   void cluster() throws Exception {
-    int records = quick ? 5_000 : 300_000;
+    int records = size(300_000, 5_000);
     try (io.skald.testkit.LocalPostgres postgres = io.skald.testkit.LocalPostgres.start()) {
       ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
       for (int nodes = 1; nodes <= 3; nodes++) {
@@ -412,7 +429,7 @@ public final class Bench {
    * nothing to fail over to.
    */
   void clusterFailover() throws Exception {
-    int kills = quick ? 1 : 3;
+    int kills = size(3, 1);
     List<Double> produce = new ArrayList<>();
     List<Double> consume = new ArrayList<>();
     List<Double> downed = new ArrayList<>();

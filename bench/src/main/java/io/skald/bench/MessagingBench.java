@@ -32,7 +32,7 @@ final class MessagingBench {
    * the default (idempotent, pipelined) producer, and with a plain one as the same-run peer.
    */
   void produce(int partitions) throws Exception {
-    int records = bench.quick ? 20_000 : 300_000;
+    int records = bench.size(300_000, 20_000);
     double[] rates = new double[bench.runs];
     double[] plainRates = new double[bench.runs];
     Bench.withNode(
@@ -136,9 +136,7 @@ final class MessagingBench {
    */
   void endToEnd(int ratePerSecond) throws Exception {
     int records =
-        ratePerSecond == 0
-            ? (bench.quick ? 20_000 : 200_000)
-            : ratePerSecond * (bench.quick ? 2 : 10);
+        ratePerSecond == 0 ? bench.size(200_000, 20_000) : ratePerSecond * (bench.size(10, 2));
     String name = ratePerSecond == 0 ? "e2e-max" : "e2e-10k";
     skaldEndToEnd(name, records, ratePerSecond, "", Bench.SKALD);
     if (ratePerSecond > 0) {
@@ -286,7 +284,7 @@ final class MessagingBench {
    * second.
    */
   void consumers() throws Exception {
-    int backlog = bench.quick ? 20_000 : 1_000_000;
+    int backlog = bench.size(1_000_000, 20_000);
     Bench.withNodeThen(
         dir -> physicalLimits(dir.resolve("journal"), backlog),
         "",
@@ -312,7 +310,7 @@ final class MessagingBench {
    * (backlog / time to catch up) and the filtered one also what it delivered.
    */
   void filtered() throws Exception {
-    int backlog = bench.quick ? 20_000 : 1_000_000;
+    int backlog = bench.size(1_000_000, 20_000);
     io.skald.framework.consumer.RecordFilter filter =
         io.skald.framework.consumer.RecordFilter.parse(TEN_PERCENT);
     long matching = 0;

@@ -132,7 +132,7 @@ final class MetricsOverheadBench {
   }
 
   private void produce(String kind, Observation observation) throws Exception {
-    int records = bench.quick ? 20_000 : 300_000;
+    int records = bench.size(300_000, 20_000);
     double[] on = new double[bench.runs];
     double[] off = new double[bench.runs];
     Bench.withNode(
@@ -170,7 +170,7 @@ final class MetricsOverheadBench {
   }
 
   private void sagas(String kind, Observation observation) throws Exception {
-    int orders = bench.quick ? 100 : 1_000;
+    int orders = bench.size(1_000, 100);
     double[] on = new double[bench.runs];
     double[] off = new double[bench.runs];
     Bench.withNode(skald -> SagaBench.run(skald, Shop.Flow.ORCHESTRATION, orders / 2, 0));

@@ -62,7 +62,7 @@ final class TransactionBench {
   }
 
   void run() throws Exception {
-    int backlog = bench.quick ? 10_000 : 200_000;
+    int backlog = bench.size(200_000, 10_000);
     Bench.withNodeThen(
         dir -> {},
         "",

@@ -11,10 +11,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The harness in --quick mode, so it never rots: every scenario produces results, the Kafka peer
- * starts, is measured and is stopped. Except {@code cluster-failover}: its harness ({@link
- * io.skald.testkit.FailoverLoop}, three node JVMs killed and restarted) already runs in the suite
- * as the cluster module's {@code NodeKillLoopTest}, and a second run here would add most of a
+ * The harness in --smoke mode (tiny runs), so it never rots: every scenario produces results, the
+ * Kafka peer starts, is measured and is stopped. Except {@code cluster-failover}: its harness
+ * ({@link io.skald.testkit.FailoverLoop}, three node JVMs killed and restarted) already runs in the
+ * suite as the cluster module's {@code NodeKillLoopTest}, and a second run here would add most of a
  * minute to the suite for the few lines that record its figures.
  */
 class BenchSmokeTest {
@@ -25,7 +25,7 @@ class BenchSmokeTest {
     try {
       String[] args =
           java.util.stream.Stream.concat(
-                  java.util.stream.Stream.of("--quick", "--runs", "1"),
+                  java.util.stream.Stream.of("--smoke"),
                   java.util.Arrays.stream(Scenario.values())
                       .filter(s -> s != Scenario.CLUSTER_FAILOVER)
                       .map(Scenario::id))
