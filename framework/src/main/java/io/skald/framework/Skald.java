@@ -251,6 +251,24 @@ public final class Skald implements AutoCloseable {
   }
 
   /**
+   * Starts a member of a shared group ({@link SubscriptionSpec#withSharedConsumption}) whose
+   * handler sees each record's {@link io.skald.framework.consumer.RecordLease}, to extend the
+   * visibility timeout of a long task or release the record for later.
+   *
+   * @param spec what to subscribe to and how; must be shared
+   * @param handler handles each record; completing its stage acknowledges the record
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the running member
+   * @throws UnknownTopicException if a topic does not exist
+   * @throws IllegalArgumentException for a spec that is not shared, or an invalid one
+   */
+  public <K, V> Subscription subscribe(
+      SubscriptionSpec<K, V> spec, io.skald.framework.consumer.LeasedRecordHandler<K, V> handler) {
+    return join(runtime.subscribe(spec, handler));
+  }
+
+  /**
    * Starts a member of a consumer group without blocking.
    *
    * @param spec what to subscribe to and how

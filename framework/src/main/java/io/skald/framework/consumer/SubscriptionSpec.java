@@ -51,6 +51,7 @@ public final class SubscriptionSpec<K, V> {
   private final RecordFilter filter;
   private final java.util.regex.Pattern topicPattern;
   private final Autoscaling autoscaling;
+  private final Duration visibilityTimeout;
 
   private SubscriptionSpec(
       String group,
@@ -68,7 +69,8 @@ public final class SubscriptionSpec<K, V> {
       boolean deadLetters,
       RecordFilter filter,
       java.util.regex.Pattern topicPattern,
-      Autoscaling autoscaling) {
+      Autoscaling autoscaling,
+      Duration visibilityTimeout) {
     validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
@@ -101,6 +103,7 @@ public final class SubscriptionSpec<K, V> {
     this.filter = filter;
     this.topicPattern = topicPattern;
     this.autoscaling = autoscaling;
+    this.visibilityTimeout = visibilityTimeout;
   }
 
   /**
@@ -125,6 +128,9 @@ public final class SubscriptionSpec<K, V> {
               + ") must not exceed prefetch ("
               + prefetch
               + "): a member cannot handle more records of a partition than it fetched ahead");
+    }
+    if (visibilityTimeout != null) {
+      validateShared();
     }
     if (parallelism > prefetch) {
       throw new IllegalArgumentException(
@@ -289,6 +295,82 @@ public final class SubscriptionSpec<K, V> {
   }
 
   /**
+   * The visibility timeout of a shared subscription (see {@link #withSharedConsumption}).
+   *
+   * @return how long a record handed to a member stays hidden from the others, or empty for a
+   *     partitioned (keyed) subscription
+   */
+  public java.util.Optional<Duration> visibilityTimeout() {
+    return java.util.Optional.ofNullable(visibilityTimeout);
+  }
+
+  /**
+   * Whether records of a partition are shared among all members instead of the partition being
+   * owned by one (see {@link #withSharedConsumption}).
+   *
+   * @return whether the subscription is shared
+   */
+  public boolean shared() {
+    return visibilityTimeout != null;
+  }
+
+  /**
+   * A copy that consumes like a work queue (SQS standard queues, Kafka share groups): every member
+   * reads every partition, each record is handed to one member at a time and hidden from the others
+   * for {@code visibilityTimeout}, and is acknowledged one by one when its handler completes. A
+   * record whose member dies or does not finish in time is handed to another member after the
+   * timeout; a handler that needs longer extends it ({@link RecordLease#extend}), and one that
+   * wants the record again later releases it with a delay ({@link RecordLease#release}). A group
+   * can then have more useful members than the topic has partitions.
+   *
+   * <p>The price is order: records (even of one key) may be handled concurrently and out of order,
+   * and a record may be handled again after a timeout (at-least-once). Each record is delivered at
+   * most {@code retryPolicy.maxAttempts()} times; then it goes to the dead-letter topic (reason
+   * {@link io.skald.framework.deadletter.DeadLetterReason#DELIVERY_LIMIT} when its members stopped
+   * holding it). See docs/patterns.md.
+   *
+   * @param visibilityTimeout how long a handed-out record stays hidden, positive
+   * @return the new spec
+   * @throws IllegalArgumentException if the timeout is not positive
+   */
+  public SubscriptionSpec<K, V> withSharedConsumption(Duration visibilityTimeout) {
+    Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+    if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "visibilityTimeout must be positive, was " + visibilityTimeout);
+    }
+    return copy(f -> f.visibilityTimeout = visibilityTimeout);
+  }
+
+  /** What shared consumption cannot combine with, refused with the reason. */
+  private void validateShared() {
+    String refused = null;
+    if (deliveryMode != DeliveryMode.AT_LEAST_ONCE) {
+      refused =
+          "delivery mode "
+              + deliveryMode
+              + " (a shared subscription acknowledges each record after its handler:"
+              + " at-least-once)";
+    } else if (orderingPolicy == OrderingPolicy.PARTITION_BLOCKING) {
+      refused = "ordering policy PARTITION_BLOCKING (a shared subscription keeps no order)";
+    } else if (!deadLetters) {
+      refused =
+          "withoutDeadLetters() (a record that exhausts its deliveries goes to the dead-letter"
+              + " topic; the other members must not stop on it)";
+    } else if (topicPattern != null) {
+      refused = "a topic pattern (name the topics with withTopics)";
+    } else if (autoscaling != null) {
+      refused = "autoscaling (scale a shared group by adding members)";
+    } else if (filter != null) {
+      refused = "a filter (use a partitioned subscription to filter)";
+    }
+    if (refused != null) {
+      throw new IllegalArgumentException(
+          "shared subscription of group '" + group + "' cannot use " + refused);
+    }
+  }
+
+  /**
    * The pattern of a pattern subscription: the group also reads every topic whose whole name
    * matches, including topics created later (read from their first record), and stops reading a
    * matched topic when it is deleted.
@@ -435,6 +517,7 @@ public final class SubscriptionSpec<K, V> {
         true,
         null,
         null,
+        null,
         null);
   }
 
@@ -524,7 +607,8 @@ public final class SubscriptionSpec<K, V> {
         f.deadLetters,
         f.filter,
         f.topicPattern,
-        f.autoscaling);
+        f.autoscaling,
+        f.visibilityTimeout);
   }
 
   /** The mutable settings of a copy under construction. */
@@ -545,6 +629,7 @@ public final class SubscriptionSpec<K, V> {
     RecordFilter filter;
     java.util.regex.Pattern topicPattern;
     Autoscaling autoscaling;
+    Duration visibilityTimeout;
 
     Fields(SubscriptionSpec<K, V> spec) {
       group = spec.group;
@@ -563,6 +648,7 @@ public final class SubscriptionSpec<K, V> {
       filter = spec.filter;
       topicPattern = spec.topicPattern;
       autoscaling = spec.autoscaling;
+      visibilityTimeout = spec.visibilityTimeout;
     }
   }
 
@@ -584,7 +670,8 @@ public final class SubscriptionSpec<K, V> {
         && deadLetters == other.deadLetters
         && Objects.equals(filter, other.filter)
         && Objects.equals(patternText(), other.patternText())
-        && Objects.equals(autoscaling, other.autoscaling);
+        && Objects.equals(autoscaling, other.autoscaling)
+        && Objects.equals(visibilityTimeout, other.visibilityTimeout);
   }
 
   @Override
@@ -605,7 +692,8 @@ public final class SubscriptionSpec<K, V> {
         deadLetters,
         filter,
         patternText(),
-        autoscaling);
+        autoscaling,
+        visibilityTimeout);
   }
 
   private String patternText() {
@@ -635,6 +723,7 @@ public final class SubscriptionSpec<K, V> {
         + (filter == null ? "" : ", filter=" + filter)
         + (topicPattern == null ? "" : ", topicPattern=" + topicPattern.pattern())
         + (autoscaling == null ? "" : ", autoscaling=" + autoscaling)
+        + (visibilityTimeout == null ? "" : ", shared, visibilityTimeout=" + visibilityTimeout)
         + "]";
   }
 

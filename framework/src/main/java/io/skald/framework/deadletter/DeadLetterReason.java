@@ -27,7 +27,13 @@ public enum DeadLetterReason {
    * The record's partition refused it for good when Skald wrote it on the sender's behalf (a
    * delayed record larger than its topic's limit when it fell due): never written to its topic.
    */
-  REFUSED("refused");
+  REFUSED("refused"),
+  /**
+   * A shared subscription handed the record out as many times as its retry policy allows attempts,
+   * and every time the member holding it neither acknowledged nor released it within the visibility
+   * timeout (it stopped, crashed or hung), so no handler failure was ever reported for it.
+   */
+  DELIVERY_LIMIT("delivery-limit");
 
   private final String header;
 

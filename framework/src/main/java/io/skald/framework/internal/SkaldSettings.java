@@ -37,6 +37,8 @@ public record SkaldSettings(
     Duration ownershipLease,
     Duration rebalanceTimeout,
     Duration patternRefreshInterval,
+    int sharedMaxInFlight,
+    int sharedSnapshotEvery,
     Map<String, String> assignors,
     int groupSnapshotEvery,
     Duration positionReportInterval,
@@ -108,6 +110,8 @@ public record SkaldSettings(
             c.getDuration("consumer.ownership-lease"),
             c.getDuration("consumer.rebalance-timeout"),
             c.getDuration("consumer.pattern-refresh-interval"),
+            c.getInt("consumer.shared.max-in-flight"),
+            c.getInt("consumer.shared.snapshot-every"),
             assignors,
             c.getInt("group.snapshot-every"),
             c.getDuration("group.position-report-interval"),
@@ -178,6 +182,8 @@ public record SkaldSettings(
     require(indexInterval >= 1, "partition.index-interval", "at least 1");
     require(partitionSnapshotEvery >= 1, "partition.snapshot-every", "at least 1");
     require(groupSnapshotEvery >= 1, "group.snapshot-every", "at least 1");
+    require(sharedMaxInFlight >= 1, "consumer.shared.max-in-flight", "at least 1");
+    require(sharedSnapshotEvery >= 1, "consumer.shared.snapshot-every", "at least 1");
     require(replayRate >= 1, "dead-letters.replay-rate", "at least 1");
     require(maxFetchBytes >= 1, "partition.max-fetch-bytes", "at least 1");
     require(tailCacheBytes >= 0, "partition.tail-cache-bytes", "0 or more");

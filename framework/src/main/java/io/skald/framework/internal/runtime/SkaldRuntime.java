@@ -10,6 +10,8 @@ import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.consumer.ConsumerActor;
 import io.skald.framework.internal.consumer.DefaultSubscription;
 import io.skald.framework.internal.consumer.MemberView;
+import io.skald.framework.internal.consumer.SharedConsumer;
+import io.skald.framework.internal.consumer.SharedSubscription;
 import io.skald.framework.internal.deadletter.DeadLetterSink;
 import io.skald.framework.internal.deadletter.DefaultDeadLetterQueue;
 import io.skald.framework.internal.deadletter.ReplayLedger;
@@ -55,7 +57,7 @@ public final class SkaldRuntime {
   private volatile Producer<byte[], byte[]> rawProducer;
   private final DelayedSender delayed;
   private final NodeHealthChecks health;
-  private final java.util.Set<DefaultSubscription> live =
+  private final java.util.Set<Subscription> live =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
@@ -92,6 +94,10 @@ public final class SkaldRuntime {
     GroupCoordinator.init(system, settings, topics);
     io.skald.framework.internal.group.GroupCatalog.init(system, settings);
     ReplayLedger.init(system, settings);
+    io.skald.framework.internal.share.SharePartition.init(
+        system,
+        settings,
+        dlqTopic -> (key, value, headers) -> rawProducer().send(dlqTopic, key, value, headers));
     String refusedDelayed =
         io.skald.framework.producer.ScheduledDelivery.DEAD_LETTER_GROUP + ".dlq";
     DelayedDeliveryScheduler.init(
@@ -300,11 +306,51 @@ public final class SkaldRuntime {
    */
   public <K, V> CompletionStage<Subscription> subscribe(
       SubscriptionSpec<K, V> spec, RecordHandler<K, V> handler) {
-    Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(handler, "handler");
+    return subscribe(spec, handler, null);
+  }
+
+  /**
+   * Starts a member of a shared group once every subscribed topic is known.
+   *
+   * @param spec the subscription, shared
+   * @param handler the handler
+   * @param <K> key type
+   * @param <V> value type
+   * @return the running subscription, or a stage failed with UnknownTopicException or
+   *     IllegalArgumentException (a spec that is not shared)
+   */
+  public <K, V> CompletionStage<Subscription> subscribe(
+      SubscriptionSpec<K, V> spec, io.skald.framework.consumer.LeasedRecordHandler<K, V> handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (spec != null && !spec.shared()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "a LeasedRecordHandler needs a shared subscription: group '"
+                  + spec.group()
+                  + "' is partitioned (add withSharedConsumption(visibilityTimeout))"));
+    }
+    return subscribe(spec, null, handler);
+  }
+
+  private <K, V> CompletionStage<Subscription> subscribe(
+      SubscriptionSpec<K, V> spec,
+      RecordHandler<K, V> handler,
+      io.skald.framework.consumer.LeasedRecordHandler<K, V> leased) {
+    Objects.requireNonNull(spec, "spec");
     try {
       spec.validate();
       Assignors.resolve(spec.assignor(), settings);
+      if (spec.shared()
+          && (handler instanceof io.skald.framework.internal.consumer.PartitionStart
+              || handler instanceof DeadLetterSink)) {
+        throw new IllegalArgumentException(
+            "shared subscription of group '"
+                + spec.group()
+                + "' cannot use "
+                + handler.getClass().getSimpleName()
+                + ": it decides positions per partition, and a shared group has none");
+      }
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -358,6 +404,9 @@ public final class SkaldRuntime {
         all.thenApply(
             ignored -> {
               String memberId = spec.group() + "-" + UUID.randomUUID();
+              if (spec.shared()) {
+                return startShared(spec, memberId, handler, leased, partitions, deadLetters);
+              }
               MemberView shared = new MemberView();
               ActorRef<ConsumerActor.Command> actor =
                   system.systemActorOf(
@@ -405,6 +454,35 @@ public final class SkaldRuntime {
                   .whenComplete((done, error) -> live.remove(subscription));
               return subscription;
             }));
+  }
+
+  private <K, V> Subscription startShared(
+      SubscriptionSpec<K, V> spec,
+      String memberId,
+      RecordHandler<K, V> handler,
+      io.skald.framework.consumer.LeasedRecordHandler<K, V> leased,
+      Map<String, Integer> partitions,
+      DeadLetterSink deadLetters) {
+    MemberView view = new MemberView();
+    io.skald.framework.consumer.LeasedRecordHandler<K, V> effective =
+        leased != null ? leased : (record, lease) -> handler.handle(record);
+    ActorRef<SharedConsumer.Command> actor =
+        system.systemActorOf(
+            SharedConsumer.create(
+                new SharedConsumer.Setup<>(
+                    memberId,
+                    spec,
+                    effective,
+                    Map.copyOf(partitions),
+                    settings,
+                    deadLetters,
+                    view)),
+            "skald-consumer-" + memberId,
+            Props.empty());
+    SharedSubscription subscription = new SharedSubscription(spec.group(), memberId, actor, view);
+    live.add(subscription);
+    subscription.whenTerminated().whenComplete((done, error) -> live.remove(subscription));
+    return subscription;
   }
 
   /**

@@ -1,0 +1,803 @@
+package io.skald.framework.internal.share;
+
+import io.skald.framework.Stages;
+import io.skald.framework.TopicPartition;
+import io.skald.framework.admin.PartitionOffsets;
+import io.skald.framework.consumer.LeaseLostException;
+import io.skald.framework.consumer.StartPosition;
+import io.skald.framework.deadletter.DeadLetterReason;
+import io.skald.framework.internal.Asks;
+import io.skald.framework.internal.EntityIds;
+import io.skald.framework.internal.EntitySupport;
+import io.skald.framework.internal.SkaldSettings;
+import io.skald.framework.internal.deadletter.DeadLetterHeaders;
+import io.skald.framework.internal.deadletter.DeadLetterSink;
+import io.skald.framework.internal.log.PartitionEntity;
+import io.skald.framework.internal.log.PartitionProtocol;
+import io.skald.framework.internal.log.RecordBatch;
+import io.skald.framework.internal.log.RecordFormat;
+import io.skald.framework.internal.metrics.SkaldMetrics;
+import io.skald.framework.internal.share.ShareProtocol.Acknowledge;
+import io.skald.framework.internal.share.ShareProtocol.Acquire;
+import io.skald.framework.internal.share.ShareProtocol.Acquired;
+import io.skald.framework.internal.share.ShareProtocol.Command;
+import io.skald.framework.internal.share.ShareProtocol.Event;
+import io.skald.framework.internal.share.ShareProtocol.Extend;
+import io.skald.framework.internal.share.ShareProtocol.Leased;
+import io.skald.framework.internal.share.ShareProtocol.Leave;
+import io.skald.framework.internal.share.ShareProtocol.LocksExtended;
+import io.skald.framework.internal.share.ShareProtocol.RecordsAcknowledged;
+import io.skald.framework.internal.share.ShareProtocol.RecordsAcquired;
+import io.skald.framework.internal.share.ShareProtocol.RecordsDeadLettered;
+import io.skald.framework.internal.share.ShareProtocol.RecordsReleased;
+import io.skald.framework.internal.share.ShareProtocol.Release;
+import io.skald.framework.internal.share.ShareProtocol.Settled;
+import io.skald.framework.internal.share.ShareProtocol.ShareDeleted;
+import io.skald.framework.internal.share.ShareProtocol.ShareSnapshot;
+import io.skald.framework.internal.share.ShareProtocol.ShareStarted;
+import io.skald.framework.internal.share.ShareProtocol.StartMoved;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * INTERNAL API: one partition of one shared group (Kafka's share-partition, KIP-932): reads the
+ * partition and hands its records to the group's members under locks that run out after the
+ * visibility timeout, so any number of members work on one partition, and a record whose member
+ * died goes to another one.
+ *
+ * <p><b>Durability.</b> Every acquisition (delivery count, lock holder, lock end), acknowledgement,
+ * release, extension and dead letter is an event, written before the member hears of it: after a
+ * restart the locks still hold (no redelivery storm when the entity moves), acknowledged records
+ * are never handed out again, and delivery counts keep growing, so a record that kills its members
+ * reaches the delivery limit and is dead-lettered instead of looping forever.
+ *
+ * <p><b>Batching.</b> Requests are queued and applied by one {@code Flush} per mailbox drain: the
+ * state changes at once (nothing else runs until the write completes, Pekko stashes meanwhile) and
+ * the events of every queued request are one journal write. The event handler therefore applies
+ * events only during recovery.
+ *
+ * <p><b>Window.</b> At most {@code skald.framework.consumer.shared.max-in-flight} unsettled records
+ * are kept in memory; reading the partition waits while the window is full, so a stalled group
+ * never grows memory.
+ *
+ * <p>Why this file is over 400 lines: it is one state machine around the window (fetching,
+ * acquisitions, settlements, lock expiry, dead letters); the durable part of its state is {@link
+ * ShareState}, the protocol {@link ShareProtocol}.
+ */
+public final class SharePartition extends EventSourcedBehavior<Command, Event, ShareState> {
+
+  /** The sharding entity type; the entity id is {@code <group>~<topic>~<partition>}. */
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "skald-share-partition");
+
+  /** How often locks and delays are checked and waiting acquires answered. */
+  static final Duration TICK = Duration.ofMillis(50);
+
+  /** Messages the entity sends itself. */
+  sealed interface Internal extends Command
+      permits Flush, Tick, StartResolved, FetchReply, FetchTimeout, DeadLetterWritten {}
+
+  /** Applies the queued requests. */
+  enum Flush implements Internal {
+    INSTANCE
+  }
+
+  /** Runs out locks, delays and long polls. */
+  enum Tick implements Internal {
+    INSTANCE
+  }
+
+  record StartResolved(PartitionOffsets offsets, Throwable error) implements Internal {}
+
+  record FetchReply(PartitionProtocol.FetchResult result) implements Internal {}
+
+  record FetchTimeout(long fetchId) implements Internal {}
+
+  record DeadLetterWritten(long offset, Throwable error) implements Internal {}
+
+  /**
+   * Registers the entity type.
+   *
+   * @param system the actor system
+   * @param settings Skald's settings
+   * @param deadLetters the dead-letter writer of a dead-letter topic
+   */
+  public static void init(
+      ActorSystem<?> system, SkaldSettings settings, Function<String, DeadLetterSink> deadLetters) {
+    ClusterSharding.get(system)
+        .init(
+            EntitySupport.entity(
+                settings,
+                ENTITY_TYPE_KEY,
+                (ctx, timers, id) -> new SharePartition(ctx, timers, id, settings, deadLetters)));
+  }
+
+  /**
+   * The share-partition of a group on a partition.
+   *
+   * @param system the actor system
+   * @param group the group
+   * @param tp the partition
+   * @return its entity ref
+   */
+  public static EntityRef<Command> ref(ActorSystem<?> system, String group, TopicPartition tp) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, entityId(group, tp));
+  }
+
+  /**
+   * The entity id: group names and topic names cannot contain {@code ~}.
+   *
+   * @param group the group
+   * @param tp the partition
+   * @return {@code <group>~<topic>~<partition>}
+   */
+  static String entityId(String group, TopicPartition tp) {
+    return group + "~" + EntityIds.of(tp);
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final SkaldSettings settings;
+  private final String group;
+  private final TopicPartition tp;
+  private final Function<String, DeadLetterSink> deadLetterSinks;
+  private final EntityRef<PartitionProtocol.Command> partition;
+  private final ActorRef<PartitionProtocol.FetchResult> fetchAdapter;
+  private final SkaldMetrics.PartitionGauge backlogGauge;
+  private final io.micrometer.core.instrument.Counter expired;
+  private final io.micrometer.core.instrument.Counter deadLettered;
+
+  /** The state, also after recovery (the event handler applies events only while recovering). */
+  private ShareState state;
+
+  private boolean recovered;
+
+  /** Unsettled records read from the partition, by offset: every one from the start on. */
+  private final TreeMap<Long, RecordFormat.Decoded> window = new TreeMap<>();
+
+  /** Records of the window that may be handed out now. */
+  private final TreeSet<Long> ready = new TreeSet<>();
+
+  /** Records being written to the dead-letter topic. */
+  private final Set<Long> archiving = new HashSet<>();
+
+  /** Waiting acquires by member, oldest first (served round-robin). */
+  private final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
+
+  /** Acknowledge, release, extend and leave requests and dead letters to apply at the flush. */
+  private final List<Object> queued = new ArrayList<>();
+
+  private boolean flushScheduled;
+  private boolean resolvingStart;
+  private boolean deleted;
+  private long fetchedUpTo = -1;
+  private long fetchId;
+  private boolean fetching;
+  private long logEnd = -1;
+  private int deliveryLimit = Integer.MAX_VALUE;
+  private String deadLetterTopic;
+  private StartPosition startPosition = StartPosition.EARLIEST;
+
+  /** An acquire waiting for records. */
+  private record Waiter(Acquire request, long deadline) {}
+
+  /** A record of the dead-letter topic is durable: settle the original. */
+  private record DeadLettered(long offset) {}
+
+  private SharePartition(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String entityId,
+      SkaldSettings settings,
+      Function<String, DeadLetterSink> deadLetterSinks) {
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.deadLetterSinks = deadLetterSinks;
+    int separator = entityId.indexOf('~');
+    this.group = entityId.substring(0, separator);
+    this.tp = EntityIds.topicPartition(entityId.substring(separator + 1));
+    this.partition = PartitionEntity.ref(context.getSystem(), tp);
+    this.fetchAdapter =
+        context.messageAdapter(PartitionProtocol.FetchResult.class, FetchReply::new);
+    SkaldMetrics metrics = SkaldMetrics.get(context.getSystem());
+    this.backlogGauge =
+        metrics.partitionGauge(
+            "skald.share.backlog",
+            "Records of the partition a shared group has not acknowledged yet",
+            "group",
+            group,
+            "topic",
+            tp.topic(),
+            "partition",
+            Integer.toString(tp.partition()));
+    this.expired =
+        metrics.counter(
+            "skald.share.lease.expired",
+            "Records of a shared group whose lock ran out before an acknowledgement",
+            "group",
+            group,
+            "topic",
+            tp.topic());
+    this.deadLettered =
+        metrics.counter(
+            "skald.share.dead.letters",
+            "Records of a shared group dead-lettered for reaching the delivery limit",
+            "group",
+            group,
+            "topic",
+            tp.topic());
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public ShareState emptyState() {
+    state = new ShareState();
+    return state;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.sharedSnapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<ShareState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(ShareState s) {
+        return s.snapshot();
+      }
+
+      @Override
+      public ShareState fromJournal(Object from) {
+        state = ShareState.of((ShareSnapshot) from);
+        return state;
+      }
+    };
+  }
+
+  @Override
+  public EventHandler<ShareState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent(
+            (s, event) -> {
+              if (!recovered) {
+                s.apply(event); // while running, requests apply their events before the write
+              }
+              return s;
+            });
+  }
+
+  @Override
+  public SignalHandler<ShareState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            s -> {
+              state = s;
+              recovered = true;
+              timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+              if (s.started()) {
+                fetchedUpTo = s.start;
+                maybeFetch();
+              }
+            })
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> backlogGauge.remove())
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, ShareState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Acquire.class, this::onAcquire)
+        .onCommand(Acknowledge.class, this::enqueue)
+        .onCommand(Release.class, this::enqueue)
+        .onCommand(Extend.class, this::enqueue)
+        .onCommand(
+            Leave.class,
+            (s, leave) -> {
+              waiters.remove(leave.memberId());
+              return enqueue(s, leave);
+            })
+        .onCommand(Flush.class, (s, flush) -> flush())
+        .onCommand(Tick.class, (s, tick) -> onTick())
+        .onCommand(StartResolved.class, (s, resolved) -> onStartResolved(resolved))
+        .onCommand(FetchReply.class, (s, reply) -> onFetchReply(reply.result()))
+        .onCommand(
+            FetchTimeout.class,
+            (s, timeout) -> {
+              if (fetching && timeout.fetchId() == fetchId) {
+                fetching = false;
+                maybeFetch();
+              }
+              return Effect().none();
+            })
+        .onCommand(DeadLetterWritten.class, (s, written) -> onDeadLetterWritten(written))
+        .build();
+  }
+
+  private Effect<Event, ShareState> onAcquire(ShareState s, Acquire acquire) {
+    if (deleted) {
+      acquire.replyTo().tell(new ShareDeleted(acquire.requestId(), tp.topic()));
+      return Effect().none();
+    }
+    deliveryLimit = acquire.deliveryLimit();
+    deadLetterTopic = acquire.deadLetterTopic();
+    startPosition = acquire.startPosition();
+    waiters.remove(acquire.memberId()); // a newer acquire replaces the waiting one, and queues last
+    waiters.put(
+        acquire.memberId(),
+        new Waiter(acquire, System.currentTimeMillis() + settings.fetchMaxWait().toMillis()));
+    if (!s.started()) {
+      resolveStart();
+      return Effect().none();
+    }
+    return scheduleFlush();
+  }
+
+  private Effect<Event, ShareState> enqueue(ShareState s, Object request) {
+    queued.add(request);
+    return scheduleFlush();
+  }
+
+  private Effect<Event, ShareState> scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.getSelf().tell(Flush.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private void resolveStart() {
+    if (resolvingStart) {
+      return;
+    }
+    resolvingStart = true;
+    Asks.ask(
+        context,
+        PartitionOffsets.class,
+        partition,
+        settings.askTimeout(),
+        PartitionProtocol.GetOffsets::new,
+        StartResolved::new);
+  }
+
+  private Effect<Event, ShareState> onStartResolved(StartResolved resolved) {
+    resolvingStart = false;
+    if (state.started()) {
+      return Effect().none();
+    }
+    if (resolved.error() != null) {
+      context.getLog().warn("{} {}: reading the log bounds failed, retrying", group, tp);
+      resolveStart();
+      return Effect().none();
+    }
+    long start =
+        startPosition == StartPosition.LATEST
+            ? resolved.offsets().logEndOffset()
+            : resolved.offsets().logStartOffset();
+    ShareStarted started = new ShareStarted(start);
+    state.apply(started);
+    fetchedUpTo = start;
+    return Effect()
+        .persist(started)
+        .thenRun(
+            s -> {
+              maybeFetch();
+              context.getSelf().tell(Flush.INSTANCE);
+            });
+  }
+
+  private void maybeFetch() {
+    if (fetching || deleted || fetchedUpTo < 0) {
+      return;
+    }
+    int room = settings.sharedMaxInFlight() - window.size() - archiving.size();
+    if (room <= 0) {
+      return;
+    }
+    fetching = true;
+    fetchId++;
+    partition.tell(
+        new PartitionProtocol.Fetch(
+            fetchId, fetchedUpTo, room, settings.maxFetchBytes(), fetchAdapter, null));
+    timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
+  }
+
+  private Effect<Event, ShareState> onFetchReply(PartitionProtocol.FetchResult result) {
+    if (!fetching || result.fetchId() != fetchId) {
+      return Effect().none();
+    }
+    fetching = false;
+    timers.cancel("fetch");
+    if (result instanceof PartitionProtocol.Fetched fetched) {
+      logEnd = fetched.logEndOffset();
+      long now = System.currentTimeMillis();
+      for (RecordBatch batch : fetched.batches()) {
+        if (batch.endOffset() <= fetchedUpTo) {
+          continue;
+        }
+        RecordFormat.Cursor cursor = RecordFormat.cursor(batch, fetchedUpTo);
+        while (cursor.hasNext()) {
+          admit(cursor.next(), now);
+        }
+        fetchedUpTo = Math.max(fetchedUpTo, batch.endOffset());
+      }
+      fetchedUpTo = Math.max(fetchedUpTo, fetched.nextOffset());
+      backlogGauge.set(Math.max(0, logEnd - state.start));
+      maybeFetch();
+      return scheduleFlush();
+    }
+    if (result instanceof PartitionProtocol.PartitionDeleted) {
+      deleted = true;
+      for (Waiter waiter : waiters.values()) {
+        waiter.request().replyTo().tell(new ShareDeleted(waiter.request().requestId(), tp.topic()));
+      }
+      waiters.clear();
+      return Effect().none();
+    }
+    PartitionProtocol.OffsetOutOfRange range = (PartitionProtocol.OffsetOutOfRange) result;
+    long moved =
+        range.requested() < range.logStartOffset() ? range.logStartOffset() : range.logEndOffset();
+    context
+        .getLog()
+        .warn(
+            "{} {}: offset {} is out of the retained range [{}, {}); continuing at {}",
+            group,
+            tp,
+            range.requested(),
+            range.logStartOffset(),
+            range.logEndOffset(),
+            moved);
+    window.headMap(moved).clear();
+    ready.headSet(moved).clear();
+    fetchedUpTo = moved;
+    if (moved <= state.start) {
+      maybeFetch();
+      return Effect().none();
+    }
+    StartMoved event = new StartMoved(moved);
+    state.apply(event);
+    return Effect().persist(event).thenRun(s -> maybeFetch());
+  }
+
+  /** Takes a record read from the partition into the window, unless it is settled. */
+  private void admit(RecordFormat.Decoded record, long now) {
+    long offset = record.offset();
+    if (offset < fetchedUpTo || state.isSettled(offset)) {
+      return;
+    }
+    window.put(offset, record);
+    if (isReady(offset, now)) {
+      ready.add(offset);
+    }
+  }
+
+  /** Whether a record of the window may be handed out now: no live lock, no pending delay. */
+  private boolean isReady(long offset, long now) {
+    if (archiving.contains(offset)) {
+      return false;
+    }
+    ShareState.Lock lock = state.locks.get(offset);
+    if (lock != null) {
+      if (lock.until() > now) {
+        return false;
+      }
+      state.locks.remove(offset); // it ran out (maybe while the entity was down)
+      expired.increment();
+    }
+    Long availableAt = state.delayed.get(offset);
+    if (availableAt != null) {
+      if (availableAt > now) {
+        return false;
+      }
+      state.delayed.remove(offset);
+    }
+    return true;
+  }
+
+  private Effect<Event, ShareState> onTick() {
+    long now = System.currentTimeMillis();
+    boolean freed = false;
+    Iterator<Map.Entry<Long, ShareState.Lock>> locks = state.locks.entrySet().iterator();
+    while (locks.hasNext()) {
+      Map.Entry<Long, ShareState.Lock> lock = locks.next();
+      if (lock.getValue().until() <= now && window.containsKey(lock.getKey())) {
+        locks.remove();
+        expired.increment();
+        if (isReady(lock.getKey(), now)) {
+          ready.add(lock.getKey());
+          freed = true;
+        }
+      }
+    }
+    Iterator<Map.Entry<Long, Long>> delays = state.delayed.entrySet().iterator();
+    while (delays.hasNext()) {
+      Map.Entry<Long, Long> delay = delays.next();
+      if (delay.getValue() <= now && window.containsKey(delay.getKey())) {
+        delays.remove();
+        if (isReady(delay.getKey(), now)) {
+          ready.add(delay.getKey());
+          freed = true;
+        }
+      }
+    }
+    Iterator<Waiter> waiting = waiters.values().iterator();
+    while (waiting.hasNext()) {
+      Waiter waiter = waiting.next();
+      if (waiter.deadline() <= now) {
+        waiting.remove();
+        waiter
+            .request()
+            .replyTo()
+            .tell(new Acquired(waiter.request().requestId(), List.of(), 0, backlog()));
+      }
+    }
+    if (freed && !waiters.isEmpty()) {
+      return scheduleFlush();
+    }
+    return Effect().none();
+  }
+
+  private long backlog() {
+    return logEnd < 0 ? 0 : Math.max(0, logEnd - state.start);
+  }
+
+  /**
+   * Applies every queued request and serves the waiting acquires: the state changes now, the events
+   * are one write, and the answers go out once it is durable.
+   */
+  private Effect<Event, ShareState> flush() {
+    flushScheduled = false;
+    long now = System.currentTimeMillis();
+    List<Event> events = new ArrayList<>();
+    List<Runnable> replies = new ArrayList<>();
+    for (Object request : queued) {
+      if (request instanceof Acknowledge ack) {
+        Event event = settle(ack.offsets(), false);
+        if (event != null) {
+          events.add(event);
+        }
+        if (ack.replyTo() != null) {
+          Settled settled = new Settled(ack.requestId(), ack.offsets(), new long[0], 0);
+          replies.add(() -> ack.replyTo().tell(settled));
+        }
+      } else if (request instanceof DeadLettered letter) {
+        archiving.remove(letter.offset());
+        if (!state.isSettled(letter.offset())) {
+          events.add(settle(new long[] {letter.offset()}, true));
+          deadLettered.increment();
+        }
+      } else if (request instanceof Release release) {
+        long[][] split = held(release.memberId(), release.offsets(), now, false);
+        if (split[0].length > 0) {
+          long availableAt = release.delayMillis() > 0 ? now + release.delayMillis() : 0;
+          apply(events, new RecordsReleased(split[0], availableAt));
+          for (long offset : split[0]) {
+            if (availableAt == 0 && window.containsKey(offset) && isReady(offset, now)) {
+              ready.add(offset);
+            }
+          }
+        }
+        if (release.replyTo() != null) {
+          Settled settled = new Settled(0, split[0], split[1], 0);
+          replies.add(() -> release.replyTo().tell(settled));
+        }
+      } else if (request instanceof Extend extend) {
+        long[][] split = held(extend.memberId(), extend.offsets(), now, true);
+        long until = now + extend.visibilityMillis();
+        if (split[0].length > 0) {
+          apply(events, new LocksExtended(split[0], extend.memberId(), until));
+        }
+        Settled settled = new Settled(0, split[0], split[1], until);
+        replies.add(() -> extend.replyTo().tell(settled));
+      } else if (request instanceof Leave leave) {
+        long[] mine =
+            state.locks.entrySet().stream()
+                .filter(lock -> lock.getValue().memberId().equals(leave.memberId()))
+                .mapToLong(Map.Entry::getKey)
+                .toArray();
+        if (mine.length > 0) {
+          apply(events, new RecordsReleased(mine, 0));
+          for (long offset : mine) {
+            if (window.containsKey(offset) && isReady(offset, now)) {
+              ready.add(offset);
+            }
+          }
+        }
+      }
+    }
+    queued.clear();
+    serveWaiters(now, events, replies);
+    maybeFetch();
+    backlogGauge.set(backlog());
+    if (events.isEmpty()) {
+      replies.forEach(Runnable::run);
+      return Effect().none();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              replies.forEach(Runnable::run);
+              maybeFetch();
+            });
+  }
+
+  private void apply(List<Event> events, Event event) {
+    state.apply(event);
+    events.add(event);
+  }
+
+  /** Settles records; null when all of them were settled already. */
+  private Event settle(long[] offsets, boolean deadLetter) {
+    long[] fresh =
+        java.util.Arrays.stream(offsets).filter(offset -> !state.isSettled(offset)).toArray();
+    if (fresh.length == 0) {
+      return null;
+    }
+    for (long offset : fresh) {
+      window.remove(offset);
+      ready.remove(offset);
+    }
+    // every record below the first unsettled one of the window is settled (the window holds each
+    // unsettled record from the start on), and so is everything read when the window is empty
+    long start = window.isEmpty() ? Math.max(state.start, fetchedUpTo) : window.firstKey();
+    start = Math.max(start, state.start);
+    Event event =
+        deadLetter ? new RecordsDeadLettered(fresh, start) : new RecordsAcknowledged(fresh, start);
+    state.apply(event);
+    return event;
+  }
+
+  /**
+   * Splits offsets into those whose lock is the member's (live, if {@code live}) and the others.
+   */
+  private long[][] held(String memberId, long[] offsets, long now, boolean live) {
+    List<Long> mine = new ArrayList<>();
+    List<Long> others = new ArrayList<>();
+    for (long offset : offsets) {
+      ShareState.Lock lock = live ? state.liveLock(offset, now) : state.locks.get(offset);
+      if (lock != null && lock.memberId().equals(memberId) && !state.isSettled(offset)) {
+        mine.add(offset);
+      } else {
+        others.add(offset);
+      }
+    }
+    return new long[][] {
+      mine.stream().mapToLong(Long::longValue).toArray(),
+      others.stream().mapToLong(Long::longValue).toArray()
+    };
+  }
+
+  /** Hands ready records to the waiting acquires, oldest first, each up to its maximum. */
+  private void serveWaiters(long now, List<Event> events, List<Runnable> replies) {
+    Iterator<Waiter> waiting = waiters.values().iterator();
+    while (waiting.hasNext() && !ready.isEmpty()) {
+      Waiter waiter = waiting.next();
+      Acquire request = waiter.request();
+      List<Leased> records = new ArrayList<>();
+      while (records.size() < request.maxRecords() && !ready.isEmpty()) {
+        long offset = ready.pollFirst();
+        RecordFormat.Decoded record = window.get(offset);
+        int delivered = state.deliveries.getOrDefault(offset, 0);
+        if (delivered >= deliveryLimit) {
+          deadLetter(record, delivered);
+          continue;
+        }
+        records.add(
+            new Leased(
+                offset,
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                record.headers(),
+                delivered + 1));
+      }
+      if (records.isEmpty()) {
+        continue;
+      }
+      waiting.remove();
+      long until = now + request.visibilityMillis();
+      apply(
+          events,
+          new RecordsAcquired(
+              records.stream().mapToLong(Leased::offset).toArray(), request.memberId(), until));
+      Acquired acquired = new Acquired(request.requestId(), records, until, backlog());
+      replies.add(() -> request.replyTo().tell(acquired));
+    }
+  }
+
+  /** Writes a record over the delivery limit to the dead-letter topic, then settles it. */
+  private void deadLetter(RecordFormat.Decoded record, int delivered) {
+    long offset = record.offset();
+    archiving.add(offset);
+    Instant now = Instant.now();
+    LeaseLostException cause =
+        new LeaseLostException(
+            tp
+                + "@"
+                + offset
+                + " was handed out "
+                + delivered
+                + " time(s) and never acknowledged or released within its visibility timeout");
+    context
+        .getLog()
+        .warn(
+            "group {}: dead-lettering {}@{} to {}: {}", group, tp, offset, deadLetterTopic, cause);
+    java.util.Map<String, String> headers =
+        DeadLetterHeaders.of(
+            record.headers(),
+            tp,
+            offset,
+            group,
+            delivered,
+            now,
+            now,
+            cause,
+            DeadLetterReason.DELIVERY_LIMIT);
+    context.pipeToSelf(
+        Stages.inline(
+            deadLetterSinks.apply(deadLetterTopic).send(record.key(), record.value(), headers)),
+        (meta, error) -> new DeadLetterWritten(offset, Stages.unwrap(error)));
+  }
+
+  private Effect<Event, ShareState> onDeadLetterWritten(DeadLetterWritten written) {
+    if (written.error() != null) {
+      context
+          .getLog()
+          .warn(
+              "group {}: writing the dead letter of {}@{} failed, trying again: {}",
+              group,
+              tp,
+              written.offset(),
+              written.error().toString());
+      archiving.remove(written.offset());
+      // picked again by an acquire after a pause (the tick frees it), and dead-lettered again
+      state.delayed.put(
+          written.offset(), System.currentTimeMillis() + settings.askTimeout().toMillis() / 5 + 1);
+      return Effect().none();
+    }
+    return enqueue(state, new DeadLettered(written.offset()));
+  }
+}
