@@ -764,7 +764,12 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     context
         .getLog()
         .warn(
-            "group {}: dead-lettering {}@{} to {}: {}", group, tp, offset, deadLetterTopic, cause);
+            "group {}: dead-lettering {}@{} to {}: {}",
+            group,
+            tp,
+            offset,
+            deadLetterTopic,
+            cause.getMessage());
     java.util.Map<String, String> headers =
         DeadLetterHeaders.of(
             record.headers(),
