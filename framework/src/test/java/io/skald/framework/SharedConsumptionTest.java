@@ -410,6 +410,48 @@ class SharedConsumptionTest {
   }
 
   @Test
+  void aWorkQueueOfSlowJobsOnOnePartition() {
+    Skald skald = start("");
+    ConcurrentLinkedQueue<String> resized = new ConcurrentLinkedQueue<>();
+    Set<String> workersSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // #pattern-work-queue
+    // RabbitMQ: one queue, four competing consumers with manual acks.
+    // SQS: a standard queue with a 30 s visibility timeout, polled by four workers.
+    // Skald: a topic (one partition is enough) and a shared group with four members.
+    skald.admin().createTopic(TopicSpec.of("resize-jobs", 1)).toCompletableFuture().join();
+    SubscriptionSpec<String, String> resizers =
+        SubscriptionSpec.of("resizers", Codecs.string(), Codecs.string())
+            .withTopics("resize-jobs")
+            .withSharedConsumption(Duration.ofSeconds(30)) // hidden from the others meanwhile
+            .withParallelism(2); // jobs per member (and partition) at once
+    List<Subscription> workers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String worker = "worker-" + i;
+      workers.add(
+          skald.subscribe(
+              resizers,
+              (record, lease) ->
+                  resize(record.value())
+                      .thenRun(() -> workersSeen.add(worker))
+                      .thenRun(() -> resized.add(record.value()))));
+    }
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    for (int i = 0; i < 40; i++) {
+      producer.send("resize-jobs", null, "image-" + i); // no key needed: any worker may take it
+    }
+    // #pattern-work-queue
+    Await.until(
+        skald.system(), Duration.ofSeconds(20), () -> assertEquals(40, resized.size(), "resized"));
+    assertEquals(4, workersSeen.size(), "four workers on one partition all worked");
+    workers.forEach(w -> w.stop().toCompletableFuture().join());
+  }
+
+  private static CompletableFuture<Void> resize(String image) {
+    return CompletableFuture.runAsync(() -> {}, WORK);
+  }
+
+  @Test
   void sharedConsumptionRefusesWhatItCannotKeep() {
     assertThrows(
         IllegalArgumentException.class,

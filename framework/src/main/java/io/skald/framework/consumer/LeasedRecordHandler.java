@@ -18,11 +18,10 @@ import java.util.concurrent.CompletionStage;
  *         SubscriptionSpec.of("thumbnails", Codecs.string(), Codecs.string())
  *             .withTopics("uploads")
  *             .withSharedConsumption(Duration.ofSeconds(30)),
- *         (LeasedRecordHandler<String, String>)
- *             (record, lease) ->
- *                 lease.deliveryCount() > 3
- *                     ? lease.release(Duration.ofMinutes(5)) // back off a struggling record
- *                     : thumbnail(record.value()));
+ *         (record, lease) ->
+ *             lease.deliveryCount() > 3
+ *                 ? lease.release(Duration.ofMinutes(5)) // back off a struggling record
+ *                 : thumbnail(record.value()));
  * }</pre>
  *
  * @param <K> the key type

@@ -17,6 +17,7 @@ import io.skald.framework.admin.TopicAdmin;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.consumer.Autoscaling;
 import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.LeasedRecordHandler;
 import io.skald.framework.consumer.RecordFilter;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.RejectRecordException;
@@ -43,6 +44,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -298,6 +301,41 @@ final class JavadocExamples {
                 .withStartPosition(StartPosition.LATEST),
             record -> archive(record.topic(), record.value()));
     // #pattern-subscription
+  }
+
+  static void recordLease(java.util.concurrent.ScheduledExecutorService scheduler) {
+    // #jd-record-lease
+    LeasedRecordHandler<String, String> render =
+        (record, lease) -> {
+          // a long task: keep the record hidden from the other members while it runs
+          ScheduledFuture<?> heartbeat =
+              scheduler.scheduleAtFixedRate(
+                  () -> lease.extend(Duration.ofSeconds(30)), 10, 10, TimeUnit.SECONDS);
+          return renderVideo(record.value()).whenComplete((ok, error) -> heartbeat.cancel(false));
+        };
+    // #jd-record-lease
+  }
+
+  static void leasedHandler(Skald skald) {
+    // #jd-leased-handler
+    Subscription worker =
+        skald.subscribe(
+            SubscriptionSpec.of("thumbnails", Codecs.string(), Codecs.string())
+                .withTopics("uploads")
+                .withSharedConsumption(Duration.ofSeconds(30)),
+            (record, lease) ->
+                lease.deliveryCount() > 3
+                    ? lease.release(Duration.ofMinutes(5)) // back off a struggling record
+                    : thumbnail(record.value()));
+    // #jd-leased-handler
+  }
+
+  private static CompletionStage<Void> renderVideo(String upload) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static CompletionStage<Void> thumbnail(String upload) {
+    return CompletableFuture.completedFuture(null);
   }
 
   private static CompletionStage<Void> archive(String topic, Order order) {
