@@ -349,6 +349,114 @@ final class MessagingBench {
         });
   }
 
+  /** The simulated work of the shared scenario's slow handler (a remote call). */
+  static final long WORK_MILLIS = 2;
+
+  /**
+   * Shared consumption: a backlog on 2 partitions drained by a shared group of 8 members, and in
+   * the same run by partitioned groups of 2 members (one record per partition at a time, as a Kafka
+   * consumer; and 8 records of distinct keys at a time, the same concurrency as the shared group),
+   * once with a handler that waits {@value #WORK_MILLIS} ms and once with one that returns at once
+   * (the protocol's own cost).
+   */
+  void shared() throws Exception {
+    int slowBacklog = bench.size(20_000, 4_000);
+    int fastBacklog = bench.size(100_000, 10_000);
+    Bench.withNodeThen(
+        dir -> {},
+        "",
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("work", 2)).toCompletableFuture().join();
+          skald.admin().createTopic(TopicSpec.of("backlog", 2)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, "work", slowBacklog);
+          sendAll(producer, "backlog", fastBacklog);
+          double[] shared8 = new double[bench.runs];
+          double[] keyed2 = new double[bench.runs];
+          double[] keyed2p8 = new double[bench.runs];
+          double[] fastShared8 = new double[bench.runs];
+          double[] fastKeyed2 = new double[bench.runs];
+          for (int run = -1; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
+            double s8 = drainSeconds(skald, "work", "shared-" + run, 8, 1, true, slowBacklog);
+            double k2 = drainSeconds(skald, "work", "keyed-" + run, 2, 1, false, slowBacklog);
+            double k2p8 = drainSeconds(skald, "work", "keyed-p8-" + run, 2, 8, false, slowBacklog);
+            double f8 =
+                drainSeconds(skald, "backlog", "fast-shared-" + run, 8, 1, true, fastBacklog);
+            double f2 =
+                drainSeconds(skald, "backlog", "fast-keyed-" + run, 2, 1, false, fastBacklog);
+            if (run >= 0) {
+              shared8[run] = slowBacklog / s8;
+              keyed2[run] = slowBacklog / k2;
+              keyed2p8[run] = slowBacklog / k2p8;
+              fastShared8[run] = fastBacklog / f8;
+              fastKeyed2[run] = fastBacklog / f2;
+            }
+          }
+          String slow = WORK_MILLIS + " ms handler";
+          bench.record("shared-8-on-2", slow, "skald-shared-8", "records/s", shared8);
+          bench.record("shared-8-on-2", slow, "skald-keyed-2", "records/s", keyed2);
+          bench.record("shared-8-on-2", slow, "skald-keyed-2-par-8", "records/s", keyed2p8);
+          bench.record(
+              "shared-8-on-2", "instant handler", "skald-shared-8", "records/s", fastShared8);
+          bench.record(
+              "shared-8-on-2", "instant handler", "skald-keyed-2", "records/s", fastKeyed2);
+        });
+  }
+
+  /**
+   * Seconds until a group of {@code members} (shared, or partitioned) with {@code parallelism}
+   * handled every record of a topic, each handler waiting {@link #WORK_MILLIS} on the "work" topic.
+   */
+  private static double drainSeconds(
+      Skald skald,
+      String topic,
+      String group,
+      int members,
+      int parallelism,
+      boolean shared,
+      long expected)
+      throws Exception {
+    AtomicLong handled = new AtomicLong();
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    boolean slow = topic.equals("work");
+    java.util.concurrent.Executor work =
+        CompletableFuture.delayedExecutor(WORK_MILLIS, TimeUnit.MILLISECONDS);
+    SubscriptionSpec<String, byte[]> spec =
+        SubscriptionSpec.of(group, Codecs.string(), Codecs.bytes())
+            .withTopics(topic)
+            .withParallelism(parallelism);
+    if (shared) {
+      spec = spec.withSharedConsumption(java.time.Duration.ofSeconds(30));
+    }
+    List<Subscription> running = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int m = 0; m < members; m++) {
+      running.add(
+          skald.subscribe(
+              spec,
+              record -> {
+                Runnable count =
+                    () -> {
+                      if (handled.incrementAndGet() == expected) {
+                        done.complete(System.nanoTime());
+                      }
+                    };
+                if (!slow) {
+                  count.run();
+                  return CompletableFuture.completedFuture(null);
+                }
+                return CompletableFuture.runAsync(count, work);
+              }));
+    }
+    long end = done.get(300, TimeUnit.SECONDS);
+    for (Subscription s : running) {
+      s.stop().toCompletableFuture().join();
+    }
+    return Bench.seconds(end - start);
+  }
+
   /**
    * Seconds from the first member's start until a group of {@code members} has handled {@code
    * expected} records of the backlog (all of it, or what {@code filter} keeps).
