@@ -24,6 +24,7 @@ class PersistedNamesTest {
             List.<Class<?>>of(
                 // what the snapshot adapters of the partition and the group coordinator write
                 io.skald.framework.internal.log.PartitionSnapshot.class,
-                io.skald.framework.internal.group.GroupProtocol.Snapshot.class)));
+                io.skald.framework.internal.group.GroupProtocol.Snapshot.class,
+                io.skald.framework.internal.share.ShareProtocol.ShareSnapshot.class)));
   }
 }
