@@ -196,7 +196,17 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
   private boolean flushScheduled;
   private boolean resolvingStart;
   private boolean deleted;
+
+  /** Every unsettled record below this offset (and from the start on) is in the window. */
   private long fetchedUpTo = -1;
+
+  /** Where the next fetch starts: after the last fetched batch. */
+  private long fetchFrom = -1;
+
+  /** Fetched batches not yet decoded into the window, and the cursor in the first one. */
+  private final java.util.ArrayDeque<RecordBatch> undecoded = new java.util.ArrayDeque<>();
+
+  private RecordFormat.Cursor cursor;
   private long fetchId;
   private boolean fetching;
   private long logEnd = -1;
@@ -318,6 +328,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
               timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
               if (s.started()) {
                 fetchedUpTo = s.start;
+                fetchFrom = s.start;
                 maybeFetch();
               }
             })
@@ -419,6 +430,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     ShareStarted started = new ShareStarted(start);
     state.apply(started);
     fetchedUpTo = start;
+    fetchFrom = start;
     return Effect()
         .persist(started)
         .thenRun(
@@ -428,20 +440,48 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
             });
   }
 
+  /**
+   * Fetches when the window is at most half full and every fetched batch is decoded: a batch is
+   * fetched once and decoded into the window as it empties, so acknowledgements never cause one
+   * small fetch each.
+   */
   private void maybeFetch() {
-    if (fetching || deleted || fetchedUpTo < 0) {
+    if (fetching || deleted || fetchedUpTo < 0 || !undecoded.isEmpty()) {
       return;
     }
     int room = settings.sharedMaxInFlight() - window.size() - archiving.size();
-    if (room <= 0) {
+    if (room < (settings.sharedMaxInFlight() + 1) / 2) {
       return;
     }
     fetching = true;
     fetchId++;
     partition.tell(
         new PartitionProtocol.Fetch(
-            fetchId, fetchedUpTo, room, settings.maxFetchBytes(), fetchAdapter, null));
+            fetchId, fetchFrom, room, settings.maxFetchBytes(), fetchAdapter, null));
     timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
+  }
+
+  /** Decodes fetched batches into the window while it has room. */
+  private void refill(long now) {
+    while (window.size() + archiving.size() < settings.sharedMaxInFlight()
+        && !undecoded.isEmpty()) {
+      RecordBatch batch = undecoded.peek();
+      if (cursor == null || cursor.batch() != batch) {
+        cursor = RecordFormat.cursor(batch, fetchedUpTo);
+      }
+      if (cursor.hasNext()) {
+        RecordFormat.Decoded record = cursor.next();
+        admit(record, now);
+        fetchedUpTo = Math.max(fetchedUpTo, record.offset() + 1);
+      } else {
+        undecoded.poll(); // a compacted batch has gaps up to its end
+        cursor = null;
+        fetchedUpTo = Math.max(fetchedUpTo, batch.endOffset());
+      }
+    }
+    if (undecoded.isEmpty()) {
+      fetchedUpTo = Math.max(fetchedUpTo, fetchFrom);
+    }
   }
 
   private Effect<Event, ShareState> onFetchReply(PartitionProtocol.FetchResult result) {
@@ -452,19 +492,15 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     timers.cancel("fetch");
     if (result instanceof PartitionProtocol.Fetched fetched) {
       logEnd = fetched.logEndOffset();
-      long now = System.currentTimeMillis();
       for (RecordBatch batch : fetched.batches()) {
-        if (batch.endOffset() <= fetchedUpTo) {
-          continue;
+        if (batch.endOffset() > fetchFrom) {
+          undecoded.add(batch);
+          fetchFrom = batch.endOffset();
         }
-        RecordFormat.Cursor cursor = RecordFormat.cursor(batch, fetchedUpTo);
-        while (cursor.hasNext()) {
-          admit(cursor.next(), now);
-        }
-        fetchedUpTo = Math.max(fetchedUpTo, batch.endOffset());
       }
-      fetchedUpTo = Math.max(fetchedUpTo, fetched.nextOffset());
-      backlogGauge.set(Math.max(0, logEnd - state.start));
+      fetchFrom = Math.max(fetchFrom, fetched.nextOffset());
+      refill(System.currentTimeMillis());
+      backlogGauge.set(backlog());
       maybeFetch();
       return scheduleFlush();
     }
@@ -491,7 +527,10 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
             moved);
     window.headMap(moved).clear();
     ready.headSet(moved).clear();
+    undecoded.clear();
+    cursor = null;
     fetchedUpTo = moved;
+    fetchFrom = moved;
     if (moved <= state.start) {
       maybeFetch();
       return Effect().none();
@@ -504,7 +543,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
   /** Takes a record read from the partition into the window, unless it is settled. */
   private void admit(RecordFormat.Decoded record, long now) {
     long offset = record.offset();
-    if (offset < fetchedUpTo || state.isSettled(offset)) {
+    if (offset < fetchedUpTo || state.isSettled(offset) || window.containsKey(offset)) {
       return;
     }
     window.put(offset, record);
@@ -648,6 +687,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
       }
     }
     queued.clear();
+    refill(now);
     serveWaiters(now, events, replies);
     maybeFetch();
     backlogGauge.set(backlog());
@@ -682,7 +722,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     }
     // every record below the first unsettled one of the window is settled (the window holds each
     // unsettled record from the start on), and so is everything read when the window is empty
-    long start = window.isEmpty() ? Math.max(state.start, fetchedUpTo) : window.firstKey();
+    long start = window.isEmpty() ? fetchedUpTo : Math.min(window.firstKey(), fetchedUpTo);
     start = Math.max(start, state.start);
     Event event =
         deadLetter ? new RecordsDeadLettered(fresh, start) : new RecordsAcknowledged(fresh, start);
