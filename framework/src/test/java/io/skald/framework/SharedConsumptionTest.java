@@ -452,6 +452,94 @@ class SharedConsumptionTest {
   }
 
   @Test
+  void urgentRecordsOvertakeABacklogLargerThanTheWindow() {
+    // a window of 40 records: the backlog of 400 ordinary ones is ten windows long
+    Skald skald = start("skald.framework.consumer.shared.max-in-flight = 40");
+    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    List<CompletableFuture<?>> acks = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      acks.add(producer.send("jobs", null, "ordinary-" + i).toCompletableFuture());
+    }
+    for (int i = 0; i < 10; i++) {
+      acks.add(
+          producer
+              .send("jobs", null, "urgent-" + i, io.skald.framework.producer.Priority.of(9))
+              .toCompletableFuture());
+    }
+    acks.forEach(CompletableFuture::join);
+    ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
+    Subscription member =
+        skald.subscribe(
+            spec(Duration.ofSeconds(30)).withPriorityLevels(10),
+            (ConsumerRecord<String, String> record) -> {
+              order.add(record.value());
+              return CompletableFuture.runAsync(() -> {}, WORK);
+            });
+    Await.until(
+        skald.system(), Duration.ofSeconds(30), () -> assertEquals(410, order.size(), "all"));
+    List<String> handled = List.copyOf(order);
+    int lastUrgent = 0;
+    for (int i = 0; i < handled.size(); i++) {
+      if (handled.get(i).startsWith("urgent-")) {
+        lastUrgent = i;
+      }
+    }
+    // the first window of ordinary records may be handed out before the urgent ones are read
+    assertTrue(
+        lastUrgent < 40 + 10,
+        "the urgent records were read ahead of the backlog; the last one was handled "
+            + (lastUrgent + 1)
+            + "th of 410: "
+            + handled.subList(0, Math.min(60, handled.size())));
+    assertEquals(410, Set.copyOf(handled).size(), "each once");
+    member.stop().toCompletableFuture().join();
+  }
+
+  @Test
+  void priorityInputIsCheckedWhereItIsGiven() {
+    assertThrows(
+        IllegalArgumentException.class, () -> spec(Duration.ofSeconds(1)).withPriorityLevels(11));
+    assertThrows(
+        IllegalArgumentException.class, () -> spec(Duration.ofSeconds(1)).withPriorityLevels(0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> spec(Duration.ofSeconds(1)).withPriorityAging(Duration.ZERO));
+    IllegalArgumentException keyed =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SubscriptionSpec.of("g", Codecs.string(), Codecs.string())
+                    .withTopics("jobs")
+                    .withPriorityLevels(3)
+                    .validate());
+    assertTrue(keyed.getMessage().contains("shared"), keyed.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> io.skald.framework.producer.Priority.of(10));
+
+    Skald skald = start("");
+    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    CompletionException refused =
+        assertThrows(
+            CompletionException.class,
+            () ->
+                producer
+                    .send(
+                        "jobs",
+                        null,
+                        "x",
+                        Map.of(io.skald.framework.producer.Priority.HEADER, "12"))
+                    .toCompletableFuture()
+                    .join());
+    assertTrue(
+        refused.getCause() instanceof io.skald.framework.producer.InvalidRecordException,
+        refused.toString());
+    assertTrue(refused.getCause().getMessage().contains("skald.priority"), refused.toString());
+  }
+
+  @Test
   void sharedConsumptionRefusesWhatItCannotKeep() {
     assertThrows(
         IllegalArgumentException.class,

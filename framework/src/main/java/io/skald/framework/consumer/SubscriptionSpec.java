@@ -52,6 +52,8 @@ public final class SubscriptionSpec<K, V> {
   private final java.util.regex.Pattern topicPattern;
   private final Autoscaling autoscaling;
   private final Duration visibilityTimeout;
+  private final int priorityLevels;
+  private final Duration priorityAging;
 
   private SubscriptionSpec(
       String group,
@@ -70,7 +72,9 @@ public final class SubscriptionSpec<K, V> {
       RecordFilter filter,
       java.util.regex.Pattern topicPattern,
       Autoscaling autoscaling,
-      Duration visibilityTimeout) {
+      Duration visibilityTimeout,
+      int priorityLevels,
+      Duration priorityAging) {
     validateGroupName(group);
     this.group = group;
     this.topics = Set.copyOf(new TreeSet<>(Objects.requireNonNull(topics, "topics")));
@@ -104,6 +108,19 @@ public final class SubscriptionSpec<K, V> {
     this.topicPattern = topicPattern;
     this.autoscaling = autoscaling;
     this.visibilityTimeout = visibilityTimeout;
+    if (priorityLevels < 1 || priorityLevels > io.skald.framework.producer.Priority.MAX + 1) {
+      throw new IllegalArgumentException(
+          "priority levels must be between 1 and "
+              + (io.skald.framework.producer.Priority.MAX + 1)
+              + ", was "
+              + priorityLevels);
+    }
+    this.priorityLevels = priorityLevels;
+    Objects.requireNonNull(priorityAging, "priorityAging");
+    if (priorityAging.isNegative() || priorityAging.isZero()) {
+      throw new IllegalArgumentException("priorityAging must be positive, was " + priorityAging);
+    }
+    this.priorityAging = priorityAging;
   }
 
   /**
@@ -131,6 +148,12 @@ public final class SubscriptionSpec<K, V> {
     }
     if (visibilityTimeout != null) {
       validateShared();
+    } else if (priorityLevels > 1) {
+      throw new IllegalArgumentException(
+          "priority levels of group '"
+              + group
+              + "' need a shared subscription (withSharedConsumption): a partitioned group hands"
+              + " out each partition in order");
     }
     if (parallelism > prefetch) {
       throw new IllegalArgumentException(
@@ -342,6 +365,51 @@ public final class SubscriptionSpec<K, V> {
     return copy(f -> f.visibilityTimeout = visibilityTimeout);
   }
 
+  /**
+   * The number of priority levels of a shared subscription (see {@link #withPriorityLevels}).
+   *
+   * @return 1 (no priorities) to 10
+   */
+  public int priorityLevels() {
+    return priorityLevels;
+  }
+
+  /**
+   * How long a waiting record takes to rise one priority level (see {@link #withPriorityLevels}).
+   *
+   * @return the aging step
+   */
+  public Duration priorityAging() {
+    return priorityAging;
+  }
+
+  /**
+   * A copy whose records are handed out by priority ({@link io.skald.framework.producer.Priority}
+   * header, 0 to 9, clamped to {@code levels - 1}): among the records waiting, higher levels go
+   * first. A waiting record rises one level every {@link #withPriorityAging aging step} (10 s by
+   * default), so lower levels are never starved. Records of a priority above 0 are read ahead of a
+   * backlog, so a new urgent record does not wait behind older ordinary ones. Only for shared
+   * subscriptions (checked by {@link #validate()}); see docs/patterns.md.
+   *
+   * @param levels 1 (none) to 10
+   * @return the new spec
+   * @throws IllegalArgumentException if out of range
+   */
+  public SubscriptionSpec<K, V> withPriorityLevels(int levels) {
+    return copy(f -> f.priorityLevels = levels);
+  }
+
+  /**
+   * A copy with another aging step of its priority levels.
+   *
+   * @param aging how long a waiting record takes to rise one level, positive
+   * @return the new spec
+   * @throws IllegalArgumentException if not positive
+   */
+  public SubscriptionSpec<K, V> withPriorityAging(Duration aging) {
+    return copy(f -> f.priorityAging = aging);
+  }
+
   /** What shared consumption cannot combine with, refused with the reason. */
   private void validateShared() {
     String refused = null;
@@ -518,7 +586,9 @@ public final class SubscriptionSpec<K, V> {
         null,
         null,
         null,
-        null);
+        null,
+        1,
+        Duration.ofSeconds(10));
   }
 
   /**
@@ -608,7 +678,9 @@ public final class SubscriptionSpec<K, V> {
         f.filter,
         f.topicPattern,
         f.autoscaling,
-        f.visibilityTimeout);
+        f.visibilityTimeout,
+        f.priorityLevels,
+        f.priorityAging);
   }
 
   /** The mutable settings of a copy under construction. */
@@ -630,6 +702,8 @@ public final class SubscriptionSpec<K, V> {
     java.util.regex.Pattern topicPattern;
     Autoscaling autoscaling;
     Duration visibilityTimeout;
+    int priorityLevels;
+    Duration priorityAging;
 
     Fields(SubscriptionSpec<K, V> spec) {
       group = spec.group;
@@ -649,6 +723,8 @@ public final class SubscriptionSpec<K, V> {
       topicPattern = spec.topicPattern;
       autoscaling = spec.autoscaling;
       visibilityTimeout = spec.visibilityTimeout;
+      priorityLevels = spec.priorityLevels;
+      priorityAging = spec.priorityAging;
     }
   }
 
@@ -671,7 +747,9 @@ public final class SubscriptionSpec<K, V> {
         && Objects.equals(filter, other.filter)
         && Objects.equals(patternText(), other.patternText())
         && Objects.equals(autoscaling, other.autoscaling)
-        && Objects.equals(visibilityTimeout, other.visibilityTimeout);
+        && Objects.equals(visibilityTimeout, other.visibilityTimeout)
+        && priorityLevels == other.priorityLevels
+        && Objects.equals(priorityAging, other.priorityAging);
   }
 
   @Override
@@ -693,7 +771,9 @@ public final class SubscriptionSpec<K, V> {
         filter,
         patternText(),
         autoscaling,
-        visibilityTimeout);
+        visibilityTimeout,
+        priorityLevels,
+        priorityAging);
   }
 
   private String patternText() {
@@ -724,6 +804,9 @@ public final class SubscriptionSpec<K, V> {
         + (topicPattern == null ? "" : ", topicPattern=" + topicPattern.pattern())
         + (autoscaling == null ? "" : ", autoscaling=" + autoscaling)
         + (visibilityTimeout == null ? "" : ", shared, visibilityTimeout=" + visibilityTimeout)
+        + (priorityLevels == 1
+            ? ""
+            : ", priorityLevels=" + priorityLevels + ", priorityAging=" + priorityAging)
         + "]";
   }
 

@@ -382,6 +382,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
                         spec.retryPolicy().maxAttempts(),
                         spec.startPosition(),
                         spec.deadLetterTopic(),
+                        spec.priorityLevels(),
+                        spec.priorityAging().toMillis(),
                         replyTo),
                 settings.fetchMaxWait().plus(settings.askTimeout())),
             (reply, error) ->

@@ -91,6 +91,13 @@ public final class RecordEncoder<K, V> {
                 "header names must be non-empty and values non-null: " + name + "=" + val);
           }
         });
+    if (headers.containsKey(io.skald.framework.producer.Priority.HEADER)) {
+      try {
+        io.skald.framework.producer.Priority.in(headers);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRecordException(e.getMessage() + " (topic '" + topic + "')");
+      }
+    }
     byte[] keyBytes = key == null ? null : encode(keyCodec, key, "key");
     byte[] valueBytes = value == null ? null : encode(valueCodec, value, "value");
     int size = RecordFormat.encodedSize(keyBytes, valueBytes, headers);

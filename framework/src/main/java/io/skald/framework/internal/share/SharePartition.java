@@ -46,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -181,8 +180,20 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
   /** Unsettled records read from the partition, by offset: every one from the start on. */
   private final TreeMap<Long, RecordFormat.Decoded> window = new TreeMap<>();
 
-  /** Records of the window that may be handed out now. */
-  private final TreeSet<Long> ready = new TreeSet<>();
+  /** Records of the window that may be handed out now, by priority. */
+  private final ReadyQueue ready = new ReadyQueue();
+
+  /** The group's priority levels (1: none), from its members' acquires. */
+  private int priorityLevels = 1;
+
+  /** Where reading ahead for records of a priority above 0 continues (-1: not started). */
+  private long aheadFrom = -1;
+
+  private long aheadFetchId;
+  private boolean aheadFetching;
+
+  /** Records of the window read ahead of the main cursor (priority above 0). */
+  private final Set<Long> ahead = new HashSet<>();
 
   /** Records being written to the dead-letter topic. */
   private final Set<Long> archiving = new HashSet<>();
@@ -357,7 +368,10 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
         .onCommand(
             FetchTimeout.class,
             (s, timeout) -> {
-              if (fetching && timeout.fetchId() == fetchId) {
+              if (aheadFetching && timeout.fetchId() == aheadFetchId) {
+                aheadFetching = false;
+                maybeFetchAhead();
+              } else if (fetching && timeout.fetchId() == fetchId) {
                 fetching = false;
                 maybeFetch();
               }
@@ -375,6 +389,8 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     deliveryLimit = acquire.deliveryLimit();
     deadLetterTopic = acquire.deadLetterTopic();
     startPosition = acquire.startPosition();
+    priorityLevels = acquire.priorityLevels();
+    ready.policy(acquire.priorityLevels(), acquire.priorityAgingMillis());
     waiters.remove(acquire.memberId()); // a newer acquire replaces the waiting one, and queues last
     waiters.put(
         acquire.memberId(),
@@ -461,6 +477,98 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     timers.startSingleTimer("fetch", new FetchTimeout(fetchId), settings.fetchMaxWait());
   }
 
+  /** A record's priority; a header no producer could have written counts as 0. */
+  private static int priorityOf(RecordFormat.Decoded record) {
+    try {
+      return io.skald.framework.producer.Priority.in(record.headers());
+    } catch (IllegalArgumentException e) {
+      return 0;
+    }
+  }
+
+  /** The filter of reading ahead: records of a priority above 0. */
+  private static final String PRIORITIZED =
+      "header('"
+          + io.skald.framework.producer.Priority.HEADER
+          + "') exists and not header('"
+          + io.skald.framework.producer.Priority.HEADER
+          + "') = '0'";
+
+  /**
+   * With priority levels and a full window, reads records of a priority above 0 ahead of the main
+   * cursor (the partition filters them), up to half a window more: a new urgent record does not
+   * wait behind a backlog of ordinary ones.
+   */
+  private void maybeFetchAhead() {
+    if (priorityLevels <= 1 || deleted || fetchedUpTo < 0) {
+      return;
+    }
+    int cap = settings.sharedMaxInFlight() / 2;
+    if (ahead.size() >= cap || window.size() + archiving.size() < settings.sharedMaxInFlight()) {
+      return; // the main cursor reads everything while the window has room
+    }
+    // first the batches fetched and not decoded yet, then the partition beyond them
+    long now = System.currentTimeMillis();
+    long from = Math.max(aheadFrom, fetchedUpTo);
+    for (RecordBatch batch : undecoded) {
+      if (batch.endOffset() <= from) {
+        continue;
+      }
+      RecordFormat.Cursor records = RecordFormat.cursor(batch, from);
+      while (records.hasNext()) {
+        if (ahead.size() >= cap) {
+          aheadFrom = from;
+          return;
+        }
+        RecordFormat.Decoded record = records.next();
+        if (priorityOf(record) > 0) {
+          admit(record, now, true);
+        }
+        from = record.offset() + 1;
+      }
+      from = Math.max(from, batch.endOffset());
+    }
+    aheadFrom = Math.max(from, fetchFrom);
+    if (aheadFetching) {
+      return;
+    }
+    aheadFetching = true;
+    aheadFetchId--;
+    partition.tell(
+        new PartitionProtocol.Fetch(
+            aheadFetchId,
+            aheadFrom,
+            cap - ahead.size(),
+            settings.maxFetchBytes(),
+            fetchAdapter,
+            PRIORITIZED));
+    timers.startSingleTimer("fetch-ahead", new FetchTimeout(aheadFetchId), settings.fetchMaxWait());
+  }
+
+  private Effect<Event, ShareState> onAheadReply(PartitionProtocol.FetchResult result) {
+    aheadFetching = false;
+    timers.cancel("fetch-ahead");
+    if (result instanceof PartitionProtocol.Fetched fetched) {
+      long now = System.currentTimeMillis();
+      long from = Math.max(aheadFrom, fetchFrom);
+      for (RecordBatch batch : fetched.batches()) {
+        RecordFormat.Cursor records = RecordFormat.cursor(batch, from);
+        while (records.hasNext()) {
+          RecordFormat.Decoded record = records.next();
+          if (record.offset() >= fetchFrom) {
+            admit(record, now, true);
+          }
+        }
+      }
+      aheadFrom = Math.max(from, fetched.nextOffset());
+      maybeFetchAhead();
+      return scheduleFlush();
+    }
+    // deleted or out of range: the main cursor finds out and handles it; start over from it
+    aheadFrom = fetchFrom;
+    return Effect().none();
+  }
+
   /** Decodes fetched batches into the window while it has room. */
   private void refill(long now) {
     while (window.size() + archiving.size() < settings.sharedMaxInFlight()
@@ -471,6 +579,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
       }
       if (cursor.hasNext()) {
         RecordFormat.Decoded record = cursor.next();
+        ahead.remove(record.offset()); // the main cursor caught up with a record read ahead
         admit(record, now);
         fetchedUpTo = Math.max(fetchedUpTo, record.offset() + 1);
       } else {
@@ -485,6 +594,11 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
   }
 
   private Effect<Event, ShareState> onFetchReply(PartitionProtocol.FetchResult result) {
+    if (result.fetchId() < 0) {
+      return aheadFetching && result.fetchId() == aheadFetchId
+          ? onAheadReply(result)
+          : Effect().none();
+    }
     if (!fetching || result.fetchId() != fetchId) {
       return Effect().none();
     }
@@ -502,6 +616,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
       refill(System.currentTimeMillis());
       backlogGauge.set(backlog());
       maybeFetch();
+      maybeFetchAhead();
       return scheduleFlush();
     }
     if (result instanceof PartitionProtocol.PartitionDeleted) {
@@ -526,7 +641,8 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
             range.logEndOffset(),
             moved);
     window.headMap(moved).clear();
-    ready.headSet(moved).clear();
+    ready.removeBelow(moved);
+    ahead.removeIf(offset -> offset < moved);
     undecoded.clear();
     cursor = null;
     fetchedUpTo = moved;
@@ -542,13 +658,23 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
 
   /** Takes a record read from the partition into the window, unless it is settled. */
   private void admit(RecordFormat.Decoded record, long now) {
+    admit(record, now, false);
+  }
+
+  private void admit(RecordFormat.Decoded record, long now, boolean readAhead) {
     long offset = record.offset();
-    if (offset < fetchedUpTo || state.isSettled(offset) || window.containsKey(offset)) {
+    if (state.isSettled(offset) || window.containsKey(offset)) {
       return;
+    }
+    if (!readAhead && offset < fetchedUpTo) {
+      return;
+    }
+    if (readAhead) {
+      ahead.add(offset);
     }
     window.put(offset, record);
     if (isReady(offset, now)) {
-      ready.add(offset);
+      ready.add(offset, priorityOf(record), now);
     }
   }
 
@@ -585,7 +711,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
         locks.remove();
         expired.increment();
         if (isReady(lock.getKey(), now)) {
-          ready.add(lock.getKey());
+          ready.add(lock.getKey(), priorityOf(window.get(lock.getKey())), now);
           freed = true;
         }
       }
@@ -596,7 +722,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
       if (delay.getValue() <= now && window.containsKey(delay.getKey())) {
         delays.remove();
         if (isReady(delay.getKey(), now)) {
-          ready.add(delay.getKey());
+          ready.add(delay.getKey(), priorityOf(window.get(delay.getKey())), now);
           freed = true;
         }
       }
@@ -654,7 +780,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
           apply(events, new RecordsReleased(split[0], availableAt));
           for (long offset : split[0]) {
             if (availableAt == 0 && window.containsKey(offset) && isReady(offset, now)) {
-              ready.add(offset);
+              ready.add(offset, priorityOf(window.get(offset)), now);
             }
           }
         }
@@ -680,7 +806,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
           apply(events, new RecordsReleased(mine, 0));
           for (long offset : mine) {
             if (window.containsKey(offset) && isReady(offset, now)) {
-              ready.add(offset);
+              ready.add(offset, priorityOf(window.get(offset)), now);
             }
           }
         }
@@ -690,6 +816,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     refill(now);
     serveWaiters(now, events, replies);
     maybeFetch();
+    maybeFetchAhead();
     backlogGauge.set(backlog());
     if (events.isEmpty()) {
       replies.forEach(Runnable::run);
@@ -719,6 +846,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
     for (long offset : fresh) {
       window.remove(offset);
       ready.remove(offset);
+      ahead.remove(offset);
     }
     // every record below the first unsettled one of the window is settled (the window holds each
     // unsettled record from the start on), and so is everything read when the window is empty
@@ -758,7 +886,7 @@ public final class SharePartition extends EventSourcedBehavior<Command, Event, S
       Acquire request = waiter.request();
       List<Leased> records = new ArrayList<>();
       while (records.size() < request.maxRecords() && !ready.isEmpty()) {
-        long offset = ready.pollFirst();
+        long offset = ready.poll(now);
         RecordFormat.Decoded record = window.get(offset);
         int delivered = state.deliveries.getOrDefault(offset, 0);
         if (delivered >= deliveryLimit) {

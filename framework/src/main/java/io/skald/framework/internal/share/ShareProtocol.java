@@ -29,6 +29,8 @@ public final class ShareProtocol {
    * @param deliveryLimit deliveries after which an unacknowledged record is dead-lettered
    * @param startPosition where a share-partition without history starts
    * @param deadLetterTopic where records over the delivery limit go
+   * @param priorityLevels the group's priority levels (1: none)
+   * @param priorityAgingMillis how long a waiting record takes to rise one level
    * @param replyTo the member
    */
   public record Acquire(
@@ -39,6 +41,8 @@ public final class ShareProtocol {
       int deliveryLimit,
       StartPosition startPosition,
       String deadLetterTopic,
+      int priorityLevels,
+      long priorityAgingMillis,
       ActorRef<AcquireReply> replyTo)
       implements Command {}
 
