@@ -406,6 +406,94 @@ final class MessagingBench {
   }
 
   /**
+   * Priority levels: a backlog of ordinary records on 2 partitions followed by 1 % urgent ones
+   * (priority 9), drained by a shared group of 8 members with 10 priority levels and, in the same
+   * run, by one without: how long until every urgent record is handled, and the drain rate of the
+   * whole backlog (the cost of the levels and of reading ahead).
+   */
+  void priorities() throws Exception {
+    int ordinary = bench.size(40_000, 8_000);
+    int urgent = ordinary / 100;
+    Bench.withNodeThen(
+        dir -> {},
+        "",
+        skald -> {
+          skald.admin().createTopic(TopicSpec.of("tickets", 2)).toCompletableFuture().join();
+          Producer<String, byte[]> producer =
+              skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
+          sendAll(producer, "tickets", ordinary);
+          List<CompletableFuture<?>> acks = new ArrayList<>();
+          for (int i = 0; i < urgent; i++) {
+            acks.add(
+                producer
+                    .send(
+                        "tickets",
+                        "urgent-" + i,
+                        Bench.value(System.nanoTime()),
+                        io.skald.framework.producer.Priority.of(9))
+                    .toCompletableFuture());
+          }
+          acks.forEach(CompletableFuture::join);
+          double[] urgentPrio = new double[bench.runs];
+          double[] urgentPlain = new double[bench.runs];
+          double[] ratePrio = new double[bench.runs];
+          double[] ratePlain = new double[bench.runs];
+          for (int run = -1; run < bench.runs; run++) {
+            Progress.run(run + 1, bench.runs);
+            double[] prio = drainByPriority(skald, "prio-" + run, 10, ordinary + urgent, urgent);
+            double[] plain = drainByPriority(skald, "plain-" + run, 1, ordinary + urgent, urgent);
+            if (run >= 0) {
+              urgentPrio[run] = prio[0] * 1000;
+              urgentPlain[run] = plain[0] * 1000;
+              ratePrio[run] = (ordinary + urgent) / prio[1];
+              ratePlain[run] = (ordinary + urgent) / plain[1];
+            }
+          }
+          bench.record("priority", "all urgent handled", "skald-priority-10", "ms", urgentPrio);
+          bench.record("priority", "all urgent handled", "skald-plain", "ms", urgentPlain);
+          bench.record("priority", "backlog drained", "skald-priority-10", "records/s", ratePrio);
+          bench.record("priority", "backlog drained", "skald-plain", "records/s", ratePlain);
+        });
+  }
+
+  /** Seconds until every urgent record, and until every record, was handled by 8 members. */
+  private static double[] drainByPriority(
+      Skald skald, String group, int levels, long expected, long urgent) throws Exception {
+    AtomicLong handled = new AtomicLong();
+    AtomicLong urgentHandled = new AtomicLong();
+    CompletableFuture<Long> urgentDone = new CompletableFuture<>();
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    SubscriptionSpec<String, byte[]> spec =
+        SubscriptionSpec.of(group, Codecs.string(), Codecs.bytes())
+            .withTopics("tickets")
+            .withSharedConsumption(java.time.Duration.ofSeconds(30))
+            .withPriorityLevels(levels);
+    List<Subscription> running = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int m = 0; m < 8; m++) {
+      running.add(
+          skald.subscribe(
+              spec,
+              record -> {
+                if (record.key().startsWith("urgent-")
+                    && urgentHandled.incrementAndGet() == urgent) {
+                  urgentDone.complete(System.nanoTime());
+                }
+                if (handled.incrementAndGet() == expected) {
+                  done.complete(System.nanoTime());
+                }
+                return CompletableFuture.completedFuture(null);
+              }));
+    }
+    long end = done.get(300, TimeUnit.SECONDS);
+    long urgentEnd = urgentDone.get(1, TimeUnit.SECONDS);
+    for (Subscription s : running) {
+      s.stop().toCompletableFuture().join();
+    }
+    return new double[] {Bench.seconds(urgentEnd - start), Bench.seconds(end - start)};
+  }
+
+  /**
    * Seconds until a group of {@code members} (shared, or partitioned) with {@code parallelism}
    * handled every record of a topic, each handler waiting {@link #WORK_MILLIS} on the "work" topic.
    */

@@ -17,6 +17,7 @@ enum Scenario {
   SAGA_CHOREOGRAPHY("saga-chor", bench -> bench.sagas(Shop.Flow.CHOREOGRAPHY), "saga-chor"),
   FILTER_10PCT("filter-10pct", bench -> new MessagingBench(bench).filtered(), "filter-10pct"),
   SHARED_8_ON_2("shared-8-on-2", bench -> new MessagingBench(bench).shared(), "shared-8-on-2"),
+  PRIORITY("priority", bench -> new MessagingBench(bench).priorities(), "priority"),
   TXN_COPY("txn-copy", bench -> new TransactionBench(bench).run(), "copy"),
   CLUSTER("cluster-1-2-3", Bench::cluster, "cluster-1", "cluster-2", "cluster-3"),
   CLUSTER_FAILOVER("cluster-failover", Bench::clusterFailover, "cluster-failover"),
