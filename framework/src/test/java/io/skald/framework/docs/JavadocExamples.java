@@ -28,6 +28,7 @@ import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetter;
 import io.skald.framework.deadletter.DeadLetterQueue;
 import io.skald.framework.deadletter.DeadLetterReason;
+import io.skald.framework.producer.Priority;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerRecord;
 import io.skald.framework.producer.ProducerSettings;
@@ -328,6 +329,33 @@ final class JavadocExamples {
                     ? lease.release(Duration.ofMinutes(5)) // back off a struggling record
                     : thumbnail(record.value()));
     // #jd-leased-handler
+  }
+
+  static void priority(Producer<String, String> producer, Ticket ticket) {
+    // #jd-priority
+    producer.send("support-tickets", ticket.id(), ticket.body(), Priority.of(ticket.vip() ? 9 : 0));
+    // #jd-priority
+  }
+
+  static void priorityPattern(Skald skald, Producer<String, String> producer, Ticket ticket) {
+    // #pattern-priority
+    Subscription support =
+        skald.subscribe(
+            SubscriptionSpec.of("support", Codecs.string(), Codecs.string())
+                .withTopics("support-tickets")
+                .withSharedConsumption(Duration.ofMinutes(5))
+                .withPriorityLevels(3) // 0 ordinary, 1 gold customer, 2 outage
+                .withPriorityAging(Duration.ofMinutes(1)), // +1 level per minute of waiting
+            record -> answer(record.value()));
+    producer.send("support-tickets", ticket.id(), ticket.body(), Priority.of(2)); // an outage
+    // #pattern-priority
+  }
+
+  /** A support ticket of the examples. */
+  record Ticket(String id, String body, boolean vip) {}
+
+  private static CompletionStage<Void> answer(String ticket) {
+    return CompletableFuture.completedFuture(null);
   }
 
   private static CompletionStage<Void> renderVideo(String upload) {
