@@ -69,7 +69,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
    */
   public record Stop(CompletableFuture<Done> done) implements Command {}
 
-  record AcquireReply(TopicPartition tp, ShareProtocol.AcquireReply reply) implements Command {}
+  record AcquireReply(ShareProtocol.AcquireReply reply) implements Command {}
 
   record AcquireTimeout(TopicPartition tp, long requestId) implements Command {}
 
@@ -78,7 +78,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
 
   record AttemptTimedOut(TopicPartition tp, long offset, int delivery) implements Command {}
 
-  record AckReply(TopicPartition tp, ShareProtocol.Settled settled) implements Command {}
+  record AckReply(ShareProtocol.Settled settled) implements Command {}
 
   /** A record's lease may have run out: free its handler slot if it did. */
   record LeaseCheck(TopicPartition tp, long offset, int delivery) implements Command {}
@@ -268,6 +268,14 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
   private final MemberView view;
   private final SkaldTracing tracing;
   private final Map<TopicPartition, Lane> lanes = new HashMap<>();
+
+  /** Request ids, unique per member: they tell which lane an answer is for. */
+  private long requests;
+
+  private final Map<Long, Lane> acquires = new HashMap<>();
+  private final Map<Long, Lane> acks = new HashMap<>();
+  private final ActorRef<ShareProtocol.AcquireReply> acquireAdapter;
+  private final ActorRef<ShareProtocol.Settled> ackAdapter;
   private final Map<String, SkaldMetrics.ConsumerMeters> meters = new HashMap<>();
   private final long visibilityMillis;
   private CompletableFuture<Done> stopped;
@@ -287,6 +295,9 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     this.view = setup.view();
     this.tracing = SkaldTracing.get(context.getSystem());
     this.visibilityMillis = spec.visibilityTimeout().orElseThrow().toMillis();
+    this.acquireAdapter =
+        context.messageAdapter(ShareProtocol.AcquireReply.class, AcquireReply::new);
+    this.ackAdapter = context.messageAdapter(ShareProtocol.Settled.class, AckReply::new);
     SkaldMetrics metrics = SkaldMetrics.get(context.getSystem());
     setup
         .partitions()
@@ -312,6 +323,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
             timeout -> {
               Lane lane = lanes.get(timeout.tp());
               if (lane.acquiring && lane.acquireId == timeout.requestId()) {
+                acquires.remove(timeout.requestId());
                 lane.acquiring = false;
                 maybeAcquire(lane);
               }
@@ -365,33 +377,37 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
       return;
     }
     lane.acquiring = true;
-    lane.acquireId++;
-    long requestId = lane.acquireId;
-    TopicPartition tp = lane.tp;
-    // an ask per request: its temporary actor tells the lanes' answers apart, and its timeout
-    // (the long poll plus the ask timeout) re-issues an acquire whose answer was lost
-    getContext()
-        .pipeToSelf(
-            lane.share.ask(
-                (ActorRef<ShareProtocol.AcquireReply> replyTo) ->
-                    new ShareProtocol.Acquire(
-                        memberId,
-                        requestId,
-                        room,
-                        visibilityMillis,
-                        spec.retryPolicy().maxAttempts(),
-                        spec.startPosition(),
-                        spec.deadLetterTopic(),
-                        spec.priorityLevels(),
-                        spec.priorityAging().toMillis(),
-                        replyTo),
-                settings.fetchMaxWait().plus(settings.askTimeout())),
-            (reply, error) ->
-                reply != null ? new AcquireReply(tp, reply) : new AcquireTimeout(tp, requestId));
+    long requestId = ++requests;
+    lane.acquireId = requestId;
+    acquires.put(requestId, lane);
+    lane.share.tell(
+        new ShareProtocol.Acquire(
+            memberId,
+            requestId,
+            room,
+            visibilityMillis,
+            spec.retryPolicy().maxAttempts(),
+            spec.startPosition(),
+            spec.deadLetterTopic(),
+            spec.priorityLevels(),
+            spec.priorityAging().toMillis(),
+            acquireAdapter));
+    // re-issued if lost (the share-partition moved): after the long poll plus the ask timeout
+    timers.startSingleTimer(
+        "acquire-" + lane.tp,
+        new AcquireTimeout(lane.tp, requestId),
+        settings.fetchMaxWait().plus(settings.askTimeout()));
   }
 
   private Behavior<Command> onAcquireReply(AcquireReply reply) {
-    Lane lane = lanes.get(reply.tp());
+    long requestId =
+        reply.reply() instanceof ShareProtocol.Acquired acquiredReply
+            ? acquiredReply.requestId()
+            : ((ShareProtocol.ShareDeleted) reply.reply()).requestId();
+    Lane lane = acquires.remove(requestId);
+    if (lane == null) {
+      return this; // an answer after its timeout: the records in it come back after theirs
+    }
     if (reply.reply() instanceof ShareProtocol.ShareDeleted deleted) {
       return fail(
           new UnknownTopicException(
@@ -400,6 +416,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     ShareProtocol.Acquired acquired = (ShareProtocol.Acquired) reply.reply();
     if (lane.acquiring && lane.acquireId == acquired.requestId()) {
       lane.acquiring = false;
+      timers.cancel("acquire-" + lane.tp);
     }
     if (stopped != null || failure != null) {
       // leaving: give them back at once rather than hold them for the visibility timeout
@@ -614,29 +631,25 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     }
     long[] offsets = lane.toAck.stream().mapToLong(Long::longValue).toArray();
     lane.toAck.clear();
-    lane.ackId++;
     sendAck(lane, offsets);
   }
 
   private void sendAck(Lane lane, long[] offsets) {
     lane.acking = offsets;
-    long requestId = lane.ackId;
-    TopicPartition tp = lane.tp;
-    getContext()
-        .pipeToSelf(
-            lane.share.ask(
-                (ActorRef<ShareProtocol.Settled> replyTo) ->
-                    new ShareProtocol.Acknowledge(memberId, requestId, offsets, replyTo),
-                settings.askTimeout()),
-            (settled, error) ->
-                settled != null ? new AckReply(tp, settled) : new AckTimeout(tp, requestId));
+    acks.remove(lane.ackId);
+    lane.ackId = ++requests;
+    acks.put(lane.ackId, lane);
+    lane.share.tell(new ShareProtocol.Acknowledge(memberId, lane.ackId, offsets, ackAdapter));
+    timers.startSingleTimer(
+        "ack-" + lane.tp, new AckTimeout(lane.tp, lane.ackId), settings.askTimeout());
   }
 
   private Behavior<Command> onAckReply(AckReply reply) {
-    Lane lane = lanes.get(reply.tp());
-    if (lane.acking == null || reply.settled().requestId() != lane.ackId) {
+    Lane lane = acks.remove(reply.settled().requestId());
+    if (lane == null || lane.acking == null || reply.settled().requestId() != lane.ackId) {
       return this;
     }
+    timers.cancel("ack-" + lane.tp);
     lane.acking = null;
     flushAcks(lane);
     return finishIfDone();
