@@ -353,6 +353,19 @@ final class MessagingBench {
   static final long WORK_MILLIS = 2;
 
   /**
+   * Where the simulated remote calls complete: a pool of its own, as a client library's would be
+   * (the JVM's common pool has one thread on 2 cores, and the framework's callbacks use it too).
+   */
+  private static final java.util.concurrent.ExecutorService REMOTE_CALLS =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          4,
+          task -> {
+            Thread thread = new Thread(task, "bench-remote-calls");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
    * Shared consumption: a backlog on 2 partitions drained by a shared group of 8 members, and in
    * the same run by partitioned groups of 2 members (one record per partition at a time, as a Kafka
    * consumer; and 8 records of distinct keys at a time, the same concurrency as the shared group),
@@ -510,7 +523,7 @@ final class MessagingBench {
     CompletableFuture<Long> done = new CompletableFuture<>();
     boolean slow = topic.equals("work");
     java.util.concurrent.Executor work =
-        CompletableFuture.delayedExecutor(WORK_MILLIS, TimeUnit.MILLISECONDS);
+        CompletableFuture.delayedExecutor(WORK_MILLIS, TimeUnit.MILLISECONDS, REMOTE_CALLS);
     SubscriptionSpec<String, byte[]> spec =
         SubscriptionSpec.of(group, Codecs.string(), Codecs.bytes())
             .withTopics(topic)
