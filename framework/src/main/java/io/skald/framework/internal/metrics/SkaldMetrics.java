@@ -3,7 +3,6 @@ package io.skald.framework.internal.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +49,7 @@ public final class SkaldMetrics implements Extension {
   private final ConcurrentHashMap<String, ProducerMeters> producers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConsumerMeters> consumers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final java.util.Map<String, SharedGauge> gauges = new java.util.HashMap<>();
   private final JournalMeters journal;
 
   SkaldMetrics(CompositeMeterRegistry registry) {
@@ -143,40 +143,82 @@ public final class SkaldMetrics implements Extension {
    * @return the gauge's holder
    */
   public PartitionGauge partitionGauge(String name, String description, String... tags) {
-    AtomicLong value = new AtomicLong();
-    Gauge gauge =
-        Gauge.builder(name, value, AtomicLong::get)
-            .description(description)
-            .tags(tags)
-            .strongReference(true)
-            .register(registry);
-    return new PartitionGauge(registry, gauge, value);
+    String key = name + '\u0000' + String.join("\u0000", tags);
+    synchronized (gauges) {
+      SharedGauge shared = gauges.get(key);
+      if (shared == null) {
+        AtomicLong value = new AtomicLong();
+        Gauge gauge =
+            Gauge.builder(name, value, AtomicLong::get)
+                .description(description)
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
+        shared = new SharedGauge(gauge, value);
+        gauges.put(key, shared);
+      }
+      shared.owners++;
+      return new PartitionGauge(this, key, shared);
+    }
+  }
+
+  /** Removes one owner of a gauge; the gauge goes with its last owner. */
+  private void release(String key, SharedGauge shared) {
+    synchronized (gauges) {
+      if (--shared.owners == 0 && gauges.get(key) == shared) {
+        gauges.remove(key);
+        registry.remove(shared.gauge);
+      }
+    }
+  }
+
+  /**
+   * A registered per-partition gauge and how many holders own it: when a partition moves between
+   * two members of one node, the new owner's worker starts before the old one stopped, and both
+   * hold the same gauge for a moment (Micrometer would ignore the second registration, and the
+   * first owner's removal would take the gauge away from the second).
+   */
+  private static final class SharedGauge {
+    final Gauge gauge;
+    final AtomicLong value;
+    int owners;
+
+    SharedGauge(Gauge gauge, AtomicLong value) {
+      this.gauge = gauge;
+      this.value = value;
+    }
   }
 
   /** A gauge's value, and its removal. */
   public static final class PartitionGauge {
-    private final MeterRegistry registry;
-    private final Meter meter;
-    private final AtomicLong value;
+    private final SkaldMetrics metrics;
+    private final String key;
+    private final SharedGauge shared;
+    private final java.util.concurrent.atomic.AtomicBoolean removed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
-    PartitionGauge(MeterRegistry registry, Meter meter, AtomicLong value) {
-      this.registry = registry;
-      this.meter = meter;
-      this.value = value;
+    PartitionGauge(SkaldMetrics metrics, String key, SharedGauge shared) {
+      this.metrics = metrics;
+      this.key = key;
+      this.shared = shared;
     }
 
     /**
-     * Sets the value.
+     * Sets the value (every holder of the gauge sets the same one: the last one set shows).
      *
      * @param v the value
      */
     public void set(long v) {
-      value.set(v);
+      if (!removed.get()) {
+        shared.value.set(v);
+      }
     }
 
-    /** Removes the gauge from the registry. */
+    /** Gives the gauge up; it leaves the registry with its last holder. Idempotent. */
     public void remove() {
-      registry.remove(meter);
+      if (removed.compareAndSet(false, true)) {
+        metrics.release(key, shared);
+      }
     }
   }
 
