@@ -540,6 +540,77 @@ class SharedConsumptionTest {
   }
 
   @Test
+  void membersJoiningAndLeavingAndARestartLoseNothingAndRepeatNothingAcknowledged() {
+    String config = "skald.framework.consumer.shared.max-in-flight = 50";
+    Skald skald = start(config);
+    skald.admin().createTopic(TopicSpec.of("jobs", 2)).toCompletableFuture().join();
+    Duration visibility = Duration.ofSeconds(2);
+    SubscriptionSpec<String, String> spec = spec(visibility).withPriorityLevels(3);
+    ConcurrentLinkedQueue<Delivery> before = new ConcurrentLinkedQueue<>();
+    LeasedRecordHandler<String, String> handler =
+        (record, lease) ->
+            CompletableFuture.runAsync(
+                () -> before.add(new Delivery("m", record.value(), lease.deliveryCount(), null)),
+                WORK);
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    Set<String> expected = new HashSet<>();
+    List<CompletableFuture<?>> acks = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      // every tenth record urgent, every tenth + 1 of middle priority
+      Map<String, String> priority =
+          io.skald.framework.producer.Priority.of(i % 10 == 0 ? 2 : i % 10 == 1 ? 1 : 0);
+      acks.add(producer.send("jobs", null, "job-" + i, priority).toCompletableFuture());
+      expected.add("job-" + i);
+    }
+    acks.forEach(CompletableFuture::join);
+
+    // two members start; two more join while they work; one of the first leaves
+    Subscription first = skald.subscribe(spec, handler);
+    Subscription second = skald.subscribe(spec, handler);
+    Await.until(skald.system(), Duration.ofSeconds(20), () -> assertTrue(before.size() >= 150));
+    Subscription third = skald.subscribe(spec, handler);
+    Subscription fourth = skald.subscribe(spec, handler);
+    Await.until(skald.system(), Duration.ofSeconds(20), () -> assertTrue(before.size() >= 300));
+    first.stop().toCompletableFuture().join();
+    second.stop().toCompletableFuture().join();
+    third.stop().toCompletableFuture().join();
+    fourth.stop().toCompletableFuture().join();
+    Set<String> doneBefore = before.stream().map(Delivery::value).collect(Collectors.toSet());
+
+    // the node restarts mid-stream; two new members finish the work
+    node.close();
+    skald = start(config);
+    ConcurrentLinkedQueue<Delivery> after = new ConcurrentLinkedQueue<>();
+    LeasedRecordHandler<String, String> again =
+        (record, lease) ->
+            CompletableFuture.runAsync(
+                () -> after.add(new Delivery("m", record.value(), lease.deliveryCount(), null)),
+                WORK);
+    Subscription fifth = skald.subscribe(spec, again);
+    Subscription sixth = skald.subscribe(spec, again);
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(30),
+        () -> {
+          Set<String> all = new HashSet<>(doneBefore);
+          after.forEach(d -> all.add(d.value()));
+          assertEquals(expected, all, "every record handled");
+        });
+    Set<String> repeated =
+        after.stream()
+            .map(Delivery::value)
+            .filter(doneBefore::contains)
+            .collect(Collectors.toSet());
+    assertEquals(Set.of(), repeated, "records acknowledged before the restart are not repeated");
+    Map<String, Long> counts =
+        after.stream().collect(Collectors.groupingBy(Delivery::value, Collectors.counting()));
+    assertTrue(counts.values().stream().allMatch(n -> n == 1), "once each after: " + counts);
+    fifth.stop().toCompletableFuture().join();
+    sixth.stop().toCompletableFuture().join();
+  }
+
+  @Test
   void sharedConsumptionRefusesWhatItCannotKeep() {
     assertThrows(
         IllegalArgumentException.class,
