@@ -1,14 +1,8 @@
 package io.skald.framework.consumer;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A declarative predicate over a record's key and headers, evaluated by the partition: a filtered
@@ -52,10 +46,10 @@ import java.util.regex.PatternSyntaxException;
  * <p>Immutable and thread-safe; equal when their canonical expressions are equal.
  */
 public final class RecordFilter {
-  private final Node root;
+  private final FilterTree.Node root;
   private final String expression;
 
-  private RecordFilter(Node root) {
+  private RecordFilter(FilterTree.Node root) {
     this.root = root;
     this.expression = root.print(0);
   }
@@ -70,8 +64,8 @@ public final class RecordFilter {
    */
   public static RecordFilter parse(String expression) {
     Objects.requireNonNull(expression, "expression");
-    Parser parser = new Parser(expression);
-    Node node = parser.filter();
+    FilterTree.Parser parser = new FilterTree.Parser(expression);
+    FilterTree.Node node = parser.filter();
     parser.expectEnd();
     return new RecordFilter(node);
   }
@@ -127,7 +121,7 @@ public final class RecordFilter {
    * @return the conjunction
    */
   public RecordFilter and(RecordFilter other) {
-    return new RecordFilter(junction(true, root, other.root));
+    return new RecordFilter(FilterTree.junction(true, root, other.root));
   }
 
   /**
@@ -137,7 +131,7 @@ public final class RecordFilter {
    * @return the disjunction
    */
   public RecordFilter or(RecordFilter other) {
-    return new RecordFilter(junction(false, root, other.root));
+    return new RecordFilter(FilterTree.junction(false, root, other.root));
   }
 
   /**
@@ -146,7 +140,8 @@ public final class RecordFilter {
    * @return the negation
    */
   public RecordFilter negate() {
-    return new RecordFilter(root instanceof Not not ? not.inner : new Not(root));
+    return new RecordFilter(
+        root instanceof FilterTree.Not not ? not.inner() : new FilterTree.Not(root));
   }
 
   /**
@@ -157,7 +152,7 @@ public final class RecordFilter {
    * @return true if it matches
    */
   public boolean matches(String key, Map<String, String> headers) {
-    return root.test(new Input(key, headers));
+    return root.test(new FilterTree.Input(key, headers));
   }
 
   /**
@@ -169,7 +164,7 @@ public final class RecordFilter {
    * @return true if it matches
    */
   public boolean matchesEncoded(byte[] key, Map<String, String> headers) {
-    return root.test(new Input(key, headers));
+    return root.test(new FilterTree.Input(key, headers));
   }
 
   /**
@@ -211,7 +206,8 @@ public final class RecordFilter {
      * @return the filter
      */
     public RecordFilter equalTo(String value) {
-      return new RecordFilter(new Compare(header, Op.EQ, List.of(value), null));
+      return new RecordFilter(
+          new FilterTree.Compare(header, FilterTree.Op.EQ, List.of(value), null));
     }
 
     /**
@@ -221,7 +217,8 @@ public final class RecordFilter {
      * @return the filter
      */
     public RecordFilter notEqualTo(String value) {
-      return new RecordFilter(new Compare(header, Op.NE, List.of(value), null));
+      return new RecordFilter(
+          new FilterTree.Compare(header, FilterTree.Op.NE, List.of(value), null));
     }
 
     /**
@@ -234,7 +231,8 @@ public final class RecordFilter {
       if (values.length == 0) {
         throw new InvalidFilterException("'in' needs at least one value");
       }
-      return new RecordFilter(new Compare(header, Op.IN, List.of(values), null));
+      return new RecordFilter(
+          new FilterTree.Compare(header, FilterTree.Op.IN, List.of(values), null));
     }
 
     /**
@@ -246,7 +244,11 @@ public final class RecordFilter {
      */
     public RecordFilter like(String pattern) {
       return new RecordFilter(
-          new Compare(header, Op.LIKE, List.of(pattern), TopicPattern.of(pattern, -1)));
+          new FilterTree.Compare(
+              header,
+              FilterTree.Op.LIKE,
+              List.of(pattern),
+              FilterTree.TopicPattern.of(pattern, -1)));
     }
 
     /**
@@ -257,7 +259,9 @@ public final class RecordFilter {
      * @throws InvalidFilterException if the expression is invalid
      */
     public RecordFilter matches(String regex) {
-      return new RecordFilter(new Compare(header, Op.MATCHES, List.of(regex), compile(regex, -1)));
+      return new RecordFilter(
+          new FilterTree.Compare(
+              header, FilterTree.Op.MATCHES, List.of(regex), FilterTree.compile(regex, -1)));
     }
 
     /**
@@ -266,383 +270,8 @@ public final class RecordFilter {
      * @return the filter
      */
     public RecordFilter exists() {
-      return new RecordFilter(new Compare(header, Op.EXISTS, List.of(), null));
-    }
-  }
-
-  // ---- the expression tree ----
-
-  /** The record being tested; the key is decoded on first use. */
-  private static final class Input {
-    private byte[] keyBytes;
-    private String key;
-    private boolean keyDecoded;
-    final Map<String, String> headers;
-
-    Input(String key, Map<String, String> headers) {
-      this.key = key;
-      this.keyDecoded = true;
-      this.headers = headers;
-    }
-
-    Input(byte[] key, Map<String, String> headers) {
-      this.keyBytes = key;
-      this.headers = headers;
-    }
-
-    String key() {
-      if (!keyDecoded) {
-        key = keyBytes == null ? null : new String(keyBytes, StandardCharsets.UTF_8);
-        keyDecoded = true;
-      }
-      return key;
-    }
-  }
-
-  private enum Op {
-    EQ,
-    NE,
-    IN,
-    LIKE,
-    MATCHES,
-    EXISTS
-  }
-
-  private interface Node {
-    boolean test(Input input);
-
-    /** Prints the node; {@code context} 1 inside an 'and', 2 inside a 'not'. */
-    String print(int context);
-  }
-
-  private record Compare(String header, Op op, List<String> values, Object compiled)
-      implements Node {
-    Compare {
-      values = List.copyOf(values);
-      if (op == Op.IN) {
-        compiled = Set.copyOf(values);
-      }
-    }
-
-    @Override
-    public boolean test(Input input) {
-      String value = header == null ? input.key() : input.headers.get(header);
-      if (value == null) {
-        return false;
-      }
-      return switch (op) {
-        case EQ -> value.equals(values.get(0));
-        case NE -> !value.equals(values.get(0));
-        case IN -> ((Set<?>) compiled).contains(value);
-        case LIKE -> ((TopicPattern) compiled).matches(value);
-        case MATCHES -> ((Pattern) compiled).matcher(value).matches();
-        case EXISTS -> true;
-      };
-    }
-
-    @Override
-    public String print(int context) {
-      String subject = header == null ? "key" : "header(" + quote(header) + ")";
-      return switch (op) {
-        case EQ -> subject + " = " + quote(values.get(0));
-        case NE -> subject + " != " + quote(values.get(0));
-        case IN ->
-            subject
-                + " in ("
-                + String.join(", ", values.stream().map(RecordFilter::quote).toList())
-                + ")";
-        case LIKE -> subject + " like " + quote(values.get(0));
-        case MATCHES -> subject + " matches " + quote(values.get(0));
-        case EXISTS -> subject + " exists";
-      };
-    }
-  }
-
-  private record Junction(boolean and, List<Node> parts) implements Node {
-    @Override
-    public boolean test(Input input) {
-      for (Node part : parts) {
-        if (part.test(input) != and) {
-          return !and;
-        }
-      }
-      return and;
-    }
-
-    @Override
-    public String print(int context) {
-      List<String> printed = new ArrayList<>(parts.size());
-      for (Node part : parts) {
-        printed.add(part.print(and ? 1 : 0));
-      }
-      String text = String.join(and ? " and " : " or ", printed);
-      // 'and' binds tighter than 'or'; 'not' tighter than both
-      boolean parens = context == 2 || (context == 1 && !and);
-      return parens ? "(" + text + ")" : text;
-    }
-  }
-
-  private record Not(Node inner) implements Node {
-    @Override
-    public boolean test(Input input) {
-      return !inner.test(input);
-    }
-
-    @Override
-    public String print(int context) {
-      return "not " + inner.print(inner instanceof Compare ? 0 : 2);
-    }
-  }
-
-  private static Node junction(boolean and, Node left, Node right) {
-    List<Node> parts = new ArrayList<>();
-    for (Node node : List.of(left, right)) {
-      if (node instanceof Junction j && j.and() == and) {
-        parts.addAll(j.parts());
-      } else {
-        parts.add(node);
-      }
-    }
-    return new Junction(and, List.copyOf(parts));
-  }
-
-  private static String quote(String text) {
-    return "'" + text.replace("'", "''") + "'";
-  }
-
-  private static Pattern compile(String regex, int position) {
-    try {
-      return Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      throw new InvalidFilterException(
-          at(position) + "invalid regular expression " + quote(regex) + ": " + e.getDescription());
-    }
-  }
-
-  private static String at(int position) {
-    return position < 0 ? "" : "invalid filter at position " + (position + 1) + ": ";
-  }
-
-  /**
-   * A topic-exchange binding pattern: dot-separated words, {@code *} one word, {@code #} zero or
-   * more.
-   */
-  private static final class TopicPattern {
-    private final String[] words;
-
-    private TopicPattern(String[] words) {
-      this.words = words;
-    }
-
-    static TopicPattern of(String pattern, int position) {
-      Objects.requireNonNull(pattern, "pattern");
-      String[] words = pattern.split("\\.", -1);
-      for (String word : words) {
-        if ((word.contains("*") || word.contains("#")) && word.length() > 1) {
-          throw new InvalidFilterException(
-              at(position)
-                  + "in the pattern "
-                  + quote(pattern)
-                  + " the word '"
-                  + word
-                  + "' mixes a wildcard with text; '*' and '#' must be whole words");
-        }
-      }
-      return new TopicPattern(words);
-    }
-
-    boolean matches(String value) {
-      String[] parts = value.split("\\.", -1);
-      // reachable[j]: the pattern's first i words can match the value's first j words
-      boolean[] reachable = new boolean[parts.length + 1];
-      reachable[0] = true;
-      for (String word : words) {
-        boolean[] next = new boolean[parts.length + 1];
-        if (word.equals("#")) {
-          boolean any = false;
-          for (int j = 0; j <= parts.length; j++) {
-            any |= reachable[j];
-            next[j] = any;
-          }
-        } else {
-          for (int j = 1; j <= parts.length; j++) {
-            next[j] = reachable[j - 1] && (word.equals("*") || word.equals(parts[j - 1]));
-          }
-        }
-        reachable = next;
-      }
-      return reachable[parts.length];
-    }
-  }
-
-  // ---- the parser ----
-
-  private static final class Parser {
-    private final String text;
-    private int pos;
-
-    Parser(String text) {
-      this.text = text;
-    }
-
-    Node filter() {
-      Node left = term();
-      while (keyword("or")) {
-        left = junction(false, left, term());
-      }
-      return left;
-    }
-
-    private Node term() {
-      Node left = factor();
-      while (keyword("and")) {
-        left = junction(true, left, factor());
-      }
-      return left;
-    }
-
-    private Node factor() {
-      skipSpaces();
-      if (keyword("not")) {
-        Node inner = factor();
-        return inner instanceof Not not ? not.inner() : new Not(inner);
-      }
-      if (symbol("(")) {
-        Node inner = filter();
-        expectSymbol(")");
-        return inner;
-      }
-      String header = null;
-      if (keyword("header")) {
-        expectSymbol("(");
-        header = string("a quoted header name");
-        if (header.isEmpty()) {
-          throw error("a header name must not be empty");
-        }
-        expectSymbol(")");
-      } else if (!keyword("key")) {
-        throw error("expected 'key', 'header(...)', 'not' or '('");
-      }
-      skipSpaces();
-      int at = pos;
-      if (symbol("!=")) {
-        return new Compare(header, Op.NE, List.of(string("a quoted value")), null);
-      }
-      if (symbol("=")) {
-        return new Compare(header, Op.EQ, List.of(string("a quoted value")), null);
-      }
-      if (keyword("in")) {
-        expectSymbol("(");
-        List<String> values = new ArrayList<>();
-        values.add(string("a quoted value"));
-        while (symbol(",")) {
-          values.add(string("a quoted value"));
-        }
-        expectSymbol(")");
-        return new Compare(header, Op.IN, values, null);
-      }
-      if (keyword("like")) {
-        skipSpaces();
-        int patternAt = pos;
-        String pattern = string("a quoted pattern");
-        return new Compare(header, Op.LIKE, List.of(pattern), TopicPattern.of(pattern, patternAt));
-      }
-      if (keyword("matches")) {
-        skipSpaces();
-        int patternAt = pos;
-        String regex = string("a quoted regular expression");
-        return new Compare(header, Op.MATCHES, List.of(regex), compile(regex, patternAt));
-      }
-      if (keyword("exists")) {
-        return new Compare(header, Op.EXISTS, List.of(), null);
-      }
-      pos = at;
-      throw error("expected '=', '!=', 'in', 'like', 'matches' or 'exists'");
-    }
-
-    void expectEnd() {
-      skipSpaces();
-      if (pos < text.length()) {
-        throw error("expected 'and', 'or' or the end");
-      }
-    }
-
-    private void skipSpaces() {
-      while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-        pos++;
-      }
-    }
-
-    /** Consumes a keyword (a whole word, any case) if it comes next. */
-    private boolean keyword(String word) {
-      skipSpaces();
-      int end = pos + word.length();
-      if (end <= text.length()
-          && text.substring(pos, end).toLowerCase(Locale.ROOT).equals(word)
-          && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))) {
-        pos = end;
-        return true;
-      }
-      return false;
-    }
-
-    private boolean symbol(String symbol) {
-      skipSpaces();
-      if (text.startsWith(symbol, pos)) {
-        pos += symbol.length();
-        return true;
-      }
-      return false;
-    }
-
-    private void expectSymbol(String symbol) {
-      if (!symbol(symbol)) {
-        throw error("expected '" + symbol + "'");
-      }
-    }
-
-    private String string(String what) {
-      skipSpaces();
-      if (pos >= text.length() || text.charAt(pos) != '\'') {
-        throw error("expected " + what);
-      }
-      int start = pos;
-      StringBuilder value = new StringBuilder();
-      pos++;
-      while (true) {
-        if (pos >= text.length()) {
-          pos = start;
-          throw error("unterminated string");
-        }
-        char c = text.charAt(pos++);
-        if (c == '\'') {
-          if (pos < text.length() && text.charAt(pos) == '\'') {
-            value.append('\'');
-            pos++;
-          } else {
-            return value.toString();
-          }
-        } else {
-          value.append(c);
-        }
-      }
-    }
-
-    private InvalidFilterException error(String expected) {
-      String found =
-          pos >= text.length()
-              ? "the end"
-              : "'" + text.substring(pos, Math.min(text.length(), pos + 12)) + "'";
-      return new InvalidFilterException(
-          "invalid filter at position "
-              + (pos + 1)
-              + ": "
-              + expected
-              + ", found "
-              + found
-              + " in \""
-              + text
-              + "\"");
+      return new RecordFilter(
+          new FilterTree.Compare(header, FilterTree.Op.EXISTS, List.of(), null));
     }
   }
 }
