@@ -118,6 +118,25 @@ public final class Bench {
    * @param quickSize the same for a quick run
    * @return the size to use
    */
+  /**
+   * The first run of a measuring loop: -1 is the warm-up (the JIT), skipped by a smoke run, whose
+   * figures mean nothing anyway.
+   *
+   * @return -1, or 0 in a smoke run
+   */
+  int firstRun() {
+    return smoke ? 0 : -1;
+  }
+
+  /**
+   * Whether to warm up before measuring: not in a smoke run.
+   *
+   * @return true unless smoke
+   */
+  boolean warmsUp() {
+    return !smoke;
+  }
+
   int size(int full, int quickSize) {
     return smoke ? Math.max(1, quickSize / 5) : quick ? quickSize : full;
   }
@@ -349,7 +368,9 @@ public final class Bench {
     double[] pacedP50 = new double[runs];
     double[] pacedP99 = new double[runs];
     // warm-up (the JIT: the first run of a fresh JVM is about half as fast as later ones)
-    withNode(skald -> SagaBench.run(skald, flow, orders / 2, 0));
+    if (warmsUp()) {
+      withNode(skald -> SagaBench.run(skald, flow, orders / 2, 0));
+    }
     for (int run = 0; run < runs; run++) {
       Progress.run(run + 1, runs);
       int r = run;
@@ -384,7 +405,9 @@ public final class Bench {
   void cluster() throws Exception {
     int records = size(300_000, 5_000);
     try (io.skald.testkit.LocalPostgres postgres = io.skald.testkit.LocalPostgres.start()) {
-      ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
+      if (warmsUp()) {
+        ClusterBench.run(postgres.createDatabase("warm_up"), 1, records / 2);
+      }
       for (int nodes = 1; nodes <= 3; nodes++) {
         double[] produced = new double[runs];
         double[] endToEnd = new double[runs];

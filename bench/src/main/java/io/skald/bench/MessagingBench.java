@@ -50,8 +50,10 @@ final class MessagingBench {
           Producer<String, byte[]> plain =
               skald.producer(
                   ProducerSettings.of(Codecs.string(), Codecs.bytes()).withoutIdempotence());
-          sendAll(producer, topic, records / 2); // warm-up
-          sendAll(plain, plainTopic, records / 2);
+          if (bench.warmsUp()) {
+            sendAll(producer, topic, records / 2); // warm-up
+            sendAll(plain, plainTopic, records / 2);
+          }
           // the two alternate which goes first, so the journal's growth weighs on both alike
           for (int run = 0; run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
@@ -81,7 +83,9 @@ final class MessagingBench {
         String topic = "produce-" + partitions + "-" + system;
         bench.kafka.createTopic(topic, partitions, system.equals(Bench.KAFKA_FSYNC));
         KafkaScenarios.prime(producer, topic, partitions);
-        KafkaScenarios.sendAll(producer, topic, records / 2); // warm-up
+        if (bench.warmsUp()) {
+          KafkaScenarios.sendAll(producer, topic, records / 2); // warm-up
+        }
         double[] kafkaRates = new double[bench.runs];
         for (int run = 0; run < bench.runs; run++) {
           Progress.run(run + 1, bench.runs);
@@ -163,7 +167,7 @@ final class MessagingBench {
         String topic = name + "-" + system;
         bench.kafka.createTopic(topic, 4, system.equals(Bench.KAFKA_FSYNC));
         KafkaScenarios.prime(producer, topic, 4);
-        for (int run = -1; run < bench.runs; run++) {
+        for (int run = bench.firstRun(); run < bench.runs; run++) {
           Progress.run(run + 1, bench.runs);
           int expected = run < 0 ? records / 2 : records;
           KafkaScenarios.EndToEnd m = peer.endToEnd(producer, topic, 4, expected, ratePerSecond);
@@ -209,7 +213,7 @@ final class MessagingBench {
           skald.admin().createTopic(TopicSpec.of(topic, 4)).toCompletableFuture().join();
           Producer<String, byte[]> producer =
               skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
-          for (int run = -1; run < bench.runs; run++) {
+          for (int run = bench.firstRun(); run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
             ConcurrentHistogram latency = new ConcurrentHistogram(3);
             AtomicLong handled = new AtomicLong();
@@ -331,7 +335,7 @@ final class MessagingBench {
           double[] filteredRates = new double[bench.runs];
           double[] deliveredRates = new double[bench.runs];
           double[] plainRates = new double[bench.runs];
-          for (int run = -1; run < bench.runs; run++) {
+          for (int run = bench.firstRun(); run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
             double seconds = catchUpSeconds(skald, "filtered-" + run, 2, filter, wanted);
             double plain = catchUpSeconds(skald, "plain-" + run, 2, null, backlog);
@@ -390,7 +394,7 @@ final class MessagingBench {
           double[] keyed2p8 = new double[bench.runs];
           double[] fastShared8 = new double[bench.runs];
           double[] fastKeyed2 = new double[bench.runs];
-          for (int run = -1; run < bench.runs; run++) {
+          for (int run = bench.firstRun(); run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
             double s8 = drainSeconds(skald, "work", "shared-" + run, 8, 1, true, slowBacklog);
             double k2 = drainSeconds(skald, "work", "keyed-" + run, 2, 1, false, slowBacklog);
@@ -451,7 +455,7 @@ final class MessagingBench {
           double[] urgentPlain = new double[bench.runs];
           double[] ratePrio = new double[bench.runs];
           double[] ratePlain = new double[bench.runs];
-          for (int run = -1; run < bench.runs; run++) {
+          for (int run = bench.firstRun(); run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
             double[] prio = drainByPriority(skald, "prio-" + run, 10, ordinary + urgent, urgent);
             double[] plain = drainByPriority(skald, "plain-" + run, 1, ordinary + urgent, urgent);
@@ -603,7 +607,7 @@ final class MessagingBench {
     sendAll(producer, "backlog", backlog);
     for (int members : new int[] {1, 2, 4}) {
       double[] rates = new double[bench.runs];
-      for (int run = -1; run < bench.runs; run++) {
+      for (int run = bench.firstRun(); run < bench.runs; run++) {
         Progress.run(run + 1, bench.runs);
         double seconds =
             catchUpSeconds(skald, "catch-up-" + members + "-" + run, members, null, backlog);
@@ -619,7 +623,7 @@ final class MessagingBench {
     double[] pageCache = new double[bench.runs];
     double[] leveldb = new double[bench.runs];
     long[] bytes = new long[1];
-    for (int run = -1; run < bench.runs; run++) {
+    for (int run = bench.firstRun(); run < bench.runs; run++) {
       Progress.run(run + 1, bench.runs);
       long start = System.nanoTime();
       bytes[0] = 0;
@@ -681,7 +685,7 @@ final class MessagingBench {
       }
       for (int members : new int[] {1, 2, 4}) {
         double[] rates = new double[bench.runs];
-        for (int run = -1; run < bench.runs; run++) {
+        for (int run = bench.firstRun(); run < bench.runs; run++) {
           Progress.run(run + 1, bench.runs);
           double rate = peer.catchUp(topic, members, records);
           if (run >= 0) {

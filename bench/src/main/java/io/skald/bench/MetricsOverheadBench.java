@@ -140,7 +140,9 @@ final class MetricsOverheadBench {
           skald.admin().createTopic(TopicSpec.of("produce-4", 4)).toCompletableFuture().join();
           Producer<String, byte[]> producer =
               skald.producer(ProducerSettings.of(Codecs.string(), Codecs.bytes()));
-          MessagingBench.sendAll(producer, "produce-4", records / 2, 0, 50_000); // warm-up
+          if (bench.warmsUp()) {
+            MessagingBench.sendAll(producer, "produce-4", records / 2, 0, 50_000); // warm-up
+          }
           // on and off alternate which goes first, so the log's growth (later sends are to a
           // longer log, with more LevelDB compaction) weighs on both alike
           for (int run = 0; run < bench.runs; run++) {

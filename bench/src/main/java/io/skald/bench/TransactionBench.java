@@ -77,7 +77,7 @@ final class TransactionBench {
           MessagingBench.sendAll(producer, "copy-in", backlog, 0, 50_000);
           double[] transactional = new double[bench.runs];
           double[] atLeastOnce = new double[bench.runs];
-          for (int run = -1; run < bench.runs; run++) {
+          for (int run = bench.firstRun(); run < bench.runs; run++) {
             Progress.run(run + 1, bench.runs);
             double txn = copy(skald, backlog, "txn-" + run, true);
             double plain = copy(skald, backlog, "alo-" + run, false);
@@ -102,7 +102,7 @@ final class TransactionBench {
         KafkaScenarios.sendAll(producer, input, backlog);
       }
       double[] rates = new double[bench.runs];
-      for (int run = -1; run < bench.runs; run++) {
+      for (int run = bench.firstRun(); run < bench.runs; run++) {
         Progress.run(run + 1, bench.runs);
         String output = "copy-out-" + system + "-" + (run + 1);
         bench.kafka.createTopic(output, PARTITIONS, system.equals(Bench.KAFKA_FSYNC));

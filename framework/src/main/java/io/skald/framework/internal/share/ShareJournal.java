@@ -35,7 +35,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Event, ShareState> {
 
   /** Messages of the journal. */
-  sealed interface Command permits Write, FlushWrites {}
+  sealed interface Command permits Write, FlushWrites, FlushAndStop {}
 
   /**
    * Events to write, in order after every earlier write.
@@ -47,6 +47,11 @@ final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Even
 
   /** Writes what was queued. */
   enum FlushWrites implements Command {
+    INSTANCE
+  }
+
+  /** Writes what was queued, then stops (the share-partition hands off or passivates). */
+  enum FlushAndStop implements Command {
     INSTANCE
   }
 
@@ -157,6 +162,14 @@ final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Even
               return Effect().none();
             })
         .onCommand(FlushWrites.class, (state, flush) -> flush())
+        .onCommand(
+            FlushAndStop.class,
+            (state, stop) -> {
+              List<Event> events = new ArrayList<>();
+              queued.forEach(write -> events.addAll(write.events()));
+              queued.clear();
+              return events.isEmpty() ? Effect().stop() : Effect().persist(events).thenStop();
+            })
         .build();
   }
 

@@ -100,6 +100,8 @@ public final class SharePartition extends AbstractBehavior<Command> {
   sealed interface Internal extends Command
       permits Flush,
           Tick,
+          RetryStart,
+          HandOff,
           StartResolved,
           FetchReply,
           FetchTimeout,
@@ -114,6 +116,19 @@ public final class SharePartition extends AbstractBehavior<Command> {
 
   /** Runs out locks, delays and long polls. */
   enum Tick implements Internal {
+    INSTANCE
+  }
+
+  /** Reads the log bounds again after a failure. */
+  enum RetryStart implements Internal {
+    INSTANCE
+  }
+
+  /**
+   * Sharding's stop message (hand-off, passivation): the journal writes what it has queued before
+   * both stop, so a node that shuts down keeps every acquisition it handed out.
+   */
+  enum HandOff implements Internal {
     INSTANCE
   }
 
@@ -185,6 +200,7 @@ public final class SharePartition extends AbstractBehavior<Command> {
   private ShareState state = new ShareState();
 
   private boolean recovered;
+  private boolean handingOff;
   private final StashBuffer<Command> stash;
   private final ActorRef<ShareJournal.Command> journal;
   private long writeToken;
@@ -303,6 +319,8 @@ public final class SharePartition extends AbstractBehavior<Command> {
     return newReceiveBuilder()
         .onMessage(ShareJournal.Recovered.class, this::onRecovered)
         .onMessage(Command.class, command -> !recovered, this::stashWhileRecovering)
+        // handing off: nothing more is written (its senders retry with the next incarnation)
+        .onMessage(Command.class, command -> handingOff, command -> this)
         .onMessage(ShareJournal.Written.class, this::onWritten)
         .onMessage(Acquire.class, this::onAcquire)
         .onMessage(Acknowledge.class, this::enqueue)
@@ -316,6 +334,22 @@ public final class SharePartition extends AbstractBehavior<Command> {
             })
         .onMessage(Flush.class, flush -> flush())
         .onMessage(Tick.class, tick -> onTick())
+        .onMessage(
+            RetryStart.class,
+            retry -> {
+              resolvingStart = false;
+              if (!state.started()) {
+                resolveStart();
+              }
+              return this;
+            })
+        .onMessage(
+            HandOff.class,
+            handOff -> {
+              handingOff = true;
+              journal.tell(ShareJournal.FlushAndStop.INSTANCE);
+              return this; // stops when the journal has
+            })
         .onMessage(StartResolved.class, this::onStartResolved)
         .onMessage(FetchReply.class, reply -> onFetchReply(reply.result()))
         .onMessage(
@@ -334,6 +368,9 @@ public final class SharePartition extends AbstractBehavior<Command> {
         .onSignal(
             org.apache.pekko.actor.typed.Terminated.class,
             terminated -> {
+              if (handingOff) {
+                return Behaviors.stopped();
+              }
               context
                   .getLog()
                   .warn(
@@ -444,8 +481,15 @@ public final class SharePartition extends AbstractBehavior<Command> {
       return this;
     }
     if (resolved.error() != null) {
-      context.getLog().warn("{} {}: reading the log bounds failed, retrying", group, tp);
-      resolveStart();
+      context
+          .getLog()
+          .warn(
+              "{} {}: reading the log bounds failed, retrying in a second: {}",
+              group,
+              tp,
+              resolved.error().toString());
+      resolvingStart = true; // until the retry
+      timers.startSingleTimer("resolve-start", RetryStart.INSTANCE, Duration.ofSeconds(1));
       return this;
     }
     long start =
