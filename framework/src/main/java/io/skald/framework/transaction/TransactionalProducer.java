@@ -173,11 +173,7 @@ public interface TransactionalProducer<K, V> extends AutoCloseable {
               if (error == null) {
                 return commit().thenApply(done -> value);
               }
-              Throwable cause =
-                  error instanceof java.util.concurrent.CompletionException
-                          && error.getCause() != null
-                      ? error.getCause()
-                      : error;
+              Throwable cause = io.skald.framework.Stages.unwrap(error);
               return abort()
                   .handle(
                       (done, abortError) -> {
