@@ -277,6 +277,10 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
   private final ActorRef<ShareProtocol.AcquireReply> acquireAdapter;
   private final ActorRef<ShareProtocol.Settled> ackAdapter;
   private final Map<String, SkaldMetrics.ConsumerMeters> meters = new HashMap<>();
+
+  /** Records whose acknowledgement is durable, per topic. */
+  private final Map<String, io.micrometer.core.instrument.Counter> acknowledged = new HashMap<>();
+
   private final long visibilityMillis;
   private CompletableFuture<Done> stopped;
   private Throwable failure;
@@ -304,6 +308,15 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
         .forEach(
             (topic, count) -> {
               meters.put(topic, metrics.consumer(spec.group(), topic));
+              acknowledged.put(
+                  topic,
+                  metrics.counter(
+                      "skald.share.acknowledged",
+                      "Records of a shared group whose acknowledgement is durable",
+                      "group",
+                      spec.group(),
+                      "topic",
+                      topic));
               for (int p = 0; p < count; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
                 lanes.put(
@@ -650,6 +663,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
       return this;
     }
     timers.cancel("ack-" + lane.tp);
+    acknowledged.get(lane.tp.topic()).increment(lane.acking.length);
     lane.acking = null;
     flushAcks(lane);
     return finishIfDone();

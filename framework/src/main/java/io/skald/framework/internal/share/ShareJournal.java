@@ -4,7 +4,6 @@ import io.skald.framework.internal.SkaldSerializable;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.share.ShareProtocol.Event;
 import io.skald.framework.internal.share.ShareProtocol.ShareSnapshot;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -22,10 +21,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * INTERNAL API: the journal of one {@link SharePartition}, a child that writes behind it. The
- * share-partition changes its state at once and sends the events here; the journal writes them in
- * order, every event that arrived during a write in the next one, and reports the last written
- * write, so the share-partition keeps serving while a write is in flight and answers what must be
- * durable (acknowledgements, releases, extensions) once it is.
+ * share-partition changes its state at once and sends the events here, one write at a time (what
+ * happens during a write is the next one); the journal writes them in order and reports each
+ * written write, so the share-partition keeps serving while a write is in flight and answers what
+ * must be durable (acknowledgements, releases, extensions) once it is.
  *
  * <p>It keeps its own copy of the state (applying the events it wrote), from which it snapshots and
  * which it hands to the share-partition after recovery. Its persistence id is the share-partition's
@@ -35,7 +34,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Event, ShareState> {
 
   /** Messages of the journal. */
-  sealed interface Command permits Write, FlushWrites, FlushAndStop {}
+  sealed interface Command permits Write, FlushAndStop {}
 
   /**
    * Events to write, in order after every earlier write.
@@ -45,12 +44,7 @@ final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Even
    */
   record Write(List<Event> events, long token) implements Command {}
 
-  /** Writes what was queued. */
-  enum FlushWrites implements Command {
-    INSTANCE
-  }
-
-  /** Writes what was queued, then stops (the share-partition hands off or passivates). */
+  /** Stops after the writes sent before (the share-partition hands off or passivates). */
   enum FlushAndStop implements Command {
     INSTANCE
   }
@@ -77,8 +71,6 @@ final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Even
   private final ActorContext<Command> context;
   private final SkaldSettings settings;
   private final ActorRef<ShareProtocol.Command> parent;
-  private final List<Write> queued = new ArrayList<>();
-  private boolean flushScheduled;
 
   private ShareJournal(
       ActorContext<Command> context,
@@ -152,41 +144,13 @@ final class ShareJournal extends EventSourcedBehavior<ShareJournal.Command, Even
         .forAnyState()
         .onCommand(
             Write.class,
-            (state, write) -> {
-              queued.add(write);
-              if (!flushScheduled) {
-                flushScheduled = true;
-                // queued behind the writes stashed during the write in flight: one write for all
-                context.getSelf().tell(FlushWrites.INSTANCE);
-              }
-              return Effect().none();
-            })
-        .onCommand(FlushWrites.class, (state, flush) -> flush())
-        .onCommand(
-            FlushAndStop.class,
-            (state, stop) -> {
-              List<Event> events = new ArrayList<>();
-              queued.forEach(write -> events.addAll(write.events()));
-              queued.clear();
-              return events.isEmpty() ? Effect().stop() : Effect().persist(events).thenStop();
-            })
+            (state, write) ->
+                Effect()
+                    .persist(write.events())
+                    .thenRun(written -> parent.tell(new Written(write.token()))))
+        // the share-partition sends every write before this: they are written (or stashed while
+        // one is in flight, and then written) before it is handled
+        .onCommand(FlushAndStop.class, (state, stop) -> Effect().stop())
         .build();
-  }
-
-  private Effect<Event, ShareState> flush() {
-    flushScheduled = false;
-    List<Event> events = new ArrayList<>();
-    long token = 0;
-    for (Write write : queued) {
-      events.addAll(write.events());
-      token = Math.max(token, write.token());
-    }
-    queued.clear();
-    long written = token;
-    if (events.isEmpty()) {
-      parent.tell(new Written(written));
-      return Effect().none();
-    }
-    return Effect().persist(events).thenRun(state -> parent.tell(new Written(written)));
   }
 }

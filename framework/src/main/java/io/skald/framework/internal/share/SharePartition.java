@@ -204,6 +204,10 @@ public final class SharePartition extends AbstractBehavior<Command> {
   private final StashBuffer<Command> stash;
   private final ActorRef<ShareJournal.Command> journal;
   private long writeToken;
+  private boolean writing;
+
+  /** Events changed in the state and not yet sent to the journal. */
+  private final List<Event> unwritten = new ArrayList<>();
 
   /** What to do once a write is durable, by token. */
   private final java.util.ArrayDeque<Map.Entry<Long, Runnable>> afterWrites =
@@ -318,6 +322,18 @@ public final class SharePartition extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ShareJournal.Recovered.class, this::onRecovered)
+        .onMessage(
+            HandOff.class,
+            handOff -> {
+              handingOff = true;
+              if (!unwritten.isEmpty()) {
+                writeToken++;
+                journal.tell(new ShareJournal.Write(List.copyOf(unwritten), writeToken));
+                unwritten.clear();
+              }
+              journal.tell(ShareJournal.FlushAndStop.INSTANCE);
+              return this; // stops when the journal has
+            })
         .onMessage(Command.class, command -> !recovered, this::stashWhileRecovering)
         // handing off: nothing more is written (its senders retry with the next incarnation)
         .onMessage(Command.class, command -> handingOff, command -> this)
@@ -342,13 +358,6 @@ public final class SharePartition extends AbstractBehavior<Command> {
                 resolveStart();
               }
               return this;
-            })
-        .onMessage(
-            HandOff.class,
-            handOff -> {
-              handingOff = true;
-              journal.tell(ShareJournal.FlushAndStop.INSTANCE);
-              return this; // stops when the journal has
             })
         .onMessage(StartResolved.class, this::onStartResolved)
         .onMessage(FetchReply.class, reply -> onFetchReply(reply.result()))
@@ -412,17 +421,48 @@ public final class SharePartition extends AbstractBehavior<Command> {
   }
 
   /** Sends events to the journal; {@code afterwards} runs once they are durable. */
+  /**
+   * Queues events for the journal; {@code afterwards} runs once they are durable. One write is in
+   * flight at a time: what comes meanwhile is the next one (the journal is never flooded, and a
+   * write carries everything since the last).
+   */
   private void write(List<Event> events, Runnable afterwards) {
-    long token = ++writeToken;
+    unwritten.addAll(events);
+    long token = writeToken + 1; // the write these events will be in
     if (afterwards != null) {
       afterWrites.add(Map.entry(token, afterwards));
     }
-    journal.tell(new ShareJournal.Write(events, token));
+    if (!writing) {
+      sendWrite();
+    }
+  }
+
+  /**
+   * Runs {@code afterwards} once everything changed so far is durable: at once when nothing is
+   * waiting to be written, else after the write that carries the last change.
+   */
+  private void afterDurable(Runnable afterwards) {
+    if (!writing && unwritten.isEmpty()) {
+      afterwards.run();
+    } else {
+      afterWrites.add(Map.entry(unwritten.isEmpty() ? writeToken : writeToken + 1, afterwards));
+    }
+  }
+
+  private void sendWrite() {
+    writing = true;
+    writeToken++;
+    journal.tell(new ShareJournal.Write(List.copyOf(unwritten), writeToken));
+    unwritten.clear();
   }
 
   private Behavior<Command> onWritten(ShareJournal.Written written) {
+    writing = false;
     while (!afterWrites.isEmpty() && afterWrites.peek().getKey() <= written.token()) {
       afterWrites.poll().getValue().run();
+    }
+    if (!unwritten.isEmpty() && !handingOff) {
+      sendWrite();
     }
     return this;
   }
@@ -874,7 +914,8 @@ public final class SharePartition extends AbstractBehavior<Command> {
     maybeFetchAhead();
     backlogGauge.set(backlog());
     if (events.isEmpty()) {
-      replies.forEach(Runnable::run);
+      // what these answers confirm may be in a write still in flight (a repeated acknowledgement)
+      replies.forEach(this::afterDurable);
       return this;
     }
     write(
