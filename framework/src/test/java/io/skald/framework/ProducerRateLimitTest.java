@@ -128,7 +128,12 @@ class ProducerRateLimitTest {
             .join()
             .logEndOffset();
     assertEquals(accepted, logEnd);
-    assertEquals(refused, counter("skald.producer.quota.refused", "emails"), 0.0);
+    // counted by the producer's actor, after the send failed: wait for it
+    int refusals = refused;
+    io.skald.testkit.Await.until(
+        skald.system(),
+        Duration.ofSeconds(10),
+        () -> assertEquals(refusals, counter("skald.producer.quota.refused", "emails"), 0.0));
   }
 
   @Test
