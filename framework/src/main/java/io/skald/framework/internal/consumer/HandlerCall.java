@@ -6,6 +6,7 @@ import io.opentelemetry.context.Scope;
 import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.ConsumerRecord;
+import io.skald.framework.consumer.ProcessingTimeoutException;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.internal.log.RecordFormat;
@@ -93,6 +94,21 @@ final class HandlerCall {
       stage = CompletableFuture.failedFuture(e);
     }
     return Stages.inline(stage);
+  }
+
+  /**
+   * The failure of an attempt that outlived the subscription's processing timeout.
+   *
+   * @param tp the partition
+   * @param offset the record
+   * @param attempt the attempt (or delivery), from 1
+   * @param timeout the processing timeout
+   * @return the failure, naming all of them
+   */
+  static ProcessingTimeoutException timedOut(
+      TopicPartition tp, long offset, int attempt, java.time.Duration timeout) {
+    return new ProcessingTimeoutException(
+        tp + "@" + offset + " attempt " + attempt + " did not complete within " + timeout);
   }
 
   /**

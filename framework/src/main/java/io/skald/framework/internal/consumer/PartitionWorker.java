@@ -6,7 +6,6 @@ import io.skald.framework.admin.PartitionOffsets;
 import io.skald.framework.consumer.DeliveryMode;
 import io.skald.framework.consumer.HandlerFailedException;
 import io.skald.framework.consumer.OrderingPolicy;
-import io.skald.framework.consumer.ProcessingTimeoutException;
 import io.skald.framework.consumer.RecordHandler;
 import io.skald.framework.consumer.StartPosition;
 import io.skald.framework.consumer.SubscriptionSpec;
@@ -246,14 +245,8 @@ final class PartitionWorker<K, V> extends AbstractBehavior<Command> {
                     new RecordDone(
                         t.offset(),
                         t.attempt(),
-                        new ProcessingTimeoutException(
-                            tp
-                                + "@"
-                                + t.offset()
-                                + " attempt "
-                                + t.attempt()
-                                + " did not complete within "
-                                + spec.processingTimeout()))))
+                        HandlerCall.timedOut(
+                            tp, t.offset(), t.attempt(), spec.processingTimeout()))))
         .onMessage(DeadLettered.class, this::onDeadLettered)
         .onMessage(
             CommittedUpTo.class,

@@ -5,7 +5,6 @@ import io.skald.framework.TopicPartition;
 import io.skald.framework.UnknownTopicException;
 import io.skald.framework.consumer.LeaseLostException;
 import io.skald.framework.consumer.LeasedRecordHandler;
-import io.skald.framework.consumer.ProcessingTimeoutException;
 import io.skald.framework.consumer.RecordLease;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetterReason;
@@ -351,14 +350,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
                         t.tp(),
                         t.offset(),
                         t.delivery(),
-                        new ProcessingTimeoutException(
-                            t.tp()
-                                + "@"
-                                + t.offset()
-                                + " delivery "
-                                + t.delivery()
-                                + " did not complete within "
-                                + spec.processingTimeout()))))
+                        HandlerCall.timedOut(
+                            t.tp(), t.offset(), t.delivery(), spec.processingTimeout()))))
         .onMessage(AckReply.class, this::onAckReply)
         .onMessage(
             AckTimeout.class,
