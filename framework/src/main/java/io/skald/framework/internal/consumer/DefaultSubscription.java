@@ -87,13 +87,7 @@ public final class DefaultSubscription implements Subscription {
 
   @Override
   public CompletionStage<Done> stop() {
-    if (shared.isTerminated()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-    CompletableFuture<Done> done = new CompletableFuture<>();
-    actor.tell(new ConsumerActor.Stop(done));
-    shared.terminated().whenComplete((d, e) -> done.complete(Done.getInstance()));
-    return Stages.unwrapped(done);
+    return shared.stop(done -> actor.tell(new ConsumerActor.Stop(done)));
   }
 
   @Override

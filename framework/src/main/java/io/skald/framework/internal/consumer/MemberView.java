@@ -56,6 +56,23 @@ public final class MemberView {
     return terminated.isDone();
   }
 
+  /**
+   * Asks the member to leave, once: completes when it stopped (also if it failed or stopped
+   * before).
+   *
+   * @param request sends the member its stop request with the future to complete
+   * @return completes when the member has stopped
+   */
+  CompletionStage<Done> stop(java.util.function.Consumer<CompletableFuture<Done>> request) {
+    if (isTerminated()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    request.accept(done);
+    terminated.whenComplete((d, e) -> done.complete(Done.getInstance()));
+    return io.skald.framework.Stages.unwrapped(done);
+  }
+
   void assigned(Set<TopicPartition> owned, Map<TopicPartition, Long> grants) {
     Map<TopicPartition, Long> copy = new java.util.HashMap<>();
     for (TopicPartition tp : owned) {

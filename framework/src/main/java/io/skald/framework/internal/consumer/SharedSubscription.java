@@ -1,6 +1,5 @@
 package io.skald.framework.internal.consumer;
 
-import io.skald.framework.Stages;
 import io.skald.framework.TopicPartition;
 import io.skald.framework.consumer.Subscription;
 import java.util.Set;
@@ -66,13 +65,7 @@ public final class SharedSubscription implements Subscription {
 
   @Override
   public CompletionStage<Done> stop() {
-    if (view.isTerminated()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-    CompletableFuture<Done> done = new CompletableFuture<>();
-    actor.tell(new SharedConsumer.Stop(done));
-    view.terminated().whenComplete((d, e) -> done.complete(Done.getInstance()));
-    return Stages.unwrapped(done);
+    return view.stop(done -> actor.tell(new SharedConsumer.Stop(done)));
   }
 
   @Override
