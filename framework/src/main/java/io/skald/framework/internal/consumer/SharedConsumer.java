@@ -121,6 +121,23 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
         ctx -> Behaviors.withTimers(timers -> new SharedConsumer(ctx, timers, setup)));
   }
 
+  /**
+   * The timer of a record: its processing timeout, or the check of its lease's end.
+   *
+   * @param lease whether it is the lease check
+   * @param tp the partition
+   * @param offset the record
+   */
+  private record RecordTimer(boolean lease, TopicPartition tp, long offset) {}
+
+  /**
+   * The timer of a lane's request in flight: its acquire, or its acknowledgement.
+   *
+   * @param ack whether it is the acknowledgement's
+   * @param tp the partition
+   */
+  private record LaneTimer(boolean ack, TopicPartition tp) {}
+
   /** A record in the handler. */
   private static final class InHandler {
     final ShareProtocol.Leased record;
@@ -400,7 +417,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
             acquireAdapter));
     // re-issued if lost (the share-partition moved): after the long poll plus the ask timeout
     timers.startSingleTimer(
-        "acquire-" + lane.tp,
+        new LaneTimer(false, lane.tp),
         new AcquireTimeout(lane.tp, requestId),
         settings.fetchMaxWait().plus(settings.askTimeout()));
   }
@@ -422,7 +439,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     ShareProtocol.Acquired acquired = (ShareProtocol.Acquired) reply.reply();
     if (lane.acquiring && lane.acquireId == acquired.requestId()) {
       lane.acquiring = false;
-      timers.cancel("acquire-" + lane.tp);
+      timers.cancel(new LaneTimer(false, lane.tp));
     }
     if (stopped != null || failure != null) {
       // leaving: give them back at once rather than hold them for the visibility timeout
@@ -465,7 +482,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     }
     scheduleLeaseCheck(lane, record.offset(), record.deliveryCount(), lease.lockedUntil());
     timers.startSingleTimer(
-        "attempt-" + lane.tp + "@" + record.offset(),
+        new RecordTimer(false, lane.tp, record.offset()),
         new AttemptTimedOut(lane.tp, record.offset(), record.deliveryCount()),
         spec.processingTimeout());
     getContext()
@@ -479,7 +496,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
   private void scheduleLeaseCheck(Lane lane, long offset, int delivery, Instant until) {
     long millis = Math.max(1, until.toEpochMilli() - System.currentTimeMillis());
     timers.startSingleTimer(
-        "lease-" + lane.tp + "@" + offset,
+        new RecordTimer(true, lane.tp, offset),
         new LeaseCheck(lane.tp, offset, delivery),
         Duration.ofMillis(millis));
   }
@@ -514,8 +531,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     if (entry == null || entry.record.deliveryCount() != done.delivery() || entry.deadLettering) {
       return this;
     }
-    timers.cancel("attempt-" + lane.tp + "@" + done.offset());
-    timers.cancel("lease-" + lane.tp + "@" + done.offset());
+    timers.cancel(new RecordTimer(false, lane.tp, done.offset()));
+    timers.cancel(new RecordTimer(true, lane.tp, done.offset()));
     ShareProtocol.Leased record = entry.record;
     meters
         .get(lane.tp.topic())
@@ -647,7 +664,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     acks.put(lane.ackId, lane);
     lane.share.tell(new ShareProtocol.Acknowledge(memberId, lane.ackId, offsets, ackAdapter));
     timers.startSingleTimer(
-        "ack-" + lane.tp, new AckTimeout(lane.tp, lane.ackId), settings.askTimeout());
+        new LaneTimer(true, lane.tp), new AckTimeout(lane.tp, lane.ackId), settings.askTimeout());
   }
 
   private Behavior<Command> onAckReply(AckReply reply) {
@@ -655,7 +672,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     if (lane == null || lane.acking == null || reply.settled().requestId() != lane.ackId) {
       return this;
     }
-    timers.cancel("ack-" + lane.tp);
+    timers.cancel(new LaneTimer(true, lane.tp));
     acknowledged.get(lane.tp.topic()).increment(lane.acking.length);
     lane.acking = null;
     flushAcks(lane);

@@ -773,6 +773,20 @@ public final class SharePartition extends AbstractBehavior<Command> {
     }
   }
 
+  /**
+   * Makes a record of the window available to acquires if nothing holds it any more.
+   *
+   * @return whether it is now available
+   */
+  private boolean free(long offset, long now) {
+    RecordFormat.Decoded record = window.get(offset);
+    if (record == null || !isReady(offset, now)) {
+      return false;
+    }
+    ready.add(offset, priorityOf(record), now);
+    return true;
+  }
+
   /** Whether a record of the window may be handed out now: no live lock, no pending delay. */
   private boolean isReady(long offset, long now) {
     if (archiving.contains(offset)) {
@@ -805,8 +819,7 @@ public final class SharePartition extends AbstractBehavior<Command> {
       if (lock.getValue().until() <= now && window.containsKey(lock.getKey())) {
         locks.remove();
         expired.increment();
-        if (isReady(lock.getKey(), now)) {
-          ready.add(lock.getKey(), priorityOf(window.get(lock.getKey())), now);
+        if (free(lock.getKey(), now)) {
           freed = true;
         }
       }
@@ -816,8 +829,7 @@ public final class SharePartition extends AbstractBehavior<Command> {
       Map.Entry<Long, Long> delay = delays.next();
       if (delay.getValue() <= now && window.containsKey(delay.getKey())) {
         delays.remove();
-        if (isReady(delay.getKey(), now)) {
-          ready.add(delay.getKey(), priorityOf(window.get(delay.getKey())), now);
+        if (free(delay.getKey(), now)) {
           freed = true;
         }
       }
@@ -874,8 +886,8 @@ public final class SharePartition extends AbstractBehavior<Command> {
           long availableAt = release.delayMillis() > 0 ? now + release.delayMillis() : 0;
           apply(events, new RecordsReleased(split[0], availableAt));
           for (long offset : split[0]) {
-            if (availableAt == 0 && window.containsKey(offset) && isReady(offset, now)) {
-              ready.add(offset, priorityOf(window.get(offset)), now);
+            if (availableAt == 0) {
+              free(offset, now);
             }
           }
         }
@@ -900,9 +912,7 @@ public final class SharePartition extends AbstractBehavior<Command> {
         if (mine.length > 0) {
           apply(events, new RecordsReleased(mine, 0));
           for (long offset : mine) {
-            if (window.containsKey(offset) && isReady(offset, now)) {
-              ready.add(offset, priorityOf(window.get(offset)), now);
-            }
+            free(offset, now);
           }
         }
       }
