@@ -104,6 +104,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void rateLimitsDependOnNoSubsystem() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.skald.framework.internal.quota..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.skald.framework.internal.*..")
+        .because("the producer and the partitions both use them")
+        .check(main);
+  }
+
+  @Test
   void docsExamplesUseNoInternalPackage() {
     noClasses()
         .that()

@@ -229,7 +229,7 @@ class IdempotentProducerTest {
       String... values) {
     PartitionProtocol.Append a = append(producerId, firstSequence, probe, values);
     return new PartitionProtocol.Append(
-        a.count(), a.payload(), producerId, firstSequence, probe.getRef(), null, true);
+        a.count(), a.payload(), producerId, firstSequence, probe.getRef(), null, true, true);
   }
 
   private static PartitionProtocol.AppendFailed.Refusal refusal(

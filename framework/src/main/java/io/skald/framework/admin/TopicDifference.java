@@ -53,6 +53,7 @@ public record TopicDifference(TopicSetting setting, String existing, String requ
               recordLimit(existing.maxRecordBytes()),
               recordLimit(requested.maxRecordBytes())));
     }
+    add(differences, TopicSetting.RATE_LIMIT, existing.rateLimit(), requested.rateLimit());
     return List.copyOf(differences);
   }
 

@@ -11,7 +11,9 @@ public enum TopicSetting {
   /** {@link TopicSpec#compaction()}. */
   COMPACTION("compaction"),
   /** {@link TopicSpec#maxRecordBytes()}. */
-  MAX_RECORD_BYTES("max record bytes");
+  MAX_RECORD_BYTES("max record bytes"),
+  /** {@link TopicSpec#rateLimit()}. */
+  RATE_LIMIT("rate limit");
 
   private final String label;
 

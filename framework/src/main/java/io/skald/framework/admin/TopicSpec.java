@@ -1,5 +1,7 @@
 package io.skald.framework.admin;
 
+import io.skald.framework.producer.RateLimit;
+
 /**
  * The definition of a topic: its name and its number of partitions.
  *
@@ -20,6 +22,8 @@ package io.skald.framework.admin;
  * @param maxRecordBytes the largest record (key, value and headers, encoded) the topic accepts, or
  *     0 for the node's {@code skald.framework.max-record-bytes}; at most {@link #MAX_RECORD_BYTES}
  *     and below the node's {@code skald.framework.partition.max-batch-bytes}
+ * @param rateLimit the topic's quota, enforced by its partitions for every producer together (see
+ *     {@link #withRateLimit(RateLimit)}), or null for none
  */
 public record TopicSpec(
     String name,
@@ -27,7 +31,8 @@ public record TopicSpec(
     Retention retention,
     BacklogLimit backlogLimit,
     Compaction compaction,
-    int maxRecordBytes) {
+    int maxRecordBytes,
+    RateLimit rateLimit) {
 
   /** The longest allowed topic name. */
   public static final int MAX_NAME_LENGTH = 200;
@@ -65,6 +70,7 @@ public record TopicSpec(
    * @param backlogLimit the bound on unconsumed records per partition, or null for none
    * @param compaction log compaction (keep the latest record per key), or null for none
    * @param maxRecordBytes the largest record the topic accepts, or 0 for the node's default
+   * @param rateLimit the topic's quota, or null for none
    */
   public TopicSpec {
     validateName(name);
@@ -89,6 +95,26 @@ public record TopicSpec(
               + ", was "
               + maxRecordBytes);
     }
+  }
+
+  /**
+   * A definition without a quota.
+   *
+   * @param name 1 to 200 characters from {@code [a-zA-Z0-9._-]}
+   * @param partitions the number of partitions, 1 to 100,000
+   * @param retention how long records are kept ({@link Retention#forever()} by default)
+   * @param backlogLimit the bound on unconsumed records per partition, or null for none
+   * @param compaction log compaction (keep the latest record per key), or null for none
+   * @param maxRecordBytes the largest record the topic accepts, or 0 for the node's default
+   */
+  public TopicSpec(
+      String name,
+      int partitions,
+      Retention retention,
+      BacklogLimit backlogLimit,
+      Compaction compaction,
+      int maxRecordBytes) {
+    this(name, partitions, retention, backlogLimit, compaction, maxRecordBytes, null);
   }
 
   /**
@@ -128,7 +154,8 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withRetention(Retention policy) {
-    return new TopicSpec(name, partitions, policy, backlogLimit, compaction, maxRecordBytes);
+    return new TopicSpec(
+        name, partitions, policy, backlogLimit, compaction, maxRecordBytes, rateLimit);
   }
 
   /**
@@ -138,7 +165,7 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withBacklogLimit(BacklogLimit limit) {
-    return new TopicSpec(name, partitions, retention, limit, compaction, maxRecordBytes);
+    return new TopicSpec(name, partitions, retention, limit, compaction, maxRecordBytes, rateLimit);
   }
 
   /**
@@ -148,7 +175,8 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withCompaction(Compaction policy) {
-    return new TopicSpec(name, partitions, retention, backlogLimit, policy, maxRecordBytes);
+    return new TopicSpec(
+        name, partitions, retention, backlogLimit, policy, maxRecordBytes, rateLimit);
   }
 
   /**
@@ -159,7 +187,35 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withMaxRecordBytes(int bytes) {
-    return new TopicSpec(name, partitions, retention, backlogLimit, compaction, bytes);
+    return new TopicSpec(name, partitions, retention, backlogLimit, compaction, bytes, rateLimit);
+  }
+
+  /**
+   * A copy with a quota: at most so many records and/or bytes per second for all producers
+   * together, with a burst allowance, and what happens to an append over it.
+   * <!-- snippet: jd-topic-rate-limit -->
+   *
+   * <pre>{@code
+   * TopicSpec.of("emails", 2)
+   *     .withRateLimit(RateLimit.recordsPerSecond(100).whenExceeded(RateLimit.WhenExceeded.REFUSE));
+   * }</pre>
+   *
+   * <p>Each partition enforces an equal share (a limit of 1,000 records/s on 4 partitions is 250/s
+   * per partition, with the same burst duration), so the topic's total holds on any number of nodes
+   * without coordination; traffic concentrated on few partitions gets only their shares. Over the
+   * limit, {@link RateLimit.WhenExceeded#DELAY} writes the append and tells its producer how long
+   * to wait before the next one to that partition (Kafka's quota throttling: the overshoot is at
+   * most the appends a producer has in flight), and {@link RateLimit.WhenExceeded#REFUSE} refuses
+   * it, so its sends fail with {@link io.skald.framework.producer.QuotaExceededException} carrying
+   * when to retry. A producer's own limits ({@link
+   * io.skald.framework.producer.ProducerSettings#withRateLimit}) apply first, in the producer.
+   *
+   * @param limit the quota, or null for none
+   * @return the new definition
+   */
+  public TopicSpec withRateLimit(RateLimit limit) {
+    return new TopicSpec(
+        name, partitions, retention, backlogLimit, compaction, maxRecordBytes, limit);
   }
 
   /**
@@ -170,7 +226,8 @@ public record TopicSpec(
    * @return the new definition
    */
   public TopicSpec withPartitions(int count) {
-    return new TopicSpec(name, count, retention, backlogLimit, compaction, maxRecordBytes);
+    return new TopicSpec(
+        name, count, retention, backlogLimit, compaction, maxRecordBytes, rateLimit);
   }
 
   /**

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A producer's rate limit: at most so many records and/or bytes per second, with a burst allowance,
- * and what happens to a record over it. Set per producer ({@link ProducerSettings#withRateLimit})
- * or per producer and topic ({@link ProducerSettings#withTopicRateLimit}).
+ * A rate limit: at most so many records and/or bytes per second, with a burst allowance, and what
+ * happens to a record over it. Set per producer ({@link ProducerSettings#withRateLimit}), per
+ * producer and topic ({@link ProducerSettings#withTopicRateLimit}), or as a topic's quota for all
+ * its producers together, enforced by its partitions ({@link
+ * io.skald.framework.admin.TopicSpec#withRateLimit}).
  * <!-- snippet: jd-rate-limit -->
  *
  * <pre>{@code
@@ -18,11 +20,11 @@ import java.util.Objects;
  *             RateLimit.recordsPerSecond(50).whenExceeded(RateLimit.WhenExceeded.REFUSE));
  * }</pre>
  *
- * <p>The limiter is a token bucket (GCRA): the rate refills it continuously and it holds {@code
- * rate × burst} of each unit, so an idle producer may send one burst at once and then the rate.
- * Records over the limit are either delayed — held in the producer, in send order, and counted in
- * its buffer ({@code skald.framework.producer.max-buffered-bytes}), so a producer that keeps
- * sending over its limit ends in the buffer's backpressure — or refused with {@link
+ * <p>In a producer, the limiter is a token bucket (GCRA): the rate refills it continuously and it
+ * holds {@code rate × burst} of each unit, so an idle producer may send one burst at once and then
+ * the rate. Records over the limit are either delayed — held in the producer, in send order, and
+ * counted in its buffer ({@code skald.framework.producer.max-buffered-bytes}), so a producer that
+ * keeps sending over its limit ends in the buffer's backpressure — or refused with {@link
  * QuotaExceededException}, and then they take no tokens. Immutable.
  */
 public final class RateLimit {

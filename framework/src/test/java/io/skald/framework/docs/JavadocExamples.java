@@ -198,6 +198,10 @@ final class JavadocExamples {
     TopicSpec.of("jobs", 8)
         .withBacklogLimit(new BacklogLimit(1_000_000, OverflowPolicy.REJECT_NEW));
     // #jd-backlog-limit
+    // #jd-topic-rate-limit
+    TopicSpec.of("emails", 2)
+        .withRateLimit(RateLimit.recordsPerSecond(100).whenExceeded(RateLimit.WhenExceeded.REFUSE));
+    // #jd-topic-rate-limit
     // #jd-compaction
     admin.createTopic(TopicSpec.of("prices", 4).withCompaction(Compaction.latestPerKey()));
     producer.send("prices", "AAPL", "189.20");

@@ -139,6 +139,8 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
   /** The topic's record size limit, or 0 for the node's default. */
   private int maxRecordBytes;
 
+  private final PartitionQuota quota;
+
   // Set once an altered definition was applied: the start-up lookup may then be stale.
   private boolean settingsApplied;
   private final PartitionCompactions compactor;
@@ -174,6 +176,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     this.limits = new PartitionLimits(persistenceIdString, log, settings.positionReportInterval());
     this.timers = timers;
     this.topic = EntityIds.topicPartition(entityId).topic();
+    this.quota =
+        new PartitionQuota(
+            topic, io.skald.framework.internal.metrics.SkaldMetrics.get(context.getSystem()));
     this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
     this.disk = io.skald.framework.internal.disk.DiskSpaceAlarm.get(context.getSystem());
     this.entityId = entityId;
@@ -243,18 +248,8 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                         lookup == null || lookup.spec() == null
                             // no answer: the defaults; no such topic: it was deleted (a
                             // producer only writes to a topic it found in the registry)
-                            ? new RetentionLoaded(
-                                io.skald.framework.admin.Retention.forever(),
-                                null,
-                                null,
-                                0,
-                                lookup != null)
-                            : new RetentionLoaded(
-                                lookup.spec().retention(),
-                                lookup.spec().backlogLimit(),
-                                lookup.spec().compaction(),
-                                lookup.spec().maxRecordBytes(),
-                                false)))
+                            ? new RetentionLoaded(null, lookup != null)
+                            : new RetentionLoaded(lookup.spec(), false)))
         .onSignal(SnapshotCompleted.class, this::deleteCoveredEvents)
         .onSignal(
             org.apache.pekko.actor.typed.PostStop.class, (state, stop) -> local.stopped(entityId))
@@ -312,14 +307,9 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               }
               topicStatus = topicStatus == TopicStatus.DELETED ? topicStatus : TopicStatus.PRESENT;
               local.recovered(entityId);
-              if (!settingsApplied) {
-                maxRecordBytes = loaded.maxRecordBytes();
-              }
               return settingsApplied
                   ? Effect().unstashAll()
-                  : loadTopicSettings(
-                          state, loaded.retention(), loaded.backlogLimit(), loaded.compaction())
-                      .thenUnstashAll();
+                  : loadTopicSettings(state, loaded.spec()).thenUnstashAll();
             })
         .onCommand(PartitionProtocol.DeleteLog.class, this::onDeleteLog)
         .onCommand(
@@ -331,12 +321,7 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
                 local.recovered(entityId);
               }
               log.info("{}: topic settings changed to {}", persistenceIdString, apply.spec());
-              maxRecordBytes = apply.spec().maxRecordBytes();
-              return loadTopicSettings(
-                      state,
-                      apply.spec().retention(),
-                      apply.spec().backlogLimit(),
-                      apply.spec().compaction())
+              return loadTopicSettings(state, apply.spec())
                   .thenRun(s -> apply.replyTo().tell(org.apache.pekko.Done.getInstance()))
                   .thenUnstashAll();
             })
@@ -530,6 +515,11 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
       append.replyTo().tell(new AppendFailed(AppendFailed.Refusal.BACKLOG_FULL, rejection));
       return Effect().none();
     }
+    AppendFailed overQuota = quota.admit(append);
+    if (overQuota != null) {
+      append.replyTo().tell(overQuota);
+      return Effect().none();
+    }
     pending.add(new PendingAppend(append, -1));
     if (!flushScheduled) {
       flushScheduled = true;
@@ -538,12 +528,15 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     return Effect().none();
   }
 
+  /** Applies the topic's definition, or the defaults when {@code spec} is null. */
   private EffectBuilder<Event, PartitionState> loadTopicSettings(
-      PartitionState state,
-      io.skald.framework.admin.Retention retention,
-      io.skald.framework.admin.BacklogLimit backlogLimit,
-      io.skald.framework.admin.Compaction compaction) {
-    limits.load(retention, backlogLimit);
+      PartitionState state, io.skald.framework.admin.TopicSpec spec) {
+    io.skald.framework.admin.Compaction compaction = spec == null ? null : spec.compaction();
+    maxRecordBytes = spec == null ? 0 : spec.maxRecordBytes();
+    quota.load(spec);
+    limits.load(
+        spec == null ? io.skald.framework.admin.Retention.forever() : spec.retention(),
+        spec == null ? null : spec.backlogLimit());
     compactor.load(state, compaction);
     if (limits.needsTimer() || compaction != null) {
       timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
@@ -727,8 +720,11 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
         .persist(events)
         .thenRun(
             newState -> {
+              long throttleMillis = quota.throttleMillis();
               for (PendingAppend p : written) {
-                p.append().replyTo().tell(new Appended(p.baseOffset(), timestamp, false));
+                p.append()
+                    .replyTo()
+                    .tell(new Appended(p.baseOffset(), timestamp, false, throttleMillis));
                 for (Append resend : p.resends()) {
                   long at = p.baseOffset() + (resend.firstSequence() - p.append().firstSequence());
                   resend.replyTo().tell(new Appended(at, timestamp, true));

@@ -51,6 +51,10 @@ public final class PartitionProtocol {
    *     AppendFailed.Refusal#UNKNOWN_PRODUCER}, so an append lost on the way is never overtaken by
    *     the next one (false: any sequence beyond the last is written, for writers that keep one
    *     append in flight and number them across partitions)
+   * @param metered charged to the topic's quota ({@link
+   *     io.skald.framework.admin.TopicSpec#rateLimit()}): true for producers' appends; false for
+   *     writers of records accepted before (delayed deliveries, committed transactions, dead-letter
+   *     replays), which a quota must not refuse
    */
   public record Append(
       int count,
@@ -59,7 +63,8 @@ public final class PartitionProtocol {
       long firstSequence,
       ActorRef<AppendResult> replyTo,
       Map<String, String> traceContext,
-      boolean inOrder)
+      boolean inOrder,
+      boolean metered)
       implements Command {
 
     /**
@@ -77,7 +82,7 @@ public final class PartitionProtocol {
         String producerId,
         long firstSequence,
         ActorRef<AppendResult> replyTo) {
-      this(count, payload, producerId, firstSequence, replyTo, null, false);
+      this(count, payload, producerId, firstSequence, replyTo, null, false, false);
     }
 
     /**
@@ -168,12 +173,11 @@ public final class PartitionProtocol {
    */
   public record OffsetFound(long offset) implements SkaldSerializable {}
 
-  record RetentionLoaded(
-      io.skald.framework.admin.Retention retention,
-      io.skald.framework.admin.BacklogLimit backlogLimit,
-      io.skald.framework.admin.Compaction compaction,
-      int maxRecordBytes,
-      boolean topicDeleted)
+  /**
+   * The topic's definition as the registry answered at start, or null for the defaults (no answer,
+   * or the topic was deleted).
+   */
+  record RetentionLoaded(io.skald.framework.admin.TopicSpec spec, boolean topicDeleted)
       implements Command {}
 
   /**
@@ -262,11 +266,24 @@ public final class PartitionProtocol {
    *     duplicate older than that
    * @param timestamp the append time (-1 with {@link #OFFSET_UNKNOWN})
    * @param duplicate true if an idempotent append had been written before and was not written again
+   * @param throttleMillis how long the producer should wait before its next append to this
+   *     partition: the topic's {@code DELAY} quota is overdrawn by that much (0 when it is not)
    */
-  public record Appended(long baseOffset, long timestamp, boolean duplicate)
+  public record Appended(long baseOffset, long timestamp, boolean duplicate, long throttleMillis)
       implements AppendResult {
     /** The base offset of a duplicate older than what the partition remembers. */
     public static final long OFFSET_UNKNOWN = -2;
+
+    /**
+     * An answer without throttling.
+     *
+     * @param baseOffset the offset of the first record of the append
+     * @param timestamp the append time
+     * @param duplicate true if it had been written before
+     */
+    public Appended(long baseOffset, long timestamp, boolean duplicate) {
+      this(baseOffset, timestamp, duplicate, 0);
+    }
   }
 
   /**
@@ -274,8 +291,21 @@ public final class PartitionProtocol {
    *
    * @param refusal which rule refused it
    * @param detail the values involved, for the caller's error message
+   * @param retryAfterMillis with {@link Refusal#QUOTA_EXCEEDED}: when the quota would allow the
+   *     append; 0 otherwise
    */
-  public record AppendFailed(Refusal refusal, String detail) implements AppendResult {
+  public record AppendFailed(Refusal refusal, String detail, long retryAfterMillis)
+      implements AppendResult {
+
+    /**
+     * A refusal without a retry time.
+     *
+     * @param refusal which rule refused it
+     * @param detail the values involved
+     */
+    public AppendFailed(Refusal refusal, String detail) {
+      this(refusal, detail, 0);
+    }
 
     /** Why a partition refuses an append. */
     public enum Refusal {
@@ -283,6 +313,10 @@ public final class PartitionProtocol {
       OUTSIDE_BATCH_LIMITS,
       /** The topic's {@code REJECT_NEW} backlog limit is reached. */
       BACKLOG_FULL,
+      /**
+       * The topic's {@code REFUSE} quota is exceeded: {@link #retryAfterMillis()} says when not.
+       */
+      QUOTA_EXCEEDED,
       /** The partition's topic was deleted. */
       TOPIC_DELETED,
       /** The journal's filesystem is below {@code skald.framework.disk.free-limit}. */

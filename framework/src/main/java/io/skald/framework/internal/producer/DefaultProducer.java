@@ -2,9 +2,11 @@ package io.skald.framework.internal.producer;
 
 import io.skald.framework.SkaldException;
 import io.skald.framework.Stages;
+import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.SkaldSettings;
 import io.skald.framework.internal.delay.DelayedSender;
 import io.skald.framework.internal.producer.RecordEncoder.Encoded;
+import io.skald.framework.internal.quota.Throttle;
 import io.skald.framework.internal.topic.TopicCache;
 import io.skald.framework.internal.tracing.SkaldTracing;
 import io.skald.framework.producer.Acks;
@@ -12,6 +14,7 @@ import io.skald.framework.producer.BackpressureException;
 import io.skald.framework.producer.InvalidRecordException;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.RateLimit;
 import io.skald.framework.producer.RecordMetadata;
 import io.skald.framework.producer.ScheduledDelivery;
 import java.time.Duration;
@@ -43,6 +46,15 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
   private final Map<String, Throttle> topicThrottles = new java.util.HashMap<>();
 
   /**
+   * Per topic with a {@code DELAY} quota: this producer paces itself at the topic's rate (guarded
+   * by {@link #topicThrottles}' lock), so one producer never overdraws it by more than a burst; the
+   * partitions' answers slow it further when several producers share the quota.
+   */
+  private final Map<String, Throttle> quotaPacers = new java.util.HashMap<>();
+
+  private final TopicCache topics;
+
+  /**
    * Creates the producer around its actor.
    *
    * @param producerSettings codecs and acks
@@ -70,6 +82,7 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
     this.settings = settings;
     this.actor = actor;
     this.bufferedBytes = bufferedBytes;
+    this.topics = topics;
     this.producerThrottle =
         producerSettings
             .rateLimit()
@@ -91,16 +104,28 @@ public final class DefaultProducer<K, V> implements Producer<K, V> {
    */
   private long admit(String topic, int bytes) {
     Throttle topicThrottle = topicThrottles.isEmpty() ? null : topicThrottles.get(topic);
-    if (producerThrottle == null && topicThrottle == null) {
+    TopicSpec spec = topics.cached(topic);
+    RateLimit quota = spec == null ? null : spec.rateLimit();
+    boolean pace = quota != null && quota.whenExceeded() == RateLimit.WhenExceeded.DELAY;
+    if (producerThrottle == null && topicThrottle == null && !pace) {
       return 0;
     }
-    java.util.List<Throttle> throttles =
-        producerThrottle == null
-            ? java.util.List.of(topicThrottle)
-            : topicThrottle == null
-                ? java.util.List.of(producerThrottle)
-                : java.util.List.of(producerThrottle, topicThrottle);
+    java.util.List<Throttle> throttles = new java.util.ArrayList<>(3);
+    if (producerThrottle != null) {
+      throttles.add(producerThrottle);
+    }
+    if (topicThrottle != null) {
+      throttles.add(topicThrottle);
+    }
     synchronized (topicThrottles) {
+      if (pace) {
+        Throttle pacer = quotaPacers.get(topic);
+        if (pacer == null || !pacer.limit().equals(quota)) {
+          pacer = new Throttle(quota, "topic '" + topic + "'");
+          quotaPacers.put(topic, pacer);
+        }
+        throttles.add(pacer);
+      }
       return Throttle.admit(throttles, System.nanoTime(), bytes);
     }
   }

@@ -49,7 +49,14 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   /** Messages of the producer actor. */
   public sealed interface Command
-      permits Send, AppendDone, TopicResolved, Close, NodeRemoved, Refused, ReleaseThrottled {}
+      permits Send,
+          AppendDone,
+          TopicResolved,
+          Close,
+          NodeRemoved,
+          Refused,
+          ReleaseThrottled,
+          ResumePartition {}
 
   /**
    * A send was refused by a rate limit (counted in the metrics).
@@ -60,6 +67,9 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
 
   /** The first held record of a topic may go now. */
   record ReleaseThrottled(String topic) implements Command {}
+
+  /** A partition's topic quota asked this producer to wait; the wait is over. */
+  record ResumePartition(TopicPartition tp) implements Command {}
 
   /**
    * One encoded record to write.
@@ -180,6 +190,24 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
      */
     int epoch;
 
+    /**
+     * The topic's quota asked to send nothing new here before this {@link System#nanoTime()}; 0
+     * when it did not.
+     */
+    long pausedUntilNanos;
+
+    /** A {@link ResumePartition} is scheduled. */
+    boolean resumeScheduled;
+
+    /**
+     * The most records and bytes of one append: a {@code DELAY} quota's bucket (the partition's
+     * share times the burst), so that no append overdraws it by more than one burst; otherwise
+     * unbounded and {@code batch-max-bytes}.
+     */
+    int maxRecords = Integer.MAX_VALUE;
+
+    long maxBytes;
+
     PartitionQueue(EntityRef<PartitionProtocol.Command> ref) {
       this.ref = ref;
     }
@@ -256,6 +284,14 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
               return this;
             })
         .onMessage(AppendDone.class, this::onAppendDone)
+        .onMessage(
+            ResumePartition.class,
+            resume -> {
+              PartitionQueue queue = queues.get(resume.tp());
+              queue.resumeScheduled = false;
+              dispatch(resume.tp(), queue);
+              return maybeStop();
+            })
         .onMessage(TopicResolved.class, this::onTopicResolved)
         .onMessage(Close.class, this::onClose)
         .onMessage(NodeRemoved.class, this::onNodeRemoved)
@@ -419,15 +455,49 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       fail(send, e);
       return;
     }
-    enqueue(new TopicPartition(spec.name(), partition), send);
+    TopicPartition tp = new TopicPartition(spec.name(), partition);
+    PartitionQueue queue = queues.get(tp);
+    if (queue == null) {
+      queue = new PartitionQueue(PartitionEntity.ref(getContext().getSystem(), tp));
+      queues.put(tp, queue);
+    }
+    limitBatches(queue, spec);
+    enqueue(tp, queue, send);
   }
 
-  private void enqueue(TopicPartition tp, Send send) {
-    PartitionQueue queue =
-        queues.computeIfAbsent(
-            tp, key -> new PartitionQueue(PartitionEntity.ref(getContext().getSystem(), key)));
+  /** Sizes the queue's appends to the topic's {@code DELAY} quota, if it has one. */
+  private void limitBatches(PartitionQueue queue, TopicSpec spec) {
+    io.skald.framework.producer.RateLimit quota = spec.rateLimit();
+    queue.maxRecords = Integer.MAX_VALUE;
+    queue.maxBytes = settings.producerBatchMaxBytes();
+    if (quota == null
+        || quota.whenExceeded() != io.skald.framework.producer.RateLimit.WhenExceeded.DELAY) {
+      return;
+    }
+    double burstSeconds = quota.burst().toNanos() / 1e9;
+    if (quota.recordsPerSecond() > 0) {
+      queue.maxRecords =
+          (int)
+              Math.max(
+                  1,
+                  Math.min(
+                      Integer.MAX_VALUE,
+                      quota.recordsPerSecond() / spec.partitions() * burstSeconds));
+    }
+    if (quota.bytesPerSecond() > 0) {
+      queue.maxBytes =
+          (long)
+              Math.max(
+                  1,
+                  Math.min(
+                      queue.maxBytes, quota.bytesPerSecond() / spec.partitions() * burstSeconds));
+    }
+  }
+
+  private void enqueue(TopicPartition tp, PartitionQueue queue, Send send) {
     if (queue.open != null
-        && queue.open.writer.size() + send.reservedBytes() > settings.producerBatchMaxBytes()) {
+        && (queue.open.writer.size() + send.reservedBytes() > queue.maxBytes
+            || queue.open.count >= queue.maxRecords)) {
       // Seal first, so a batch never exceeds max(batch-max-bytes, one record) and so always fits
       // the partition's max-batch-bytes.
       queue.ready.add(queue.open);
@@ -442,7 +512,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     batch.count++;
     batch.reservedBytes += send.reservedBytes();
     batch.traced |= send.traceBatch();
-    if (batch.writer.size() >= settings.producerBatchMaxBytes()) {
+    if (batch.writer.size() >= queue.maxBytes || batch.count >= queue.maxRecords) {
       queue.ready.add(batch);
       queue.open = null;
     }
@@ -450,6 +520,21 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private void dispatch(TopicPartition tp, PartitionQueue queue) {
+    if (queue.pausedUntilNanos != 0) {
+      long wait = queue.pausedUntilNanos - System.nanoTime();
+      if (wait > 0) {
+        if (!queue.resumeScheduled) {
+          queue.resumeScheduled = true;
+          getContext()
+              .scheduleOnce(
+                  java.time.Duration.ofNanos(wait),
+                  getContext().getSelf(),
+                  new ResumePartition(tp));
+        }
+        return;
+      }
+      queue.pausedUntilNanos = 0;
+    }
     while (queue.inFlight < maxInFlight) {
       Batch batch = queue.ready.poll();
       if (batch == null) {
@@ -526,7 +611,8 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
                 batch.firstSequence,
                 replyTo,
                 batch.publish == null ? null : batch.publish.headers(),
-                batch.sequencedAs != null),
+                batch.sequencedAs != null,
+                true),
         (result, error) -> new AppendDone(tp, batch, round, result, error));
   }
 
@@ -534,6 +620,21 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     PartitionQueue queue = queues.get(done.tp());
     queue.inFlight--;
     totalInFlight--;
+    if (done.result() instanceof PartitionProtocol.Appended appended
+        && appended.throttleMillis() > 0) {
+      // the topic's quota is overdrawn: nothing new to this partition until it has refilled
+      long until = System.nanoTime() + appended.throttleMillis() * 1_000_000;
+      if (queue.pausedUntilNanos == 0 || until - queue.pausedUntilNanos > 0) {
+        queue.pausedUntilNanos = until;
+      }
+      metrics
+          .counter(
+              "skald.producer.quota.throttled",
+              "Appends after which a topic's quota asked the producer to wait",
+              "topic",
+              done.tp().topic())
+          .increment();
+    }
     if (producerId != null) {
       onIdempotentAppendDone(done, queue);
     } else {
@@ -650,6 +751,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     if (done.result() instanceof PartitionProtocol.AppendFailed failed) {
       failure =
           switch (failed.refusal()) {
+            case QUOTA_EXCEEDED ->
+                new io.skald.framework.producer.QuotaExceededException(
+                    "partition " + done.tp() + " refused the records: " + failed.detail(),
+                    failed.retryAfterMillis());
             case BACKLOG_FULL ->
                 new BackpressureException(
                     BackpressureException.Limit.PARTITION_BACKLOG,
@@ -700,7 +805,11 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
   }
 
   private Behavior<Command> maybeStop() {
-    if (closing != null && totalInFlight == 0 && awaitingTopic.isEmpty() && throttled.isEmpty()) {
+    if (closing != null
+        && totalInFlight == 0
+        && awaitingTopic.isEmpty()
+        && throttled.isEmpty()
+        && queues.values().stream().noneMatch(q -> q.open != null || !q.ready.isEmpty())) {
       closing.complete(null);
       return Behaviors.stopped();
     }

@@ -4,6 +4,7 @@ import io.skald.framework.admin.BacklogLimit;
 import io.skald.framework.admin.Compaction;
 import io.skald.framework.admin.Retention;
 import io.skald.framework.admin.TopicSpec;
+import io.skald.framework.producer.RateLimit;
 import java.time.Duration;
 
 /**
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param compaction its compaction, or null
  * @param maxRecordBytes its record size limit, or 0 for the node's default (absent, so 0, in events
  *     written before the limit existed)
+ * @param rateLimit its quota, or null (absent in events written before quotas existed)
  */
 public record TopicDefinition(
     String name,
@@ -27,7 +29,8 @@ public record TopicDefinition(
     RetentionDefinition retention,
     BacklogLimitDefinition backlogLimit,
     CompactionDefinition compaction,
-    int maxRecordBytes) {
+    int maxRecordBytes,
+    RateLimitDefinition rateLimit) {
 
   /**
    * Retention as persisted.
@@ -55,6 +58,39 @@ public record TopicDefinition(
   public record CompactionDefinition(Duration tombstoneRetention, long minDirtyRecords) {}
 
   /**
+   * A quota as persisted.
+   *
+   * @param recordsPerSecond records per second, or 0 when records are not limited
+   * @param bytesPerSecond bytes per second, or 0 when bytes are not limited
+   * @param burst the burst allowance
+   * @param whenExceeded the name of the {@link RateLimit.WhenExceeded}
+   */
+  public record RateLimitDefinition(
+      double recordsPerSecond, double bytesPerSecond, Duration burst, String whenExceeded) {
+
+    static RateLimitDefinition of(RateLimit limit) {
+      return limit == null
+          ? null
+          : new RateLimitDefinition(
+              limit.recordsPerSecond(),
+              limit.bytesPerSecond(),
+              limit.burst(),
+              limit.whenExceeded().name());
+    }
+
+    RateLimit toLimit() {
+      RateLimit limit =
+          recordsPerSecond > 0
+              ? RateLimit.recordsPerSecond(recordsPerSecond)
+              : RateLimit.bytesPerSecond(bytesPerSecond);
+      if (recordsPerSecond > 0 && bytesPerSecond > 0) {
+        limit = limit.andBytesPerSecond(bytesPerSecond);
+      }
+      return limit.withBurst(burst).whenExceeded(RateLimit.WhenExceeded.valueOf(whenExceeded));
+    }
+  }
+
+  /**
    * The persisted form of a topic.
    *
    * @param spec the public definition
@@ -70,7 +106,8 @@ public record TopicDefinition(
         r == null ? null : new RetentionDefinition(r.maxAge(), r.maxBytes(), r.maxRecords()),
         b == null ? null : new BacklogLimitDefinition(b.maxRecords(), b.policy().name()),
         c == null ? null : new CompactionDefinition(c.tombstoneRetention(), c.minDirtyRecords()),
-        spec.maxRecordBytes());
+        spec.maxRecordBytes(),
+        RateLimitDefinition.of(spec.rateLimit()));
   }
 
   /**
@@ -93,6 +130,7 @@ public record TopicDefinition(
         compaction == null
             ? null
             : new Compaction(compaction.tombstoneRetention(), compaction.minDirtyRecords()),
-        maxRecordBytes);
+        maxRecordBytes,
+        rateLimit == null ? null : rateLimit.toLimit());
   }
 }

@@ -118,7 +118,8 @@ final class TxnWriter {
                         append.firstSequence(),
                         replyTo,
                         null,
-                        inOrder),
+                        inOrder,
+                        false), // committed: a quota must not refuse it
                 settings.requestTimeout());
     return Stages.inline(answer)
         .handle(
@@ -144,7 +145,7 @@ final class TxnWriter {
       PartitionProtocol.AppendFailed failed) {
     PartitionProtocol.Appended none = new PartitionProtocol.Appended(-1, -1, false);
     switch (failed.refusal()) {
-      case BACKLOG_FULL, DISK_FULL -> {
+      case BACKLOG_FULL, DISK_FULL, QUOTA_EXCEEDED -> {
         if (attempt % 10 == 0) {
           system
               .log()

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.internal.serialization.NamedJsonSerializer;
+import io.skald.framework.producer.RateLimit;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The registry's state gained {@code deleting} with topic deletion, and topic definitions gained
- * {@code maxRecordBytes}: a state written before both (the same name, without the fields) reads
- * with nothing being deleted and the node's default record limit; the new events read back.
+ * {@code maxRecordBytes} and {@code rateLimit}: a state written before them (the same name, without
+ * the fields) reads with nothing being deleted, the node's default record limit and no quota; the
+ * new events read back.
  */
 class TopicRegistryFormatTest {
   private static final ActorTestKit KIT = ActorTestKit.create();
@@ -53,7 +55,13 @@ class TopicRegistryFormatTest {
             new TopicRegistry.TopicDeleted("orders"),
             new TopicRegistry.TopicRedefined(TopicDefinition.of(TopicSpec.of("orders", 4))),
             new TopicRegistry.TopicRedefined(
-                TopicDefinition.of(TopicSpec.of("orders", 8).withMaxRecordBytes(2048))))) {
+                TopicDefinition.of(TopicSpec.of("orders", 8).withMaxRecordBytes(2048))),
+            new TopicRegistry.TopicRedefined(
+                TopicDefinition.of(
+                    TopicSpec.of("orders", 8)
+                        .withRateLimit(
+                            RateLimit.recordsPerSecond(100)
+                                .whenExceeded(RateLimit.WhenExceeded.REFUSE)))))) {
       var serializer = serialization.findSerializerFor(event);
       assertEquals(NamedJsonSerializer.IDENTIFIER, serializer.identifier());
       String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, event);
