@@ -168,6 +168,47 @@ class AdminApiTest {
     assertEquals(
         2048,
         skald.admin().describeTopic("clicks").toCompletableFuture().join().get().maxRecordBytes());
+    // a quota: shown, replaced, removed; a negative rate or an unknown policy is refused
+    AdminClient.Response quota =
+        api.call(
+            "PATCH",
+            "/api/v1/topics/clicks",
+            "{\"rateLimit\":{\"bytesPerSecond\":1048576,\"whenExceeded\":\"REFUSE\"}}");
+    assertEquals(200, quota.status(), quota.body().toString());
+    JsonNode limit = quota.body().path("current").path("rateLimit");
+    assertEquals(1048576, limit.path("bytesPerSecond").asLong(), limit.toString());
+    assertTrue(limit.path("recordsPerSecond").isNull(), limit.toString());
+    assertEquals("PT1S", limit.path("burst").asText());
+    assertEquals("REFUSE", limit.path("whenExceeded").asText());
+    assertError(
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"rateLimit\":{\"recordsPerSecond\":-1}}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call(
+            "PATCH",
+            "/api/v1/topics/clicks",
+            "{\"rateLimit\":{\"recordsPerSecond\":5,\"whenExceeded\":\"DROP\"}}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"rateLimit\":{\"burst\":\"1s\"}}"),
+        400,
+        "invalid_request");
+    assertEquals(
+        1048576.0,
+        skald
+            .admin()
+            .describeTopic("clicks")
+            .toCompletableFuture()
+            .join()
+            .get()
+            .rateLimit()
+            .bytesPerSecond());
+    AdminClient.Response removed =
+        api.call("PATCH", "/api/v1/topics/clicks", "{\"rateLimit\":null}");
+    assertEquals(200, removed.status(), removed.body().toString());
+    assertTrue(removed.body().path("current").path("rateLimit").isNull());
 
     // deleted: its data gone, the name free again
     AdminClient.Response deleted = api.call("DELETE", "/api/v1/topics/clicks", null);

@@ -65,6 +65,28 @@ final class TopicsCommand implements Runnable {
     return bytes.isNumber() ? bytes.asLong() + " bytes" : "node default";
   }
 
+  static String rateLimit(JsonNode q) {
+    if (q.isNull() || q.isMissingNode()) {
+      return "-";
+    }
+    List<String> parts = new ArrayList<>();
+    if (q.path("recordsPerSecond").isNumber()) {
+      parts.add(rate(q.path("recordsPerSecond").asDouble()) + " records/s");
+    }
+    if (q.path("bytesPerSecond").isNumber()) {
+      parts.add(rate(q.path("bytesPerSecond").asDouble()) + " bytes/s");
+    }
+    return String.join(", ", parts)
+        + ", burst "
+        + q.path("burst").asText()
+        + ", "
+        + q.path("whenExceeded").asText();
+  }
+
+  private static String rate(double rate) {
+    return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+  }
+
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Every topic.")
   static final class ListTopics extends SkaldCli.ApiCommand {
     @Override
@@ -106,6 +128,7 @@ final class TopicsCommand implements Runnable {
         output.line("backlog limit: " + backlog(t.path("backlogLimit")));
         output.line("compaction:    " + compaction(t.path("compaction")));
         output.line("max record:    " + maxRecord(t.path("maxRecordBytes")));
+        output.line("rate limit:    " + rateLimit(t.path("rateLimit")));
         output.line("records:       " + t.path("records").asLong());
         output.line("size:          " + t.path("sizeBytes").asLong() + " bytes");
         List<List<String>> rows = new ArrayList<>();
@@ -193,6 +216,34 @@ final class TopicsCommand implements Runnable {
         description = "Accept records up to the node's skald.framework.max-record-bytes.")
     boolean defaultMaxRecordBytes;
 
+    @Option(
+        names = "--rate-limit-records",
+        paramLabel = "N",
+        description = "Quota for all producers together: at most N records per second.")
+    Double rateRecords;
+
+    @Option(
+        names = "--rate-limit-bytes",
+        paramLabel = "BYTES",
+        description = "Quota for all producers together: at most BYTES per second.")
+    Double rateBytes;
+
+    @Option(
+        names = "--rate-limit-burst",
+        paramLabel = "DURATION",
+        converter = SkaldCli.DurationConverter.class,
+        description = "With a quota: the burst allowance (default 1s).")
+    Duration rateBurst;
+
+    @Option(
+        names = "--rate-limit-policy",
+        paramLabel = "POLICY",
+        description = "With a quota: DELAY (default) or REFUSE.")
+    String ratePolicy;
+
+    @Option(names = "--no-rate-limit", description = "Remove the quota.")
+    boolean noRateLimit;
+
     /** Writes the settings given into a body, over the current ones (null for a new topic). */
     void into(ObjectNode body, JsonNode current, SkaldCli.ApiCommand command) {
       boolean retentionGiven = maxAge != null || maxBytes != null || maxRecords != null;
@@ -255,6 +306,32 @@ final class TopicsCommand implements Runnable {
         body.putNull("maxRecordBytes");
       } else if (maxRecordBytes != null) {
         body.put("maxRecordBytes", maxRecordBytes);
+      }
+      boolean quotaGiven = rateRecords != null || rateBytes != null;
+      if (noRateLimit && (quotaGiven || rateBurst != null || ratePolicy != null)) {
+        throw command.usage("--no-rate-limit cannot be combined with rate limit options");
+      }
+      if (noRateLimit) {
+        body.putNull("rateLimit");
+      } else if (quotaGiven) {
+        ObjectNode q = AdminApi.object();
+        if (rateRecords != null) {
+          q.put("recordsPerSecond", rateRecords);
+        }
+        if (rateBytes != null) {
+          q.put("bytesPerSecond", rateBytes);
+        }
+        if (rateBurst != null) {
+          q.put("burst", rateBurst.toString());
+        }
+        if (ratePolicy != null) {
+          q.put("whenExceeded", ratePolicy.toUpperCase(java.util.Locale.ROOT));
+        }
+        body.set("rateLimit", q);
+      } else if (rateBurst != null || ratePolicy != null) {
+        throw command.usage(
+            "--rate-limit-burst and --rate-limit-policy need --rate-limit-records or"
+                + " --rate-limit-bytes");
       }
     }
   }
@@ -332,6 +409,7 @@ final class TopicsCommand implements Runnable {
         output.line("backlog limit: " + backlog(now.path("backlogLimit")));
         output.line("compaction:    " + compaction(now.path("compaction")));
         output.line("max record:    " + maxRecord(now.path("maxRecordBytes")));
+        output.line("rate limit:    " + rateLimit(now.path("rateLimit")));
       }
       return SkaldCli.EXIT_OK;
     }

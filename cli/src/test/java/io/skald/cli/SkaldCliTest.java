@@ -165,6 +165,30 @@ class SkaldCliTest {
     assertEquals(4, stored.partitions());
     assertEquals(4096, stored.maxRecordBytes());
 
+    // a quota for all producers; a negative one is refused and changes nothing
+    Run quota =
+        skald(
+            "topics",
+            "alter",
+            "clicks",
+            "--rate-limit-records",
+            "500",
+            "--rate-limit-burst",
+            "200ms",
+            "--rate-limit-policy",
+            "refuse");
+    assertEquals(0, quota.exit(), quota.toString());
+    assertTrue(
+        quota.out().contains("rate limit:    500 records/s, burst PT0.2S, REFUSE"), quota.out());
+    assertRefused(
+        skald("topics", "alter", "clicks", "--rate-limit-records", "-5"), 1, "positive number");
+    assertRefused(
+        skald("topics", "alter", "clicks", "--rate-limit-policy", "refuse"),
+        2,
+        "need --rate-limit-records");
+    stored = skald.admin().describeTopic("clicks").toCompletableFuture().join().get();
+    assertEquals(500.0, stored.rateLimit().recordsPerSecond());
+
     // bad input: a clear error, the right exit code, nothing changed
     assertRefused(skald("topics", "create", "clicks", "-p", "5"), 1, "topic_conflict");
     assertRefused(skald("topics", "describe", "nowhere"), 1, "unknown topic 'nowhere'");

@@ -18,6 +18,7 @@ import io.skald.framework.admin.Retention;
 import io.skald.framework.admin.TopicDifference;
 import io.skald.framework.admin.TopicSpec;
 import io.skald.framework.deadletter.DeadLetter;
+import io.skald.framework.producer.RateLimit;
 import io.skald.saga.SagaView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -156,7 +157,26 @@ public final class Json {
     } else {
       json.putNull("maxRecordBytes");
     }
+    json.set("rateLimit", rateLimit(spec.rateLimit()));
     return json;
+  }
+
+  private static JsonNode rateLimit(RateLimit r) {
+    if (r == null) {
+      return MAPPER.nullNode();
+    }
+    ObjectNode json = object();
+    if (r.recordsPerSecond() > 0) {
+      json.put("recordsPerSecond", r.recordsPerSecond());
+    } else {
+      json.putNull("recordsPerSecond");
+    }
+    if (r.bytesPerSecond() > 0) {
+      json.put("bytesPerSecond", r.bytesPerSecond());
+    } else {
+      json.putNull("bytesPerSecond");
+    }
+    return json.put("burst", r.burst().toString()).put("whenExceeded", r.whenExceeded().name());
   }
 
   private static JsonNode retention(Retention r) {
@@ -196,7 +216,14 @@ public final class Json {
   }
 
   static final Set<String> TOPIC_FIELDS =
-      Set.of("name", "partitions", "retention", "backlogLimit", "compaction", "maxRecordBytes");
+      Set.of(
+          "name",
+          "partitions",
+          "retention",
+          "backlogLimit",
+          "compaction",
+          "maxRecordBytes",
+          "rateLimit");
 
   /** A whole topic definition (for create). */
   static TopicSpec topicSpec(ObjectNode body) {
@@ -225,6 +252,9 @@ public final class Json {
                 present(body, "maxRecordBytes")
                     ? (int) number(body, "maxRecordBytes", 1, TopicSpec.MAX_RECORD_BYTES)
                     : 0);
+      }
+      if (body.has("rateLimit")) {
+        spec = spec.withRateLimit(parseRateLimit(body.get("rateLimit")));
       }
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
@@ -277,6 +307,57 @@ public final class Json {
               + "\"");
     }
     return new BacklogLimit(number(node, "maxRecords", 1, Long.MAX_VALUE), overflow);
+  }
+
+  private static RateLimit parseRateLimit(JsonNode node) {
+    if (node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw ApiError.badRequest("\"rateLimit\" must be an object or null");
+    }
+    onlyFields(
+        node, "rateLimit", Set.of("recordsPerSecond", "bytesPerSecond", "burst", "whenExceeded"));
+    Double records = rate(node, "recordsPerSecond");
+    Double bytes = rate(node, "bytesPerSecond");
+    if (records == null && bytes == null) {
+      throw ApiError.badRequest(
+          "\"rateLimit\" needs \"recordsPerSecond\", \"bytesPerSecond\" or both");
+    }
+    RateLimit limit =
+        records != null ? RateLimit.recordsPerSecond(records) : RateLimit.bytesPerSecond(bytes);
+    if (records != null && bytes != null) {
+      limit = limit.andBytesPerSecond(bytes);
+    }
+    if (present(node, "burst")) {
+      limit = limit.withBurst(duration(node, "burst"));
+    }
+    String policy = text(node, "whenExceeded", false);
+    if (policy != null) {
+      try {
+        limit = limit.whenExceeded(RateLimit.WhenExceeded.valueOf(policy));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest(
+            "\"whenExceeded\" must be one of "
+                + List.of(RateLimit.WhenExceeded.values())
+                + ", was \""
+                + policy
+                + "\"");
+      }
+    }
+    return limit;
+  }
+
+  /** A positive rate, or null when absent. */
+  private static Double rate(JsonNode node, String field) {
+    if (!present(node, field)) {
+      return null;
+    }
+    JsonNode value = node.get(field);
+    if (!value.isNumber() || !(value.asDouble() > 0) || Double.isInfinite(value.asDouble())) {
+      throw ApiError.badRequest("\"" + field + "\" must be a positive number, was " + value);
+    }
+    return value.asDouble();
   }
 
   private static Compaction parseCompaction(JsonNode node) {
