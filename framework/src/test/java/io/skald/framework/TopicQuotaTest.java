@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Topic quotas on a real node: enforced by the partitions for every producer together, delaying or
- * refusing by policy, counted in metrics, and changed by altering the topic.
+ * refusing by policy, counted in metrics, changed by altering the topic, kept across a restart.
  */
 class TopicQuotaTest {
   private SkaldTestNode node;
@@ -120,11 +120,13 @@ class TopicQuotaTest {
     }
     int acknowledged = 0;
     QuotaExceededException refusal = null;
+    StringBuilder trace = new StringBuilder();
     for (CompletableFuture<RecordMetadata> ack : sent) {
       try {
-        ack.join();
+        trace.append(ack.join().offset()).append(' ');
         acknowledged++;
       } catch (CompletionException e) {
+        trace.append("X ");
         refusal = assertInstanceOf(QuotaExceededException.class, e.getCause());
       }
     }
@@ -133,8 +135,34 @@ class TopicQuotaTest {
     assertTrue(refusal.getMessage().contains("topic 'sms'"), refusal.getMessage());
     assertTrue(acknowledged >= 30 && acknowledged <= 50, acknowledged + " acknowledged");
     long written = end("sms", 0);
-    assertEquals(acknowledged, written, "what was acknowledged is written, and nothing else");
+    assertEquals(
+        acknowledged, written, "what was acknowledged is written, and nothing else " + trace);
     assertEquals(60 - acknowledged, count("skald.topic.quota.exceeded", "outcome", "refused"));
+
+    // the quota is part of the durable definition: after a restart it still refuses
+    java.nio.file.Path dir = node.dataDir();
+    node.close();
+    node = SkaldTestNode.start(dir, false, "");
+    skald = node.skald();
+    io.skald.framework.testing.Meters.record(skald);
+    assertEquals(
+        quota, skald.admin().describeTopic("sms").toCompletableFuture().join().get().rateLimit());
+    second = producer();
+    List<CompletableFuture<RecordMetadata>> afterRestart = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      afterRestart.add(second.send("sms", "k", "r" + i).toCompletableFuture());
+    }
+    int refusedAfterRestart = 0;
+    for (CompletableFuture<RecordMetadata> ack : afterRestart) {
+      try {
+        ack.join();
+      } catch (CompletionException e) {
+        assertInstanceOf(QuotaExceededException.class, e.getCause());
+        refusedAfterRestart++;
+      }
+    }
+    assertTrue(refusedAfterRestart >= 30, refusedAfterRestart + " of 80 refused after a restart");
+    assertEquals(acknowledged + 80 - refusedAfterRestart, end("sms", 0));
 
     // removing the quota lets everything through again
     skald.admin().alterTopic(plain).toCompletableFuture().join();

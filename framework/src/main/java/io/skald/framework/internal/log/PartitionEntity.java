@@ -111,14 +111,17 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
    * @param reads the read journal used for offsets older than the tail cache
    */
   public static void init(
-      ActorSystem<?> system, SkaldSettings settings, CurrentEventsByPersistenceIdQuery reads) {
+      ActorSystem<?> system,
+      SkaldSettings settings,
+      CurrentEventsByPersistenceIdQuery reads,
+      io.skald.framework.internal.topic.TopicCache topics) {
     ClusterSharding.get(system)
         .init(
             EntitySupport.passivating(
                 settings,
                 ENTITY_TYPE_KEY,
                 (ctx, timers, id, shard) ->
-                    new PartitionEntity(ctx, timers, id, shard, settings, reads)));
+                    new PartitionEntity(ctx, timers, id, shard, settings, reads, topics)));
   }
 
   private final ActorContext<Command> context;
@@ -164,7 +167,8 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
               org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
           shard,
       SkaldSettings settings,
-      CurrentEventsByPersistenceIdQuery reads) {
+      CurrentEventsByPersistenceIdQuery reads,
+      io.skald.framework.internal.topic.TopicCache topics) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId), EntitySupport.ON_PERSIST_FAILURE);
     this.context = context;
     this.shard = shard;
@@ -179,6 +183,12 @@ public final class PartitionEntity extends EventSourcedBehavior<Command, Event, 
     this.quota =
         new PartitionQuota(
             topic, io.skald.framework.internal.metrics.SkaldMetrics.get(context.getSystem()));
+    // the node's cached definition charges appends from the first one: the registry's answer
+    // comes later, and appends are taken meanwhile
+    io.skald.framework.admin.TopicSpec cached = topics.cached(topic);
+    if (cached != null) {
+      quota.load(cached);
+    }
     this.compactor = new PartitionCompactions(context, settings, reads, persistenceIdString);
     this.disk = io.skald.framework.internal.disk.DiskSpaceAlarm.get(context.getSystem());
     this.entityId = entityId;

@@ -21,6 +21,12 @@ final class PartitionQuota {
   private final SkaldMetrics metrics;
   private Throttle throttle;
   private int shares;
+
+  /** No definition is known yet: what was appended meanwhile is charged once one is. */
+  private boolean loaded;
+
+  private int unchargedRecords;
+  private long unchargedBytes;
   private Counter delayed;
   private Counter refused;
 
@@ -29,9 +35,20 @@ final class PartitionQuota {
     this.metrics = metrics;
   }
 
-  /** Applies the topic's definition (at start, or altered). */
+  /**
+   * Applies the topic's definition: the node's cached one at start (null when the node has none),
+   * the registry's answer, an altered one.
+   */
   void load(TopicSpec spec) {
-    RateLimit limit = spec == null ? null : spec.rateLimit();
+    if (spec == null) {
+      // the registry did not answer (or the topic is gone): keep what the node's cache gave, if
+      // anything, as the defaults are kept for the other settings
+      loaded = true;
+      return;
+    }
+    boolean first = !loaded;
+    loaded = true;
+    RateLimit limit = spec.rateLimit();
     if (limit == null) {
       throttle = null;
       return;
@@ -50,6 +67,9 @@ final class PartitionQuota {
                     ? " (each of its " + shares + " partitions takes 1/" + shares + ")"
                     : ""),
             shares);
+    if (first && unchargedRecords > 0) {
+      throttle.take(System.nanoTime(), unchargedRecords, unchargedBytes);
+    }
     if (delayed == null) {
       delayed =
           metrics.counter(
@@ -76,7 +96,15 @@ final class PartitionQuota {
    * @return the refusal to answer, or null if the append is written
    */
   AppendFailed admit(Append append) {
-    if (throttle == null || !append.metered()) {
+    if (!append.metered()) {
+      return null;
+    }
+    if (!loaded) {
+      unchargedRecords += append.count();
+      unchargedBytes += append.payload().length;
+      return null;
+    }
+    if (throttle == null) {
       return null;
     }
     long now = System.nanoTime();

@@ -164,6 +164,12 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     /** Completed: an answer still in flight for it is ignored. */
     boolean completed;
 
+    /**
+     * Idempotent: its refusal, kept until every batch before it is answered (one of them may be
+     * written: refusals are acted on in sequence order).
+     */
+    AppendDone refusal;
+
     Batch(int capacity) {
       writer = new RecordFormat.Writer(capacity);
     }
@@ -590,6 +596,7 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
             queue.unacked.size(),
             tp);
     for (Batch batch : queue.unacked) {
+      batch.refusal = null; // sent again: its new answer decides
       queue.inFlight++;
       totalInFlight++;
       send(tp, queue, batch);
@@ -663,6 +670,10 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
     if (done.result() instanceof PartitionProtocol.Appended) {
       finish(queue, batch);
       complete(done);
+      Batch head = queue.unacked.peekFirst();
+      if (head != null && head.refusal != null) {
+        refuse(queue, head.refusal); // it waited for the batches before it
+      }
       return;
     }
     if (done.round() < queue.round) {
@@ -699,9 +710,21 @@ public final class ProducerActor extends AbstractBehavior<ProducerActor.Command>
       newEpoch(queue);
       return;
     }
-    // refused, so not written, and nothing sent after it under this epoch can be written either:
-    // the others start a new epoch
-    finish(queue, batch);
+    if (queue.unacked.peekFirst() != batch) {
+      // a batch before it is unanswered and may be written (a quota refuses this one while that
+      // one waits for the journal): renumbering it now could write it twice
+      batch.refusal = done;
+      return;
+    }
+    refuse(queue, done);
+  }
+
+  /**
+   * Fails the first unacked batch, which its partition refused: not written, and nothing sent after
+   * it under this epoch can be written either, so the others start a new epoch.
+   */
+  private void refuse(PartitionQueue queue, AppendDone done) {
+    finish(queue, done.batch());
     complete(done);
     newEpoch(queue);
     if (!queue.unacked.isEmpty()) {

@@ -90,7 +90,7 @@ public final class SkaldRuntime {
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.queryPluginId());
     TopicRegistry.init(system, settings, topics);
     io.skald.framework.internal.disk.DiskSpaceAlarm.get(system); // starts watching
-    PartitionEntity.init(system, settings, reads);
+    PartitionEntity.init(system, settings, reads, topics);
     GroupCoordinator.init(system, settings, topics);
     io.skald.framework.internal.group.GroupCatalog.init(system, settings);
     ReplayLedger.init(system, settings);
