@@ -12,6 +12,9 @@ import io.skald.framework.consumer.StartPosition;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.producer.Producer;
 import io.skald.framework.producer.ProducerSettings;
+import io.skald.framework.producer.QuotaExceededException;
+import io.skald.framework.producer.RateLimit;
+import io.skald.framework.producer.RecordMetadata;
 import io.skald.testkit.Await;
 import io.skald.testkit.ClusterTestNode;
 import io.skald.testkit.LocalCluster;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A pattern subscription with members on two nodes picks up a topic created on the other node
  * through the creation announcement alone (the periodic listing is set to a minute, longer than the
- * test waits), reads it from its first record, and a member leaving mid-stream loses nothing.
+ * test waits), reads it from its first record, and a member leaving mid-stream loses nothing. Then
+ * a topic quota holds for producers on both nodes together.
  */
 class PatternSubscriptionClusterTest {
   @RegisterExtension static final PostgresPerClass postgres = new PostgresPerClass();
@@ -96,9 +100,67 @@ class PatternSubscriptionClusterTest {
       assertTrue(
           handled.stream().anyMatch(h -> h.member().equals("second")),
           "the second node's member read some: " + handled.size());
+
+      topicQuotaHoldsForProducersOnBothNodes(first, second);
     } finally {
       ClusterTestNode.closeAll(nodes);
     }
+  }
+
+  /**
+   * A refusing quota of 50 records/s (25 per partition, bursts of 1 s) with its two partitions
+   * spread over the nodes: each node's producer sends 20 records to each partition, which alone
+   * would fit; together they do not, and the partitions refuse what is over, whichever node sent
+   * it.
+   */
+  private static void topicQuotaHoldsForProducersOnBothNodes(Skald first, Skald second) {
+    first
+        .admin()
+        .createTopic(
+            TopicSpec.of("sms", 2)
+                .withRateLimit(
+                    RateLimit.recordsPerSecond(50).whenExceeded(RateLimit.WhenExceeded.REFUSE)))
+        .toCompletableFuture()
+        .join();
+    long start = System.nanoTime();
+    List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+    for (Skald node : List.of(first, second)) {
+      Producer<String, String> producer =
+          node.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+      for (int i = 0; i < 40; i++) {
+        sent.add(
+            producer
+                .sendToPartition("sms", i % 2, "k", "v" + i, java.util.Map.of())
+                .toCompletableFuture());
+      }
+    }
+    int acknowledged = 0;
+    int refused = 0;
+    for (CompletableFuture<RecordMetadata> ack : sent) {
+      try {
+        ack.join();
+        acknowledged++;
+      } catch (java.util.concurrent.CompletionException e) {
+        assertTrue(e.getCause() instanceof QuotaExceededException, e.toString());
+        refused++;
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(refused > 0, "80 records against a bucket of 50: none refused");
+    // the buckets hold 50, and refill at 50/s while the test sends
+    assertTrue(
+        acknowledged <= 50 + 50 * seconds + 1, acknowledged + " acknowledged in " + seconds + " s");
+    long written = 0;
+    for (int p = 0; p < 2; p++) {
+      written +=
+          first
+              .admin()
+              .partitionOffsets(new io.skald.framework.TopicPartition("sms", p))
+              .toCompletableFuture()
+              .join()
+              .logEndOffset();
+    }
+    assertEquals(acknowledged, written, "what was acknowledged is written, and nothing else");
   }
 
   private static Set<String> send(Skald node, String topic, int from, int to) {
