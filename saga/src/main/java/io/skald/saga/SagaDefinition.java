@@ -49,14 +49,15 @@ public final class SagaDefinition<D> {
   private final String name;
   private final Class<D> dataType;
   private final List<StageSpec<D>> stages;
+  private final SagaDeadline deadline;
 
   static {
     Definitions.register(
         new Definitions.Access() {
           @Override
           public <T> SagaDefinition<T> create(
-              String name, Class<T> dataType, List<StageSpec<T>> stages) {
-            return new SagaDefinition<>(name, dataType, stages);
+              String name, Class<T> dataType, List<StageSpec<T>> stages, SagaDeadline deadline) {
+            return new SagaDefinition<>(name, dataType, stages, deadline);
           }
 
           @Override
@@ -66,10 +67,12 @@ public final class SagaDefinition<D> {
         });
   }
 
-  private SagaDefinition(String name, Class<D> dataType, List<StageSpec<D>> stages) {
+  private SagaDefinition(
+      String name, Class<D> dataType, List<StageSpec<D>> stages, SagaDeadline deadline) {
     this.name = Objects.requireNonNull(name);
     this.dataType = Objects.requireNonNull(dataType);
     this.stages = List.copyOf(stages);
+    this.deadline = deadline;
   }
 
   /**
@@ -100,6 +103,15 @@ public final class SagaDefinition<D> {
    */
   public Class<D> dataType() {
     return dataType;
+  }
+
+  /**
+   * How long an instance may run, and what a late one does.
+   *
+   * @return the deadline, or empty when instances may run as long as their steps take
+   */
+  public java.util.Optional<SagaDeadline> deadline() {
+    return java.util.Optional.ofNullable(deadline);
   }
 
   /**
@@ -168,6 +180,32 @@ public final class SagaDefinition<D> {
      * @return the first branch
      */
     ParallelStart<D> parallel(String name);
+
+    /**
+     * Bounds the whole saga: an instance still running {@code within} after its start compensates
+     * or parks, by {@code action} (see {@link SagaDeadline}).
+     * <!-- snippet: jd-saga-deadline -->
+     *
+     * <pre>{@code
+     * SagaDefinition<Order> placeOrder =
+     *     SagaDefinition.named("place-order", Order.class)
+     *         .step("reserve-stock")
+     *         .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+     *         .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+     *         .step("charge-payment")
+     *         .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+     *         .pivot()
+     *         .deadline(Duration.ofMinutes(2), SagaDeadline.Action.COMPENSATE)
+     *         .build();
+     * }</pre>
+     *
+     * @param within the longest an instance may run, positive
+     * @param action what a late instance does
+     * @return the steps, to go on or build
+     * @throws InvalidSagaDefinitionException if the duration is not positive or a deadline was
+     *     declared already
+     */
+    Steps<D> deadline(Duration within, SagaDeadline.Action action);
 
     /**
      * Validates and returns the definition.

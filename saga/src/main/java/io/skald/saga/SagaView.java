@@ -14,6 +14,10 @@ import java.util.List;
  * @param steps every step, in definition order
  * @param reason why it compensates, is parked or ended (null while it runs normally)
  * @param history every transition, oldest first
+ * @param deadline when the saga's deadline falls ({@link SagaDefinition#deadline()}), or null
+ *     without one
+ * @param deadlinePassed whether it passed before the instance was done (the history says what it
+ *     did)
  * @param <D> the data type
  */
 public record SagaView<D>(
@@ -23,7 +27,9 @@ public record SagaView<D>(
     D data,
     List<Step> steps,
     String reason,
-    List<HistoryEntry> history) {
+    List<HistoryEntry> history,
+    Instant deadline,
+    boolean deadlinePassed) {
 
   /**
    * Copies the lists.
@@ -35,6 +41,8 @@ public record SagaView<D>(
    * @param steps every step, in definition order
    * @param reason why it compensates, is parked or ended (null while it runs normally)
    * @param history every transition, oldest first
+   * @param deadline when the saga's deadline falls, or null
+   * @param deadlinePassed whether it passed before the instance was done
    */
   public SagaView {
     steps = List.copyOf(steps);

@@ -69,6 +69,22 @@ class ChoreographyTest {
           .timeout(Duration.ofMillis(700))
           .build();
 
+  /** Three compensatable steps, the whole saga bounded to 800 ms: then it turns back. */
+  private static final SagaDefinition<Order> BOUNDED =
+      SagaDefinition.named("both-ways-bounded", Order.class)
+          .step("reserve-stock")
+          .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+          .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+          .step("charge-payment")
+          .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+          .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+          .timeout(Duration.ofSeconds(5))
+          .step("ship")
+          .invoke(TestShop.SHIP, o -> new TestShop.Ship(o.id(), o.script()))
+          .compensateWith(TestShop.CANCEL_SHIPMENT, o -> new TestShop.CancelShipment(o.id()))
+          .deadline(Duration.ofMillis(800), SagaDeadline.Action.COMPENSATE)
+          .build();
+
   /** A charge retried once on a refusal before the saga turns back. */
   private static final SagaDefinition<Order> RETRIED =
       SagaDefinition.named("both-ways-retried", Order.class)
@@ -119,7 +135,7 @@ class ChoreographyTest {
     node = SkaldTestNode.start();
     Sagas sagas = Sagas.create(node.skald());
     shop = new TestShop();
-    shop.startParticipants(sagas, FLOW, CONDITIONAL, PIVOTED, RETRIED);
+    shop.startParticipants(sagas, FLOW, CONDITIONAL, PIVOTED, RETRIED, BOUNDED);
     orchestrated = sagas.orchestrator(FLOW);
     choreographed = sagas.choreography(FLOW);
     for (var service : List.of("warehouse-notifier", "customer-notifier")) {
@@ -332,6 +348,32 @@ class ChoreographyTest {
     assertEquals(
         List.of("reserve-stock"),
         awaitEnd(sagas.choreography(RETRIED), "c-both-ways-retried-declined").compensatedSteps());
+  }
+
+  @Test
+  void aSagaDeadlineTurnsBothFlowsBackAlike() {
+    // the payment answers after 1.5 s, past the saga's 800 ms deadline
+    Sagas sagas = Sagas.create(node.skald());
+    SagaOrchestrator<Order> o = sagas.orchestrator(BOUNDED);
+    SagaChoreography<Order> c = sagas.choreography(BOUNDED);
+    for (SagaRunner<Order> runner : List.<SagaRunner<Order>>of(o, c)) {
+      String id = (runner == o ? "o" : "c") + "-bounded-slow";
+      runner
+          .start(id, new Order(id, 10, List.of("payments:slow"), null, null))
+          .toCompletableFuture()
+          .join();
+    }
+    SagaView<Order> ov = awaitEnd(o, "o-bounded-slow");
+    SagaView<Order> cv = awaitEnd(c, "c-bounded-slow");
+    for (SagaView<Order> view : List.of(ov, cv)) {
+      assertEquals(SagaStatus.COMPENSATED, view.status(), view.history().toString());
+      assertTrue(view.deadlinePassed(), view.history().toString());
+      assertEquals(List.of("charge-payment", "reserve-stock"), view.compensatedSteps());
+    }
+    for (String effect : List.of("reserve-stock:undo", "charge-payment:undo", "ship:do")) {
+      assertEquals(
+          shop.effects("o-bounded-slow", effect), shop.effects("c-bounded-slow", effect), effect);
+    }
   }
 
   /** Issue 14, behaviour 10: participants are routed by endpoint, not by command class. */

@@ -25,6 +25,7 @@ class StepPoliciesTest {
   private static TestShop shop;
   private static SagaOrchestrator<Order> fulfil;
   private static SagaOrchestrator<Order> parallel;
+  private static SagaOrchestrator<Order> bounded;
 
   @BeforeAll
   static void start() {
@@ -51,6 +52,24 @@ class StepPoliciesTest {
                 .retry(
                     RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)
                         .withMaxAttempts(Integer.MAX_VALUE))
+                .build());
+    bounded =
+        sagas.orchestrator(
+            SagaDefinition.named("bounded-order", Order.class)
+                .step("reserve-stock")
+                .invoke(TestShop.RESERVE, o -> new TestShop.Reserve(o.id(), o.script()))
+                .compensateWith(TestShop.RELEASE, o -> new TestShop.Release(o.id()))
+                .step("charge-payment")
+                .invoke(TestShop.CHARGE, o -> new TestShop.Charge(o.id(), o.amount(), o.script()))
+                .compensateWith(TestShop.REFUND, o -> new TestShop.Refund(o.id(), o.script()))
+                .timeout(Duration.ofMillis(300))
+                .retry(
+                    RetryPolicy.exponential(Duration.ofMillis(200), Duration.ofMillis(200), 1.0)
+                        .withMaxAttempts(20))
+                .step("ship")
+                .invoke(TestShop.SHIP, o -> new TestShop.Ship(o.id(), o.script()))
+                .compensateWith(TestShop.CANCEL_SHIPMENT, o -> new TestShop.CancelShipment(o.id()))
+                .deadline(Duration.ofMillis(1_200), SagaDeadline.Action.COMPENSATE)
                 .build());
     parallel =
         sagas.orchestrator(
@@ -100,6 +119,27 @@ class StepPoliciesTest {
     assertTrue(attempts.get(1).matches("attempt 2 after \\d+ ms"), attempts.toString());
     assertTrue(attempts.get(2).matches("attempt 3 after \\d+ ms"), attempts.toString());
     assertEquals(1, shop.effects("f-busy", "ship:do"));
+  }
+
+  @Test
+  void aSagaDeadlineFiringDuringARetryCompensates() {
+    // the payment answers after 1.5 s: its attempts time out after 300 ms and are retried until
+    // the saga's deadline, 1.2 s after the start, turns it back
+    bounded.start("b-slow", new Order("b-slow", 10, "payments:slow")).toCompletableFuture().join();
+    SagaView<Order> view = awaitStatus(bounded, "b-slow", SagaStatus.COMPENSATED);
+    assertTrue(view.deadlinePassed());
+    assertTrue(view.deadline() != null);
+    assertTrue(
+        view.history().stream().anyMatch(h -> h.what().equals("saga deadline passed")),
+        view.history().toString());
+    assertEquals("the saga deadline of PT1.2S passed", view.reason());
+    assertTrue(
+        view.history().stream()
+            .anyMatch(h -> "charge-payment".equals(h.step()) && h.what().startsWith("attempt 2")),
+        "the deadline fell during the retries: " + view.history());
+    // the charge may have happened (it did, late): refunded; the reservation released
+    assertEquals(List.of("charge-payment", "reserve-stock"), view.compensatedSteps());
+    assertEquals(1, shop.effects("b-slow", "reserve-stock:undo"));
   }
 
   @Test

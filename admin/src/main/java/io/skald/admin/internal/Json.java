@@ -467,7 +467,9 @@ public final class Json {
             .put("sagaId", view.sagaId())
             .put("saga", view.sagaName())
             .put("status", view.status().name())
-            .put("reason", view.reason());
+            .put("reason", view.reason())
+            .put("deadline", view.deadline() == null ? null : view.deadline().toString())
+            .put("deadlinePassed", view.deadlinePassed());
     ArrayNode steps = array();
     for (SagaView.Step step : view.steps()) {
       steps.add(

@@ -38,10 +38,12 @@ import java.util.function.Function;
  * or after everything else happened, when the saga may have turned back or ended); refused, then
  * executed when the command is delivered again; and for compensatable steps, the compensation
  * failing (with {@link #compensationFailsWith}'s reply, or silently) until the saga parks, with a
- * later step refused to make it turn back. Each with every reply delivered twice, and each with a
- * crash after every persisted transition. When a saga parks, each operator action is tried (retry,
- * skip, compensate, abort; the participant's fault is fixed first, as a person would); an action
- * the saga refuses is reported as refused and followed by a retry.
+ * later step refused to make it turn back; with a {@linkplain SagaDefinition#deadline() saga
+ * deadline}, executed with every reply just after it (the saga compensates or parks with the step
+ * in flight). Each with every reply delivered twice, and each with a crash after every persisted
+ * transition. When a saga parks, each operator action is tried (retry, skip, compensate, abort; the
+ * participant's fault is fixed first, as a person would); an action the saga refuses is reported as
+ * refused and followed by a retry.
  * <!-- snippet: jd-checker -->
  *
  * <pre>{@code
@@ -156,6 +158,7 @@ public final class SagaChecker<D> {
     REPLY_AFTER_RETRY("executed, reply after the retry went out"),
     REPLY_LAST("executed, reply after everything else"),
     REFUSED_THEN_EXECUTED("refused, then executed when delivered again"),
+    REPLY_AFTER_SAGA_DEADLINE("executed, every reply just after the saga's deadline"),
     COMPENSATION_FAILS("its compensation fails until an operator acts");
 
     final String label;
@@ -249,7 +252,8 @@ public final class SagaChecker<D> {
       for (Fault fault : Fault.values()) {
         if (fault == Fault.NONE
             || ((fault == Fault.REFUSED || fault == Fault.REFUSED_THEN_EXECUTED) && !refusable)
-            || (step.kind() == StepKind.RETRIABLE && fault == Fault.COMPENSATION_FAILS)) {
+            || (step.kind() == StepKind.RETRIABLE && fault == Fault.COMPENSATION_FAILS)
+            || (fault == Fault.REPLY_AFTER_SAGA_DEADLINE && definition.deadline().isEmpty())) {
           continue;
         }
         if (fault == Fault.COMPENSATION_FAILS) {
@@ -357,7 +361,8 @@ public final class SagaChecker<D> {
             boolean faulty =
                 !sent.compensation() && sent.step().equals(scenario.step()) && !delayedOnce;
             if (faulty && delays(scenario.fault())) {
-              delayedOnce = true;
+              // every attempt answers only after the saga's deadline; the others fault once
+              delayedOnce = scenario.fault() != Fault.REPLY_AFTER_SAGA_DEADLINE;
               StepSpec<D> spec = specs.get(sent.step());
               switch (scenario.fault()) {
                 case REPLY_LOST:
@@ -367,6 +372,15 @@ public final class SagaChecker<D> {
                   break;
                 case REPLY_AFTER_RETRY:
                   at += spec.timeout().toMillis() + spec.retry().delayAfter(1).toMillis() + 1;
+                  break;
+                case REPLY_AFTER_SAGA_DEADLINE:
+                  // the step is still running when the whole saga runs out of time
+                  at =
+                      Math.max(
+                          at,
+                          instance.state().startedAt()
+                              + definition.deadline().get().within().toMillis()
+                              + 1);
                   break;
                 default:
                   stragglers.add(answer);
@@ -438,6 +452,7 @@ public final class SagaChecker<D> {
     return fault == Fault.REPLY_LOST
         || fault == Fault.REPLY_AFTER_TIMEOUT
         || fault == Fault.REPLY_AFTER_RETRY
+        || fault == Fault.REPLY_AFTER_SAGA_DEADLINE
         || fault == Fault.REPLY_LAST;
   }
 

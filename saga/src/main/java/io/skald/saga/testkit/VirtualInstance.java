@@ -87,7 +87,7 @@ final class VirtualInstance<D> {
     persist(rules.operate(state, action, now));
   }
 
-  /** The next time a timer of a running attempt falls due, or -1. */
+  /** The next time a timer of a running attempt, or the saga's deadline, falls due, or -1. */
   long nextTimer() {
     long next = -1;
     for (StepState st : state.steps()) {
@@ -99,6 +99,10 @@ final class VirtualInstance<D> {
               ? st.sendAt()
               : deadline(st);
       next = next < 0 ? due : Math.min(next, due);
+    }
+    long saga = rules.sagaDeadline(state);
+    if (saga >= 0) {
+      next = next < 0 ? saga : Math.min(next, saga);
     }
     return next;
   }
@@ -116,6 +120,10 @@ final class VirtualInstance<D> {
         if (running(st) && deadline(st) <= now) {
           persist(rules.onDeadline(state, st.name(), st.compensating(), st.attempt(), now));
         }
+      }
+      long saga = rules.sagaDeadline(state);
+      if (saga >= 0 && saga <= now) {
+        persist(rules.onSagaDeadline(state, now));
       }
     }
     now = Math.max(now, time);

@@ -3,6 +3,7 @@ package io.skald.saga.docs;
 import io.skald.framework.Skald;
 import io.skald.framework.consumer.Subscription;
 import io.skald.saga.Endpoint;
+import io.skald.saga.SagaDeadline;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
 import io.skald.saga.SagaStatus;
@@ -98,6 +99,22 @@ final class JavadocExamples {
             .retriable()
             .build();
     // #jd-saga-definition
+    return placeOrder;
+  }
+
+  static SagaDefinition<Order> bounded() {
+    // #jd-saga-deadline
+    SagaDefinition<Order> placeOrder =
+        SagaDefinition.named("place-order", Order.class)
+            .step("reserve-stock")
+            .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+            .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+            .step("charge-payment")
+            .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+            .pivot()
+            .deadline(Duration.ofMinutes(2), SagaDeadline.Action.COMPENSATE)
+            .build();
+    // #jd-saga-deadline
     return placeOrder;
   }
 

@@ -44,6 +44,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
   private final String name;
   private final Class<D> dataType;
   private final List<StageDraft<D>> stages = new ArrayList<>();
+  private io.skald.saga.SagaDeadline deadline;
 
   private DefinitionBuilder(String name, Class<D> dataType) {
     this.name = name;
@@ -121,6 +122,20 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     StepDraft<D> draft = new StepDraft<>(stepName);
     stages.add(new StageDraft<>(stepName, List.of(draft), false));
     return new Invoke<>(draft, new SequentialOptions(draft));
+  }
+
+  @Override
+  public SagaDefinition.Steps<D> deadline(
+      java.time.Duration within, io.skald.saga.SagaDeadline.Action action) {
+    if (deadline != null) {
+      throw invalid("declares a saga deadline twice");
+    }
+    try {
+      deadline = new io.skald.saga.SagaDeadline(within, action);
+    } catch (NullPointerException | InvalidSagaDefinitionException e) {
+      throw invalid("has an invalid deadline: " + e.getMessage());
+    }
+    return this;
   }
 
   @Override
@@ -263,6 +278,12 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     @Override
     public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
       return DefinitionBuilder.this.step(stepName);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> deadline(
+        java.time.Duration within, io.skald.saga.SagaDeadline.Action action) {
+      return DefinitionBuilder.this.deadline(within, action);
     }
 
     @Override
@@ -414,7 +435,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       }
       specs.add(new StageSpec<>(stage.name(), steps, stage.parallel()));
     }
-    return Definitions.create(name, dataType, specs);
+    return Definitions.create(name, dataType, specs, deadline);
   }
 
   private void checkName(String stepName, Set<String> names) {

@@ -19,10 +19,15 @@ public final class Definitions {
      * @param name the saga name
      * @param dataType the data type
      * @param stages the stages, in order
+     * @param deadline the saga's deadline, or null
      * @param <D> the data type
      * @return the definition
      */
-    <D> SagaDefinition<D> create(String name, Class<D> dataType, List<StageSpec<D>> stages);
+    <D> SagaDefinition<D> create(
+        String name,
+        Class<D> dataType,
+        List<StageSpec<D>> stages,
+        io.skald.saga.SagaDeadline deadline);
 
     /**
      * The stages of a definition.
@@ -66,12 +71,16 @@ public final class Definitions {
    * @param name the saga name
    * @param dataType the data type
    * @param stages the stages, in order
+   * @param deadline the saga's deadline, or null
    * @param <D> the data type
    * @return the definition
    */
   public static <D> SagaDefinition<D> create(
-      String name, Class<D> dataType, List<StageSpec<D>> stages) {
-    return access().create(name, dataType, stages);
+      String name,
+      Class<D> dataType,
+      List<StageSpec<D>> stages,
+      io.skald.saga.SagaDeadline deadline) {
+    return access().create(name, dataType, stages, deadline);
   }
 
   /**

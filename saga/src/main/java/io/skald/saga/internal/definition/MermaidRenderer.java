@@ -88,7 +88,40 @@ public final class MermaidRenderer {
       out.append("  compensated((compensated))\n");
       failureEdges.forEach(out::append);
     }
+    if (definition.deadline().isPresent()) {
+      deadline(out, definition, definition.deadline().get(), anyFailure);
+    }
     return out.toString();
+  }
+
+  /**
+   * The saga's deadline: a node with dotted edges to what it leads to — compensation (before the
+   * point of no return) or an operator (parked).
+   */
+  private static <D> void deadline(
+      StringBuilder out,
+      SagaDefinition<D> definition,
+      io.skald.saga.SagaDeadline deadline,
+      boolean compensations) {
+    boolean compensate = deadline.action() == io.skald.saga.SagaDeadline.Action.COMPENSATE;
+    boolean pivot =
+        Definitions.stages(definition).stream()
+            .flatMap(stage -> stage.steps().stream())
+            .anyMatch(step -> step.kind() == StepKind.PIVOT);
+    out.append("  deadline{{\"saga deadline ")
+        .append(deadline.within())
+        .append(": ")
+        .append(compensate ? "compensate" : "park")
+        .append("\"}}\n");
+    if (compensate && compensations) {
+      out.append("  deadline -. passed .-> compensated\n");
+    }
+    if (!compensate || pivot || !compensations) {
+      out.append("  parked((parked))\n");
+      out.append("  deadline -. ")
+          .append(compensate ? "passed after the pivot" : "passed")
+          .append(" .-> parked\n");
+    }
   }
 
   private static void edges(StringBuilder out, List<String> from, List<String> to, String arrow) {

@@ -60,7 +60,12 @@ final class InstanceEvents<D> {
           s.history(),
           List.of(),
           s.historyDropped(),
-          e.trace());
+          e.trace(),
+          e.at(),
+          0);
+    }
+    if (event instanceof SagaEvent.DeadlinePassed e) {
+      return s.withDeadlinePassed(e.at());
     }
     if (event instanceof SagaEvent.StepStarted e) {
       StepState st = s.step(e.step());
@@ -137,7 +142,9 @@ final class InstanceEvents<D> {
           s.history(),
           List.of(),
           s.historyDropped(),
-          s.trace());
+          s.trace(),
+          s.startedAt(),
+          s.deadlinePassedAt());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

@@ -21,6 +21,11 @@ import java.util.Map;
  * @param held replies that arrived while the instance was parked, oldest first: they take effect
  *     when it resumes
  * @param historyDropped how many earlier events the history no longer holds
+ * @param trace the starter's W3C trace context, or empty
+ * @param startedAt when the instance started, epoch milliseconds (0 in snapshots written before it
+ *     was kept: then taken from the history's start event, if still there)
+ * @param deadlinePassedAt when the saga's deadline passed, or 0 (absent in snapshots written before
+ *     saga deadlines existed)
  */
 public record InstanceState(
     SagaStatus status,
@@ -64,12 +69,17 @@ public record InstanceState(
               name = "saga-instance.finished.v1"),
           @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
               value = SagaEvent.ReplyHeld.class,
-              name = "saga-instance.reply-held.v1")
+              name = "saga-instance.reply-held.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.DeadlinePassed.class,
+              name = "saga-instance.deadline-passed.v1")
         })
         List<SagaEvent> history,
     List<SagaEvent.ReplyHeld> held,
     long historyDropped,
-    Map<String, String> trace)
+    Map<String, String> trace,
+    long startedAt,
+    long deadlinePassedAt)
     implements SagaSerializable {
 
   /**
@@ -81,12 +91,20 @@ public record InstanceState(
     history = List.copyOf(history);
     held = held == null ? List.of() : List.copyOf(held);
     trace = trace == null ? Map.of() : Map.copyOf(trace);
+    if (startedAt == 0) {
+      for (SagaEvent e : history) {
+        if (e instanceof SagaEvent.Started started) {
+          startedAt = started.at();
+          break;
+        }
+      }
+    }
   }
 
   /** The state of an instance that has not started. */
   public static final InstanceState EMPTY =
       new InstanceState(
-          null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of());
+          null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of(), 0, 0);
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -155,6 +173,23 @@ public record InstanceState(
     }
   }
 
+  /** This state with the saga's deadline passed at {@code at}. */
+  InstanceState withDeadlinePassed(long at) {
+    return new InstanceState(
+        status,
+        dataJson,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        held,
+        historyDropped,
+        trace,
+        startedAt,
+        at);
+  }
+
   /**
    * The step of a name.
    *
@@ -188,7 +223,9 @@ public record InstanceState(
         history,
         held,
         historyDropped,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
@@ -202,7 +239,9 @@ public record InstanceState(
         history,
         held,
         historyDropped,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 
   InstanceState withData(String newData) {
@@ -216,7 +255,9 @@ public record InstanceState(
         history,
         held,
         historyDropped,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
@@ -230,7 +271,9 @@ public record InstanceState(
         history,
         held,
         historyDropped,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 
   InstanceState recorded(SagaEvent event, int limit) {
@@ -248,7 +291,9 @@ public record InstanceState(
         next,
         held,
         historyDropped + drop,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
@@ -262,6 +307,8 @@ public record InstanceState(
         history,
         newHeld,
         historyDropped,
-        trace);
+        trace,
+        startedAt,
+        deadlinePassedAt);
   }
 }

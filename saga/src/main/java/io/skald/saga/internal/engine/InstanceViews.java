@@ -49,7 +49,12 @@ public final class InstanceViews {
         rules.data(state),
         steps,
         state.reason(),
-        history);
+        history,
+        rules.definition().deadline().isPresent() && state.startedAt() != 0
+            ? Instant.ofEpochMilli(
+                state.startedAt() + rules.definition().deadline().get().within().toMillis())
+            : null,
+        state.deadlinePassedAt() != 0);
   }
 
   /**
@@ -91,6 +96,9 @@ public final class InstanceViews {
     if (e instanceof SagaEvent.Resumed s) {
       return new SagaView.HistoryEntry(
           at, null, "resumed by an operator: " + s.action().wireName());
+    }
+    if (e instanceof SagaEvent.DeadlinePassed) {
+      return new SagaView.HistoryEntry(at, null, "saga deadline passed");
     }
     if (e instanceof SagaEvent.ReplyHeld h) {
       String type = h.type();

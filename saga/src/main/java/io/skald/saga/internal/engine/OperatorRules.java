@@ -109,6 +109,47 @@ final class OperatorRules<D> {
   }
 
   /**
+   * The events of the saga's deadline: none before it or once it passed; for a running saga, it
+   * compensates (before its point of no return, with {@code COMPENSATE}) or parks on its running
+   * step; a parked saga only records it (an operator decides already), a compensating one too
+   * (compensations must finish).
+   */
+  List<SagaEvent> deadline(InstanceState s, io.skald.saga.SagaDeadline deadline, long now) {
+    SagaStatus status = s.status();
+    if (status == null
+        || status.terminal()
+        || s.deadlinePassedAt() != 0
+        || s.startedAt() == 0
+        || now < s.startedAt() + deadline.within().toMillis()) {
+      return List.of();
+    }
+    SagaEvent passed = new SagaEvent.DeadlinePassed(now);
+    if (status != SagaStatus.RUNNING) {
+      return List.of(passed);
+    }
+    String what = "the saga deadline of " + deadline.within() + " passed";
+    String noReturn = pointOfNoReturnPassed(s);
+    if (deadline.action() == io.skald.saga.SagaDeadline.Action.COMPENSATE && noReturn == null) {
+      return rules.settle(s, List.of(passed, new SagaEvent.CompensationBegan(what, now)), now);
+    }
+    String at = null;
+    for (StepState st : s.steps()) {
+      if (st.forward() == Phase.RUNNING) {
+        at = st.name();
+        break;
+      }
+    }
+    if (at == null) {
+      return List.of(passed); // between steps: nothing runs that could wait
+    }
+    String reason =
+        deadline.action() == io.skald.saga.SagaDeadline.Action.COMPENSATE
+            ? what + ", but " + noReturn + ": it cannot turn back"
+            : what;
+    return rules.settle(s, List.of(passed, new SagaEvent.Parked(at, false, reason, now)), now);
+  }
+
+  /**
    * The events of an operator's retry: the parked attempt again, with the attempt number going on
    * (so a late reply of an earlier attempt is not taken for the new one) and a fresh retry budget.
    * A step parked before it started (its condition threw) is simply evaluated again.

@@ -18,7 +18,8 @@ public sealed interface SagaEvent extends SagaSerializable
         SagaEvent.Parked,
         SagaEvent.Resumed,
         SagaEvent.Finished,
-        SagaEvent.ReplyHeld {
+        SagaEvent.ReplyHeld,
+        SagaEvent.DeadlinePassed {
 
   /**
    * When it happened, epoch milliseconds.
@@ -166,4 +167,13 @@ public sealed interface SagaEvent extends SagaSerializable
   record ReplyHeld(
       String step, boolean compensation, int attempt, String type, String replyJson, long at)
       implements SagaEvent {}
+
+  /**
+   * The saga's deadline ({@link io.skald.saga.SagaDefinition#deadline()}) passed while it was not
+   * done; the events after it in the same write say what it did (compensate or park). Recorded
+   * once: an instance an operator resumes afterwards runs without a deadline.
+   *
+   * @param at when
+   */
+  record DeadlinePassed(long at) implements SagaEvent {}
 }

@@ -414,6 +414,36 @@ public final class Transitions<D> {
   }
 
   /**
+   * The events of the saga's deadline timer; empty if the definition has none, it has not come, it
+   * passed already or the instance is done.
+   *
+   * @param s the state
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> onSagaDeadline(InstanceState s, long now) {
+    return definition.deadline().map(d -> operator.deadline(s, d, now)).orElse(List.of());
+  }
+
+  /**
+   * When the saga's deadline timer should fire for a state: never (-1) without a deadline, once it
+   * passed, or when the instance is done.
+   *
+   * @param s the state
+   * @return epoch milliseconds, or -1
+   */
+  public long sagaDeadline(InstanceState s) {
+    if (definition.deadline().isEmpty()
+        || s.status() == null
+        || s.status().terminal()
+        || s.deadlinePassedAt() != 0
+        || s.startedAt() == 0) {
+      return -1;
+    }
+    return s.startedAt() + definition.deadline().get().within().toMillis();
+  }
+
+  /**
    * The events of an operator's action.
    *
    * @param s the state

@@ -18,6 +18,7 @@ public final class InstanceProtocol {
       permits Start,
           Reply,
           Deadline,
+          SagaDeadlineDue,
           SendDue,
           SendFailed,
           IndexAcked,
@@ -78,6 +79,9 @@ public final class InstanceProtocol {
       implements Command {}
 
   record SendDue(String step, boolean compensation, int attempt) implements Command {}
+
+  /** The saga's deadline, armed for {@code at} (epoch milliseconds), fell due. */
+  record SagaDeadlineDue(long at) implements Command {}
 
   /** The index persisted a status change (or could not be reached, {@code ok} false). */
   record IndexAcked(SagaStatus status, boolean ok) implements Command {}

@@ -168,6 +168,13 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private boolean endMarked;
   private boolean recovering;
   private SagaStatus measuredStatus;
+
+  /** When the saga's deadline timer is armed for, or -1. */
+  private long armedSagaDeadline = -1;
+
+  /** The timer key of the saga's deadline. */
+  private static final Object SAGA_DEADLINE = "saga-deadline";
+
   private final Map<TimerKey, Long> stepStarted = new HashMap<>();
 
   private SagaInstance(
@@ -291,6 +298,17 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                 // Early (the wall clock stepped back) or stale: the attempt may still run, and its
                 // timer has fired; act arms it again for what is left (it sends nothing twice).
                 act(state, Sender.Cause.TIMER, null);
+                return Effect().none();
+              }
+              return persistAndAct(events, Sender.Cause.TIMER, null);
+            })
+        .onCommand(
+            InstanceProtocol.SagaDeadlineDue.class,
+            (state, due) -> {
+              armedSagaDeadline = -1;
+              List<SagaEvent> events = rules.onSagaDeadline(state, System.currentTimeMillis());
+              if (events.isEmpty()) {
+                act(state, Sender.Cause.TIMER, null); // early (the clock stepped back): re-armed
                 return Effect().none();
               }
               return persistAndAct(events, Sender.Cause.TIMER, null);
@@ -438,6 +456,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             Duration.ofMillis(Math.max(0, due - now)));
       }
     }
+    armSagaDeadline(state, now);
     measure(state, now);
     report(state.status());
     if (state.status().terminal()) {
@@ -450,6 +469,23 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       }
       timers.cancelAll();
       passivateIfReported(state);
+    }
+  }
+
+  /** Arms (or moves, or cancels) the timer of the saga's deadline. */
+  private void armSagaDeadline(InstanceState state, long now) {
+    long due = rules.sagaDeadline(state);
+    if (due == armedSagaDeadline) {
+      return;
+    }
+    armedSagaDeadline = due;
+    if (due < 0) {
+      timers.cancel(SAGA_DEADLINE);
+    } else {
+      timers.startSingleTimer(
+          SAGA_DEADLINE,
+          new InstanceProtocol.SagaDeadlineDue(due),
+          Duration.ofMillis(Math.max(0, due - now)));
     }
   }
 

@@ -154,4 +154,42 @@ class SagaEventFormatTest {
     assertEquals(Map.of(), back.trace());
     assertEquals(state, back);
   }
+
+  /**
+   * The state gained its start time and when its saga deadline passed: a snapshot written before
+   * (without either) takes the start time from its history's start event and has no passed
+   * deadline; the deadline's event reads back under its name.
+   */
+  @Test
+  void aStateWrittenBeforeSagaDeadlinesTakesItsStartFromItsHistory() throws Exception {
+    InstanceState state =
+        InstanceState.EMPTY.recorded(new SagaEvent.Started("{}", 42, Map.of()), 5);
+    var stateSerializer = serialization.findSerializerFor(state);
+    String manifest = Serializers.manifestFor(stateSerializer, state);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old =
+        new CBORMapper().readValue(stateSerializer.toBinary(state), LinkedHashMap.class);
+    old.remove("startedAt"); // as the earlier code wrote it
+    old.remove("deadlinePassedAt");
+    InstanceState back =
+        (InstanceState)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), stateSerializer.identifier(), manifest)
+                .get();
+    assertEquals(42, back.startedAt());
+    assertEquals(0, back.deadlinePassedAt());
+
+    SagaEvent.DeadlinePassed passed = new SagaEvent.DeadlinePassed(99);
+    var serializer = serialization.findSerializerFor(passed);
+    assertEquals("saga-instance.deadline-passed.v1", Serializers.manifestFor(serializer, passed));
+    assertEquals(
+        passed,
+        serialization
+            .deserialize(
+                serializer.toBinary(passed),
+                serializer.identifier(),
+                "saga-instance.deadline-passed.v1")
+            .get());
+  }
 }
