@@ -45,6 +45,16 @@ import org.junit.jupiter.api.Test;
 class SharedConsumptionTest {
   private static final Executor WORK = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
 
+  private static final java.util.concurrent.atomic.AtomicInteger RUN =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** The node of the tests that need no configuration of their own and no restart. */
+  private static SkaldTestNode shared;
+
+  /** This test's topic and group: tests on the shared node must not meet. */
+  private final String jobs = "jobs-" + RUN.incrementAndGet();
+
+  private final String workers = "workers-" + RUN.get();
   private final Path dataDir = SkaldTestNode.newDataDir();
   private SkaldTestNode node;
 
@@ -56,7 +66,22 @@ class SharedConsumptionTest {
     SkaldTestNode.deleteRecursively(dataDir);
   }
 
+  @org.junit.jupiter.api.AfterAll
+  static void stopShared() {
+    if (shared != null) {
+      shared.close();
+      shared.deleteDataDir();
+    }
+  }
+
+  /** The shared node without configuration, else a node of this test's own. */
   private Skald start(String config) {
+    if (config.isEmpty()) {
+      if (shared == null) {
+        shared = SkaldTestNode.start();
+      }
+      return shared.skald();
+    }
     node = SkaldTestNode.start(dataDir, false, config);
     return node.skald();
   }
@@ -64,20 +89,20 @@ class SharedConsumptionTest {
   /** One delivery seen by a handler. */
   record Delivery(String member, String value, int deliveryCount, Instant at) {}
 
-  private static SubscriptionSpec<String, String> spec(Duration visibility) {
-    return SubscriptionSpec.of("workers", Codecs.string(), Codecs.string())
-        .withTopics("jobs")
+  private SubscriptionSpec<String, String> spec(Duration visibility) {
+    return SubscriptionSpec.of(workers, Codecs.string(), Codecs.string())
+        .withTopics(jobs)
         .withSharedConsumption(visibility);
   }
 
-  private static Set<String> produce(Skald skald, int count, String prefix) {
+  private Set<String> produce(Skald skald, int count, String prefix) {
     Producer<String, String> producer =
         skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
     List<CompletableFuture<?>> acks = new ArrayList<>();
     Set<String> values = new HashSet<>();
     for (int i = 0; i < count; i++) {
       // no key: records spread over the partitions, as in a work queue
-      acks.add(producer.send("jobs", null, prefix + i).toCompletableFuture());
+      acks.add(producer.send(jobs, null, prefix + i).toCompletableFuture());
       values.add(prefix + i);
     }
     acks.forEach(CompletableFuture::join);
@@ -88,7 +113,7 @@ class SharedConsumptionTest {
   void eightMembersOnTwoPartitionsAllWorkAndAKilledMembersRecordsComeBackAfterTheTimeout()
       throws Exception {
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 2)).toCompletableFuture().join();
     Duration visibility = Duration.ofSeconds(2);
     ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Delivery> completed = new ConcurrentLinkedQueue<>();
@@ -116,7 +141,7 @@ class SharedConsumptionTest {
               }));
     }
     assertEquals(
-        Set.of(new TopicPartition("jobs", 0), new TopicPartition("jobs", 1)),
+        Set.of(new TopicPartition(jobs, 0), new TopicPartition(jobs, 1)),
         victim.assignment(),
         "a shared member reads every partition");
 
@@ -168,7 +193,7 @@ class SharedConsumptionTest {
   @Test
   void anExtendedTaskIsNotRedeliveredAndAnUnextendedOneIs() throws Exception {
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
     Duration visibility = Duration.ofMillis(800);
     ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Instant> extendedTo = new ConcurrentLinkedQueue<>();
@@ -207,8 +232,8 @@ class SharedConsumptionTest {
       Subscription second = skald.subscribe(spec(visibility), slow);
       Producer<String, String> producer =
           skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
-      producer.send("jobs", null, "extend-1").toCompletableFuture().join();
-      producer.send("jobs", null, "plain-1").toCompletableFuture().join();
+      producer.send(jobs, null, "extend-1").toCompletableFuture().join();
+      producer.send(jobs, null, "plain-1").toCompletableFuture().join();
 
       // the unextended task is handed out again after its timeout; the extended one is not
       Await.until(
@@ -262,7 +287,7 @@ class SharedConsumptionTest {
   void releasedRecordsComeBackAfterTheirDelayAndFailuresAreRetriedThenDeadLettered()
       throws Exception {
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 2)).toCompletableFuture().join();
     ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
     Subscription member =
         skald.subscribe(
@@ -284,16 +309,16 @@ class SharedConsumptionTest {
                 });
     Producer<String, String> producer =
         skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
-    producer.send("jobs", null, "later").toCompletableFuture().join();
-    producer.send("jobs", null, "poison").toCompletableFuture().join();
-    producer.send("jobs", null, "fine").toCompletableFuture().join();
+    producer.send(jobs, null, "later").toCompletableFuture().join();
+    producer.send(jobs, null, "poison").toCompletableFuture().join();
+    producer.send(jobs, null, "fine").toCompletableFuture().join();
 
     Await.until(
         skald.system(),
         Duration.ofSeconds(15),
         () -> {
           List<DeadLetter> letters =
-              skald.deadLetters("workers").list(0, 10).toCompletableFuture().join();
+              skald.deadLetters(workers).list(0, 10).toCompletableFuture().join();
           assertEquals(1, letters.size(), "dead letters: " + letters);
           assertEquals("poison", letters.get(0).valueAsString());
           assertEquals(DeadLetterReason.RETRIES_EXHAUSTED, letters.get(0).reason());
@@ -315,7 +340,7 @@ class SharedConsumptionTest {
   @Test
   void aRecordWhoseHandlersNeverAnswerIsDeadLetteredAtTheDeliveryLimit() throws Exception {
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
     ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
     Subscription member =
         skald.subscribe(
@@ -326,7 +351,7 @@ class SharedConsumptionTest {
             });
     skald
         .producer(ProducerSettings.of(Codecs.string(), Codecs.string()))
-        .send("jobs", null, "stuck")
+        .send(jobs, null, "stuck")
         .toCompletableFuture()
         .join();
 
@@ -335,7 +360,7 @@ class SharedConsumptionTest {
         Duration.ofSeconds(15),
         () -> {
           List<DeadLetter> letters =
-              skald.deadLetters("workers").list(0, 10).toCompletableFuture().join();
+              skald.deadLetters(workers).list(0, 10).toCompletableFuture().join();
           assertEquals(1, letters.size(), "dead letters: " + letters);
           assertEquals(DeadLetterReason.DELIVERY_LIMIT, letters.get(0).reason());
           assertEquals(2, letters.get(0).attempts());
@@ -355,7 +380,7 @@ class SharedConsumptionTest {
     Skald skald = start(config);
     Skald first = skald;
     io.skald.framework.testing.Meters.record(skald);
-    skald.admin().createTopic(TopicSpec.of("jobs", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 2)).toCompletableFuture().join();
     Duration visibility = Duration.ofSeconds(2);
     ConcurrentLinkedQueue<Delivery> before = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Instant> heldDurably = new ConcurrentLinkedQueue<>();
@@ -383,7 +408,7 @@ class SharedConsumptionTest {
             assertEquals(
                 200.0,
                 io.skald.framework.testing.Meters.count(
-                    first, "skald.share.acknowledged", "group", "workers")));
+                    first, "skald.share.acknowledged", "group", workers)));
     assertEquals(done, before.stream().map(Delivery::value).collect(Collectors.toSet()));
     Set<String> held = produce(skald, 2, "hold-");
     Await.until(
@@ -472,17 +497,17 @@ class SharedConsumptionTest {
   void urgentRecordsOvertakeABacklogLargerThanTheWindow() {
     // a window of 40 records: the backlog of 400 ordinary ones is ten windows long
     Skald skald = start("skald.framework.consumer.shared.max-in-flight = 40");
-    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
     Producer<String, String> producer =
         skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
-      acks.add(producer.send("jobs", null, "ordinary-" + i).toCompletableFuture());
+      acks.add(producer.send(jobs, null, "ordinary-" + i).toCompletableFuture());
     }
     for (int i = 0; i < 10; i++) {
       acks.add(
           producer
-              .send("jobs", null, "urgent-" + i, io.skald.framework.producer.Priority.of(9))
+              .send(jobs, null, "urgent-" + i, io.skald.framework.producer.Priority.of(9))
               .toCompletableFuture());
     }
     acks.forEach(CompletableFuture::join);
@@ -528,14 +553,14 @@ class SharedConsumptionTest {
             IllegalArgumentException.class,
             () ->
                 SubscriptionSpec.of("g", Codecs.string(), Codecs.string())
-                    .withTopics("jobs")
+                    .withTopics(jobs)
                     .withPriorityLevels(3)
                     .validate());
     assertTrue(keyed.getMessage().contains("shared"), keyed.getMessage());
     assertThrows(IllegalArgumentException.class, () -> io.skald.framework.producer.Priority.of(10));
 
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
     Producer<String, String> producer =
         skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
     CompletionException refused =
@@ -544,10 +569,7 @@ class SharedConsumptionTest {
             () ->
                 producer
                     .send(
-                        "jobs",
-                        null,
-                        "x",
-                        Map.of(io.skald.framework.producer.Priority.HEADER, "12"))
+                        jobs, null, "x", Map.of(io.skald.framework.producer.Priority.HEADER, "12"))
                     .toCompletableFuture()
                     .join());
     assertTrue(
@@ -560,7 +582,7 @@ class SharedConsumptionTest {
   void membersJoiningAndLeavingAndARestartLoseNothingAndRepeatNothingAcknowledged() {
     String config = "skald.framework.consumer.shared.max-in-flight = 50";
     Skald skald = start(config);
-    skald.admin().createTopic(TopicSpec.of("jobs", 2)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 2)).toCompletableFuture().join();
     Duration visibility = Duration.ofSeconds(2);
     SubscriptionSpec<String, String> spec = spec(visibility).withPriorityLevels(3);
     ConcurrentLinkedQueue<Delivery> before = new ConcurrentLinkedQueue<>();
@@ -577,7 +599,7 @@ class SharedConsumptionTest {
       // every tenth record urgent, every tenth + 1 of middle priority
       Map<String, String> priority =
           io.skald.framework.producer.Priority.of(i % 10 == 0 ? 2 : i % 10 == 1 ? 1 : 0);
-      acks.add(producer.send("jobs", null, "job-" + i, priority).toCompletableFuture());
+      acks.add(producer.send(jobs, null, "job-" + i, priority).toCompletableFuture());
       expected.add("job-" + i);
     }
     acks.forEach(CompletableFuture::join);
@@ -647,7 +669,7 @@ class SharedConsumptionTest {
         () -> spec(Duration.ofSeconds(1)).withoutDeadLetters().validate());
 
     Skald skald = start("");
-    skald.admin().createTopic(TopicSpec.of("jobs", 1)).toCompletableFuture().join();
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
     LeasedRecordHandler<String, String> leased =
         (record, lease) -> CompletableFuture.completedFuture(null);
     IllegalArgumentException notShared =
@@ -655,15 +677,14 @@ class SharedConsumptionTest {
             IllegalArgumentException.class,
             () ->
                 skald.subscribe(
-                    SubscriptionSpec.of("keyed", Codecs.string(), Codecs.string())
-                        .withTopics("jobs"),
+                    SubscriptionSpec.of("keyed", Codecs.string(), Codecs.string()).withTopics(jobs),
                     leased));
     assertTrue(notShared.getMessage().contains("withSharedConsumption"), notShared.getMessage());
     Subscription member = skald.subscribe(spec(Duration.ofSeconds(1)), leased);
     CompletionException seek =
         assertThrows(
             CompletionException.class,
-            () -> member.seek(new TopicPartition("jobs", 0), 0).toCompletableFuture().join());
+            () -> member.seek(new TopicPartition(jobs, 0), 0).toCompletableFuture().join());
     assertTrue(seek.getCause() instanceof UnsupportedOperationException, seek.toString());
     member.stop().toCompletableFuture().join();
   }
