@@ -10,6 +10,7 @@ import io.skald.framework.consumer.DeliveryMode;
 import io.skald.framework.consumer.LeaseLostException;
 import io.skald.framework.consumer.LeasedRecordHandler;
 import io.skald.framework.consumer.RetryPolicy;
+import io.skald.framework.consumer.StartPosition;
 import io.skald.framework.consumer.Subscription;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetter;
@@ -647,6 +648,57 @@ class SharedConsumptionTest {
     assertTrue(counts.values().stream().allMatch(n -> n == 1), "once each after: " + counts);
     fifth.stop().toCompletableFuture().join();
     sixth.stop().toCompletableFuture().join();
+  }
+
+  private static Set<String> withoutProbes(Set<String> handled) {
+    return handled.stream().filter(v -> !v.equals("probe")).collect(Collectors.toSet());
+  }
+
+  @Test
+  void partitionsAddedToTheTopicAreReadFromTheirFirstRecord() {
+    Skald skald = start("");
+    skald.admin().createTopic(TopicSpec.of(jobs, 1)).toCompletableFuture().join();
+    Set<String> handled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Subscription member =
+        skald.subscribe(
+            spec(Duration.ofSeconds(10)).withStartPosition(StartPosition.LATEST),
+            (ConsumerRecord<String, String> record) -> {
+              handled.add(record.value());
+              return CompletableFuture.completedFuture(null);
+            });
+    Producer<String, String> producer =
+        skald.producer(ProducerSettings.of(Codecs.string(), Codecs.string()));
+    // it starts at the latest record: once it reads, what follows is its work
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(20),
+        () -> {
+          producer.send(jobs, null, "probe").toCompletableFuture().join();
+          assertTrue(handled.contains("probe"));
+        });
+    Set<String> expected = produce(skald, 20, "before-");
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(20),
+        () -> assertEquals(expected, withoutProbes(handled)));
+
+    // when the topic grows and records go to the new partitions at once
+    skald.admin().alterTopic(TopicSpec.of(jobs, 3)).toCompletableFuture().join();
+    for (int i = 0; i < 30; i++) {
+      producer
+          .sendToPartition(jobs, i % 3, null, "after-" + i, java.util.Map.of())
+          .toCompletableFuture()
+          .join();
+      expected.add("after-" + i);
+    }
+
+    // then the member reads them all, those written before it saw the change included
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(20),
+        () -> assertEquals(expected, withoutProbes(handled)));
+    assertEquals(3, member.assignment().size());
+    member.stop().toCompletableFuture().join();
   }
 
   @Test

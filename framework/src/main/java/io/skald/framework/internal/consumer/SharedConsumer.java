@@ -6,6 +6,7 @@ import io.skald.framework.UnknownTopicException;
 import io.skald.framework.consumer.LeaseLostException;
 import io.skald.framework.consumer.LeasedRecordHandler;
 import io.skald.framework.consumer.RecordLease;
+import io.skald.framework.consumer.StartPosition;
 import io.skald.framework.consumer.SubscriptionSpec;
 import io.skald.framework.deadletter.DeadLetterReason;
 import io.skald.framework.internal.SkaldSettings;
@@ -59,7 +60,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
           AckReply,
           AckTimeout,
           LeaseCheck,
-          DeadLetterWritten {}
+          DeadLetterWritten,
+          TopicAltered {}
 
   /**
    * Leave: finish the records in the handler, acknowledge them, release the others.
@@ -86,6 +88,10 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
 
   record DeadLetterWritten(TopicPartition tp, long offset, Throwable error) implements Command {}
 
+  /** A topic definition reached this node (created, altered or deleted). */
+  record TopicAltered(io.skald.framework.internal.topic.TopicCache.TopicChanged change)
+      implements Command {}
+
   /**
    * What a member is given.
    *
@@ -96,6 +102,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
    * @param settings Skald's settings
    * @param deadLetters where records that fail for good go
    * @param view what the member publishes to its handle
+   * @param topics announces altered topics: partitions added to a topic are read from then on
    * @param <K> key type
    * @param <V> value type
    */
@@ -106,7 +113,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
       Map<String, Integer> partitions,
       SkaldSettings settings,
       DeadLetterSink deadLetters,
-      MemberView view) {}
+      MemberView view,
+      ConsumerActor.TopicSource topics) {}
 
   /**
    * Creates a member.
@@ -172,9 +180,17 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
     boolean acquiring;
     long ackId;
 
-    Lane(TopicPartition tp, EntityRef<ShareProtocol.Command> share) {
+    /**
+     * Where its share-partition starts if it has no state yet: the subscription's start position,
+     * or the first record for a partition added to the topic later (nothing written there is
+     * skipped, as for a partitioned group).
+     */
+    final StartPosition start;
+
+    Lane(TopicPartition tp, EntityRef<ShareProtocol.Command> share, StartPosition start) {
       this.tp = tp;
       this.share = share;
+      this.start = start;
     }
 
     boolean idle() {
@@ -298,6 +314,8 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
   private final Map<String, io.micrometer.core.instrument.Counter> acknowledged = new HashMap<>();
 
   private final long visibilityMillis;
+  private final ConsumerActor.TopicSource topics;
+  private final ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> topicWatcher;
   private CompletableFuture<Done> stopped;
   private Throwable failure;
 
@@ -336,11 +354,57 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
               for (int p = 0; p < count; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
                 lanes.put(
-                    tp, new Lane(tp, SharePartition.ref(context.getSystem(), spec.group(), tp)));
+                    tp,
+                    new Lane(
+                        tp,
+                        SharePartition.ref(context.getSystem(), spec.group(), tp),
+                        spec.startPosition()));
               }
             });
     view.assigned(Set.copyOf(lanes.keySet()), Map.of());
+    this.topics = setup.topics();
+    this.topicWatcher =
+        context.messageAdapter(
+            io.skald.framework.internal.topic.TopicCache.TopicChanged.class, TopicAltered::new);
+    topics.watch(topicWatcher);
     lanes.values().forEach(this::maybeAcquire);
+  }
+
+  /**
+   * Partitions added to one of its topics ({@code alterTopic}) are read from then on: their
+   * share-partitions start from the partitions' first records, so nothing written there is skipped.
+   */
+  private Behavior<Command> onTopicAltered(TopicAltered altered) {
+    io.skald.framework.admin.TopicSpec spec = altered.change().spec();
+    if (spec == null || !meters.containsKey(spec.name()) || stopped != null) {
+      return this;
+    }
+    List<Lane> added = new ArrayList<>();
+    for (int p = 0; p < spec.partitions(); p++) {
+      TopicPartition tp = new TopicPartition(spec.name(), p);
+      if (!lanes.containsKey(tp)) {
+        Lane lane =
+            new Lane(
+                tp,
+                SharePartition.ref(getContext().getSystem(), this.spec.group(), tp),
+                StartPosition.EARLIEST);
+        lanes.put(tp, lane);
+        added.add(lane);
+      }
+    }
+    if (!added.isEmpty()) {
+      getContext()
+          .getLog()
+          .info(
+              "shared member {} of group {}: topic {} grew to {} partitions; reading the new ones",
+              memberId,
+              this.spec.group(),
+              spec.name(),
+              spec.partitions());
+      view.assigned(Set.copyOf(lanes.keySet()), Map.of());
+      added.forEach(this::maybeAcquire);
+    }
+    return this;
   }
 
   @Override
@@ -382,9 +446,11 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
         .onMessage(DeadLetterWritten.class, this::onDeadLetterWritten)
         .onMessage(LeaseCheck.class, this::onLeaseCheck)
         .onMessage(Stop.class, this::onStop)
+        .onMessage(TopicAltered.class, this::onTopicAltered)
         .onSignal(
             org.apache.pekko.actor.typed.PostStop.class,
             signal -> {
+              topics.unwatch(topicWatcher);
               if (!view.isTerminated()) {
                 // stopped abruptly (it did not leave): its records come back after their timeout
                 view.stopped(failure);
@@ -410,7 +476,7 @@ public final class SharedConsumer extends AbstractBehavior<SharedConsumer.Comman
             room,
             visibilityMillis,
             spec.retryPolicy().maxAttempts(),
-            spec.startPosition(),
+            lane.start,
             spec.deadLetterTopic(),
             spec.priorityLevels(),
             spec.priorityAging().toMillis(),

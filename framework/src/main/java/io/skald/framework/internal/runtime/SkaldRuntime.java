@@ -418,26 +418,7 @@ public final class SkaldRuntime {
                           settings,
                           deadLetters,
                           shared,
-                          new ConsumerActor.TopicSource() {
-                            @Override
-                            public void watch(
-                                ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged>
-                                    watcher) {
-                              topics.watch(watcher);
-                            }
-
-                            @Override
-                            public void unwatch(
-                                ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged>
-                                    watcher) {
-                              topics.unwatch(watcher);
-                            }
-
-                            @Override
-                            public CompletionStage<java.util.List<TopicSpec>> list() {
-                              return admin.listTopics();
-                            }
-                          }),
+                          topicSource()),
                       "skald-consumer-" + memberId,
                       Props.empty());
               DefaultSubscription subscription =
@@ -454,6 +435,28 @@ public final class SkaldRuntime {
                   .whenComplete((done, error) -> live.remove(subscription));
               return subscription;
             }));
+  }
+
+  /** Where consumers learn of topics: this node's cache's announcements, and the admin's list. */
+  private ConsumerActor.TopicSource topicSource() {
+    return new ConsumerActor.TopicSource() {
+      @Override
+      public void watch(
+          ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> watcher) {
+        topics.watch(watcher);
+      }
+
+      @Override
+      public void unwatch(
+          ActorRef<io.skald.framework.internal.topic.TopicCache.TopicChanged> watcher) {
+        topics.unwatch(watcher);
+      }
+
+      @Override
+      public CompletionStage<java.util.List<TopicSpec>> list() {
+        return admin.listTopics();
+      }
+    };
   }
 
   private <K, V> Subscription startShared(
@@ -476,7 +479,8 @@ public final class SkaldRuntime {
                     Map.copyOf(partitions),
                     settings,
                     deadLetters,
-                    view)),
+                    view,
+                    topicSource())),
             "skald-consumer-" + memberId,
             Props.empty());
     SharedSubscription subscription = new SharedSubscription(spec.group(), memberId, actor, view);
