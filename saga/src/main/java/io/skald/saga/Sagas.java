@@ -64,6 +64,8 @@ public final class Sagas {
         settings.snapshotPluginId(),
         settings.ledgerGrace());
     LedgerLayout.init(skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
+    io.skald.saga.internal.runner.DefinitionCatalog.init(
+        skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
   }
 
   /**

@@ -244,6 +244,17 @@ public record InstanceState(
         deadlinePassedAt);
   }
 
+  /**
+   * This state, parked because its journal does not replay under the registered definition (it
+   * names a step the definition does not have): only an abort applies to it.
+   *
+   * @param why what does not replay
+   * @return the parked state
+   */
+  public InstanceState unreplayable(String why) {
+    return with(SagaStatus.PARKED, why);
+  }
+
   InstanceState withData(String newData) {
     return new InstanceState(
         status,

@@ -90,6 +90,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
               }
             });
     SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
+    checkAgainstCatalog();
     SagaInstance.init(
         system,
         new InstanceRuntime<>(
@@ -134,6 +135,49 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                     .withTopics(definition.replyTopic())
                     .withParallelism(settings.replyParallelism()),
                 this::onReply);
+  }
+
+  /**
+   * Checks the definition against the shape its instances ran under until now ({@link
+   * DefinitionCatalog}), before any instance of it starts on this node.
+   *
+   * @throws io.skald.saga.InvalidSagaDefinitionException naming the step, if the definition changes
+   *     a step that instances in flight may have passed
+   * @throws io.skald.framework.SkaldException if the catalog or the index does not answer
+   */
+  private void checkAgainstCatalog() {
+    String id = (choreography ? "flow:" : "saga:") + definition.name();
+    try {
+      long inFlight =
+          counts().toCompletableFuture().get().entrySet().stream()
+              .filter(e -> !e.getKey().terminal())
+              .mapToLong(Map.Entry::getValue)
+              .sum();
+      DefinitionCatalog.Verdict verdict =
+          Stages.inline(
+                  DefinitionCatalog.ref(system, id)
+                      .<DefinitionCatalog.Verdict>ask(
+                          replyTo ->
+                              new DefinitionCatalog.Register(
+                                  DefinitionCatalog.shape(definition), inFlight, replyTo),
+                          settings.askTimeout()))
+              .toCompletableFuture()
+              .get();
+      if (verdict.refusal() != null) {
+        throw new io.skald.saga.InvalidSagaDefinitionException(verdict.refusal());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.skald.framework.SkaldException(
+          "interrupted while checking saga '" + definition.name() + "'", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new io.skald.framework.SkaldException(
+          "saga '"
+              + definition.name()
+              + "': could not check the definition against the one its instances ran under: "
+              + Stages.unwrap(e),
+          Stages.unwrap(e));
+    }
   }
 
   /**

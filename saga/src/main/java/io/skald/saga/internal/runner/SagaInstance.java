@@ -169,6 +169,13 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private boolean recovering;
   private SagaStatus measuredStatus;
 
+  /**
+   * Why this instance's journal does not replay under the registered definition (a step it names is
+   * not there: renamed or removed while it was in flight), or null. Such an instance is shown
+   * parked with the reason and takes nothing but an abort, instead of failing its recovery forever.
+   */
+  private String unreplayable;
+
   /** When the saga's deadline timer is armed for, or -1. */
   private long armedSagaDeadline = -1;
 
@@ -225,6 +232,10 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
               // rebalance) are sent again now and get their full timeout again: their deadlines
               // passed while nothing could receive their replies, which may be waiting in the
               // reply topic.
+              if (unreplayable != null) {
+                report(state.status()); // parked: listed for an operator
+                return;
+              }
               recovering = true;
               act(state, Sender.Cause.RECOVERY, null);
               recovering = false;
@@ -234,11 +245,77 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   @Override
   public EventHandler<InstanceState, SagaEvent> eventHandler() {
-    return (state, event) -> rules.apply(state, event);
+    return (state, event) -> {
+      if (unreplayable != null) {
+        try {
+          InstanceState next = rules.apply(state, event);
+          // an abort ends it; anything else keeps it parked with the reason
+          return event instanceof SagaEvent.Finished ? next : next.unreplayable(unreplayable);
+        } catch (IllegalArgumentException e) {
+          return state;
+        }
+      }
+      try {
+        return rules.apply(state, event);
+      } catch (IllegalArgumentException e) {
+        if (unreplayable == null) {
+          unreplayable =
+              "the registered definition of saga '"
+                  + sagaName
+                  + "' does not replay this instance's journal ("
+                  + e.getMessage()
+                  + ": renamed or removed while it was in flight); restore the step, or abort the"
+                  + " instance and settle its effects by hand";
+          context.getLog().error("saga {} {}: {}", sagaName, sagaId, unreplayable);
+        }
+        return state.unreplayable(unreplayable);
+      }
+    };
   }
 
   @Override
   public CommandHandler<Command, SagaEvent, InstanceState> commandHandler() {
+    CommandHandler<Command, SagaEvent, InstanceState> normal = normalCommands();
+    return (state, command) -> {
+      if (unreplayable == null
+          || command instanceof Get
+          || command instanceof IndexAcked
+          || command instanceof InstanceProtocol.IndexRetry) {
+        return normal.apply(state, command);
+      }
+      if (command instanceof Operate op) {
+        if (op.action() != io.skald.saga.OperatorAction.ABORT || state.status().terminal()) {
+          op.replyTo().tell(new Refused(unreplayable));
+          return Effect().none();
+        }
+        return Effect()
+            .persist(new SagaEvent.Finished(SagaStatus.ABORTED, System.currentTimeMillis()))
+            .thenRun(
+                s -> {
+                  report(s.status());
+                  op.replyTo().tell(new Operated(s));
+                });
+      }
+      if (command instanceof Reply reply) {
+        context
+            .getLog()
+            .warn(
+                "saga {} {}: a reply to step {} is not applied: {}",
+                sagaName,
+                sagaId,
+                reply.step(),
+                unreplayable);
+        reply.replyTo().tell(Boolean.FALSE);
+      } else if (command instanceof Start start) {
+        start.replyTo().tell(Boolean.FALSE);
+      } else if (command instanceof Observe observe) {
+        observe.replyTo().tell(Boolean.FALSE);
+      }
+      return Effect().none(); // timers, sends: nothing runs under a definition that does not fit
+    };
+  }
+
+  private CommandHandler<Command, SagaEvent, InstanceState> normalCommands() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Start.class, this::onStart)

@@ -2,11 +2,13 @@ package io.skald.saga.internal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
 import io.skald.saga.OperatorAction;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
@@ -191,5 +193,28 @@ class SagaEventFormatTest {
                 serializer.identifier(),
                 "saga-instance.deadline-passed.v1")
             .get());
+  }
+
+  /** The definition catalog's event and state read back under their stable names. */
+  @Test
+  void theDefinitionCatalogsRecordsRoundTripUnderTheirNames() throws Exception {
+    var steps =
+        List.of(
+            new io.skald.saga.internal.runner.DefinitionCatalog.StepShape(
+                "reserve", io.skald.saga.StepKind.COMPENSATABLE, 0),
+            new io.skald.saga.internal.runner.DefinitionCatalog.StepShape(
+                "charge", io.skald.saga.StepKind.PIVOT, 1));
+    for (Object value :
+        List.of(
+            new io.skald.saga.internal.runner.DefinitionCatalog.Registered(steps, 5),
+            new io.skald.saga.internal.runner.DefinitionCatalog.Shape(steps))) {
+      var serializer = serialization.findSerializerFor(value);
+      String manifest = Serializers.manifestFor(serializer, value);
+      assertTrue(manifest.startsWith("saga-definition-catalog."), manifest);
+      byte[] bytes = serializer.toBinary(value);
+      assertFalse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("io.skald"));
+      assertEquals(
+          value, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
+    }
   }
 }
