@@ -71,23 +71,19 @@ final class PartitionQuota {
       throttle.take(System.nanoTime(), unchargedRecords, unchargedBytes);
     }
     if (delayed == null) {
-      delayed =
-          metrics.counter(
-              "skald.topic.quota.exceeded",
-              "Records appended over their topic's quota, by what the quota did",
-              "topic",
-              topic,
-              "outcome",
-              "delayed");
-      refused =
-          metrics.counter(
-              "skald.topic.quota.exceeded",
-              "Records appended over their topic's quota, by what the quota did",
-              "topic",
-              topic,
-              "outcome",
-              "refused");
+      delayed = exceeded("delayed");
+      refused = exceeded("refused");
     }
+  }
+
+  private Counter exceeded(String outcome) {
+    return metrics.counter(
+        "skald.topic.quota.exceeded",
+        "Records appended over their topic's quota, by what the quota did",
+        "topic",
+        topic,
+        "outcome",
+        outcome);
   }
 
   /**
