@@ -39,6 +39,15 @@ class AdminApiTest {
 
   record Charged(String receipt) {}
 
+  record Approved(String manager) {}
+
+  /** A saga that only waits for a manager's approval. */
+  static final SagaDefinition<Payment> APPROVE =
+      SagaDefinition.named("approve", Payment.class)
+          .awaitSignal("approval", Approved.class)
+          .timeout(Duration.ofMinutes(5))
+          .build();
+
   static final Endpoint<Charge> CHARGE =
       Endpoint.of("bank.charge", "bank-commands", Charge.class).replies(Charged.class);
 
@@ -55,6 +64,7 @@ class AdminApiTest {
   private static AdminServer server;
   private static AdminClient api;
   private static SagaOrchestrator<Payment> payments;
+  private static SagaOrchestrator<Payment> approvals;
   private static final AtomicBoolean bankUp = new AtomicBoolean(false);
 
   @BeforeAll
@@ -74,8 +84,9 @@ class AdminApiTest {
                         new RejectRecordException("bank down")))
         .start();
     payments = sagas.orchestrator(PAY);
+    approvals = sagas.orchestrator(APPROVE);
     server =
-        AdminServer.start(skald, AdminSettings.loopback(0), List.of(payments))
+        AdminServer.start(skald, AdminSettings.loopback(0), List.of(payments, approvals))
             .toCompletableFuture()
             .join();
     api = new AdminClient(server.url(), null);
@@ -416,6 +427,40 @@ class AdminApiTest {
     assertEquals(3, purged.body().path("purged").asLong());
     assertEquals(0, api.get("/api/v1/groups/accounting/dead-letters").body().path("size").asLong());
     accounting.stop().toCompletableFuture().join();
+  }
+
+  @Test
+  void aSignalIsSentToAWaitingInstanceAndBadOnesAreRefused() {
+    approvals.start("a-1", new Payment("a-1")).toCompletableFuture().join();
+    String path = "/api/v1/sagas/approve/a-1/signal";
+    assertError(
+        api.call("POST", path, "{\"type\":\"Nope\",\"signal\":{}}"), 400, "invalid_request");
+    assertError(api.call("POST", path, "{\"type\":\"Approved\"}"), 400, "invalid_request");
+    assertError(
+        api.call("POST", path, "{\"type\":\"Approved\",\"signal\":{\"manager\":[1]}}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call(
+            "POST",
+            "/api/v1/sagas/approve/a-404/signal",
+            "{\"type\":\"Approved\",\"signal\":{\"manager\":\"maria\"}}"),
+        404,
+        "unknown_saga_instance");
+    AdminClient.Response taken =
+        api.call("POST", path, "{\"type\":\"Approved\",\"signal\":{\"manager\":\"maria\"}}");
+    assertEquals(200, taken.status(), taken.body().toString());
+    assertTrue(taken.body().path("taken").asBoolean(), taken.body().toString());
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(15),
+        () ->
+            assertEquals(
+                "COMPLETED", api.get("/api/v1/sagas/approve/a-1").body().path("status").asText()));
+    AdminClient.Response again =
+        api.call("POST", path, "{\"type\":\"Approved\",\"signal\":{\"manager\":\"maria\"}}");
+    assertEquals(200, again.status(), again.body().toString());
+    assertFalse(again.body().path("taken").asBoolean(), again.body().toString());
   }
 
   @Test

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code skald sagas list|show|diagram|retry|skip|compensate|abort}. */
+/** {@code skald sagas list|show|diagram|signal|retry|skip|compensate|abort}. */
 @Command(
     name = "sagas",
     mixinStandardHelpOptions = true,
@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
       SagasCommand.ListSagas.class,
       SagasCommand.Show.class,
       SagasCommand.Diagram.class,
+      SagasCommand.Signal.class,
       SagasCommand.Retry.class,
       SagasCommand.Skip.class,
       SagasCommand.Compensate.class,
@@ -31,7 +32,7 @@ final class SagasCommand implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "a subcommand is required: list, show, diagram, retry, skip, compensate or abort");
+        "a subcommand is required: list, show, diagram, signal, retry, skip, compensate or abort");
   }
 
   static String path(String saga, String id) {
@@ -175,6 +176,56 @@ final class SagasCommand implements Runnable {
   }
 
   /** An operator action on one instance. */
+  @Command(
+      name = "signal",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Send a signal to an instance's wait step (taken now, or kept until the step is reached).",
+        "Example: skald sagas signal place-order order-7 --type Approved --json '{\"manager\":\"maria\"}'"
+      })
+  static final class Signal extends SkaldCli.ApiCommand {
+    @Parameters(index = "0", paramLabel = "SAGA", description = "A saga definition's name.")
+    String saga;
+
+    @Parameters(index = "1", paramLabel = "ID", description = "The instance id.")
+    String id;
+
+    @Option(
+        names = "--type",
+        required = true,
+        description = "The signal's type: its class name or simple name.")
+    String type;
+
+    @Option(
+        names = "--json",
+        defaultValue = "{}",
+        description = "The signal as a JSON object. Default: ${DEFAULT-VALUE}.")
+    String json;
+
+    @Override
+    int call(AdminApi api, Output output) {
+      JsonNode signal;
+      try {
+        signal = AdminApi.JSON.readTree(json);
+      } catch (java.io.IOException e) {
+        throw usage("--json is not JSON: " + e.getMessage());
+      }
+      if (signal == null || !signal.isObject()) {
+        throw usage("--json must be a JSON object, was " + json);
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode body = AdminApi.object().put("type", type);
+      body.set("signal", signal);
+      JsonNode result = api.post(path(saga, id) + "/signal", body);
+      if (!output.raw(result)) {
+        output.line(
+            result.path("taken").asBoolean()
+                ? "signal " + type + ": taken (or kept until its step is reached)"
+                : "signal " + type + ": changed nothing (its wait is over, or the saga ended)");
+      }
+      return SkaldCli.EXIT_OK;
+    }
+  }
+
   abstract static class Action extends SkaldCli.ApiCommand {
     @Parameters(index = "0", paramLabel = "SAGA", description = "The saga definition's name.")
     String saga;

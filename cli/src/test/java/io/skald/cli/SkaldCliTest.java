@@ -44,6 +44,15 @@ class SkaldCliTest {
 
   record Charged(String receipt) {}
 
+  record Approved(String manager) {}
+
+  /** A saga that only waits for a manager's approval. */
+  static final SagaDefinition<Payment> APPROVE =
+      SagaDefinition.named("approve", Payment.class)
+          .awaitSignal("approval", Approved.class)
+          .timeout(Duration.ofMinutes(5))
+          .build();
+
   static final Endpoint<Charge> CHARGE =
       Endpoint.of("bank.charge", "bank-commands", Charge.class).replies(Charged.class);
 
@@ -59,6 +68,7 @@ class SkaldCliTest {
   private static Skald skald;
   private static AdminServer server;
   private static SagaOrchestrator<Payment> payments;
+  private static SagaOrchestrator<Payment> approvals;
   private static final AtomicBoolean bankUp = new AtomicBoolean(false);
 
   record Run(int exit, String out, String err) {
@@ -88,8 +98,10 @@ class SkaldCliTest {
                         new RejectRecordException("bank down")))
         .start();
     payments = sagas.orchestrator(PAY);
+    approvals = sagas.orchestrator(APPROVE);
     server =
-        AdminServer.start(skald, AdminSettings.loopback(0).withToken("t0k"), List.of(payments))
+        AdminServer.start(
+                skald, AdminSettings.loopback(0).withToken("t0k"), List.of(payments, approvals))
             .toCompletableFuture()
             .join();
   }
@@ -375,6 +387,35 @@ class SkaldCliTest {
     Run purge = skald("dlq", "purge", "accounting", "--yes");
     assertTrue(purge.out().contains("purged 3"), purge.out());
     accounting.stop().toCompletableFuture().join();
+  }
+
+  @Test
+  void aSignalIsSentToAWaitingInstance() {
+    approvals.start("a-7", new Payment("a-7")).toCompletableFuture().join();
+    assertRefused(
+        skald("sagas", "signal", "approve", "a-7", "--type", "Approved", "--json", "[1"),
+        2,
+        "--json");
+    assertRefused(
+        skald("sagas", "signal", "approve", "a-7", "--type", "Nope"), 1, "no step that waits");
+    Run signalled =
+        skald(
+            "sagas",
+            "signal",
+            "approve",
+            "a-7",
+            "--type",
+            "Approved",
+            "--json",
+            "{\"manager\":\"maria\"}");
+    assertEquals(0, signalled.exit(), signalled.toString());
+    assertTrue(signalled.out().contains("signal Approved: taken"), signalled.out());
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(15),
+        () ->
+            assertTrue(
+                skald("sagas", "show", "approve", "a-7").out().contains("status: COMPLETED")));
   }
 
   @Test

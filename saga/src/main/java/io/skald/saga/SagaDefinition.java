@@ -133,6 +133,26 @@ public final class SagaDefinition<D> {
   }
 
   /**
+   * The topic the saga's signals may be written to: {@code <name>.signals}, keyed by saga id, the
+   * signal's type in the {@code skald-saga-type} header (class name or simple name), its JSON as
+   * the value. Created only for a saga that waits for signals.
+   *
+   * @return the signal topic
+   */
+  public String signalTopic() {
+    return name + ".signals";
+  }
+
+  /**
+   * Whether any step waits for a signal.
+   *
+   * @return true if the saga has a wait step
+   */
+  public boolean awaitsSignals() {
+    return stages.stream().flatMap(s -> s.steps().stream()).anyMatch(StepSpec::waits);
+  }
+
+  /**
    * A Mermaid flowchart of the definition: the forward path, and for each step that can fail the
    * compensations it triggers, in the order they run.
    *
@@ -180,6 +200,41 @@ public final class SagaDefinition<D> {
      * @return the first branch
      */
     ParallelStart<D> parallel(String name);
+
+    /**
+     * Declares a step that waits for a signal from outside the saga (a bank's confirmation, a
+     * person's approval) instead of sending a command. A signal is sent to one instance by {@link
+     * SagaRunner#signal}, by the admin API, or as a record on the saga's {@link
+     * SagaDefinition#signalTopic() signal topic}; one that arrives before the step is reached is
+     * kept and taken when it is. The wait needs a {@link WaitOptions#timeout timeout}: a saga that
+     * is not signalled in time turns back (before the pivot) or parks (after it), as a step that
+     * does not answer; a {@link WaitOptions#refusedBy refusal} signal counts as a business failure.
+     * A wait has nothing to undo, so it has no compensation.
+     * <!-- snippet: jd-saga-await-signal -->
+     *
+     * <pre>{@code
+     * SagaDefinition<Order> placeOrder =
+     *     SagaDefinition.named("place-order", Order.class)
+     *         .step("reserve-stock")
+     *         .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+     *         .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+     *         .awaitSignal("manager-approval", Approved.class)
+     *         .onSignal((o, approved) -> o.approvedBy(approved.manager()))
+     *         .refusedBy(Rejected.class)
+     *         .timeout(Duration.ofHours(4))
+     *         .step("charge-payment")
+     *         .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+     *         .pivot()
+     *         .build();
+     * }</pre>
+     *
+     * @param name unique within the saga
+     * @param signal the signal's type: a record Jackson can read; each signal type is awaited by at
+     *     most one step of a saga, and is named on the wire by its class name or simple name
+     * @param <S> the signal type
+     * @return the wait's options
+     */
+    <S> WaitOptions<D, S> awaitSignal(String name, Class<S> signal);
 
     /**
      * Bounds the whole saga: an instance still running {@code within} after its start compensates
@@ -338,6 +393,58 @@ public final class SagaDefinition<D> {
    * @param <D> the data type
    */
   public interface StepOptions<D> extends StepSettings<D, StepOptions<D>>, Steps<D> {}
+
+  /**
+   * A wait step's options ({@link Steps#awaitSignal}); or declare the next step, or build.
+   *
+   * @param <D> the data type
+   * @param <S> the signal type
+   */
+  public interface WaitOptions<D, S> extends Steps<D> {
+    /**
+     * Folds the signal into the data (without a handler the data stays unchanged).
+     *
+     * @param handler a pure function {@code (data, signal) -> data}
+     * @return these options
+     */
+    WaitOptions<D, S> onSignal(BiFunction<D, S, D> handler);
+
+    /**
+     * A signal that refuses: the wait fails as a step refused by its participant (the saga
+     * compensates before the pivot, parks after it).
+     *
+     * @param type the refusal's type, distinct from every other signal type of the saga
+     * @return these options
+     */
+    WaitOptions<D, S> refusedBy(Class<?> type);
+
+    /**
+     * A signal that refuses, and how it changes the data (for example to keep the reason).
+     *
+     * @param type the refusal's type
+     * @param handler a pure function {@code (data, refusal) -> data}
+     * @param <F> the refusal type
+     * @return these options
+     */
+    <F> WaitOptions<D, S> refusedBy(Class<F> type, BiFunction<D, F, D> handler);
+
+    /**
+     * How long to wait once the step is reached (required). The timer is durable: it runs from when
+     * the step was reached, across restarts and moves.
+     *
+     * @param timeout positive
+     * @return these options
+     */
+    WaitOptions<D, S> timeout(Duration timeout);
+
+    /**
+     * Waits only when the predicate holds on the data when the step is reached.
+     *
+     * @param predicate a pure predicate
+     * @return these options
+     */
+    WaitOptions<D, S> when(Predicate<D> predicate);
+  }
 
   /**
    * The first branch of a parallel step.

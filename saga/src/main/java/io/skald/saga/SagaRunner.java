@@ -35,6 +35,42 @@ public interface SagaRunner<D> {
   CompletionStage<Boolean> start(String sagaId, D data);
 
   /**
+   * Sends a signal to an instance's wait step ({@link SagaDefinition.Steps#awaitSignal}): the step
+   * that waits for the signal's type takes it now if it waits, or keeps it until it is reached.
+   * Durable once the stage completes: the signal is in the instance's journal.
+   * <!-- snippet: jd-saga-signal -->
+   *
+   * <pre>{@code
+   * boolean taken =
+   *     orchestrator.signal("order-7", new Approved("maria")).toCompletableFuture().join();
+   * }</pre>
+   *
+   * @param sagaId the instance
+   * @param signal the signal, of a type a wait step of the definition declares (as its signal or a
+   *     refusal)
+   * @return true if the instance took or kept it; false if it changed nothing (the wait is over, a
+   *     signal for it came already, or the saga ended or turned back)
+   * @throws IllegalArgumentException (as the stage's failure) if no step waits for the signal's
+   *     type
+   * @throws IllegalStateException (as the stage's failure) if no instance has the id
+   */
+  CompletionStage<Boolean> signal(String sagaId, Object signal);
+
+  /**
+   * Sends a signal held as JSON, as tools and bridges from other systems have it (the admin API, a
+   * consumer of another broker): the same as {@link #signal(String, Object)}.
+   *
+   * @param sagaId the instance
+   * @param type the signal's class name or simple name
+   * @param signalJson the signal as JSON
+   * @return true if the instance took or kept it; false if it changed nothing
+   * @throws IllegalArgumentException (as the stage's failure) if no step waits for the type, or the
+   *     JSON does not read as it
+   * @throws IllegalStateException (as the stage's failure) if no instance has the id
+   */
+  CompletionStage<Boolean> signal(String sagaId, String type, String signalJson);
+
+  /**
    * The view of an instance.
    *
    * @param sagaId the instance id

@@ -109,6 +109,9 @@ final class SagaRoutes extends RouteSupport {
                                                                             diagram(
                                                                                 runner, view))))))),
                             path(
+                                "signal",
+                                () -> post(() -> body(body -> signal(runner, sagaId, body)))),
+                            path(
                                 PathMatchers.segment(),
                                 action ->
                                     post(() -> reply(() -> operate(runner, sagaId, action)))));
@@ -199,6 +202,44 @@ final class SagaRoutes extends RouteSupport {
                                 + "' of saga '"
                                 + runner.definition().name()
                                 + "'")));
+  }
+
+  /**
+   * {@code POST .../{id}/signal} with {@code {"type": "Approved", "signal": {...}}}: 200 with
+   * whether the instance took it, 400 for a type no step waits for or a signal that does not read
+   * as it, 404 for no such instance.
+   */
+  private CompletionStage<Reply> signal(SagaRunner<?> runner, String sagaId, ObjectNode body) {
+    String type = Json.text(body, "type", true);
+    com.fasterxml.jackson.databind.JsonNode signal = body.get("signal");
+    if (signal == null || !signal.isObject()) {
+      throw ApiError.badRequest("\"signal\" must be the signal as a JSON object");
+    }
+    return runner
+        .signal(sagaId, type, signal.toString())
+        .handle(
+            (taken, error) -> {
+              if (error != null) {
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                if (cause instanceof IllegalArgumentException) {
+                  throw ApiError.badRequest(cause.getMessage());
+                }
+                if (cause instanceof IllegalStateException
+                    && cause.getMessage().contains("has not started")) {
+                  throw ApiError.notFound("unknown_saga_instance", cause.getMessage());
+                }
+                if (cause instanceof IllegalStateException) {
+                  throw new ApiError(StatusCodes.CONFLICT, "signal_refused", cause.getMessage());
+                }
+                throw error instanceof CompletionException c ? c : new CompletionException(cause);
+              }
+              return Reply.ok(
+                  Json.object()
+                      .put("saga", runner.definition().name())
+                      .put("sagaId", sagaId)
+                      .put("type", type)
+                      .put("taken", taken));
+            });
   }
 
   private CompletionStage<Reply> operate(SagaRunner<?> runner, String sagaId, String action) {

@@ -78,6 +78,9 @@ final class ModelParticipants {
 
   /** Runs a delivered command; returns its reply, or {@link #NO_REPLY}. */
   Object execute(VirtualInstance.Sent sent) {
+    if (sent.awaitsSignal()) {
+      return signal(sent);
+    }
     String key = sent.idempotencyKey();
     String counterpart = SagaHeaders.key(sagaName, "checked", sent.step(), !sent.compensation());
     Object known = LedgerRules.remembered(ledger, key, sent.attempt());
@@ -119,6 +122,26 @@ final class ModelParticipants {
     }
     everApplied.add(sent.step());
     return remember(key, sent.attempt(), false, reply(successes, sent));
+  }
+
+  /** The outside world's answer to a wait that began: its signal, a refusal, or nothing. */
+  private Object signal(VirtualInstance.Sent wait) {
+    boolean faulty = wait.step().equals(faultyStep);
+    int execution = executions.merge(wait.step() + "/signal", 1, Integer::sum);
+    if (faulty && fault == SagaChecker.Fault.SIGNAL_BEFORE_WAIT) {
+      return NO_REPLY; // it came before the wait began
+    }
+    boolean refuses =
+        (faulty && fault == SagaChecker.Fault.REFUSED)
+            || wait.step().equals(trigger)
+            || (faulty && fault == SagaChecker.Fault.REFUSED_THEN_EXECUTED && execution == 1);
+    if (refuses) {
+      return reply(failures, wait);
+    }
+    if (faulty && fault == SagaChecker.Fault.NOT_EXECUTED && !fixed) {
+      return NO_REPLY;
+    }
+    return reply(successes, wait);
   }
 
   private Object remember(String key, int attempt, boolean refusal, Object reply) {

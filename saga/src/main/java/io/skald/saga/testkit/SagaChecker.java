@@ -139,6 +139,49 @@ public final class SagaChecker<D> {
   }
 
   /**
+   * How the outside world signals a wait step ({@link SagaDefinition.Steps#awaitSignal}) when it is
+   * reached, or, in one scenario, before.
+   *
+   * @param type the signal type a wait step declares
+   * @param signal builds the signal from the saga data when the wait begins
+   * @param <S> the signal type
+   * @return this checker
+   * @throws IllegalArgumentException if no wait step declares the type
+   */
+  @SuppressWarnings("unchecked")
+  public <S> SagaChecker<D> signals(Class<S> type, Function<D, ? extends S> signal) {
+    successes.put(waitEndpoint(type), (Function<Object, Object>) (Function<?, ?>) signal);
+    return this;
+  }
+
+  /**
+   * The refusal a scenario sends to a wait step instead of its signal.
+   *
+   * @param type a refusal type the wait step declares ({@link
+   *     SagaDefinition.WaitOptions#refusedBy})
+   * @param refusal builds it from the saga data
+   * @param <F> the refusal type
+   * @return this checker
+   * @throws IllegalArgumentException if no wait step declares the type
+   */
+  @SuppressWarnings("unchecked")
+  public <F> SagaChecker<D> refusesSignal(Class<F> type, Function<D, ? extends F> refusal) {
+    failures.put(waitEndpoint(type), (Function<Object, Object>) (Function<?, ?>) refusal);
+    return this;
+  }
+
+  private Endpoint<?> waitEndpoint(Class<?> type) {
+    for (StepSpec<D> step : steps) {
+      if (step.waits()
+          && (step.endpoint().replyTypes().contains(type) || step.endpoint().isFailure(type))) {
+        return step.endpoint();
+      }
+    }
+    throw new IllegalArgumentException(
+        "no step of saga '" + definition.name() + "' waits for " + type.getName());
+  }
+
+  /**
    * What the checker ran.
    *
    * @param scenarios how many scenarios ran
@@ -159,6 +202,7 @@ public final class SagaChecker<D> {
     REPLY_LAST("executed, reply after everything else"),
     REFUSED_THEN_EXECUTED("refused, then executed when delivered again"),
     REPLY_AFTER_SAGA_DEADLINE("executed, every reply just after the saga's deadline"),
+    SIGNAL_BEFORE_WAIT("signalled before its wait was reached"),
     COMPENSATION_FAILS("its compensation fails until an operator acts");
 
     final String label;
@@ -249,7 +293,22 @@ public final class SagaChecker<D> {
     out.add(new Scenario(null, Fault.NONE, null, false, 0, null, false));
     for (StepSpec<D> step : steps) {
       boolean refusable = failures.containsKey(step.endpoint());
+      if (step.waits() && !successes.containsKey(step.endpoint())) {
+        throw new IllegalArgumentException(
+            "step '"
+                + step.name()
+                + "' waits for "
+                + step.signal().getSimpleName()
+                + ": tell the checker how it is signalled with signals(...)");
+      }
       for (Fault fault : Fault.values()) {
+        if (step.waits()
+            ? fault == Fault.REPLY_LOST // for a signal, the same as never signalled
+                || fault == Fault.REPLY_AFTER_RETRY // a wait is not retried
+                || fault == Fault.COMPENSATION_FAILS // nor compensated
+            : fault == Fault.SIGNAL_BEFORE_WAIT) {
+          continue;
+        }
         if (fault == Fault.NONE
             || ((fault == Fault.REFUSED || fault == Fault.REFUSED_THEN_EXECUTED) && !refusable)
             || (step.kind() == StepKind.RETRIABLE && fault == Fault.COMPENSATION_FAILS)
@@ -290,7 +349,8 @@ public final class SagaChecker<D> {
   /** A command or a reply on its way, delivered at {@code at}; ties by {@code order}. */
   private record Message(long at, long order, VirtualInstance.Sent command, Reply reply) {}
 
-  private record Reply(String step, boolean compensation, int attempt, Object body) {}
+  private record Reply(
+      String step, boolean compensation, int attempt, Object body, boolean signal) {}
 
   private Outcome run(Scenario scenario, D data) {
     PriorityQueue<Message> network =
@@ -321,7 +381,18 @@ public final class SagaChecker<D> {
             successes,
             failures,
             compensationFailures);
+    takeable.clear();
     instance.start(data);
+    if (scenario.fault() == Fault.SIGNAL_BEFORE_WAIT) {
+      // the outside world answers before the saga asks: the signal must be kept, not lost
+      StepSpec<D> wait = specs.get(scenario.step());
+      Reply early =
+          new Reply(wait.name(), false, 0, successes.get(wait.endpoint()).apply(data), true);
+      network.add(new Message(instance.now(), order[0]++, null, early));
+      if (scenario.duplicates()) {
+        network.add(new Message(instance.now(), order[0]++, null, early));
+      }
+    }
     boolean crashed = false;
     boolean everParked = false;
     boolean delayedOnce = false;
@@ -356,7 +427,9 @@ public final class SagaChecker<D> {
             network.add(new Message(instance.now(), order[0]++, sent, null));
           }
           if (reply != ModelParticipants.NO_REPLY) {
-            Reply answer = new Reply(sent.step(), sent.compensation(), sent.attempt(), reply);
+            Reply answer =
+                new Reply(
+                    sent.step(), sent.compensation(), sent.attempt(), reply, sent.awaitsSignal());
             long at = instance.now();
             boolean faulty =
                 !sent.compensation() && sent.step().equals(scenario.step()) && !delayedOnce;
@@ -393,8 +466,7 @@ public final class SagaChecker<D> {
             }
           }
         } else {
-          Reply r = next.reply();
-          instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+          deliver(instance, next.reply());
         }
         continue;
       }
@@ -459,12 +531,40 @@ public final class SagaChecker<D> {
   private void deliverStragglers(
       VirtualInstance<D> instance, List<Reply> stragglers, Scenario scenario) {
     for (Reply r : List.copyOf(stragglers)) {
-      instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+      deliver(instance, r);
       if (scenario.duplicates()) {
-        instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+        deliver(instance, r);
       }
     }
     stragglers.clear();
+  }
+
+  /**
+   * A signal delivered when its wait could take it (running, ahead, or parked on it), and how many
+   * events the instance had written before it.
+   */
+  private record Taken(String step, long at, long position) {}
+
+  private final List<Taken> takeable = new ArrayList<>();
+
+  private void deliver(VirtualInstance<D> instance, Reply r) {
+    if (r.signal()) {
+      InstanceState s = instance.state();
+      StepState st = s.step(r.step());
+      boolean couldTake =
+          (s.status() == SagaStatus.RUNNING
+                  && (st.forward() == InstanceState.Phase.PENDING
+                      || st.forward() == InstanceState.Phase.RUNNING))
+              || (s.status() == SagaStatus.PARKED
+                  && (st.forward() == InstanceState.Phase.PENDING
+                      || (r.step().equals(s.parkedStep()) && !s.parkedCompensation())));
+      if (couldTake) {
+        takeable.add(new Taken(r.step(), instance.now(), s.history().size() + s.historyDropped()));
+      }
+      instance.signal(r.body());
+    } else {
+      instance.reply(r.step(), r.compensation(), r.attempt(), r.body());
+    }
   }
 
   private void verify(Scenario scenario, InstanceState state, ModelParticipants participants) {
@@ -476,8 +576,52 @@ public final class SagaChecker<D> {
       }
     }
     SagaStatus status = state.status();
+    Set<String> signalled = new HashSet<>();
+    for (SagaEvent e : state.history()) {
+      if (e instanceof SagaEvent.StepSucceeded s
+          && !s.compensation()
+          && specs.get(s.step()).waits()
+          && s.reply().equals(specs.get(s.step()).signal().getSimpleName())) {
+        signalled.add(s.step());
+      }
+    }
+    long position = state.historyDropped();
+    for (SagaEvent e : state.history()) {
+      position++;
+      String timedOut = null;
+      if (e instanceof SagaEvent.StepFailed f
+          && !f.compensation()
+          && !f.business()
+          && specs.get(f.step()).waits()
+          && f.reason().startsWith("received no")) {
+        timedOut = f.step();
+      } else if (e instanceof SagaEvent.Parked p
+          && !p.compensation()
+          && specs.get(p.step()).waits()
+          && p.reason().contains("received no")) {
+        timedOut = p.step();
+      }
+      for (Taken t : takeable) {
+        if (t.step().equals(timedOut) && t.position() < position) {
+          broken.add(
+              "the wait '"
+                  + timedOut
+                  + "' timed out although its signal came at "
+                  + t.at()
+                  + ", when it could take it (lost?)");
+        }
+      }
+    }
     if (status == SagaStatus.COMPLETED) {
       for (StepState st : state.steps()) {
+        if (specs.get(st.name()).waits()) {
+          if (st.forward() != InstanceState.Phase.SKIPPED
+              && !skippedByOperator.contains(st.name())
+              && !signalled.contains(st.name())) {
+            broken.add("COMPLETED but the wait '" + st.name() + "' passed without its signal");
+          }
+          continue;
+        }
         if (st.forward() != InstanceState.Phase.SKIPPED
             && !skippedByOperator.contains(st.name())
             && !participants.applied.contains(st.name())) {

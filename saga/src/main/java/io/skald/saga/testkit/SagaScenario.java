@@ -43,7 +43,15 @@ public final class SagaScenario<D> {
 
   static <D> SagaScenario<D> start(io.skald.saga.SagaDefinition<D> definition, D data) {
     Deque<VirtualInstance.Sent> outbox = new ArrayDeque<>();
-    VirtualInstance<D> instance = new VirtualInstance<>(definition, "test-saga", outbox::add);
+    VirtualInstance<D> instance =
+        new VirtualInstance<>(
+            definition,
+            "test-saga",
+            sent -> {
+              if (!sent.awaitsSignal()) {
+                outbox.add(sent); // a wait sends nothing
+              }
+            });
     instance.start(data);
     return new SagaScenario<>(instance, outbox);
   }
@@ -155,6 +163,18 @@ public final class SagaScenario<D> {
    */
   public boolean lateReply(String step, int attempt, Object reply) {
     return instance.reply(step, false, attempt, reply);
+  }
+
+  /**
+   * Sends a signal to the instance's wait step, as {@link io.skald.saga.SagaRunner#signal} does:
+   * taken if its wait runs, kept if the wait is not reached yet.
+   *
+   * @param signal a signal (or refusal) a wait step of the definition declares
+   * @return true if the saga took or kept it, false if it changed nothing
+   * @throws IllegalArgumentException if no step waits for the signal's type
+   */
+  public boolean signal(Object signal) {
+    return instance.signal(signal);
   }
 
   /**

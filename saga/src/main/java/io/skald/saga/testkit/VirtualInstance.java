@@ -23,14 +23,18 @@ import java.util.Set;
  * what was sent, as a restarted node does.
  */
 final class VirtualInstance<D> {
-  /** A command the instance sent. */
+  /**
+   * A command the instance sent; or, for a wait step ({@code awaitsSignal}), the wait that began:
+   * its command is the saga data, and nothing goes out.
+   */
   record Sent(
       String step,
       boolean compensation,
       int attempt,
       Endpoint<?> endpoint,
       Object command,
-      String idempotencyKey) {}
+      String idempotencyKey,
+      boolean awaitsSignal) {}
 
   private final Transitions<D> rules;
   private final SagaJson json = new SagaJson();
@@ -79,6 +83,14 @@ final class VirtualInstance<D> {
     String type = reply == null ? Transitions.ACK : reply.getClass().getName();
     String body = reply == null ? "{}" : json.write(reply);
     List<SagaEvent> events = rules.onReply(state, step, compensation, attempt, type, body, now);
+    persist(events);
+    return !events.isEmpty();
+  }
+
+  /** Delivers a signal; returns false if the instance ignored it. */
+  boolean signal(Object signal) {
+    List<SagaEvent> events =
+        rules.onSignal(state, signal.getClass().getName(), json.write(signal), now);
     persist(events);
     return !events.isEmpty();
   }
@@ -143,8 +155,7 @@ final class VirtualInstance<D> {
     extended.clear();
     for (StepState st : state.steps()) {
       if (running(st)) {
-        extended.put(
-            sentKey(st), Math.max(st.deadline(), now + rules.spec(st.name()).timeout().toMillis()));
+        extended.put(sentKey(st), rules.recoveredDeadline(st, now));
       }
     }
     act();
@@ -186,6 +197,12 @@ final class VirtualInstance<D> {
       }
       StepSpec<D> spec = rules.spec(st.name());
       boolean compensation = st.compensating();
+      if (spec.waits() && !compensation) {
+        outbox.accept(
+            new Sent(
+                st.name(), false, st.attempt(), spec.endpoint(), rules.data(state), null, true));
+        continue;
+      }
       Object command;
       try {
         command = rules.command(state, st);
@@ -202,7 +219,8 @@ final class VirtualInstance<D> {
               st.attempt(),
               compensation ? spec.compensation() : spec.endpoint(),
               command,
-              SagaHeaders.key(rules.definition().name(), sagaId, st.name(), compensation)));
+              SagaHeaders.key(rules.definition().name(), sagaId, st.name(), compensation),
+              false));
     }
   }
 }

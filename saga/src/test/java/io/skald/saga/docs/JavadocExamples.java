@@ -28,7 +28,15 @@ final class JavadocExamples {
     Order withReservation(String reservationId) {
       return new Order(id, customer, items, total, reservationId);
     }
+
+    Order approvedBy(String manager) {
+      return this; // (the example keeps no approver)
+    }
   }
+
+  record Approved(String manager) {}
+
+  record Rejected(String reason) {}
 
   record ReserveStock(String orderId, List<String> items) {
     String sku() {
@@ -116,6 +124,33 @@ final class JavadocExamples {
             .build();
     // #jd-saga-deadline
     return placeOrder;
+  }
+
+  static SagaDefinition<Order> approved() {
+    // #jd-saga-await-signal
+    SagaDefinition<Order> placeOrder =
+        SagaDefinition.named("place-order", Order.class)
+            .step("reserve-stock")
+            .invoke(Inventory.RESERVE, o -> new ReserveStock(o.id(), o.items()))
+            .compensateWith(Inventory.RELEASE, o -> new ReleaseStock(o.id()))
+            .awaitSignal("manager-approval", Approved.class)
+            .onSignal((o, approved) -> o.approvedBy(approved.manager()))
+            .refusedBy(Rejected.class)
+            .timeout(Duration.ofHours(4))
+            .step("charge-payment")
+            .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+            .pivot()
+            .build();
+    // #jd-saga-await-signal
+    return placeOrder;
+  }
+
+  static boolean signal(SagaOrchestrator<Order> orchestrator) {
+    // #jd-saga-signal
+    boolean taken =
+        orchestrator.signal("order-7", new Approved("maria")).toCompletableFuture().join();
+    // #jd-saga-signal
+    return taken;
   }
 
   static void runtime(Sagas sagas, Stock stock, SagaDefinition<Order> placeOrder) {

@@ -86,6 +86,9 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     RetryPolicy retry;
     RetryPolicy compensationRetry = COMPENSATION_RETRY;
     Predicate<D> condition;
+    Class<?> signal;
+    final List<Class<?>> refusals = new ArrayList<>();
+    boolean timeoutSet;
     final List<String> problems = new ArrayList<>();
 
     StepDraft(String name) {
@@ -97,9 +100,20 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       kind = newKind;
     }
 
-    StepSpec<D> toSpec() {
+    StepSpec<D> toSpec(String sagaName) {
       RetryPolicy forward =
-          retry != null ? retry : kind == StepKind.RETRIABLE ? RETRY_FOREVER : RetryPolicy.none();
+          signal != null
+              ? RetryPolicy.none() // a wait is not retried: a person or another system signals
+              : retry != null
+                  ? retry
+                  : kind == StepKind.RETRIABLE ? RETRY_FOREVER : RetryPolicy.none();
+      if (signal != null) {
+        // the outside world, as the wait's endpoint: the signal is its reply, refusals failures
+        endpoint =
+            Endpoint.of(name, sagaName + ".signals", signal)
+                .replies(signal)
+                .failures(refusals.toArray(Class<?>[]::new));
+      }
       return new StepSpec<>(
           name,
           kind,
@@ -113,7 +127,8 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
           timeout,
           forward,
           compensationRetry,
-          condition);
+          condition,
+          signal);
     }
   }
 
@@ -122,6 +137,95 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     StepDraft<D> draft = new StepDraft<>(stepName);
     stages.add(new StageDraft<>(stepName, List.of(draft), false));
     return new Invoke<>(draft, new SequentialOptions(draft));
+  }
+
+  @Override
+  public <S> SagaDefinition.WaitOptions<D, S> awaitSignal(String stepName, Class<S> signal) {
+    StepDraft<D> draft = new StepDraft<>(stepName);
+    draft.signal = Objects.requireNonNull(signal, "signal");
+    stages.add(new StageDraft<>(stepName, List.of(draft), false));
+    return new Wait<>(draft);
+  }
+
+  /** A wait step's options. */
+  private final class Wait<S> implements SagaDefinition.WaitOptions<D, S> {
+    private final StepDraft<D> draft;
+
+    Wait(StepDraft<D> draft) {
+      this.draft = draft;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public SagaDefinition.WaitOptions<D, S> onSignal(BiFunction<D, S, D> handler) {
+      draft.replyHandlers.put(
+          draft.signal, (BiFunction<D, Object, D>) Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.WaitOptions<D, S> refusedBy(Class<?> type) {
+      Objects.requireNonNull(type, "type");
+      if (type.equals(draft.signal) || draft.refusals.contains(type)) {
+        draft.problems.add("declares " + type.getSimpleName() + " twice among its signals");
+      }
+      draft.refusals.add(type);
+      draft.failureActions.put(type, FailureAction.COMPENSATE);
+      return this;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <F> SagaDefinition.WaitOptions<D, S> refusedBy(
+        Class<F> type, BiFunction<D, F, D> handler) {
+      refusedBy(type);
+      draft.failureHandlers.put(
+          type, (BiFunction<D, Object, D>) Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.WaitOptions<D, S> timeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        draft.problems.add("has a timeout that is not positive: " + timeout);
+      } else {
+        draft.timeout = timeout;
+        draft.timeoutSet = true;
+      }
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.WaitOptions<D, S> when(Predicate<D> predicate) {
+      draft.condition = Objects.requireNonNull(predicate, "predicate");
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
+      return DefinitionBuilder.this.step(stepName);
+    }
+
+    @Override
+    public SagaDefinition.ParallelStart<D> parallel(String stageName) {
+      return DefinitionBuilder.this.parallel(stageName);
+    }
+
+    @Override
+    public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
+      return DefinitionBuilder.this.awaitSignal(stepName, signal);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> deadline(
+        Duration within, io.skald.saga.SagaDeadline.Action action) {
+      return DefinitionBuilder.this.deadline(within, action);
+    }
+
+    @Override
+    public SagaDefinition<D> build() {
+      return DefinitionBuilder.this.build();
+    }
   }
 
   @Override
@@ -292,6 +396,11 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     }
 
     @Override
+    public <S> SagaDefinition.WaitOptions<D, S> awaitSignal(String stepName, Class<S> signal) {
+      return DefinitionBuilder.this.awaitSignal(stepName, signal);
+    }
+
+    @Override
     public SagaDefinition<D> build() {
       return DefinitionBuilder.this.build();
     }
@@ -332,6 +441,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     Set<String> names = new HashSet<>();
     String pivot = null;
     String retriable = null;
+    Map<String, String> signals = new java.util.HashMap<>();
     List<StageSpec<D>> specs = new ArrayList<>();
     for (StageDraft<D> stage : stages) {
       if (stage.parallel()) {
@@ -375,6 +485,22 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
         }
         if (step.kindSetTwice) {
           throw invalid(where + "is declared both pivot() and retriable(); choose one");
+        }
+        if (step.signal != null) {
+          checkWait(step, where, signals);
+          // nothing to undo: before the pivot a wait that fails turns the saga back, after it
+          // (where nothing is undone any more) it parks, as a retriable step does
+          step.kind =
+              pivot != null || retriable != null ? StepKind.RETRIABLE : StepKind.COMPENSATABLE;
+          if (step.kind == StepKind.RETRIABLE && retriable == null) {
+            retriable = step.name;
+          }
+          try {
+            steps.add(step.toSpec(name));
+          } catch (IllegalArgumentException e) {
+            throw invalid(where + "has signal types that cannot be told apart: " + e.getMessage());
+          }
+          continue;
         }
         switch (step.kind) {
           case COMPENSATABLE -> {
@@ -431,11 +557,42 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
             retriable = retriable == null ? step.name : retriable;
           }
         }
-        steps.add(step.toSpec());
+        steps.add(step.toSpec(name));
       }
       specs.add(new StageSpec<>(stage.name(), steps, stage.parallel()));
     }
     return Definitions.create(name, dataType, specs, deadline);
+  }
+
+  /** A wait's own rules: a timeout, and signal types no other wait of the saga declares. */
+  private void checkWait(StepDraft<D> step, String where, Map<String, String> signals) {
+    if (!step.timeoutSet) {
+      throw invalid(
+          where
+              + "waits for "
+              + step.signal.getSimpleName()
+              + " but declares no timeout(...): a saga would wait for ever for a signal that"
+              + " never comes");
+    }
+    List<Class<?>> types = new ArrayList<>();
+    types.add(step.signal);
+    types.addAll(step.refusals);
+    for (Class<?> type : types) {
+      // signals are routed to their step by type, named by class name or simple name
+      for (String typeName : List.of(type.getName(), type.getSimpleName())) {
+        String other = signals.putIfAbsent(typeName, step.name);
+        if (other != null && !other.equals(step.name)) {
+          throw invalid(
+              where
+                  + "waits for signal "
+                  + type.getSimpleName()
+                  + " that step '"
+                  + other
+                  + "' waits for already: a signal is routed to its step by its type, so each"
+                  + " type belongs to one wait");
+        }
+      }
+    }
   }
 
   private void checkName(String stepName, Set<String> names) {

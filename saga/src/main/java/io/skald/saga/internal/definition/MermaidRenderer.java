@@ -31,7 +31,12 @@ public final class MermaidRenderer {
       for (StepSpec<D> step : stage.steps()) {
         int n = numbers.size() + 1;
         numbers.put(step, n);
-        out.append("  s").append(n).append("[\"").append(label(stage, step)).append("\"]\n");
+        if (step.waits()) {
+          // a parallelogram: the saga waits for the outside world
+          out.append("  s").append(n).append("[/\"").append(label(stage, step)).append("\"/]\n");
+        } else {
+          out.append("  s").append(n).append("[\"").append(label(stage, step)).append("\"]\n");
+        }
       }
     }
     out.append("  completed((completed))\n");
@@ -51,13 +56,17 @@ public final class MermaidRenderer {
     StringBuilder undo = new StringBuilder();
     List<String> undoneSoFar = List.of("compensated");
     List<String> failureEdges = new ArrayList<>();
+    List<String> parkedBy = new ArrayList<>();
     for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {
         if (step.kind() != StepKind.RETRIABLE) {
           anyFailure = true;
+          String why = step.waits() ? "refused or no signal" : "failed";
           for (String target : undoneSoFar) {
-            failureEdges.add("  s" + numbers.get(step) + " -. failed .-> " + target + "\n");
+            failureEdges.add("  s" + numbers.get(step) + " -. " + why + " .-> " + target + "\n");
           }
+        } else if (step.waits()) {
+          parkedBy.add("  s" + numbers.get(step) + " -. no signal .-> parked\n");
         }
       }
       List<String> compensations = new ArrayList<>();
@@ -88,8 +97,15 @@ public final class MermaidRenderer {
       out.append("  compensated((compensated))\n");
       failureEdges.forEach(out::append);
     }
+    boolean parkedDrawn = false;
     if (definition.deadline().isPresent()) {
-      deadline(out, definition, definition.deadline().get(), anyFailure);
+      parkedDrawn = deadline(out, definition, definition.deadline().get(), anyFailure);
+    }
+    if (!parkedBy.isEmpty()) {
+      if (!parkedDrawn) {
+        out.append("  parked((parked))\n");
+      }
+      parkedBy.forEach(out::append);
     }
     return out.toString();
   }
@@ -98,7 +114,7 @@ public final class MermaidRenderer {
    * The saga's deadline: a node with dotted edges to what it leads to — compensation (before the
    * point of no return) or an operator (parked).
    */
-  private static <D> void deadline(
+  private static <D> boolean deadline(
       StringBuilder out,
       SagaDefinition<D> definition,
       io.skald.saga.SagaDeadline deadline,
@@ -121,7 +137,9 @@ public final class MermaidRenderer {
       out.append("  deadline -. ")
           .append(compensate ? "passed after the pivot" : "passed")
           .append(" .-> parked\n");
+      return true;
     }
+    return false;
   }
 
   private static void edges(StringBuilder out, List<String> from, List<String> to, String arrow) {
@@ -136,6 +154,18 @@ public final class MermaidRenderer {
     StringBuilder label = new StringBuilder();
     if (stage.parallel()) {
       label.append(stage.name()).append(" / ");
+    }
+    if (step.waits()) {
+      label
+          .append(step.name())
+          .append(": awaits ")
+          .append(escape(step.signal().getSimpleName()))
+          .append(" within ")
+          .append(step.timeout());
+      if (step.condition() != null) {
+        label.append(" (conditional)");
+      }
+      return label.toString();
     }
     label.append(step.name()).append(": ").append(escape(step.endpoint().name()));
     if (step.kind() == StepKind.PIVOT) {

@@ -26,6 +26,9 @@ import java.util.function.Predicate;
  * @param retry how the forward command is retried
  * @param compensationRetry how the compensation is retried before parking
  * @param condition runs the step only when true, or null
+ * @param signal the signal a wait step waits for, or null for a step that sends a command (a wait's
+ *     endpoint stands for the outside world: it names the saga's signal topic and declares the
+ *     signal as its reply, its refusals as failures; it receives no command)
  * @param <D> the data type
  */
 public record StepSpec<D>(
@@ -41,7 +44,8 @@ public record StepSpec<D>(
     Duration timeout,
     RetryPolicy retry,
     RetryPolicy compensationRetry,
-    Predicate<D> condition) {
+    Predicate<D> condition,
+    Class<?> signal) {
 
   /** Copies the maps. */
   public StepSpec {
@@ -58,6 +62,15 @@ public record StepSpec<D>(
    */
   public boolean retriesOn(Class<?> type) {
     return kind == StepKind.RETRIABLE || failureActions.get(type) == FailureAction.RETRY;
+  }
+
+  /**
+   * Whether the step waits for a signal instead of sending a command.
+   *
+   * @return true for a wait step
+   */
+  public boolean waits() {
+    return signal != null;
   }
 
   /**

@@ -39,7 +39,34 @@ final class InstanceEvents<D> {
    * @return the state after
    */
   public InstanceState apply(InstanceState state, SagaEvent event) {
-    return applyEvent(state, event).recorded(event, historyLimit);
+    return forget(applyEvent(state, event), event).recorded(event, historyLimit);
+  }
+
+  /** Drops a kept signal once its step has settled forward, or the instance has ended. */
+  private static InstanceState forget(InstanceState s, SagaEvent event) {
+    if (s.signals().isEmpty()) {
+      return s;
+    }
+    String step = null;
+    if (event instanceof SagaEvent.StepSucceeded e && !e.compensation()) {
+      step = e.step();
+    } else if (event instanceof SagaEvent.StepFailed e && !e.compensation()) {
+      step = e.step();
+    } else if (event instanceof SagaEvent.StepSkipped e) {
+      step = e.step();
+    } else if (event instanceof SagaEvent.Finished) {
+      return s.withSignals(List.of());
+    }
+    if (step == null || s.signalFor(step) == null) {
+      return s;
+    }
+    List<SagaEvent.SignalReceived> kept = new ArrayList<>();
+    for (SagaEvent.SignalReceived e : s.signals()) {
+      if (!e.step().equals(step)) {
+        kept.add(e);
+      }
+    }
+    return s.withSignals(kept);
   }
 
   private InstanceState applyEvent(InstanceState s, SagaEvent event) {
@@ -62,10 +89,20 @@ final class InstanceEvents<D> {
           s.historyDropped(),
           e.trace(),
           e.at(),
-          0);
+          0,
+          List.of());
     }
     if (event instanceof SagaEvent.DeadlinePassed e) {
       return s.withDeadlinePassed(e.at());
+    }
+    if (event instanceof SagaEvent.SignalReceived e) {
+      StepState st = s.step(e.step());
+      if (st.forward() == Phase.RUNNING && s.status() == SagaStatus.RUNNING) {
+        return s; // taken at once: the events after it in the same write are its effect
+      }
+      List<SagaEvent.SignalReceived> kept = new ArrayList<>(s.signals());
+      kept.add(e);
+      return s.withSignals(kept);
     }
     if (event instanceof SagaEvent.StepStarted e) {
       StepState st = s.step(e.step());
@@ -144,7 +181,8 @@ final class InstanceEvents<D> {
           s.historyDropped(),
           s.trace(),
           s.startedAt(),
-          s.deadlinePassedAt());
+          s.deadlinePassedAt(),
+          s.signals());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

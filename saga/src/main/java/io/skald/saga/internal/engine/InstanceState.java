@@ -26,6 +26,9 @@ import java.util.Map;
  *     was kept: then taken from the history's start event, if still there)
  * @param deadlinePassedAt when the saga's deadline passed, or 0 (absent in snapshots written before
  *     saga deadlines existed)
+ * @param signals signals that arrived before their wait step was reached (or while the instance was
+ *     parked on it), oldest first: each is taken when its step waits (absent in snapshots written
+ *     before signals existed)
  */
 public record InstanceState(
     SagaStatus status,
@@ -72,14 +75,18 @@ public record InstanceState(
               name = "saga-instance.reply-held.v1"),
           @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
               value = SagaEvent.DeadlinePassed.class,
-              name = "saga-instance.deadline-passed.v1")
+              name = "saga-instance.deadline-passed.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.SignalReceived.class,
+              name = "saga-instance.signal-received.v1")
         })
         List<SagaEvent> history,
     List<SagaEvent.ReplyHeld> held,
     long historyDropped,
     Map<String, String> trace,
     long startedAt,
-    long deadlinePassedAt)
+    long deadlinePassedAt,
+    List<SagaEvent.SignalReceived> signals)
     implements SagaSerializable {
 
   /**
@@ -91,6 +98,7 @@ public record InstanceState(
     history = List.copyOf(history);
     held = held == null ? List.of() : List.copyOf(held);
     trace = trace == null ? Map.of() : Map.copyOf(trace);
+    signals = signals == null ? List.of() : List.copyOf(signals);
     if (startedAt == 0) {
       for (SagaEvent e : history) {
         if (e instanceof SagaEvent.Started started) {
@@ -104,7 +112,8 @@ public record InstanceState(
   /** The state of an instance that has not started. */
   public static final InstanceState EMPTY =
       new InstanceState(
-          null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of(), 0, 0);
+          null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of(), 0, 0,
+          List.of());
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -187,7 +196,8 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        at);
+        at,
+        signals);
   }
 
   /**
@@ -225,7 +235,8 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
@@ -241,7 +252,8 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
   }
 
   /**
@@ -268,7 +280,8 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
@@ -284,7 +297,8 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
   }
 
   InstanceState recorded(SagaEvent event, int limit) {
@@ -304,7 +318,40 @@ public record InstanceState(
         historyDropped + drop,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
+  }
+
+  /**
+   * The signal kept for a step, if one arrived before the step took it.
+   *
+   * @param step the wait step
+   * @return the signal, or null
+   */
+  public SagaEvent.SignalReceived signalFor(String step) {
+    for (SagaEvent.SignalReceived e : signals) {
+      if (e.step().equals(step)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  InstanceState withSignals(List<SagaEvent.SignalReceived> newSignals) {
+    return new InstanceState(
+        status,
+        dataJson,
+        steps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        held,
+        historyDropped,
+        trace,
+        startedAt,
+        deadlinePassedAt,
+        newSignals);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
@@ -320,6 +367,7 @@ public record InstanceState(
         historyDropped,
         trace,
         startedAt,
-        deadlinePassedAt);
+        deadlinePassedAt,
+        signals);
   }
 }

@@ -100,6 +100,13 @@ public final class InstanceViews {
     if (e instanceof SagaEvent.DeadlinePassed) {
       return new SagaView.HistoryEntry(at, null, "saga deadline passed");
     }
+    if (e instanceof SagaEvent.SignalReceived r) {
+      String type = r.type();
+      return new SagaView.HistoryEntry(
+          at,
+          r.step(),
+          "signal received: " + type.substring(type.lastIndexOf('.') + 1).replace('$', '.'));
+    }
     if (e instanceof SagaEvent.ReplyHeld h) {
       String type = h.type();
       return new SagaView.HistoryEntry(

@@ -241,7 +241,8 @@ final class OperatorRules<D> {
       if (st.forward() == Phase.SUCCEEDED) {
         return which + " has succeeded";
       }
-      if (st.forward() == Phase.RUNNING) {
+      if (st.forward() == Phase.RUNNING && !rules.spec(name).waits()) {
+        // (a wait in flight has changed nothing: the saga may still turn back)
         return which + " is in flight";
       }
       if (s.status() == SagaStatus.PARKED

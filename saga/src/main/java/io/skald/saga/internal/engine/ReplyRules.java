@@ -125,6 +125,9 @@ final class ReplyRules<D> {
    * abandoned (its command may have been executed after all) and its compensation has not started.
    */
   private boolean lateSuccessMatters(InstanceState s, StepSpec<D> spec, StepState st) {
+    if (spec.waits()) {
+      return false; // a late signal changed nothing in the world: there is nothing to undo
+    }
     if (st.forward() != Phase.FAILED || s.status() == SagaStatus.COMPLETED) {
       return false;
     }

@@ -19,7 +19,8 @@ public sealed interface SagaEvent extends SagaSerializable
         SagaEvent.Resumed,
         SagaEvent.Finished,
         SagaEvent.ReplyHeld,
-        SagaEvent.DeadlinePassed {
+        SagaEvent.DeadlinePassed,
+        SagaEvent.SignalReceived {
 
   /**
    * When it happened, epoch milliseconds.
@@ -176,4 +177,17 @@ public sealed interface SagaEvent extends SagaSerializable
    * @param at when
    */
   record DeadlinePassed(long at) implements SagaEvent {}
+
+  /**
+   * A signal for a wait step arrived. Taken at once when the step waits (the events after it in the
+   * same write are its effect); kept when the step is not reached yet, or the instance is parked on
+   * it, and taken when the step waits.
+   *
+   * @param step the wait step it is for
+   * @param type the signal's class name
+   * @param signalJson the signal
+   * @param at when it arrived
+   */
+  record SignalReceived(String step, String type, String signalJson, long at)
+      implements SagaEvent {}
 }

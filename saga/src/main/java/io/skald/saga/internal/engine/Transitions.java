@@ -175,6 +175,16 @@ public final class Transitions<D> {
   /** What the state does next on its own: start steps, start compensations, or finish. */
   private List<SagaEvent> next(InstanceState s, long now) {
     if (s.status() == SagaStatus.RUNNING) {
+      for (SagaEvent.SignalReceived kept : s.signals()) {
+        if (s.step(kept.step()).forward() == Phase.RUNNING) {
+          // a signal that came before its wait was reached, taken now that the wait runs
+          List<SagaEvent> taken =
+              replies.onReply(s, kept.step(), false, 0, kept.type(), kept.signalJson(), now);
+          if (!taken.isEmpty()) {
+            return taken;
+          }
+        }
+      }
       return nextForward(s, now);
     }
     if (s.status() == SagaStatus.COMPENSATING) {
@@ -294,8 +304,106 @@ public final class Transitions<D> {
       String type,
       String replyJson,
       long now) {
+    StepSpec<D> spec = specs.get(step);
+    if (spec != null && spec.waits() && !compensation) {
+      return List.of(); // a wait is answered by a signal (onSignal), never by a reply record
+    }
     return replies.onReply(s, step, compensation, attempt, type, replyJson, now);
   }
+
+  /**
+   * The step that waits for a signal type.
+   *
+   * @param type the signal's class name or simple name
+   * @return the wait step, or null if no step of the definition waits for that type (or refuses
+   *     with it)
+   */
+  public StepSpec<D> waitFor(String type) {
+    for (StepSpec<D> spec : specs.values()) {
+      if (spec.waits() && json.typeNamed(spec.endpoint(), type) != null) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The events a signal causes. A signal for a wait that runs is taken at once (as the wait's
+   * reply: its handler folds it into the data, a refusal fails the wait); one for a wait not
+   * reached yet, or one the instance is parked on, is kept ({@link SagaEvent.SignalReceived}) and
+   * taken when the wait runs. A signal for a wait that is over, a second signal for the same wait,
+   * or any signal to an instance that ended or turned back, changes nothing.
+   *
+   * @param s the state
+   * @param type the signal's class name or simple name
+   * @param signalJson the signal as JSON
+   * @param now the time
+   * @return the events; empty if the signal changes nothing
+   * @throws IllegalArgumentException if no step waits for that type, or the JSON does not read as
+   *     it
+   * @throws IllegalStateException if the instance has not started
+   */
+  public List<SagaEvent> onSignal(InstanceState s, String type, String signalJson, long now) {
+    StepSpec<D> spec = waitFor(type);
+    if (spec == null) {
+      throw new IllegalArgumentException(
+          "saga '" + definition.name() + "' has no step that waits for a signal " + type);
+    }
+    Class<?> signalType = json.typeNamed(spec.endpoint(), type);
+    try {
+      json.read(signalJson, signalType);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "the signal does not read as " + signalType.getName() + ": " + e.getMessage(), e);
+    }
+    if (s.status() == null) {
+      throw new IllegalStateException("the instance has not started");
+    }
+    StepState st = s.step(spec.name());
+    SagaEvent.SignalReceived received =
+        new SagaEvent.SignalReceived(spec.name(), signalType.getName(), signalJson, now);
+    if (s.status() == SagaStatus.RUNNING && st.forward() == Phase.RUNNING) {
+      List<SagaEvent> taken = new ArrayList<>();
+      taken.add(received);
+      // the received event changes nothing in a running wait, so the reply's follow-ups (settled
+      // from the state before it) hold after it too
+      taken.addAll(
+          replies.onReply(s, spec.name(), false, 0, signalType.getName(), signalJson, now));
+      return taken.size() == 1 ? List.of() : taken;
+    }
+    boolean parkedOnIt =
+        s.status() == SagaStatus.PARKED
+            && spec.name().equals(s.parkedStep())
+            && !s.parkedCompensation();
+    boolean ahead = s.status() == SagaStatus.RUNNING && st.forward() == Phase.PENDING;
+    boolean parkedBefore = s.status() == SagaStatus.PARKED && st.forward() == Phase.PENDING;
+    if ((parkedOnIt && st.forward() != Phase.SUCCEEDED) || ahead || parkedBefore) {
+      return s.signalFor(spec.name()) == null ? List.of(received) : List.of();
+    }
+    return List.of();
+  }
+
+  /**
+   * When a running attempt's timer fires after a recovery: a command step's attempt gets its full
+   * timeout again from now (its reply may be waiting behind the restart); a wait keeps the deadline
+   * it was armed with, plus a short grace for a signal that waits on the topic behind the restart
+   * (a wait of hours must not start over at every restart).
+   *
+   * @param st the running step
+   * @param now the time of the recovery
+   * @return when its timer fires, epoch milliseconds
+   */
+  public long recoveredDeadline(StepState st, long now) {
+    StepSpec<D> spec = specs.get(st.name());
+    long timeout = spec.timeout().toMillis();
+    if (spec.waits() && !st.compensating()) {
+      return Math.max(st.deadline(), now + Math.min(timeout, RECOVERY_GRACE_MILLIS));
+    }
+    return Math.max(st.deadline(), now + timeout);
+  }
+
+  /** The grace a wait gets after a recovery, for a signal already on the topic. */
+  static final long RECOVERY_GRACE_MILLIS = 5_000;
 
   /**
    * The events a choreography's flow event causes in its tracker; empty if the tracker does not
@@ -380,7 +488,14 @@ public final class Transitions<D> {
     if (st.attempt() != attempt || now < st.deadline()) {
       return List.of();
     }
-    String what = "timed out after " + st.used() + " attempt" + (st.used() == 1 ? "" : "s");
+    String what =
+        spec.waits() && !compensation
+            ? "received no "
+                + spec.signal().getSimpleName()
+                + " within "
+                + spec.timeout()
+                + (st.used() == 1 ? "" : " (" + st.used() + " waits)")
+            : "timed out after " + st.used() + " attempt" + (st.used() == 1 ? "" : "s");
     RetryPolicy policy = compensation ? spec.compensationRetry() : spec.retry();
     if (st.used() < policy.maxAttempts()) {
       return settle(s, List.of(retry(spec, st, compensation, policy, now)), now);

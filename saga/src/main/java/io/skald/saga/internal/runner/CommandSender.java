@@ -48,6 +48,9 @@ public final class CommandSender<D> implements Sender<D> {
     Set<String> topics = new LinkedHashSet<>();
     for (StageSpec<D> stage : Definitions.stages(rules.definition())) {
       for (StepSpec<D> step : stage.steps()) {
+        if (step.waits()) {
+          continue; // the signal topic has no participant to tell
+        }
         topics.add(step.endpoint().topic());
         if (step.compensation() != null) {
           topics.add(step.compensation().topic());

@@ -78,13 +78,20 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     this.rules = new Transitions<>(definition, json, settings.historyLimit());
     SagaMeters meters = new SagaMeters(skald.meterRegistry(), definition.name());
     FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
+    if (choreography && definition.awaitsSignals()) {
+      throw new io.skald.saga.InvalidSagaDefinitionException(
+          "saga '"
+              + definition.name()
+              + "' waits for signals, which only an orchestrated saga does: in a choreography a"
+              + " participant reacts to the outside event itself");
+    }
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
     Definitions.stages(definition).stream()
         .flatMap(s -> s.steps().stream())
         .forEach(
             step -> {
-              topics.add(step.endpoint().topic());
+              topics.add(step.endpoint().topic()); // a wait's: the signal topic
               if (step.compensation() != null) {
                 topics.add(step.compensation().topic());
               }
@@ -132,9 +139,98 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
             : skald.subscribe(
                 SubscriptionSpec.of(
                         "skald-saga." + definition.name(), Codecs.string(), Codecs.bytes())
-                    .withTopics(definition.replyTopic())
+                    .withTopics(
+                        definition.awaitsSignals()
+                            ? new String[] {definition.replyTopic(), definition.signalTopic()}
+                            : new String[] {definition.replyTopic()})
                     .withParallelism(settings.replyParallelism()),
-                this::onReply);
+                record ->
+                    record.topic().equals(definition.signalTopic())
+                        ? onSignalRecord(record)
+                        : onReply(record));
+  }
+
+  /**
+   * A signal written to the signal topic: keyed by saga id, its type in the type header. One that
+   * cannot be delivered (no id, no type, no such instance, a type no step waits for, a payload that
+   * does not read) is dead-lettered with the reason.
+   */
+  private CompletionStage<?> onSignalRecord(ConsumerRecord<String, byte[]> record) {
+    String id = record.key();
+    String type = record.headers().get(SagaHeaders.TYPE);
+    if (id == null || id.isEmpty() || type == null) {
+      throw new RejectRecordException(
+          "a signal of saga '"
+              + definition.name()
+              + "' needs the saga id as its key and its type in header "
+              + SagaHeaders.TYPE);
+    }
+    return deliver(id, type, new String(record.value(), StandardCharsets.UTF_8))
+        .thenApply(
+            result -> {
+              if (result.refusal() != null) {
+                throw new RejectRecordException(
+                    "signal "
+                        + type
+                        + " for saga "
+                        + definition.name()
+                        + " "
+                        + id
+                        + ": "
+                        + result.refusal());
+              }
+              return result.taken();
+            });
+  }
+
+  private CompletionStage<InstanceProtocol.SignalResult> deliver(
+      String sagaId, String type, String signalJson) {
+    return Stages.inline(
+        ref(sagaId)
+            .<InstanceProtocol.SignalResult>ask(
+                replyTo -> new InstanceProtocol.Signal(type, signalJson, replyTo),
+                settings.askTimeout()));
+  }
+
+  @Override
+  public CompletionStage<Boolean> signal(String sagaId, Object signal) {
+    if (signal == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("the signal is null"));
+    }
+    String body;
+    try {
+      body = json.write(signal);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return signal(sagaId, signal.getClass().getName(), body);
+  }
+
+  @Override
+  public CompletionStage<Boolean> signal(String sagaId, String type, String signalJson) {
+    var wait = type == null ? null : rules.waitFor(type);
+    if (wait == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "saga '" + definition.name() + "' has no step that waits for a signal " + type));
+    }
+    try {
+      json.read(signalJson, json.typeNamed(wait.endpoint(), type));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "the signal does not read as " + type + ": " + e.getMessage(), e));
+    }
+    return Stages.unwrapped(
+        deliver(sagaId, type, signalJson)
+            .thenApply(
+                result -> {
+                  if (result.refusal() != null) {
+                    throw new IllegalStateException(
+                        "saga " + definition.name() + " " + sagaId + ": " + result.refusal());
+                  }
+                  return result.taken();
+                }));
   }
 
   /**

@@ -44,11 +44,29 @@ public final class DefinitionCatalog
    * @param name the step
    * @param kind its kind
    * @param stage the index of its stage
+   * @param waits true for a step that waits for a signal (absent, so false, in shapes registered
+   *     before waits existed)
    */
-  public record StepShape(String name, StepKind kind, int stage) implements SagaSerializable {
+  public record StepShape(String name, StepKind kind, int stage, boolean waits)
+      implements SagaSerializable {
+    /**
+     * A step that sends a command.
+     *
+     * @param name the step
+     * @param kind its kind
+     * @param stage the index of its stage
+     */
+    public StepShape(String name, StepKind kind, int stage) {
+      this(name, kind, stage, false);
+    }
+
     @Override
     public String toString() {
-      return name + " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")";
+      return name
+          + " ("
+          + (waits ? "wait, " : "")
+          + kind.name().toLowerCase(java.util.Locale.ROOT)
+          + ")";
     }
   }
 
@@ -106,7 +124,7 @@ public final class DefinitionCatalog
     List<StageSpec<D>> stages = Definitions.stages(definition);
     for (int i = 0; i < stages.size(); i++) {
       for (StepSpec<D> step : stages.get(i).steps()) {
-        steps.add(new StepShape(step.name(), step.kind(), i));
+        steps.add(new StepShape(step.name(), step.kind(), i, step.waits()));
       }
     }
     return steps;
@@ -135,7 +153,7 @@ public final class DefinitionCatalog
             + "' of the registered definition is missing (renamed or removed?)";
       }
       if (now.name().equals(old.name())) {
-        return now.kind() != old.kind()
+        return now.kind() != old.kind() || now.waits() != old.waits()
             ? "step '" + old.name() + "' changed from " + old + " to " + now
             : "step '" + old.name() + "' moved to another stage";
       }

@@ -25,7 +25,8 @@ public final class InstanceProtocol {
           IndexRetry,
           Get,
           Operate,
-          Observe {}
+          Observe,
+          Signal {}
 
   /**
    * Starts the instance.
@@ -127,4 +128,24 @@ public final class InstanceProtocol {
    * @param reason why, naming the status
    */
   public record Refused(String reason) implements OperateResult {}
+
+  /**
+   * A signal for one of the instance's wait steps.
+   *
+   * @param type the signal's class name or simple name
+   * @param json the signal
+   * @param replyTo gets whether it was taken (or kept for its step), or why it was refused
+   */
+  public record Signal(String type, String json, ActorRef<SignalResult> replyTo)
+      implements Command {}
+
+  /**
+   * What became of a signal.
+   *
+   * @param taken true if the instance took it or keeps it for its step; false if it changed nothing
+   *     (its wait is over, a signal for it came already, or the saga ended)
+   * @param refusal why it was refused (no such instance, a type no step waits for, a payload that
+   *     does not read as it), or null
+   */
+  public record SignalResult(boolean taken, String refusal) implements SagaSerializable {}
 }

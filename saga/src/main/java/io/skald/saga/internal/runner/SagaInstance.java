@@ -310,6 +310,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         start.replyTo().tell(Boolean.FALSE);
       } else if (command instanceof Observe observe) {
         observe.replyTo().tell(Boolean.FALSE);
+      } else if (command instanceof InstanceProtocol.Signal signal) {
+        signal.replyTo().tell(new InstanceProtocol.SignalResult(false, unreplayable));
       }
       return Effect().none(); // timers, sends: nothing runs under a definition that does not fit
     };
@@ -447,7 +449,26 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                   .thenRun(s -> op.replyTo().tell(new Operated(s)));
             })
         .onCommand(Observe.class, this::onObserve)
+        .onCommand(InstanceProtocol.Signal.class, this::onSignal)
         .build();
+  }
+
+  private Effect<SagaEvent, InstanceState> onSignal(
+      InstanceState state, InstanceProtocol.Signal signal) {
+    List<SagaEvent> events;
+    try {
+      events = rules.onSignal(state, signal.type(), signal.json(), System.currentTimeMillis());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      signal.replyTo().tell(new InstanceProtocol.SignalResult(false, e.getMessage()));
+      passivateIfUnknown(state);
+      return Effect().none();
+    }
+    if (events.isEmpty()) {
+      signal.replyTo().tell(new InstanceProtocol.SignalResult(false, null));
+      return Effect().none();
+    }
+    return persistAndAct(events, Sender.Cause.REPLY, null)
+        .thenRun(s -> signal.replyTo().tell(new InstanceProtocol.SignalResult(true, null)));
   }
 
   private Effect<SagaEvent, InstanceState> onObserve(InstanceState state, Observe observe) {
@@ -523,10 +544,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       Long armedDeadline = armed.get(key);
       if (armedDeadline == null || armedDeadline != st.deadline()) {
         armed.put(key, st.deadline());
-        long due =
-            recovering
-                ? Math.max(st.deadline(), now + rules.spec(st.name()).timeout().toMillis())
-                : st.deadline();
+        long due = recovering ? rules.recoveredDeadline(st, now) : st.deadline();
         timers.startSingleTimer(
             key,
             new Deadline(st.name(), st.compensating(), st.attempt(), st.deadline()),
@@ -661,6 +679,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     // An operator's retry starts again at attempt 1: the deadline tells the arming apart.
     AttemptKey attemptKey =
         new AttemptKey(st.name(), st.compensating(), st.attempt(), st.deadline());
+    if (rules.spec(st.name()).waits() && !st.compensating()) {
+      return; // a wait sends nothing: its signal comes from outside
+    }
     if (sent.add(attemptKey)) {
       try {
         // in the starter's trace: the command's PRODUCER span (and all that follows from it,

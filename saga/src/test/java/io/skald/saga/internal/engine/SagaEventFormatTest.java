@@ -195,6 +195,83 @@ class SagaEventFormatTest {
             .get());
   }
 
+  /**
+   * A state written before signals has none kept; a signal received and a state keeping one read
+   * back as written, under their stable names.
+   */
+  @Test
+  void signalsRoundTripAndAStateWrittenBeforeThemKeepsNone() throws Exception {
+    InstanceState state =
+        InstanceState.EMPTY.recorded(new SagaEvent.Started("{}", 42, Map.of()), 5);
+    var stateSerializer = serialization.findSerializerFor(state);
+    String manifest = Serializers.manifestFor(stateSerializer, state);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old =
+        new CBORMapper().readValue(stateSerializer.toBinary(state), Map.class);
+    old.remove("signals"); // as the earlier code wrote it
+    InstanceState back =
+        (InstanceState)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), stateSerializer.identifier(), manifest)
+                .get();
+    assertEquals(List.of(), back.signals());
+
+    SagaEvent.SignalReceived received =
+        new SagaEvent.SignalReceived("approval", "com.example.Approved", "{\"by\":\"maria\"}", 9);
+    var serializer = serialization.findSerializerFor(received);
+    assertEquals("saga-instance.signal-received.v1", Serializers.manifestFor(serializer, received));
+    assertEquals(
+        received,
+        serialization
+            .deserialize(
+                serializer.toBinary(received),
+                serializer.identifier(),
+                "saga-instance.signal-received.v1")
+            .get());
+    InstanceState keeping = state.withSignals(List.of(received)).recorded(received, 5);
+    InstanceState read =
+        (InstanceState)
+            serialization
+                .deserialize(
+                    stateSerializer.toBinary(keeping), stateSerializer.identifier(), manifest)
+                .get();
+    assertEquals(keeping, read);
+    assertEquals(received, read.signalFor("approval"));
+  }
+
+  /** A catalog shape registered before waits existed reads as steps that send commands. */
+  @Test
+  void aShapeRegisteredBeforeWaitsReadsAsCommandSteps() throws Exception {
+    var shape =
+        new io.skald.saga.internal.runner.DefinitionCatalog.Shape(
+            List.of(
+                new io.skald.saga.internal.runner.DefinitionCatalog.StepShape(
+                    "approval", io.skald.saga.StepKind.COMPENSATABLE, 0, true)));
+    var serializer = serialization.findSerializerFor(shape);
+    String manifest = Serializers.manifestFor(serializer, shape);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old = new CBORMapper().readValue(serializer.toBinary(shape), Map.class);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) old.get("steps");
+    assertEquals(true, steps.get(0).remove("waits"));
+    var back =
+        (io.skald.saga.internal.runner.DefinitionCatalog.Shape)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), serializer.identifier(), manifest)
+                .get();
+    assertEquals(
+        new io.skald.saga.internal.runner.DefinitionCatalog.StepShape(
+            "approval", io.skald.saga.StepKind.COMPENSATABLE, 0),
+        back.steps().get(0));
+    assertEquals(
+        shape,
+        serialization
+            .deserialize(serializer.toBinary(shape), serializer.identifier(), manifest)
+            .get());
+  }
+
   /** The definition catalog's event and state read back under their stable names. */
   @Test
   void theDefinitionCatalogsRecordsRoundTripUnderTheirNames() throws Exception {
