@@ -46,6 +46,18 @@ public interface Participant {
   Participant follow(SagaDefinition<?> definition);
 
   /**
+   * Releases every lock of these locks a saga instance holds or waits for when it ends (completed,
+   * compensated or aborted): the participant acts on the instance's end marker, which its
+   * orchestrator writes behind the instance's last command on each of its endpoints' topics (or on
+   * the flow topic of a choreography), so after every command of the saga. A release that fails is
+   * retried with the marker.
+   *
+   * @param locks the locks
+   * @return this participant
+   */
+  Participant releasingAtEnd(SemanticLocks locks);
+
+  /**
    * Starts consuming (creating missing topics).
    *
    * @return the subscription; stop it to stop the participant

@@ -66,6 +66,10 @@ public final class Sagas {
     LedgerLayout.init(skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
     io.skald.saga.internal.runner.DefinitionCatalog.init(
         skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
+    io.skald.saga.internal.lock.LockEntity.init(
+        skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
+    io.skald.saga.internal.lock.LockHoldings.init(
+        skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
   }
 
   /**
@@ -124,6 +128,23 @@ public final class Sagas {
         new DefaultSagaRunner<>(skald, definition, choreography, settings, json, producer);
     runners.put(key, created);
     return created;
+  }
+
+  /**
+   * Semantic locks of a space (see {@link SemanticLocks}): resources a participant marks as held by
+   * the saga in progress that changed them. Locks of the same name are the same locks, on every
+   * node.
+   *
+   * @param name the space, 1 to 100 characters from {@code [a-zA-Z0-9._-]}
+   * @param conflict what a saga that finds a resource held by another does
+   * @param maxWait how long a queued saga waits at most (keep it below the step's timeout)
+   * @return the locks
+   * @throws IllegalArgumentException for a bad name or a wait that is not positive
+   */
+  public SemanticLocks semanticLocks(
+      String name, SemanticLocks.Conflict conflict, java.time.Duration maxWait) {
+    return new io.skald.saga.internal.lock.DefaultSemanticLocks(
+        skald.system(), name, conflict, maxWait, settings.askTimeout());
   }
 
   /**

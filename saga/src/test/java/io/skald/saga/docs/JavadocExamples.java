@@ -8,6 +8,7 @@ import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.Sagas;
+import io.skald.saga.SemanticLocks;
 import io.skald.saga.testkit.SagaChecker;
 import io.skald.saga.testkit.SagaTestKit;
 import java.time.Duration;
@@ -151,6 +152,27 @@ final class JavadocExamples {
         orchestrator.signal("order-7", new Approved("maria")).toCompletableFuture().join();
     // #jd-saga-signal
     return taken;
+  }
+
+  static void locks(Sagas sagas, Stock stock) {
+    // #jd-semantic-locks
+    SemanticLocks skus =
+        sagas.semanticLocks("last-units", SemanticLocks.Conflict.QUEUE, Duration.ofSeconds(5));
+    sagas
+        .participant("inventory")
+        .on(
+            Inventory.RESERVE,
+            (cmd, ctx) ->
+                skus.acquire(cmd.sku(), ctx)
+                    .thenCompose(
+                        lock ->
+                            lock.granted()
+                                ? stock.reserve(cmd)
+                                : CompletableFuture.completedFuture(new OutOfStock(cmd.sku()))))
+        .on(Inventory.RELEASE, (cmd, ctx) -> stock.release(cmd))
+        .releasingAtEnd(skus)
+        .start();
+    // #jd-semantic-locks
   }
 
   static void runtime(Sagas sagas, Stock stock, SagaDefinition<Order> placeOrder) {

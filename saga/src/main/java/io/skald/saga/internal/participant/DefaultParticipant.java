@@ -94,6 +94,15 @@ public final class DefaultParticipant implements Participant {
     return this;
   }
 
+  private final List<io.skald.saga.SemanticLocks> releasedAtEnd =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public Participant releasingAtEnd(io.skald.saga.SemanticLocks locks) {
+    releasedAtEnd.add(java.util.Objects.requireNonNull(locks, "locks"));
+    return this;
+  }
+
   @Override
   public Participant follow(SagaDefinition<?> definition) {
     new FlowRules<>(definition); // rejects a definition a choreography cannot run
@@ -255,7 +264,12 @@ public final class DefaultParticipant implements Participant {
       throw new RejectRecordException("an end marker without saga headers");
     }
     String instance = ParticipantLedger.instance(saga, sagaId);
-    return ledger(sagaId)
+    CompletionStage<?> released = CompletableFuture.completedFuture(null);
+    for (io.skald.saga.SemanticLocks locks : releasedAtEnd) {
+      released = released.thenCompose(ignored -> locks.releaseAll(saga, sagaId));
+    }
+    return released
+        .thenCompose(ignored -> ledger(sagaId))
         .thenCompose(
             ledger ->
                 ledger.<Boolean>ask(

@@ -272,6 +272,30 @@ class SagaEventFormatTest {
             .get());
   }
 
+  /** The semantic locks' events and states read back under their stable names. */
+  @Test
+  void semanticLockRecordsRoundTripUnderTheirNames() throws Exception {
+    for (Object value :
+        List.of(
+            new io.skald.saga.internal.lock.LockEntity.Acquired("orders/o-1", 5),
+            new io.skald.saga.internal.lock.LockEntity.Queued("orders/o-2", 6),
+            new io.skald.saga.internal.lock.LockEntity.Released("orders/o-1", 7),
+            new io.skald.saga.internal.lock.LockEntity.Left("orders/o-2", 8),
+            new io.skald.saga.internal.lock.LockEntity.State(
+                "orders/o-1", 5, List.of("orders/o-2")),
+            new io.skald.saga.internal.lock.LockHoldings.Held("sku-1"),
+            new io.skald.saga.internal.lock.LockHoldings.Freed(List.of("sku-1")),
+            new io.skald.saga.internal.lock.LockHoldings.State(List.of("sku-1", "sku-2")))) {
+      var serializer = serialization.findSerializerFor(value);
+      String manifest = Serializers.manifestFor(serializer, value);
+      assertTrue(manifest.startsWith("semantic-lock"), manifest);
+      byte[] bytes = serializer.toBinary(value);
+      assertFalse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("io.skald"));
+      assertEquals(
+          value, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
+    }
+  }
+
   /** The definition catalog's event and state read back under their stable names. */
   @Test
   void theDefinitionCatalogsRecordsRoundTripUnderTheirNames() throws Exception {
