@@ -50,14 +50,19 @@ public final class SagaDefinition<D> {
   private final Class<D> dataType;
   private final List<StageSpec<D>> stages;
   private final SagaDeadline deadline;
+  private final int version;
 
   static {
     Definitions.register(
         new Definitions.Access() {
           @Override
           public <T> SagaDefinition<T> create(
-              String name, Class<T> dataType, List<StageSpec<T>> stages, SagaDeadline deadline) {
-            return new SagaDefinition<>(name, dataType, stages, deadline);
+              String name,
+              Class<T> dataType,
+              List<StageSpec<T>> stages,
+              SagaDeadline deadline,
+              int version) {
+            return new SagaDefinition<>(name, dataType, stages, deadline, version);
           }
 
           @Override
@@ -68,11 +73,16 @@ public final class SagaDefinition<D> {
   }
 
   private SagaDefinition(
-      String name, Class<D> dataType, List<StageSpec<D>> stages, SagaDeadline deadline) {
+      String name,
+      Class<D> dataType,
+      List<StageSpec<D>> stages,
+      SagaDeadline deadline,
+      int version) {
     this.name = Objects.requireNonNull(name);
     this.dataType = Objects.requireNonNull(dataType);
     this.stages = List.copyOf(stages);
     this.deadline = deadline;
+    this.version = version;
   }
 
   /**
@@ -94,6 +104,16 @@ public final class SagaDefinition<D> {
    */
   public String name() {
     return name;
+  }
+
+  /**
+   * The definition's version ({@link Steps#version}): each instance runs the version it started
+   * with; new instances take the newest version registered.
+   *
+   * @return the version, from 1 (1 unless declared)
+   */
+  public int version() {
+    return version;
   }
 
   /**
@@ -175,7 +195,12 @@ public final class SagaDefinition<D> {
 
   @Override
   public String toString() {
-    return "SagaDefinition[" + name + ": " + String.join(", ", stepNames()) + "]";
+    return "SagaDefinition["
+        + name
+        + (version == 1 ? "" : " v" + version)
+        + ": "
+        + String.join(", ", stepNames())
+        + "]";
   }
 
   /**
@@ -261,6 +286,18 @@ public final class SagaDefinition<D> {
      *     declared already
      */
     Steps<D> deadline(Duration within, SagaDeadline.Action action);
+
+    /**
+     * The definition's version (default 1). Running instances keep the version they started with,
+     * so a change of steps that instances in flight would not replay goes into a new version,
+     * registered alongside the old one ({@link Sagas#orchestrator(List)}) until the old one has no
+     * instance left.
+     *
+     * @param version from 1
+     * @return the steps, to go on or build
+     * @throws InvalidSagaDefinitionException if the version is below 1 or was declared already
+     */
+    Steps<D> version(int version);
 
     /**
      * Validates and returns the definition.

@@ -94,6 +94,36 @@ public interface SagaRunner<D> {
   CompletionStage<Map<SagaStatus, Long>> counts();
 
   /**
+   * The versions of the definition this runner runs side by side ({@link
+   * Sagas#orchestrator(java.util.List)}); new instances take the newest.
+   *
+   * @return the versions, ascending
+   */
+  java.util.SortedSet<Integer> versions();
+
+  /**
+   * How many instances in flight (running, compensating or parked) run each version, as the status
+   * index reports them: a version may be retired when none does.
+   *
+   * @return version to count; versions without instances in flight are absent
+   */
+  CompletionStage<Map<Integer, Long>> versionsInFlight();
+
+  /**
+   * Moves a running or parked instance to another registered version of its definition, when its
+   * past fits that version: every step it has reached is there, of the same kind, in the same
+   * stage, and the version adds no step before or beside the furthest one it reached (steps after
+   * its position may be added, changed or removed). From then on it runs that version's steps.
+   *
+   * @param sagaId the instance
+   * @param toVersion a version this runner runs
+   * @return its view after the migration
+   * @throws IllegalArgumentException (as the stage's failure) if the version is not registered
+   * @throws IllegalStateException (as the stage's failure) naming what does not fit
+   */
+  CompletionStage<SagaView<D>> migrate(String sagaId, int toVersion);
+
+  /**
    * Retries the step (or compensation) a parked instance waits on, from attempt 1 with the same
    * idempotency key.
    *

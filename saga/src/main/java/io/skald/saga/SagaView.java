@@ -18,6 +18,7 @@ import java.util.List;
  *     without one
  * @param deadlinePassed whether it passed before the instance was done (the history says what it
  *     did)
+ * @param version the version of the definition the instance runs ({@link SagaDefinition#version()})
  * @param <D> the data type
  */
 public record SagaView<D>(
@@ -29,7 +30,8 @@ public record SagaView<D>(
     String reason,
     List<HistoryEntry> history,
     Instant deadline,
-    boolean deadlinePassed) {
+    boolean deadlinePassed,
+    int version) {
 
   /**
    * Copies the lists.
@@ -43,6 +45,7 @@ public record SagaView<D>(
    * @param history every transition, oldest first
    * @param deadline when the saga's deadline falls, or null
    * @param deadlinePassed whether it passed before the instance was done
+   * @param version the version of the definition the instance runs
    */
   public SagaView {
     steps = List.copyOf(steps);

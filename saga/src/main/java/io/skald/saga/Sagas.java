@@ -13,6 +13,7 @@ import io.skald.saga.internal.participant.ParticipantLedger;
 import io.skald.saga.internal.runner.DefaultSagaRunner;
 import io.skald.saga.internal.runner.SagaIndex;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -93,7 +94,31 @@ public final class Sagas {
    * @throws IllegalArgumentException if another definition with the same name was registered
    */
   public <D> SagaOrchestrator<D> orchestrator(SagaDefinition<D> definition) {
-    return runner(definition, false);
+    return runner(List.of(definition), false);
+  }
+
+  /**
+   * The orchestrator of several versions of a definition run side by side: each instance runs the
+   * version it started with (or was {@linkplain SagaRunner#migrate migrated} to), new instances
+   * take the newest. Each version is checked against the shape its own instances ran under, and a
+   * registration that leaves out a version instances in flight still run is refused, naming it.
+   * <!-- snippet: jd-saga-versions -->
+   *
+   * <pre>{@code
+   * SagaOrchestrator<Order> orders = sagas.orchestrator(List.of(placeOrderV1, placeOrderV2));
+   * Map<Integer, Long> inFlight = orders.versionsInFlight().toCompletableFuture().join();
+   * }</pre>
+   *
+   * @param versions the versions: one name and data type, distinct versions
+   * @param <D> the data type
+   * @return their orchestrator
+   * @throws IllegalArgumentException if the versions differ in name or data type, or repeat a
+   *     version, or another registration of the name differs
+   * @throws InvalidSagaDefinitionException if a version changes steps its instances in flight
+   *     passed, or a version instances in flight run is missing
+   */
+  public <D> SagaOrchestrator<D> orchestrator(java.util.List<SagaDefinition<D>> versions) {
+    return runner(List.copyOf(versions), false);
   }
 
   /**
@@ -109,23 +134,28 @@ public final class Sagas {
    * @throws IllegalArgumentException if another definition with the same name was registered
    */
   public <D> SagaChoreography<D> choreography(SagaDefinition<D> definition) {
-    return runner(definition, true);
+    return runner(List.of(definition), true);
   }
 
   @SuppressWarnings("unchecked")
   private synchronized <D> DefaultSagaRunner<D> runner(
-      SagaDefinition<D> definition, boolean choreography) {
-    String key = (choreography ? "choreography:" : "orchestration:") + definition.name();
+      List<SagaDefinition<D>> versions, boolean choreography) {
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("no definition to run");
+    }
+    String name = versions.get(0).name();
+    String key = (choreography ? "choreography:" : "orchestration:") + name;
     DefaultSagaRunner<?> existing = runners.get(key);
     if (existing != null) {
-      if (existing.definition() != definition) {
+      if (!new java.util.HashSet<>(existing.registered())
+          .equals(new java.util.HashSet<>(versions))) {
         throw new IllegalArgumentException(
-            "a different definition named '" + definition.name() + "' is registered already");
+            "a different definition named '" + name + "' is registered already");
       }
       return (DefaultSagaRunner<D>) existing;
     }
     DefaultSagaRunner<D> created =
-        new DefaultSagaRunner<>(skald, definition, choreography, settings, json, producer);
+        new DefaultSagaRunner<>(skald, versions, choreography, settings, json, producer);
     runners.put(key, created);
     return created;
   }

@@ -9,6 +9,7 @@ import io.skald.testkit.Await;
 import io.skald.testkit.SkaldTestNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,12 +51,10 @@ class SemanticLocksTest {
       assertTrue(join(queue.acquire("sku-2", ctx("a"))).granted());
       CompletableFuture<SemanticLocks.Lock> b =
           queue.acquire("sku-2", ctx("b")).toCompletableFuture();
+      awaitQueue(node, "queueing", "sku-2", List.of("orders/b"));
       CompletableFuture<SemanticLocks.Lock> c =
           queue.acquire("sku-2", ctx("c")).toCompletableFuture();
-      Await.until(
-          node.skald().system(),
-          Duration.ofSeconds(5),
-          () -> assertTrue(join(queue.holder("sku-2")).isPresent()));
+      awaitQueue(node, "queueing", "sku-2", List.of("orders/b", "orders/c"));
       assertFalse(b.isDone());
       assertTrue(join(queue.release("sku-2", ctx("a"))));
       assertEquals("orders/b", b.get(5, TimeUnit.SECONDS).heldBy(), "first come, first served");
@@ -93,6 +92,21 @@ class SemanticLocksTest {
       node.close();
       SkaldTestNode.deleteRecursively(dir);
     }
+  }
+
+  private static void awaitQueue(
+      SkaldTestNode node, String space, String resource, List<String> queue) {
+    Await.until(
+        node.skald().system(),
+        Duration.ofSeconds(5),
+        () ->
+            assertEquals(
+                queue,
+                join(io.skald.saga.internal.lock.LockEntity.ref(
+                            node.skald().system(), space, resource)
+                        .<io.skald.saga.internal.lock.LockEntity.State>ask(
+                            io.skald.saga.internal.lock.LockEntity.Get::new, Duration.ofSeconds(3)))
+                    .queue()));
   }
 
   record Order(String id, int amount) {}

@@ -82,6 +82,10 @@ public final class SagaChecker<D> {
   private final Map<String, StepSpec<D>> specs = new HashMap<>();
   private final Map<String, Integer> stageOf = new HashMap<>();
   private final List<StepSpec<D>> steps = new ArrayList<>();
+  private SagaDefinition<D> migrationTarget;
+  private final Map<String, StepSpec<D>> targetSpecs = new HashMap<>();
+  private final Map<String, Integer> targetStageOf = new HashMap<>();
+  private final List<StepSpec<D>> targetSteps = new ArrayList<>();
 
   SagaChecker(SagaDefinition<D> definition) {
     this.definition = definition;
@@ -182,6 +186,44 @@ public final class SagaChecker<D> {
   }
 
   /**
+   * Also explores migrating every scenario's instance to another version of the definition after
+   * each of its transitions ({@link io.skald.saga.SagaRunner#migrate}): where the migration is
+   * allowed, the saga must go on to a correct end under the target's steps (give the checker the
+   * replies of the target's new endpoints too); where it is refused, it goes on as it was.
+   *
+   * @param target another version of the definition (same name and data type)
+   * @return this checker
+   * @throws IllegalArgumentException if the target is not another version of the definition
+   */
+  public SagaChecker<D> migratingTo(SagaDefinition<D> target) {
+    if (!target.name().equals(definition.name())
+        || !target.dataType().equals(definition.dataType())
+        || target.version() == definition.version()) {
+      throw new IllegalArgumentException(
+          "the target must be another version of saga '" + definition.name() + "': " + target);
+    }
+    migrationTarget = target;
+    targetSpecs.clear();
+    targetStageOf.clear();
+    targetSteps.clear();
+    List<StageSpec<D>> stages = Definitions.stages(target);
+    for (int i = 0; i < stages.size(); i++) {
+      for (StepSpec<D> step : stages.get(i).steps()) {
+        targetSpecs.put(step.name(), step);
+        targetStageOf.put(step.name(), i);
+        targetSteps.add(step);
+      }
+    }
+    return this;
+  }
+
+  /** A step's spec, in the source definition or else the migration target. */
+  private StepSpec<D> spec(String step) {
+    StepSpec<D> spec = specs.get(step);
+    return spec != null ? spec : targetSpecs.get(step);
+  }
+
+  /**
    * What the checker ran.
    *
    * @param scenarios how many scenarios ran
@@ -274,6 +316,29 @@ public final class SagaChecker<D> {
         }
       }
     }
+    if (migrationTarget != null) {
+      // a wait's endpoint belongs to its definition: the target's waits are signalled alike
+      for (StepSpec<D> wait : targetSteps) {
+        for (StepSpec<D> own : steps) {
+          if (wait.waits() && own.waits() && wait.signal().equals(own.signal())) {
+            if (successes.containsKey(own.endpoint())) {
+              successes.putIfAbsent(wait.endpoint(), successes.get(own.endpoint()));
+            }
+            if (failures.containsKey(own.endpoint())) {
+              failures.putIfAbsent(wait.endpoint(), failures.get(own.endpoint()));
+            }
+          }
+        }
+      }
+      for (Scenario base : baseScenarios()) {
+        Scenario plain =
+            new Scenario(base.step(), base.fault(), base.trigger(), false, 0, null, false);
+        int transitions = run(plain, data).transitions();
+        for (int after = 1; after <= transitions; after++) {
+          count(counts, run(plain, data, after));
+        }
+      }
+    }
     return new Report(counts[0], counts[1], counts[2], counts[3]);
   }
 
@@ -353,6 +418,18 @@ public final class SagaChecker<D> {
       String step, boolean compensation, int attempt, Object body, boolean signal) {}
 
   private Outcome run(Scenario scenario, D data) {
+    return run(scenario, data, 0);
+  }
+
+  private Outcome run(Scenario scenario, D data, int migrateAfter) {
+    String label =
+        scenario
+            + (migrateAfter == 0
+                ? ""
+                : ", migrated to version "
+                    + migrationTarget.version()
+                    + " after transition "
+                    + migrateAfter);
     PriorityQueue<Message> network =
         new PriorityQueue<>(
             (a, b) ->
@@ -373,11 +450,11 @@ public final class SagaChecker<D> {
     ModelParticipants participants =
         new ModelParticipants(
             definition.name(),
-            scenario.toString(),
+            label,
             scenario.step(),
             scenario.fault(),
             scenario.trigger(),
-            (step, attempt) -> !infinite(specs.get(step)) || attempt <= TRANSIENT_ATTEMPTS,
+            (step, attempt) -> !infinite(spec(step)) || attempt <= TRANSIENT_ATTEMPTS,
             successes,
             failures,
             compensationFailures);
@@ -394,6 +471,7 @@ public final class SagaChecker<D> {
       }
     }
     boolean crashed = false;
+    boolean migrated = false;
     boolean everParked = false;
     boolean delayedOnce = false;
     boolean redelivered = false;
@@ -401,7 +479,16 @@ public final class SagaChecker<D> {
     for (int guard = 0; ; guard++) {
       if (guard > 20_000) {
         throw new AssertionError(
-            scenario + ": does not end (20,000 deliveries); " + describe(instance.state()));
+            label + ": does not end (20,000 deliveries); " + describe(instance.state()));
+      }
+      if (!migrated && migrateAfter > 0 && instance.transitions() >= migrateAfter) {
+        migrated = true;
+        try {
+          instance.migrate(migrationTarget);
+        } catch (IllegalStateException refused) {
+          // its past does not fit the target: it goes on under its own version
+        }
+        continue;
       }
       if (!crashed
           && scenario.crashAfter() > 0
@@ -436,7 +523,7 @@ public final class SagaChecker<D> {
             if (faulty && delays(scenario.fault())) {
               // every attempt answers only after the saga's deadline; the others fault once
               delayedOnce = scenario.fault() != Fault.REPLY_AFTER_SAGA_DEADLINE;
-              StepSpec<D> spec = specs.get(sent.step());
+              StepSpec<D> spec = spec(sent.step());
               switch (scenario.fault()) {
                 case REPLY_LOST:
                   continue;
@@ -479,7 +566,7 @@ public final class SagaChecker<D> {
         }
         if (++parks > MAX_PARKS) {
           throw new AssertionError(
-              scenario
+              label
                   + ": parks again after every operator action ("
                   + instance.state().reason()
                   + "); "
@@ -507,11 +594,11 @@ public final class SagaChecker<D> {
       }
       if (!status.terminal()) {
         throw new AssertionError(
-            scenario + ": the saga is stuck " + status + "; " + describe(instance.state()));
+            label + ": the saga is stuck " + status + "; " + describe(instance.state()));
       }
       break;
     }
-    verify(scenario, instance.state(), participants);
+    verify(label, instance.state(), participants);
     return new Outcome(instance.state().status(), instance.transitions(), everParked);
   }
 
@@ -567,7 +654,12 @@ public final class SagaChecker<D> {
     }
   }
 
-  private void verify(Scenario scenario, InstanceState state, ModelParticipants participants) {
+  private void verify(String scenario, InstanceState state, ModelParticipants participants) {
+    // the shape of the version the instance ended under
+    boolean target = migrationTarget != null && state.version() == migrationTarget.version();
+    Map<String, StepSpec<D>> specs = target ? targetSpecs : this.specs;
+    Map<String, Integer> stageOf = target ? targetStageOf : this.stageOf;
+    List<StepSpec<D>> steps = target ? targetSteps : this.steps;
     List<String> broken = new ArrayList<>(participants.violations);
     Set<String> skippedByOperator = new HashSet<>();
     for (SagaEvent e : state.history()) {

@@ -166,6 +166,19 @@ public final class SagaScenario<D> {
   }
 
   /**
+   * Moves the instance to another version of its definition, as {@link
+   * io.skald.saga.SagaRunner#migrate} does: allowed when the instance's past fits the version.
+   *
+   * @param target the version to run from now on (same name and data type)
+   * @return this scenario
+   * @throws IllegalStateException naming what does not fit
+   */
+  public SagaScenario<D> migrate(io.skald.saga.SagaDefinition<D> target) {
+    instance.migrate(target);
+    return this;
+  }
+
+  /**
    * Sends a signal to the instance's wait step, as {@link io.skald.saga.SagaRunner#signal} does:
    * taken if its wait runs, kept if the wait is not reached yet.
    *

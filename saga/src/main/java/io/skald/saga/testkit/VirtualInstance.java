@@ -36,7 +36,8 @@ final class VirtualInstance<D> {
       String idempotencyKey,
       boolean awaitsSignal) {}
 
-  private final Transitions<D> rules;
+  private Transitions<D> rules;
+  private final java.util.Map<Integer, Transitions<D>> versions = new java.util.HashMap<>();
   private final SagaJson json = new SagaJson();
   private final String sagaId;
   private final java.util.function.Consumer<Sent> outbox;
@@ -50,6 +51,7 @@ final class VirtualInstance<D> {
   VirtualInstance(
       SagaDefinition<D> definition, String sagaId, java.util.function.Consumer<Sent> outbox) {
     this.rules = new Transitions<>(definition, json);
+    versions.put(definition.version(), rules);
     this.sagaId = sagaId;
     this.outbox = outbox;
   }
@@ -93,6 +95,15 @@ final class VirtualInstance<D> {
         rules.onSignal(state, signal.getClass().getName(), json.write(signal), now);
     persist(events);
     return !events.isEmpty();
+  }
+
+  /** Moves the instance to another version, as {@code SagaRunner.migrate} does. */
+  void migrate(SagaDefinition<D> target) {
+    Transitions<D> to =
+        versions.computeIfAbsent(target.version(), v -> new Transitions<>(target, json));
+    List<SagaEvent> events = to.migrate(state, rules, now); // throws if it does not fit
+    rules = to;
+    persist(events);
   }
 
   void operate(OperatorAction action) {
@@ -146,6 +157,11 @@ final class VirtualInstance<D> {
   void crash() {
     InstanceState recovered = InstanceState.EMPTY;
     for (SagaEvent e : journal) {
+      if (e instanceof SagaEvent.Started started) {
+        rules = versions.get(started.runsVersion());
+      } else if (e instanceof SagaEvent.Migrated migrated) {
+        rules = versions.get(migrated.toVersion());
+      }
       recovered = rules.apply(recovered, e);
     }
     state = recovered;

@@ -13,6 +13,7 @@ import io.skald.saga.testkit.SagaChecker;
 import io.skald.saga.testkit.SagaTestKit;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -152,6 +153,15 @@ final class JavadocExamples {
         orchestrator.signal("order-7", new Approved("maria")).toCompletableFuture().join();
     // #jd-saga-signal
     return taken;
+  }
+
+  static java.util.Map<Integer, Long> versions(
+      Sagas sagas, SagaDefinition<Order> placeOrderV1, SagaDefinition<Order> placeOrderV2) {
+    // #jd-saga-versions
+    SagaOrchestrator<Order> orders = sagas.orchestrator(List.of(placeOrderV1, placeOrderV2));
+    Map<Integer, Long> inFlight = orders.versionsInFlight().toCompletableFuture().join();
+    // #jd-saga-versions
+    return inFlight;
   }
 
   static void locks(Sagas sagas, Stock stock) {

@@ -45,6 +45,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
   private final Class<D> dataType;
   private final List<StageDraft<D>> stages = new ArrayList<>();
   private io.skald.saga.SagaDeadline deadline;
+  private int version;
 
   private DefinitionBuilder(String name, Class<D> dataType) {
     this.name = name;
@@ -223,9 +224,26 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     }
 
     @Override
+    public SagaDefinition.Steps<D> version(int newVersion) {
+      return DefinitionBuilder.this.version(newVersion);
+    }
+
+    @Override
     public SagaDefinition<D> build() {
       return DefinitionBuilder.this.build();
     }
+  }
+
+  @Override
+  public SagaDefinition.Steps<D> version(int newVersion) {
+    if (version != 0) {
+      throw invalid("declares its version twice");
+    }
+    if (newVersion < 1) {
+      throw invalid("has a version below 1: " + newVersion);
+    }
+    version = newVersion;
+    return this;
   }
 
   @Override
@@ -388,6 +406,11 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     public SagaDefinition.Steps<D> deadline(
         java.time.Duration within, io.skald.saga.SagaDeadline.Action action) {
       return DefinitionBuilder.this.deadline(within, action);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> version(int newVersion) {
+      return DefinitionBuilder.this.version(newVersion);
     }
 
     @Override
@@ -561,7 +584,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       }
       specs.add(new StageSpec<>(stage.name(), steps, stage.parallel()));
     }
-    return Definitions.create(name, dataType, specs, deadline);
+    return Definitions.create(name, dataType, specs, deadline, version == 0 ? 1 : version);
   }
 
   /** A wait's own rules: a timeout, and signal types no other wait of the saga declares. */

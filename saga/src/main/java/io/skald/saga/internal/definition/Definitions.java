@@ -20,6 +20,7 @@ public final class Definitions {
      * @param dataType the data type
      * @param stages the stages, in order
      * @param deadline the saga's deadline, or null
+     * @param version the definition's version, from 1
      * @param <D> the data type
      * @return the definition
      */
@@ -27,7 +28,8 @@ public final class Definitions {
         String name,
         Class<D> dataType,
         List<StageSpec<D>> stages,
-        io.skald.saga.SagaDeadline deadline);
+        io.skald.saga.SagaDeadline deadline,
+        int version);
 
     /**
      * The stages of a definition.
@@ -72,6 +74,7 @@ public final class Definitions {
    * @param dataType the data type
    * @param stages the stages, in order
    * @param deadline the saga's deadline, or null
+   * @param version the definition's version, from 1
    * @param <D> the data type
    * @return the definition
    */
@@ -79,8 +82,9 @@ public final class Definitions {
       String name,
       Class<D> dataType,
       List<StageSpec<D>> stages,
-      io.skald.saga.SagaDeadline deadline) {
-    return access().create(name, dataType, stages, deadline);
+      io.skald.saga.SagaDeadline deadline,
+      int version) {
+    return access().create(name, dataType, stages, deadline, version);
   }
 
   /**

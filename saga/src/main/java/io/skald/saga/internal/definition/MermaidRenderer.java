@@ -26,6 +26,13 @@ public final class MermaidRenderer {
   public static <D> String render(SagaDefinition<D> definition) {
     Map<StepSpec<D>, Integer> numbers = new IdentityHashMap<>();
     StringBuilder out = new StringBuilder("flowchart TD\n");
+    if (definition.version() != 1) {
+      out.append("  %% ")
+          .append(definition.name())
+          .append(" version ")
+          .append(definition.version())
+          .append('\n');
+    }
     out.append("  start((start))\n");
     for (StageSpec<D> stage : Definitions.stages(definition)) {
       for (StepSpec<D> step : stage.steps()) {

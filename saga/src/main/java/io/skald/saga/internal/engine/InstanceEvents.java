@@ -90,7 +90,36 @@ final class InstanceEvents<D> {
           e.trace(),
           e.at(),
           0,
-          List.of());
+          List.of(),
+          e.runsVersion());
+    }
+    if (event instanceof SagaEvent.Migrated e) {
+      // applied by the target version's rules: its steps, with what the instance did in them
+      List<StepState> steps = new ArrayList<>();
+      for (int i = 0; i < Definitions.stages(definition).size(); i++) {
+        for (StepSpec<D> step : Definitions.stages(definition).get(i).steps()) {
+          StepState known = null;
+          for (StepState st : s.steps()) {
+            if (st.name().equals(step.name())) {
+              known = st;
+            }
+          }
+          steps.add(
+              known == null
+                  ? new StepState(step.name(), i, Phase.PENDING, Phase.PENDING, false, 0, 0, 0, 0)
+                  : new StepState(
+                      known.name(),
+                      i,
+                      known.forward(),
+                      known.compensation(),
+                      known.businessFailure(),
+                      known.attempt(),
+                      known.sendAt(),
+                      known.deadline(),
+                      known.since()));
+        }
+      }
+      return s.withVersion(e.toVersion(), steps);
     }
     if (event instanceof SagaEvent.DeadlinePassed e) {
       return s.withDeadlinePassed(e.at());
@@ -182,7 +211,8 @@ final class InstanceEvents<D> {
           s.trace(),
           s.startedAt(),
           s.deadlinePassedAt(),
-          s.signals());
+          s.signals(),
+          s.version());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

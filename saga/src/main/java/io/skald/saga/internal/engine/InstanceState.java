@@ -29,6 +29,8 @@ import java.util.Map;
  * @param signals signals that arrived before their wait step was reached (or while the instance was
  *     parked on it), oldest first: each is taken when its step waits (absent in snapshots written
  *     before signals existed)
+ * @param version the definition's version the instance runs: 0 before it started (and in snapshots
+ *     written before versions: then taken from the history's start event, or 1)
  */
 public record InstanceState(
     SagaStatus status,
@@ -78,7 +80,10 @@ public record InstanceState(
               name = "saga-instance.deadline-passed.v1"),
           @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
               value = SagaEvent.SignalReceived.class,
-              name = "saga-instance.signal-received.v1")
+              name = "saga-instance.signal-received.v1"),
+          @com.fasterxml.jackson.annotation.JsonSubTypes.Type(
+              value = SagaEvent.Migrated.class,
+              name = "saga-instance.migrated.v1")
         })
         List<SagaEvent> history,
     List<SagaEvent.ReplyHeld> held,
@@ -86,7 +91,8 @@ public record InstanceState(
     Map<String, String> trace,
     long startedAt,
     long deadlinePassedAt,
-    List<SagaEvent.SignalReceived> signals)
+    List<SagaEvent.SignalReceived> signals,
+    int version)
     implements SagaSerializable {
 
   /**
@@ -99,6 +105,16 @@ public record InstanceState(
     held = held == null ? List.of() : List.copyOf(held);
     trace = trace == null ? Map.of() : Map.copyOf(trace);
     signals = signals == null ? List.of() : List.copyOf(signals);
+    if (version == 0 && status != null) {
+      version = 1;
+      for (SagaEvent e : history) {
+        if (e instanceof SagaEvent.Started started) {
+          version = started.runsVersion();
+        } else if (e instanceof SagaEvent.Migrated migrated) {
+          version = migrated.toVersion();
+        }
+      }
+    }
     if (startedAt == 0) {
       for (SagaEvent e : history) {
         if (e instanceof SagaEvent.Started started) {
@@ -113,7 +129,7 @@ public record InstanceState(
   public static final InstanceState EMPTY =
       new InstanceState(
           null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of(), 0, 0,
-          List.of());
+          List.of(), 0);
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -197,7 +213,8 @@ public record InstanceState(
         trace,
         startedAt,
         at,
-        signals);
+        signals,
+        version);
   }
 
   /**
@@ -236,7 +253,8 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
@@ -253,7 +271,8 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 
   /**
@@ -281,7 +300,8 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
@@ -298,7 +318,8 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 
   InstanceState recorded(SagaEvent event, int limit) {
@@ -319,7 +340,8 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 
   /**
@@ -351,7 +373,26 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        newSignals);
+        newSignals,
+        version);
+  }
+
+  InstanceState withVersion(int newVersion, List<StepState> newSteps) {
+    return new InstanceState(
+        status,
+        dataJson,
+        newSteps,
+        parkedStep,
+        parkedCompensation,
+        reason,
+        history,
+        held,
+        historyDropped,
+        trace,
+        startedAt,
+        deadlinePassedAt,
+        signals,
+        newVersion);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
@@ -368,6 +409,7 @@ public record InstanceState(
         trace,
         startedAt,
         deadlinePassedAt,
-        signals);
+        signals,
+        version);
   }
 }

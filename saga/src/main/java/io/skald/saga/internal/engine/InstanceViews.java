@@ -54,7 +54,8 @@ public final class InstanceViews {
             ? Instant.ofEpochMilli(
                 state.startedAt() + rules.definition().deadline().get().within().toMillis())
             : null,
-        state.deadlinePassedAt() != 0);
+        state.deadlinePassedAt() != 0,
+        state.version() == 0 ? rules.definition().version() : state.version());
   }
 
   /**
@@ -99,6 +100,10 @@ public final class InstanceViews {
     }
     if (e instanceof SagaEvent.DeadlinePassed) {
       return new SagaView.HistoryEntry(at, null, "saga deadline passed");
+    }
+    if (e instanceof SagaEvent.Migrated m) {
+      return new SagaView.HistoryEntry(
+          at, null, "migrated from version " + m.fromVersion() + " to " + m.toVersion());
     }
     if (e instanceof SagaEvent.SignalReceived r) {
       String type = r.type();

@@ -20,7 +20,8 @@ public sealed interface SagaEvent extends SagaSerializable
         SagaEvent.Finished,
         SagaEvent.ReplyHeld,
         SagaEvent.DeadlinePassed,
-        SagaEvent.SignalReceived {
+        SagaEvent.SignalReceived,
+        SagaEvent.Migrated {
 
   /**
    * When it happened, epoch milliseconds.
@@ -36,12 +37,38 @@ public sealed interface SagaEvent extends SagaSerializable
    * @param at when
    * @param trace the W3C trace context of the starter ({@code traceparent}, {@code tracestate}),
    *     empty if it was not traced (and in events written before tracing)
+   * @param version the definition's version the instance runs (absent, so 0, read as 1, in events
+   *     written before versions)
    */
-  record Started(String dataJson, long at, java.util.Map<String, String> trace)
+  record Started(String dataJson, long at, java.util.Map<String, String> trace, int version)
       implements SagaEvent {
-    /** Copies the trace context (null in events written before tracing). */
+    /**
+     * Copies the trace context (null in events written before tracing); reads a missing version as
+     * 1.
+     */
     public Started {
       trace = trace == null ? java.util.Map.of() : java.util.Map.copyOf(trace);
+      version = version < 1 ? 1 : version;
+    }
+
+    /**
+     * A start of version 1.
+     *
+     * @param dataJson the initial data
+     * @param at when
+     * @param trace the starter's trace context
+     */
+    public Started(String dataJson, long at, java.util.Map<String, String> trace) {
+      this(dataJson, at, trace, 1);
+    }
+
+    /**
+     * The version, with events written before versions read as 1.
+     *
+     * @return from 1
+     */
+    public int runsVersion() {
+      return version < 1 ? 1 : version;
     }
   }
 
@@ -190,4 +217,15 @@ public sealed interface SagaEvent extends SagaSerializable
    */
   record SignalReceived(String step, String type, String signalJson, long at)
       implements SagaEvent {}
+
+  /**
+   * An operator moved the instance to another version of its definition ({@code
+   * SagaRunner.migrate}): from now on it runs under that version's steps; the steps it has not
+   * reached are the target's.
+   *
+   * @param fromVersion the version it ran
+   * @param toVersion the version it runs now
+   * @param at when
+   */
+  record Migrated(int fromVersion, int toVersion, long at) implements SagaEvent {}
 }

@@ -279,7 +279,8 @@ public final class Transitions<D> {
    */
   public List<SagaEvent> start(
       InstanceState state, String dataJson, java.util.Map<String, String> trace, long now) {
-    return settle(state, List.of(new SagaEvent.Started(dataJson, now, trace)), now);
+    return settle(
+        state, List.of(new SagaEvent.Started(dataJson, now, trace, definition.version())), now);
   }
 
   /**
@@ -309,6 +310,109 @@ public final class Transitions<D> {
       return List.of(); // a wait is answered by a signal (onSignal), never by a reply record
     }
     return replies.onReply(s, step, compensation, attempt, type, replyJson, now);
+  }
+
+  /**
+   * The events of moving an instance of another version onto this definition (an operator's
+   * migration): allowed when the instance's past fits this version — every step it has reached is
+   * here, of the same kind, in the same stage, and this version adds no step before or beside the
+   * furthest one it reached; steps it has not reached may be added, changed or removed.
+   *
+   * @param s the instance's state, under its own version's rules
+   * @param from the rules of the version it runs
+   * @param now the time
+   * @return the events: the migration, and what it causes at once
+   * @throws IllegalStateException naming what does not fit, or if the instance is not running or
+   *     parked, or runs this version already
+   */
+  public List<SagaEvent> migrate(InstanceState s, Transitions<D> from, long now) {
+    if (s.status() != SagaStatus.RUNNING && s.status() != SagaStatus.PARKED) {
+      throw new IllegalStateException(
+          "the saga is " + s.status() + "; migrate needs one that runs or is parked");
+    }
+    if (s.version() == definition.version()) {
+      throw new IllegalStateException("the instance runs version " + s.version() + " already");
+    }
+    int reached = -1;
+    for (StepState st : s.steps()) {
+      if (st.forward() != Phase.PENDING || st.compensation() != Phase.PENDING) {
+        StepSpec<D> target = specs.get(st.name());
+        if (target == null) {
+          throw new IllegalStateException(
+              "version "
+                  + definition.version()
+                  + " has no step '"
+                  + st.name()
+                  + "', which the instance has reached");
+        }
+        int stage = stageOf(st.name());
+        if (stage != st.stage()) {
+          throw new IllegalStateException(
+              "step '"
+                  + st.name()
+                  + "' is in stage "
+                  + (stage + 1)
+                  + " of version "
+                  + definition.version()
+                  + " but stage "
+                  + (st.stage() + 1)
+                  + " of version "
+                  + s.version());
+        }
+        reached = Math.max(reached, st.stage());
+      }
+    }
+    for (StageSpec<D> stage : Definitions.stages(definition)) {
+      for (StepSpec<D> step : stage.steps()) {
+        int at = stageOf(step.name());
+        StepState known = null;
+        for (StepState st : s.steps()) {
+          if (st.name().equals(step.name())) {
+            known = st;
+          }
+        }
+        if (at <= reached && known == null) {
+          throw new IllegalStateException(
+              "version "
+                  + definition.version()
+                  + " adds step '"
+                  + step.name()
+                  + "' before or beside the steps the instance has reached: it would run after"
+                  + " them, out of order");
+        }
+        if (known != null
+            && (known.forward() != Phase.PENDING || known.compensation() != Phase.PENDING)) {
+          StepSpec<D> old = from.spec(known.name());
+          StepKind before = old == null ? null : old.kind();
+          if (before != null && (before != step.kind() || old.waits() != step.waits())) {
+            throw new IllegalStateException(
+                "step '"
+                    + step.name()
+                    + "' is "
+                    + before
+                    + " in version "
+                    + s.version()
+                    + " but "
+                    + step.kind()
+                    + " in version "
+                    + definition.version());
+          }
+        }
+      }
+    }
+    return settle(s, List.of(new SagaEvent.Migrated(s.version(), definition.version(), now)), now);
+  }
+
+  private int stageOf(String step) {
+    List<StageSpec<D>> stages = Definitions.stages(definition);
+    for (int i = 0; i < stages.size(); i++) {
+      for (StepSpec<D> spec : stages.get(i).steps()) {
+        if (spec.name().equals(step)) {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 
   /**

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandSender<D> implements Sender<D> {
   private static final Logger LOG = LoggerFactory.getLogger(CommandSender.class);
 
+  private final java.util.SortedMap<Integer, Transitions<D>> versions;
   private final Transitions<D> rules;
   private final SagaJson json;
   private final Producer<String, byte[]> producer;
@@ -32,12 +33,16 @@ public final class CommandSender<D> implements Sender<D> {
   /**
    * Creates the sender.
    *
-   * @param rules the saga's rules
+   * @param versions the rules of each version the saga runs
    * @param json the JSON mapper
    * @param producer the durable producer
    */
-  public CommandSender(Transitions<D> rules, SagaJson json, Producer<String, byte[]> producer) {
-    this.rules = rules;
+  public CommandSender(
+      java.util.SortedMap<Integer, Transitions<D>> versions,
+      SagaJson json,
+      Producer<String, byte[]> producer) {
+    this.versions = new java.util.TreeMap<>(versions);
+    this.rules = versions.get(versions.lastKey());
     this.json = json;
     this.producer = producer;
   }
@@ -46,7 +51,10 @@ public final class CommandSender<D> implements Sender<D> {
   public void ended(String sagaId) {
     String sagaName = rules.definition().name();
     Set<String> topics = new LinkedHashSet<>();
-    for (StageSpec<D> stage : Definitions.stages(rules.definition())) {
+    for (StageSpec<D> stage :
+        versions.values().stream()
+            .flatMap(version -> Definitions.stages(version.definition()).stream())
+            .toList()) {
       for (StepSpec<D> step : stage.steps()) {
         if (step.waits()) {
           continue; // the signal topic has no participant to tell
@@ -77,6 +85,7 @@ public final class CommandSender<D> implements Sender<D> {
   @Override
   public void send(Attempt attempt) {
     StepState st = attempt.step();
+    Transitions<D> rules = versions.getOrDefault(attempt.state().version(), this.rules);
     String sagaName = rules.definition().name();
     String sagaId = attempt.sagaId();
     boolean compensation = st.compensating();

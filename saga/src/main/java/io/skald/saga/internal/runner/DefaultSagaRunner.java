@@ -47,6 +47,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   private final SagaRuntimeSettings settings;
   private final SagaJson json;
   private final Transitions<D> rules;
+  private final java.util.SortedMap<Integer, Transitions<D>> versions = new java.util.TreeMap<>();
   private final Subscription replies;
   private final boolean choreography;
 
@@ -57,25 +58,31 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
    * flow events (choreography).
    *
    * @param skald the node
-   * @param definition the definition
-   * @param choreography whether it runs as a choreography
+   * @param registered the versions of the definition to run side by side: one name and data type,
+   *     distinct versions; new instances take the newest
+   * @param choreography whether it runs as a choreography (one version only)
    * @param settings the saga settings
    * @param json the JSON mapper
    * @param producer sends commands or flow events
    */
   public DefaultSagaRunner(
       Skald skald,
-      SagaDefinition<D> definition,
+      List<SagaDefinition<D>> registered,
       boolean choreography,
       SagaRuntimeSettings settings,
       SagaJson json,
       Producer<String, byte[]> producer) {
+    checkVersions(registered, choreography);
+    for (SagaDefinition<D> version : registered) {
+      versions.put(version.version(), new Transitions<>(version, json, settings.historyLimit()));
+    }
+    SagaDefinition<D> definition = versions.get(versions.lastKey()).definition();
     this.definition = definition;
     this.choreography = choreography;
     this.system = skald.system();
     this.settings = settings;
     this.json = json;
-    this.rules = new Transitions<>(definition, json, settings.historyLimit());
+    this.rules = versions.get(versions.lastKey());
     SagaMeters meters = new SagaMeters(skald.meterRegistry(), definition.name());
     FlowRules<D> flow = choreography ? new FlowRules<>(definition) : null;
     if (choreography && definition.awaitsSignals()) {
@@ -87,7 +94,8 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
     }
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
-    Definitions.stages(definition).stream()
+    registered.stream()
+        .flatMap(version -> Definitions.stages(version).stream())
         .flatMap(s -> s.steps().stream())
         .forEach(
             step -> {
@@ -97,7 +105,10 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
               }
             });
     SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
-    checkAgainstCatalog();
+    for (SagaDefinition<D> version : registered) {
+      checkAgainstCatalog(version);
+    }
+    checkRetired();
     SagaInstance.init(
         system,
         new InstanceRuntime<>(
@@ -105,9 +116,10 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                 ? SagaInstance.trackerTypeKey(definition.name())
                 : SagaInstance.typeKey(definition.name()),
             rules,
+            java.util.Map.copyOf(versions),
             choreography
                 ? new FlowSender<>(definition.name(), flowTopic(definition), flow, producer)
-                : new CommandSender<>(rules, json, producer),
+                : new CommandSender<>(versions, json, producer),
             SagaIndex.ref(system, indexId()),
             settings.askTimeout(),
             settings.snapshotEvery(),
@@ -241,14 +253,15 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
    *     a step that instances in flight may have passed
    * @throws io.skald.framework.SkaldException if the catalog or the index does not answer
    */
-  private void checkAgainstCatalog() {
-    String id = (choreography ? "flow:" : "saga:") + definition.name();
+  private void checkAgainstCatalog(SagaDefinition<D> definition) {
+    // version 1 keeps the catalog entry it had before versions
+    String id =
+        (choreography ? "flow:" : "saga:")
+            + definition.name()
+            + (definition.version() == 1 ? "" : "@v" + definition.version());
     try {
       long inFlight =
-          counts().toCompletableFuture().get().entrySet().stream()
-              .filter(e -> !e.getKey().terminal())
-              .mapToLong(Map.Entry::getValue)
-              .sum();
+          inFlightByVersion().toCompletableFuture().get().getOrDefault(definition.version(), 0L);
       DefinitionCatalog.Verdict verdict =
           Stages.inline(
                   DefinitionCatalog.ref(system, id)
@@ -273,6 +286,68 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
               + "': could not check the definition against the one its instances ran under: "
               + Stages.unwrap(e),
           Stages.unwrap(e));
+    }
+  }
+
+  private static <D> void checkVersions(List<SagaDefinition<D>> registered, boolean choreography) {
+    if (registered.isEmpty()) {
+      throw new IllegalArgumentException("no definition to run");
+    }
+    SagaDefinition<D> first = registered.get(0);
+    Set<Integer> seen = new java.util.HashSet<>();
+    for (SagaDefinition<D> version : registered) {
+      if (!version.name().equals(first.name()) || !version.dataType().equals(first.dataType())) {
+        throw new IllegalArgumentException(
+            "versions run side by side must share a name and a data type: "
+                + first
+                + " and "
+                + version);
+      }
+      if (!seen.add(version.version())) {
+        throw new IllegalArgumentException(
+            "saga '" + first.name() + "': version " + version.version() + " is registered twice");
+      }
+    }
+    if (choreography && registered.size() > 1) {
+      throw new IllegalArgumentException(
+          "saga '"
+              + first.name()
+              + "': versions side by side run orchestrated only; a choreography runs one version");
+    }
+  }
+
+  /**
+   * Refuses to start without a version that instances in flight still run: they would wait for a
+   * node that runs it.
+   */
+  private void checkRetired() {
+    Map<Integer, Long> inFlight;
+    try {
+      inFlight = inFlightByVersion().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.skald.framework.SkaldException(
+          "interrupted while checking saga '" + definition.name() + "'", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new io.skald.framework.SkaldException(
+          "saga '"
+              + definition.name()
+              + "': could not count its instances in flight by version: "
+              + Stages.unwrap(e),
+          Stages.unwrap(e));
+    }
+    Map<Integer, Long> orphaned = new java.util.TreeMap<>(inFlight);
+    orphaned.keySet().removeAll(versions.keySet());
+    if (!orphaned.isEmpty()) {
+      throw new io.skald.saga.InvalidSagaDefinitionException(
+          "saga '"
+              + definition.name()
+              + "': instances in flight run version(s) "
+              + orphaned
+              + " (version=count), which this registration does not have "
+              + versions.keySet()
+              + "; register them alongside the new one until no instance runs them"
+              + " (versionsInFlight()), or migrate those instances");
     }
   }
 
@@ -347,6 +422,15 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   }
 
   /**
+   * The definitions registered, oldest version first.
+   *
+   * @return the versions' definitions
+   */
+  public List<SagaDefinition<D>> registered() {
+    return versions.values().stream().map(Transitions::definition).toList();
+  }
+
+  /**
    * The reply consumer (stopped with the node).
    *
    * @return the subscription
@@ -400,6 +484,58 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                 .thenApply(SagaIndex.Ids::ids)));
   }
 
+  private CompletionStage<Map<Integer, Long>> inFlightByVersion() {
+    return Stages.unwrapped(
+        Stages.inline(
+            SagaIndex.ref(system, indexId())
+                .<SagaIndex.VersionCounts>ask(
+                    SagaIndex.InFlightByVersion::new, settings.askTimeout())
+                .thenApply(counts -> Map.copyOf(counts.counts()))));
+  }
+
+  @Override
+  public CompletionStage<Map<Integer, Long>> versionsInFlight() {
+    return inFlightByVersion();
+  }
+
+  @Override
+  public java.util.SortedSet<Integer> versions() {
+    return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(versions.keySet()));
+  }
+
+  @Override
+  public CompletionStage<SagaView<D>> migrate(String sagaId, int toVersion) {
+    if (!versions.containsKey(toVersion)) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "saga '"
+                  + definition.name()
+                  + "' has no version "
+                  + toVersion
+                  + " registered here; it runs "
+                  + versions.keySet()));
+    }
+    return Stages.unwrapped(
+        Stages.inline(
+                ref(sagaId)
+                    .<InstanceProtocol.OperateResult>ask(
+                        replyTo -> new InstanceProtocol.Migrate(toVersion, replyTo),
+                        settings.askTimeout()))
+            .thenApply(
+                result -> {
+                  if (result instanceof InstanceProtocol.Refused refused) {
+                    throw new IllegalStateException(
+                        "saga "
+                            + definition.name()
+                            + " "
+                            + sagaId
+                            + ": migrate refused: "
+                            + refused.reason());
+                  }
+                  return view(sagaId, ((InstanceProtocol.Operated) result).state());
+                }));
+  }
+
   @Override
   public CompletionStage<Map<SagaStatus, Long>> counts() {
     return Stages.unwrapped(
@@ -451,6 +587,7 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
   }
 
   SagaView<D> view(String sagaId, InstanceState state) {
-    return InstanceViews.view(rules, sagaId, state);
+    Transitions<D> own = versions.get(state.version());
+    return InstanceViews.view(own == null ? rules : own, sagaId, state);
   }
 }

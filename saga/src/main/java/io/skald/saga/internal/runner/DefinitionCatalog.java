@@ -247,8 +247,10 @@ public final class DefinitionCatalog
                         + ", and "
                         + register.inFlight()
                         + " instance(s) are in flight, which replay their steps by name under the"
-                        + " definition registered now; let them end (or abort them) first, or keep"
-                        + " the registered steps and add new ones after the last. Registered: "
+                        + " definition registered now; register the change as a new version"
+                        + " (Steps.version) alongside this one, let them end (or abort them)"
+                        + " first, or keep the registered steps and add new ones after the last."
+                        + " Registered: "
                         + shape.steps()
                         + "; this one: "
                         + register.steps();

@@ -26,7 +26,8 @@ public final class InstanceProtocol {
           Get,
           Operate,
           Observe,
-          Signal {}
+          Signal,
+          Migrate {}
 
   /**
    * Starts the instance.
@@ -85,7 +86,7 @@ public final class InstanceProtocol {
   record SagaDeadlineDue(long at) implements Command {}
 
   /** The index persisted a status change (or could not be reached, {@code ok} false). */
-  record IndexAcked(SagaStatus status, boolean ok) implements Command {}
+  record IndexAcked(SagaStatus status, int version, boolean ok) implements Command {}
 
   /** Report the status to the index again after it could not be reached. */
   enum IndexRetry implements Command {
@@ -148,4 +149,12 @@ public final class InstanceProtocol {
    *     does not read as it), or null
    */
   public record SignalResult(boolean taken, String refusal) implements SagaSerializable {}
+
+  /**
+   * An operator's migration to another version.
+   *
+   * @param toVersion the version
+   * @param replyTo gets the state after it, or why it was refused
+   */
+  public record Migrate(int toVersion, ActorRef<OperateResult> replyTo) implements Command {}
 }

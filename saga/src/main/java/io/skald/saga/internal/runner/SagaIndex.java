@@ -40,7 +40,7 @@ public final class SagaIndex
 
   /** Messages of the index. */
   public sealed interface Command extends SagaSerializable
-      permits StatusChanged, Flush, ListByStatus, Counts {}
+      permits StatusChanged, Flush, Stop, ListByStatus, Counts, InFlightByVersion {}
 
   /**
    * An instance changed status. The instance repeats it until the index acknowledges it, which it
@@ -49,13 +49,37 @@ public final class SagaIndex
    * @param sagaName the saga
    * @param sagaId the instance
    * @param status the new status
+   * @param version the definition's version the instance runs
    * @param replyTo told true once the change is persisted, or null
    */
   public record StatusChanged(
-      String sagaName, String sagaId, SagaStatus status, ActorRef<Boolean> replyTo)
+      String sagaName, String sagaId, SagaStatus status, int version, ActorRef<Boolean> replyTo)
       implements Command {}
 
+  /**
+   * Counts the instances in flight (running, compensating or parked) by the version they run.
+   *
+   * @param replyTo receives the counts
+   */
+  public record InFlightByVersion(ActorRef<VersionCounts> replyTo) implements Command {}
+
+  /**
+   * The reply to {@link InFlightByVersion}.
+   *
+   * @param counts instances in flight per version
+   */
+  public record VersionCounts(Map<Integer, Long> counts) implements SagaSerializable {}
+
   enum Flush implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Sharding's stop message (a rebalance, a node's shutdown): the changes buffered are written
+   * before the index stops, so that the next incarnation (and a registration's checks of the
+   * instances in flight) sees them.
+   */
+  enum Stop implements Command {
     INSTANCE
   }
 
@@ -94,8 +118,21 @@ public final class SagaIndex
    *
    * @param ids instance ids
    * @param statuses their new statuses, by position
+   * @param versions the versions they run, by position (absent, so all 1, in events written before
+   *     versions)
    */
-  public record Updated(List<String> ids, List<SagaStatus> statuses) implements SagaSerializable {}
+  public record Updated(List<String> ids, List<SagaStatus> statuses, List<Integer> versions)
+      implements SagaSerializable {
+    /**
+     * The version of the change at a position.
+     *
+     * @param i the position
+     * @return from 1
+     */
+    public int version(int i) {
+      return versions == null || i >= versions.size() ? 1 : versions.get(i);
+    }
+  }
 
   /**
    * The index.
@@ -104,12 +141,18 @@ public final class SagaIndex
    * @param forgotten finished instances dropped from {@code statuses} beyond {@code
    *     index-max-finished}, per status, so that the counts stay exact; absent in snapshots written
    *     before it existed (read as none)
+   * @param versions the version of each instance in flight that does not run version 1 (absent in
+   *     snapshots written before versions: all 1)
    */
-  public record State(LinkedHashMap<String, SagaStatus> statuses, Map<SagaStatus, Long> forgotten)
+  public record State(
+      LinkedHashMap<String, SagaStatus> statuses,
+      Map<SagaStatus, Long> forgotten,
+      Map<String, Integer> versions)
       implements SagaSerializable {
     /** Reads an old snapshot's missing counts as none. */
     public State {
       forgotten = forgotten == null ? Map.of() : Map.copyOf(forgotten);
+      versions = versions == null ? Map.of() : Map.copyOf(versions);
     }
   }
 
@@ -139,12 +182,17 @@ public final class SagaIndex
             SagaRuntimeSettings.placed(
                 system,
                 Entity.of(
-                    TYPE_KEY,
-                    ctx ->
-                        Behaviors.<Command>withTimers(
-                            timers ->
-                                new SagaIndex(
-                                    ctx.getEntityId(), timers, journal, snapshots, maxFinished)))));
+                        TYPE_KEY,
+                        ctx ->
+                            Behaviors.<Command>withTimers(
+                                timers ->
+                                    new SagaIndex(
+                                        ctx.getEntityId(),
+                                        timers,
+                                        journal,
+                                        snapshots,
+                                        maxFinished)))
+                    .withStopMessage(Stop.INSTANCE)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -178,7 +226,7 @@ public final class SagaIndex
 
   @Override
   public State emptyState() {
-    return new State(new LinkedHashMap<>(), Map.of());
+    return new State(new LinkedHashMap<>(), Map.of(), Map.of());
   }
 
   @Override
@@ -200,29 +248,20 @@ public final class SagaIndex
               return Effect().none();
             })
         .onCommand(
+            Stop.class,
+            (state, stop) -> {
+              if (buffered.isEmpty()) {
+                return Effect().stop();
+              }
+              return flush().thenStop();
+            })
+        .onCommand(
             Flush.class,
             (state, flush) -> {
               if (buffered.isEmpty()) {
                 return Effect().none();
               }
-              List<String> ids = new ArrayList<>(buffered.size());
-              List<SagaStatus> statuses = new ArrayList<>(buffered.size());
-              for (StatusChanged c : buffered) {
-                ids.add(c.sagaId());
-                statuses.add(c.status());
-              }
-              List<StatusChanged> flushed = List.copyOf(buffered);
-              buffered.clear();
-              return Effect()
-                  .persist(new Updated(ids, statuses))
-                  .thenRun(
-                      s ->
-                          flushed.forEach(
-                              c -> {
-                                if (c.replyTo() != null) {
-                                  c.replyTo().tell(Boolean.TRUE);
-                                }
-                              }));
+              return flush();
             })
         .onCommand(
             ListByStatus.class,
@@ -239,6 +278,22 @@ public final class SagaIndex
               return Effect().none();
             })
         .onCommand(
+            InFlightByVersion.class,
+            (state, query) -> {
+              Map<String, Integer> versions = new java.util.HashMap<>(state.versions());
+              buffered.forEach(c -> versions.put(c.sagaId(), c.version()));
+              Map<Integer, Long> counts = new java.util.TreeMap<>();
+              withBuffered(state)
+                  .forEach(
+                      (id, status) -> {
+                        if (!status.terminal()) {
+                          counts.merge(versions.getOrDefault(id, 1), 1L, Long::sum);
+                        }
+                      });
+              query.replyTo().tell(new VersionCounts(counts));
+              return Effect().none();
+            })
+        .onCommand(
             Counts.class,
             (state, query) -> {
               Map<SagaStatus, Integer> counts = new EnumMap<>(SagaStatus.class);
@@ -251,6 +306,30 @@ public final class SagaIndex
               return Effect().none();
             })
         .build();
+  }
+
+  /** Writes the buffered changes as one event, then acknowledges them. */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Updated, State> flush() {
+    List<String> ids = new ArrayList<>(buffered.size());
+    List<SagaStatus> statuses = new ArrayList<>(buffered.size());
+    List<Integer> versions = new ArrayList<>(buffered.size());
+    for (StatusChanged c : buffered) {
+      ids.add(c.sagaId());
+      statuses.add(c.status());
+      versions.add(c.version());
+    }
+    List<StatusChanged> flushed = List.copyOf(buffered);
+    buffered.clear();
+    return Effect()
+        .persist(new Updated(ids, statuses, versions))
+        .thenRun(
+            s ->
+                flushed.forEach(
+                    c -> {
+                      if (c.replyTo() != null) {
+                        c.replyTo().tell(Boolean.TRUE);
+                      }
+                    }));
   }
 
   private Map<String, SagaStatus> withBuffered(State state) {
@@ -269,9 +348,16 @@ public final class SagaIndex
       // serialized while later events apply.
       LinkedHashMap<String, SagaStatus> statuses = new LinkedHashMap<>(state.statuses());
       int finished = 0;
+      Map<String, Integer> versions = new java.util.HashMap<>(state.versions());
       for (int i = 0; i < updated.ids().size(); i++) {
-        statuses.remove(updated.ids().get(i));
-        statuses.put(updated.ids().get(i), updated.statuses().get(i));
+        String id = updated.ids().get(i);
+        statuses.remove(id);
+        statuses.put(id, updated.statuses().get(i));
+        if (updated.statuses().get(i).terminal() || updated.version(i) == 1) {
+          versions.remove(id);
+        } else {
+          versions.put(id, updated.version(i));
+        }
       }
       for (SagaStatus s : statuses.values()) {
         finished += s.terminal() ? 1 : 0;
@@ -287,7 +373,7 @@ public final class SagaIndex
           finished--;
         }
       }
-      return new State(statuses, forgotten);
+      return new State(statuses, forgotten, versions);
     };
   }
 }

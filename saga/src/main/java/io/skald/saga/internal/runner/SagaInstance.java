@@ -155,16 +155,22 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private final TimerScheduler<Command> timers;
   private final EntityContext<Command> entity;
   private final InstanceRuntime<D> runtime;
-  private final Transitions<D> rules;
+  private final java.util.Map<Integer, Transitions<D>> versions;
+  private final Transitions<D> newest;
   private final String sagaName;
   private final String sagaId;
   private final Set<AttemptKey> sent = new HashSet<>();
   private final Map<TimerKey, Long> armed = new HashMap<>();
 
-  /** The status the index has acknowledged (durably), and the one it was sent and not yet. */
+  /**
+   * The status (and version) the index has acknowledged (durably), and the one it was sent and not
+   * yet.
+   */
   private SagaStatus reported;
 
   private SagaStatus reporting;
+  private int reportedVersion;
+  private int reportingVersion;
   private boolean endMarked;
   private boolean recovering;
   private SagaStatus measuredStatus;
@@ -196,8 +202,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     this.timers = timers;
     this.entity = entity;
     this.runtime = runtime;
-    this.rules = runtime.transitions();
-    this.sagaName = rules.definition().name();
+    this.versions = runtime.versions();
+    this.newest = runtime.transitions();
+    this.sagaName = newest.definition().name();
     this.sagaId = entity.getEntityId();
   }
 
@@ -233,7 +240,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
               // passed while nothing could receive their replies, which may be waiting in the
               // reply topic.
               if (unreplayable != null) {
-                report(state.status()); // parked: listed for an operator
+                report(state); // parked: listed for an operator
                 return;
               }
               recovering = true;
@@ -243,12 +250,45 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .build();
   }
 
+  /**
+   * The rules of the version an instance runs (the newest for one that has not started).
+   *
+   * @throws IllegalArgumentException if that version is not registered on this node
+   */
+  private Transitions<D> rules(InstanceState state) {
+    return version(state.status() == null ? newest.definition().version() : state.version());
+  }
+
+  private Transitions<D> version(int version) {
+    Transitions<D> rules = versions.get(version);
+    if (rules == null) {
+      throw new IllegalArgumentException(
+          "version "
+              + version
+              + " is not registered on this node (it runs "
+              + new java.util.TreeSet<>(versions.keySet())
+              + "); the instance waits for a node that runs it");
+    }
+    return rules;
+  }
+
+  /** The rules that apply an event: a start's or a migration's version, else the instance's. */
+  private Transitions<D> rulesFor(InstanceState state, SagaEvent event) {
+    if (event instanceof SagaEvent.Started started) {
+      return version(started.runsVersion());
+    }
+    if (event instanceof SagaEvent.Migrated migrated) {
+      return version(migrated.toVersion());
+    }
+    return rules(state);
+  }
+
   @Override
   public EventHandler<InstanceState, SagaEvent> eventHandler() {
     return (state, event) -> {
       if (unreplayable != null) {
         try {
-          InstanceState next = rules.apply(state, event);
+          InstanceState next = rulesFor(state, event).apply(state, event);
           // an abort ends it; anything else keeps it parked with the reason
           return event instanceof SagaEvent.Finished ? next : next.unreplayable(unreplayable);
         } catch (IllegalArgumentException e) {
@@ -256,7 +296,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         }
       }
       try {
-        return rules.apply(state, event);
+        return rulesFor(state, event).apply(state, event);
       } catch (IllegalArgumentException e) {
         if (unreplayable == null) {
           unreplayable =
@@ -292,7 +332,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             .persist(new SagaEvent.Finished(SagaStatus.ABORTED, System.currentTimeMillis()))
             .thenRun(
                 s -> {
-                  report(s.status());
+                  report(s);
                   op.replyTo().tell(new Operated(s));
                 });
       }
@@ -310,6 +350,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         start.replyTo().tell(Boolean.FALSE);
       } else if (command instanceof Observe observe) {
         observe.replyTo().tell(Boolean.FALSE);
+      } else if (command instanceof InstanceProtocol.Migrate migrate) {
+        migrate.replyTo().tell(new Refused(unreplayable));
       } else if (command instanceof InstanceProtocol.Signal signal) {
         signal.replyTo().tell(new InstanceProtocol.SignalResult(false, unreplayable));
       }
@@ -327,14 +369,15 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
               List<SagaEvent> events;
               try {
                 events =
-                    rules.onReply(
-                        state,
-                        reply.step(),
-                        reply.compensation(),
-                        reply.attempt(),
-                        reply.type(),
-                        reply.json(),
-                        System.currentTimeMillis());
+                    rules(state)
+                        .onReply(
+                            state,
+                            reply.step(),
+                            reply.compensation(),
+                            reply.attempt(),
+                            reply.type(),
+                            reply.json(),
+                            System.currentTimeMillis());
               } catch (RuntimeException e) {
                 context
                     .getLog()
@@ -367,12 +410,13 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
                   new TimerKey(deadline.step(), deadline.compensation(), false),
                   deadline.deadline());
               List<SagaEvent> events =
-                  rules.onDeadline(
-                      state,
-                      deadline.step(),
-                      deadline.compensation(),
-                      deadline.attempt(),
-                      System.currentTimeMillis());
+                  rules(state)
+                      .onDeadline(
+                          state,
+                          deadline.step(),
+                          deadline.compensation(),
+                          deadline.attempt(),
+                          System.currentTimeMillis());
               if (events.isEmpty()) {
                 // Early (the wall clock stepped back) or stale: the attempt may still run, and its
                 // timer has fired; act arms it again for what is left (it sends nothing twice).
@@ -385,7 +429,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             InstanceProtocol.SagaDeadlineDue.class,
             (state, due) -> {
               armedSagaDeadline = -1;
-              List<SagaEvent> events = rules.onSagaDeadline(state, System.currentTimeMillis());
+              List<SagaEvent> events =
+                  rules(state).onSagaDeadline(state, System.currentTimeMillis());
               if (events.isEmpty()) {
                 act(state, Sender.Cause.TIMER, null); // early (the clock stepped back): re-armed
                 return Effect().none();
@@ -407,13 +452,14 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             SendFailed.class,
             (state, failed) -> {
               List<SagaEvent> events =
-                  rules.commandFailed(
-                      state,
-                      failed.step(),
-                      failed.compensation(),
-                      failed.attempt(),
-                      failed.reason(),
-                      System.currentTimeMillis());
+                  rules(state)
+                      .commandFailed(
+                          state,
+                          failed.step(),
+                          failed.compensation(),
+                          failed.attempt(),
+                          failed.reason(),
+                          System.currentTimeMillis());
               return events.isEmpty()
                   ? Effect().none()
                   : persistAndAct(events, Sender.Cause.TIMER, null);
@@ -423,7 +469,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             IndexRetry.class,
             (state, retry) -> {
               if (state.status() != null) {
-                report(state.status());
+                report(state);
               }
               return Effect().none();
             })
@@ -439,7 +485,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             (state, op) -> {
               List<SagaEvent> events;
               try {
-                events = rules.operate(state, op.action(), System.currentTimeMillis());
+                events = rules(state).operate(state, op.action(), System.currentTimeMillis());
               } catch (IllegalStateException e) {
                 op.replyTo().tell(new Refused(e.getMessage()));
                 passivateIfUnknown(state);
@@ -450,14 +496,35 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             })
         .onCommand(Observe.class, this::onObserve)
         .onCommand(InstanceProtocol.Signal.class, this::onSignal)
+        .onCommand(InstanceProtocol.Migrate.class, this::onMigrate)
         .build();
+  }
+
+  private Effect<SagaEvent, InstanceState> onMigrate(
+      InstanceState state, InstanceProtocol.Migrate migrate) {
+    List<SagaEvent> events;
+    try {
+      Transitions<D> target = version(migrate.toVersion());
+      events = target.migrate(state, rules(state), System.currentTimeMillis());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      migrate.replyTo().tell(new Refused(e.getMessage()));
+      passivateIfUnknown(state);
+      return Effect().none();
+    }
+    return persistAndAct(events, Sender.Cause.OPERATOR, null)
+        .thenRun(
+            s -> {
+              report(s);
+              migrate.replyTo().tell(new Operated(s));
+            });
   }
 
   private Effect<SagaEvent, InstanceState> onSignal(
       InstanceState state, InstanceProtocol.Signal signal) {
     List<SagaEvent> events;
     try {
-      events = rules.onSignal(state, signal.type(), signal.json(), System.currentTimeMillis());
+      events =
+          rules(state).onSignal(state, signal.type(), signal.json(), System.currentTimeMillis());
     } catch (IllegalArgumentException | IllegalStateException e) {
       signal.replyTo().tell(new InstanceProtocol.SignalResult(false, e.getMessage()));
       passivateIfUnknown(state);
@@ -472,7 +539,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   }
 
   private Effect<SagaEvent, InstanceState> onObserve(InstanceState state, Observe observe) {
-    List<SagaEvent> events = rules.observe(state, observe.event(), System.currentTimeMillis());
+    List<SagaEvent> events =
+        rules(state).observe(state, observe.event(), System.currentTimeMillis());
     if (events.isEmpty()) {
       observe.replyTo().tell(awaits(state, observe));
       passivateIfUnknown(state);
@@ -484,7 +552,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   private boolean awaits(InstanceState state, Observe observe) {
     return observe.target() == null
-        || rules.awaitsStep(state, observe.target(), observe.compensation());
+        || rules(state).awaitsStep(state, observe.target(), observe.compensation());
   }
 
   private Effect<SagaEvent, InstanceState> onStart(InstanceState state, Start start) {
@@ -493,7 +561,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       return Effect().none();
     }
     List<SagaEvent> events =
-        rules.start(state, start.dataJson(), start.trace(), System.currentTimeMillis());
+        rules(state).start(state, start.dataJson(), start.trace(), System.currentTimeMillis());
     return persistAndAct(events, Sender.Cause.START, null)
         .thenRun(s -> start.replyTo().tell(Boolean.TRUE));
   }
@@ -544,7 +612,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       Long armedDeadline = armed.get(key);
       if (armedDeadline == null || armedDeadline != st.deadline()) {
         armed.put(key, st.deadline());
-        long due = recovering ? rules.recoveredDeadline(st, now) : st.deadline();
+        long due = recovering ? rules(state).recoveredDeadline(st, now) : st.deadline();
         timers.startSingleTimer(
             key,
             new Deadline(st.name(), st.compensating(), st.attempt(), st.deadline()),
@@ -553,7 +621,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     }
     armSagaDeadline(state, now);
     measure(state, now);
-    report(state.status());
+    report(state);
     if (state.status().terminal()) {
       if (!endMarked) {
         endMarked = true;
@@ -569,7 +637,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   /** Arms (or moves, or cancels) the timer of the saga's deadline. */
   private void armSagaDeadline(InstanceState state, long now) {
-    long due = rules.sagaDeadline(state);
+    long due = rules(state).sagaDeadline(state);
     if (due == armedSagaDeadline) {
       return;
     }
@@ -622,30 +690,36 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
    * Tells the index a status until it acknowledges it durably (a change told once could be lost
    * with the index's node, and then a parked saga would never be listed).
    */
-  private void report(SagaStatus status) {
-    if (status == reported || status == reporting) {
+  private void report(InstanceState state) {
+    SagaStatus status = state.status();
+    int version = state.version();
+    if ((status == reported && version == reportedVersion)
+        || (status == reporting && version == reportingVersion)) {
       return;
     }
     reporting = status;
+    reportingVersion = version;
     context.ask(
         Boolean.class,
         runtime.index(),
         runtime.indexTimeout(),
-        replyTo -> new SagaIndex.StatusChanged(sagaName, sagaId, status, replyTo),
-        (ok, error) -> new IndexAcked(status, error == null && Boolean.TRUE.equals(ok)));
+        replyTo -> new SagaIndex.StatusChanged(sagaName, sagaId, status, version, replyTo),
+        (ok, error) -> new IndexAcked(status, version, error == null && Boolean.TRUE.equals(ok)));
   }
 
   private Effect<SagaEvent, InstanceState> onIndexAcked(InstanceState state, IndexAcked acked) {
-    if (acked.status() == reporting) {
+    if (acked.status() == reporting && acked.version() == reportingVersion) {
       reporting = null;
     }
     if (acked.ok()) {
       reported = acked.status();
+      reportedVersion = acked.version();
     } else {
       timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY);
     }
-    if (state.status() != null && state.status() != reported) {
-      report(state.status()); // it changed since, or must be told again
+    if (state.status() != null
+        && (state.status() != reported || state.version() != reportedVersion)) {
+      report(state); // it changed since, or must be told again
     }
     if (state.status() != null && state.status().terminal()) {
       passivateIfReported(state);
@@ -679,7 +753,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     // An operator's retry starts again at attempt 1: the deadline tells the arming apart.
     AttemptKey attemptKey =
         new AttemptKey(st.name(), st.compensating(), st.attempt(), st.deadline());
-    if (rules.spec(st.name()).waits() && !st.compensating()) {
+    if (rules(state).spec(st.name()).waits() && !st.compensating()) {
       return; // a wait sends nothing: its signal comes from outside
     }
     if (sent.add(attemptKey)) {
