@@ -461,6 +461,19 @@ class AdminApiTest {
         api.call("POST", path, "{\"type\":\"Approved\",\"signal\":{\"manager\":\"maria\"}}");
     assertEquals(200, again.status(), again.body().toString());
     assertFalse(again.body().path("taken").asBoolean(), again.body().toString());
+    assertEquals(1, api.get("/api/v1/sagas/approve/a-1").body().path("version").asInt());
+    assertError(
+        api.call("POST", "/api/v1/sagas/approve/a-1/migrate", "{\"toVersion\":9}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call("POST", "/api/v1/sagas/approve/a-1/migrate", "{\"toVersion\":\"x\"}"),
+        400,
+        "invalid_request");
+    assertError(
+        api.call("POST", "/api/v1/sagas/approve/a-404/migrate", "{\"toVersion\":1}"),
+        404,
+        "unknown_saga_instance");
   }
 
   @Test

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code skald sagas list|show|diagram|signal|retry|skip|compensate|abort}. */
+/** {@code skald sagas list|show|diagram|signal|migrate|retry|skip|compensate|abort}. */
 @Command(
     name = "sagas",
     mixinStandardHelpOptions = true,
@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
       SagasCommand.Show.class,
       SagasCommand.Diagram.class,
       SagasCommand.Signal.class,
+      SagasCommand.Migrate.class,
       SagasCommand.Retry.class,
       SagasCommand.Skip.class,
       SagasCommand.Compensate.class,
@@ -32,7 +33,8 @@ final class SagasCommand implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "a subcommand is required: list, show, diagram, signal, retry, skip, compensate or abort");
+        "a subcommand is required: list, show, diagram, signal, migrate, retry, skip, compensate"
+            + " or abort");
   }
 
   static String path(String saga, String id) {
@@ -111,6 +113,9 @@ final class SagasCommand implements Runnable {
   static void printView(Output output, JsonNode view) {
     output.line("saga:   " + view.path("saga").asText() + " " + view.path("sagaId").asText());
     output.line("status: " + view.path("status").asText());
+    if (view.path("version").asInt(1) != 1) {
+      output.line("version: " + view.path("version").asInt());
+    }
     if (!view.path("reason").isNull() && !view.path("reason").isMissingNode()) {
       output.line("reason: " + view.path("reason").asText());
     }
@@ -221,6 +226,37 @@ final class SagasCommand implements Runnable {
             result.path("taken").asBoolean()
                 ? "signal " + type + ": taken (or kept until its step is reached)"
                 : "signal " + type + ": changed nothing (its wait is over, or the saga ended)");
+      }
+      return SkaldCli.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "migrate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Move a running or parked instance to another version of its saga, when its past fits.",
+        "Example: skald sagas migrate place-order order-7 --to 2"
+      })
+  static final class Migrate extends SkaldCli.ApiCommand {
+    @Parameters(index = "0", paramLabel = "SAGA", description = "A saga definition's name.")
+    String saga;
+
+    @Parameters(index = "1", paramLabel = "ID", description = "The instance id.")
+    String id;
+
+    @Option(names = "--to", required = true, description = "The version to run from now on.")
+    int to;
+
+    @Override
+    int call(AdminApi api, Output output) {
+      if (to < 1) {
+        throw usage("--to must be a version, from 1, was " + to);
+      }
+      JsonNode view = api.post(path(saga, id) + "/migrate", AdminApi.object().put("toVersion", to));
+      if (!output.raw(view)) {
+        output.line("migrate: now version " + view.path("version").asInt());
+        printView(output, view);
       }
       return SkaldCli.EXIT_OK;
     }

@@ -409,6 +409,7 @@ class SkaldCliTest {
             "--json",
             "{\"manager\":\"maria\"}");
     assertEquals(0, signalled.exit(), signalled.toString());
+    assertRefused(skald("sagas", "migrate", "approve", "a-7", "--to", "9"), 1, "no version 9");
     assertTrue(signalled.out().contains("signal Approved: taken"), signalled.out());
     Await.until(
         skald.system(),

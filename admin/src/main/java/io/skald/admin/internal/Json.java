@@ -467,6 +467,7 @@ public final class Json {
             .put("sagaId", view.sagaId())
             .put("saga", view.sagaName())
             .put("status", view.status().name())
+            .put("version", view.version())
             .put("reason", view.reason())
             .put("deadline", view.deadline() == null ? null : view.deadline().toString())
             .put("deadlinePassed", view.deadlinePassed());

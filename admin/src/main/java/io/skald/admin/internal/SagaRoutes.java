@@ -112,6 +112,9 @@ final class SagaRoutes extends RouteSupport {
                                 "signal",
                                 () -> post(() -> body(body -> signal(runner, sagaId, body)))),
                             path(
+                                "migrate",
+                                () -> post(() -> body(body -> migrate(runner, sagaId, body)))),
+                            path(
                                 PathMatchers.segment(),
                                 action ->
                                     post(() -> reply(() -> operate(runner, sagaId, action)))));
@@ -139,6 +142,9 @@ final class SagaRoutes extends RouteSupport {
                           }
                           ObjectNode row = Json.object().put("name", name);
                           row.set("counts", byStatus);
+                          ArrayNode versions = Json.array();
+                          runner.versions().forEach(versions::add);
+                          row.set("versions", versions);
                           return row;
                         })
                     .toCompletableFuture()));
@@ -240,6 +246,41 @@ final class SagaRoutes extends RouteSupport {
                       .put("type", type)
                       .put("taken", taken));
             });
+  }
+
+  /**
+   * {@code POST .../{id}/migrate} with {@code {"toVersion": 2}}: 200 with the instance after the
+   * migration, 400 for a version the saga does not run here, 409 when the instance's past does not
+   * fit the version, 404 for no such instance.
+   */
+  private CompletionStage<Reply> migrate(SagaRunner<?> runner, String sagaId, ObjectNode body) {
+    com.fasterxml.jackson.databind.JsonNode to = body.get("toVersion");
+    if (to == null || !to.canConvertToInt() || to.asInt() < 1) {
+      throw ApiError.badRequest("\"toVersion\" must be a version, from 1");
+    }
+    return instance(runner, sagaId)
+        .thenCompose(
+            exists ->
+                runner
+                    .migrate(sagaId, to.asInt())
+                    .handle(
+                        (view, error) -> {
+                          if (error != null) {
+                            Throwable cause =
+                                error instanceof CompletionException ? error.getCause() : error;
+                            if (cause instanceof IllegalArgumentException) {
+                              throw ApiError.badRequest(cause.getMessage());
+                            }
+                            if (cause instanceof IllegalStateException) {
+                              throw new ApiError(
+                                  StatusCodes.CONFLICT, "action_refused", cause.getMessage());
+                            }
+                            throw error instanceof CompletionException c
+                                ? c
+                                : new CompletionException(cause);
+                          }
+                          return Reply.ok(Json.saga(view));
+                        }));
   }
 
   private CompletionStage<Reply> operate(SagaRunner<?> runner, String sagaId, String action) {
