@@ -272,6 +272,49 @@ class SagaEventFormatTest {
             .get());
   }
 
+  /** The status index's event and snapshot written before versions read as all version 1. */
+  @Test
+  void indexRecordsWrittenBeforeVersionsReadAsVersionOne() throws Exception {
+    var updated =
+        new io.skald.saga.internal.runner.SagaIndex.Updated(
+            List.of("o-1"), List.of(io.skald.saga.SagaStatus.RUNNING), List.of(2));
+    var serializer = serialization.findSerializerFor(updated);
+    String manifest = Serializers.manifestFor(serializer, updated);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old = new CBORMapper().readValue(serializer.toBinary(updated), Map.class);
+    old.remove("versions"); // as the earlier code wrote it
+    var back =
+        (io.skald.saga.internal.runner.SagaIndex.Updated)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), serializer.identifier(), manifest)
+                .get();
+    assertEquals(List.of("o-1"), back.ids());
+    assertEquals(1, back.version(0));
+
+    var state =
+        new io.skald.saga.internal.runner.SagaIndex.State(
+            new java.util.LinkedHashMap<>(Map.of("o-1", io.skald.saga.SagaStatus.RUNNING)),
+            Map.of(),
+            Map.of("o-1", 2));
+    var stateSerializer = serialization.findSerializerFor(state);
+    String stateManifest = Serializers.manifestFor(stateSerializer, state);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> oldState =
+        new CBORMapper().readValue(stateSerializer.toBinary(state), Map.class);
+    oldState.remove("versions");
+    var readState =
+        (io.skald.saga.internal.runner.SagaIndex.State)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(oldState),
+                    stateSerializer.identifier(),
+                    stateManifest)
+                .get();
+    assertEquals(Map.of(), readState.versions());
+    assertEquals(io.skald.saga.SagaStatus.RUNNING, readState.statuses().get("o-1"));
+  }
+
   /** The semantic locks' events and states read back under their stable names. */
   @Test
   void semanticLockRecordsRoundTripUnderTheirNames() throws Exception {
