@@ -474,6 +474,40 @@ class AdminApiTest {
         api.call("POST", "/api/v1/sagas/approve/a-404/migrate", "{\"toVersion\":1}"),
         404,
         "unknown_saga_instance");
+
+    // the summaries query: by status, time and version, paged
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(15),
+        () -> {
+          JsonNode summaries =
+              api.get("/api/v1/sagas/approve?status=COMPLETED&version=1&limit=10").body();
+          assertEquals(1, summaries.path("items").size(), summaries.toString());
+          JsonNode one = summaries.path("items").get(0);
+          assertEquals("a-1", one.path("sagaId").asText());
+          assertEquals(1, one.path("version").asInt());
+          assertFalse(one.path("deleted").asBoolean());
+          java.time.Instant.parse(one.path("at").asText());
+          assertTrue(summaries.path("next").isNull(), summaries.toString());
+        });
+    assertEquals(
+        0,
+        api.get("/api/v1/sagas/approve?status=COMPLETED&to=2020-01-01T00:00:00Z")
+            .body()
+            .path("items")
+            .size());
+    assertError(api.get("/api/v1/sagas/approve?from=2020-01-01T00:00:00Z"), 400, "invalid_request");
+    assertError(
+        api.get("/api/v1/sagas/approve?status=COMPLETED&from=yesterday"), 400, "invalid_request");
+    assertError(api.get("/api/v1/sagas/approve?status=COMPLETED&limit=0"), 400, "invalid_request");
+    assertError(
+        api.get("/api/v1/sagas/approve?status=COMPLETED&after=nonsense"), 400, "invalid_request");
+    assertError(
+        api.get(
+            "/api/v1/sagas/approve?status=COMPLETED&from=2026-01-02T00:00:00Z"
+                + "&to=2026-01-01T00:00:00Z"),
+        400,
+        "invalid_request");
   }
 
   @Test

@@ -7,13 +7,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code skald sagas list|show|diagram|signal|migrate|retry|skip|compensate|abort}. */
+/** {@code skald sagas list|find|show|diagram|signal|migrate|retry|skip|compensate|abort}. */
 @Command(
     name = "sagas",
     mixinStandardHelpOptions = true,
     description = "List and inspect saga instances, and act on parked ones.",
     subcommands = {
       SagasCommand.ListSagas.class,
+      SagasCommand.Find.class,
       SagasCommand.Show.class,
       SagasCommand.Diagram.class,
       SagasCommand.Signal.class,
@@ -33,7 +34,7 @@ final class SagasCommand implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "a subcommand is required: list, show, diagram, signal, migrate, retry, skip, compensate"
+        "a subcommand is required: list, find, show, diagram, signal, migrate, retry, skip, compensate"
             + " or abort");
   }
 
@@ -105,6 +106,82 @@ final class SagasCommand implements Runnable {
                 + ", page "
                 + page
                 + ")");
+      }
+      return SkaldCli.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "find",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The summaries of a saga's instances of one status, by time range and version, oldest"
+            + " first; finished ones stay listed after retention deleted them.",
+        "Prints the next page's cursor for --after when there is more."
+      })
+  static final class Find extends SkaldCli.ApiCommand {
+    @Parameters(index = "0", paramLabel = "SAGA", description = "A saga definition's name.")
+    String saga;
+
+    @Option(
+        names = "--status",
+        required = true,
+        description = "RUNNING, COMPENSATING, PARKED, COMPLETED, COMPENSATED or ABORTED.")
+    String status;
+
+    @Option(names = "--from", description = "The earliest change, ISO-8601 (2026-12-07T10:00:00Z).")
+    String from;
+
+    @Option(names = "--to", description = "The latest change, ISO-8601.")
+    String to;
+
+    @Option(names = "--version", description = "Only this definition version.")
+    Integer version;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "Summaries per page (1 to 1000). Default: ${DEFAULT-VALUE}.")
+    int limit;
+
+    @Option(names = "--after", description = "The cursor a previous page printed.")
+    String after;
+
+    @Override
+    int call(AdminApi api, Output output) {
+      StringBuilder query =
+          new StringBuilder("?status=")
+              .append(AdminApi.encode(status.toUpperCase(java.util.Locale.ROOT)))
+              .append("&limit=")
+              .append(limit);
+      if (from != null) {
+        query.append("&from=").append(AdminApi.encode(from));
+      }
+      if (to != null) {
+        query.append("&to=").append(AdminApi.encode(to));
+      }
+      if (version != null) {
+        query.append("&version=").append(version);
+      }
+      if (after != null) {
+        query.append("&after=").append(AdminApi.encode(after));
+      }
+      JsonNode body = api.get(path(saga, null) + query);
+      if (!output.raw(body)) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode s : body.path("items")) {
+          rows.add(
+              List.of(
+                  s.path("sagaId").asText(),
+                  s.path("status").asText(),
+                  s.path("version").asText(),
+                  Output.text(s.path("at")),
+                  s.path("deleted").asBoolean() ? "yes" : "no"));
+        }
+        output.table(List.of("ID", "STATUS", "VERSION", "AT", "DELETED"), rows);
+        if (!body.path("next").isNull() && !body.path("next").isMissingNode()) {
+          output.line("(more: --after " + body.path("next").asText() + ")");
+        }
       }
       return SkaldCli.EXIT_OK;
     }

@@ -417,6 +417,19 @@ class SkaldCliTest {
         () ->
             assertTrue(
                 skald("sagas", "show", "approve", "a-7").out().contains("status: COMPLETED")));
+    Await.until(
+        skald.system(),
+        Duration.ofSeconds(15),
+        () -> {
+          Run found = skald("sagas", "find", "approve", "--status", "completed", "--version", "1");
+          assertEquals(0, found.exit(), found.toString());
+          assertTrue(found.out().contains("a-7"), found.out());
+          assertTrue(found.out().contains("DELETED"), found.out());
+        });
+    assertRefused(
+        skald("sagas", "find", "approve", "--status", "COMPLETED", "--from", "yesterday"),
+        1,
+        "ISO-8601");
   }
 
   @Test

@@ -94,6 +94,31 @@ public interface SagaRunner<D> {
   CompletionStage<Map<SagaStatus, Long>> counts();
 
   /**
+   * A page of the instances of a status, by time range and version. Finished instances stay listed
+   * after retention deleted them ({@code skald.saga.retention}); running and parked ones come from
+   * the index's memory. Eventually consistent, as {@link #list}: a change shows within about 100
+   * ms.
+   * <!-- snippet: jd-saga-query -->
+   *
+   * <pre>{@code
+   * SagaQuery query =
+   *     SagaQuery.of(SagaStatus.COMPENSATED)
+   *         .between(Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"))
+   *         .limit(500);
+   * int compensated = 0;
+   * while (query != null) {
+   *   SagaPage page = orders.query(query).toCompletableFuture().join();
+   *   compensated += page.items().size(); // SagaSummary: id, status, version, when, deleted
+   *   query = page.hasNext() ? query.after(page.next()) : null;
+   * }
+   * }</pre>
+   *
+   * @param query what to find
+   * @return the page; failed with an {@link IllegalArgumentException} for a cursor of another query
+   */
+  CompletionStage<SagaPage> query(SagaQuery query);
+
+  /**
    * The versions of the definition this runner runs side by side ({@link
    * Sagas#orchestrator(java.util.List)}); new instances take the newest.
    *

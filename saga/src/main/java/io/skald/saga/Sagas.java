@@ -42,6 +42,7 @@ import java.util.Map;
 public final class Sagas {
   private final Skald skald;
   private final SagaRuntimeSettings settings;
+  private final io.skald.saga.internal.SagaRetention retention;
   private final SagaJson json = new SagaJson();
   private final Producer<String, byte[]> producer;
   private final Map<String, DefaultSagaRunner<?>> runners = new HashMap<>();
@@ -49,6 +50,7 @@ public final class Sagas {
   private Sagas(Skald skald) {
     this.skald = skald;
     this.settings = SagaRuntimeSettings.from(skald.system().settings().config());
+    this.retention = io.skald.saga.internal.SagaRetention.from(skald.system().settings().config());
     this.producer =
         skald.producer(
             ProducerSettings.of(Codecs.string(), Codecs.bytes())
@@ -58,7 +60,8 @@ public final class Sagas {
         skald.system(),
         settings.journalPluginId(),
         settings.snapshotPluginId(),
-        settings.indexMaxFinished());
+        settings.indexMaxFinished(),
+        retention);
     ParticipantLedger.init(
         skald.system(),
         settings.journalPluginId(),

@@ -60,7 +60,14 @@ class SemanticLocksTest {
       assertEquals("orders/b", b.get(5, TimeUnit.SECONDS).heldBy(), "first come, first served");
       assertTrue(b.get().granted());
       assertFalse(c.isDone());
+      String holdings = "skald-saga-semantic-lock-holdings|queueing:orders/b";
+      assertTrue(JournalEvents.count(node, holdings) > 0);
       assertEquals(1, join(queue.releaseAll("orders", "b")), "b's end releases what it holds");
+      SkaldTestNode current = node;
+      Await.until(
+          node.skald().system(),
+          Duration.ofSeconds(10),
+          () -> assertEquals(0, JournalEvents.count(current, holdings), "nothing left of b"));
       assertTrue(c.get(5, TimeUnit.SECONDS).granted());
 
       SemanticLocks shortWait =

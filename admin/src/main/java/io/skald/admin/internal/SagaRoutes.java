@@ -51,29 +51,30 @@ final class SagaRoutes extends RouteSupport {
                       () ->
                           get(
                               () ->
-                                  parameterOptional(
-                                      "status",
-                                      status ->
-                                          parameterOptional(
-                                              "page",
-                                              page ->
-                                                  parameterOptional(
-                                                      "size",
-                                                      size ->
-                                                          reply(
-                                                              () ->
-                                                                  listInstances(
-                                                                      runner,
-                                                                      status,
-                                                                      intParam(
-                                                                          page,
-                                                                          "page",
-                                                                          0,
-                                                                          0,
-                                                                          Integer.MAX_VALUE),
-                                                                      intParam(
-                                                                          size, "size", 50, 1,
-                                                                          MAX_PAGE)))))))),
+                                  parameterMap(
+                                      params ->
+                                          reply(
+                                              () ->
+                                                  params.keySet().stream()
+                                                          .anyMatch(SUMMARY_PARAMS::contains)
+                                                      ? summaries(runner, params)
+                                                      : listInstances(
+                                                          runner,
+                                                          Optional.ofNullable(params.get("status")),
+                                                          intParam(
+                                                              Optional.ofNullable(
+                                                                  params.get("page")),
+                                                              "page",
+                                                              0,
+                                                              0,
+                                                              Integer.MAX_VALUE),
+                                                          intParam(
+                                                              Optional.ofNullable(
+                                                                  params.get("size")),
+                                                              "size",
+                                                              50,
+                                                              1,
+                                                              MAX_PAGE)))))),
                   pathPrefix(
                       PathMatchers.segment(),
                       sagaId -> {
@@ -157,6 +158,88 @@ final class SagaRoutes extends RouteSupport {
               body.set("sagas", list);
               return Reply.ok(body);
             });
+  }
+
+  /** Parameters that ask for the summaries query rather than the list of ids. */
+  private static final java.util.Set<String> SUMMARY_PARAMS =
+      java.util.Set.of("from", "to", "version", "limit", "after");
+
+  /**
+   * The summaries of one status by time range and version, a page at a time ({@link
+   * SagaRunner#query}): {@code status} (required), {@code from} and {@code to} (ISO-8601 instants),
+   * {@code version}, {@code limit}, {@code after} (the previous page's {@code next}).
+   */
+  private CompletionStage<Reply> summaries(SagaRunner<?> runner, Map<String, String> params) {
+    String status = params.get("status");
+    if (status == null) {
+      throw ApiError.badRequest("\"status\" is required with from, to, version, limit or after");
+    }
+    io.skald.saga.SagaQuery query;
+    try {
+      query =
+          new io.skald.saga.SagaQuery(
+              SagaStatus.valueOf(status),
+              instantParam(params.get("from"), "from"),
+              instantParam(params.get("to"), "to"),
+              intParam(Optional.ofNullable(params.get("version")), "version", 0, 0, 1_000_000),
+              intParam(
+                  Optional.ofNullable(params.get("limit")),
+                  "limit",
+                  100,
+                  1,
+                  io.skald.saga.SagaQuery.MAX_LIMIT),
+              params.get("after"));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(
+          e.getMessage().startsWith("No enum constant")
+              ? "\"status\" must be one of " + List.of(SagaStatus.values()) + ", was " + status
+              : e.getMessage());
+    }
+    return runner
+        .query(query)
+        .handle(
+            (page, error) -> {
+              if (error != null) {
+                Throwable cause =
+                    error instanceof java.util.concurrent.CompletionException
+                        ? error.getCause()
+                        : error;
+                if (cause instanceof IllegalArgumentException) {
+                  throw ApiError.badRequest(cause.getMessage());
+                }
+                throw new java.util.concurrent.CompletionException(cause);
+              }
+              ArrayNode items = Json.array();
+              page.items()
+                  .forEach(
+                      s ->
+                          items.add(
+                              Json.object()
+                                  .put("sagaId", s.sagaId())
+                                  .put("status", s.status().name())
+                                  .put("version", s.version())
+                                  .put("at", s.at() == null ? null : s.at().toString())
+                                  .put("deleted", s.deleted())));
+              ObjectNode body =
+                  Json.object()
+                      .put("saga", runner.definition().name())
+                      .put("status", status)
+                      .put("next", page.next());
+              body.set("items", items);
+              return Reply.ok(body);
+            });
+  }
+
+  private static java.time.Instant instantParam(String value, String name) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiError.badRequest(
+          "\"" + name + "\" must be an ISO-8601 instant (2026-12-07T10:00:00Z), was " + value);
+    }
   }
 
   private CompletionStage<Reply> listInstances(

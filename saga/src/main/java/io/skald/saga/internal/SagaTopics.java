@@ -13,6 +13,13 @@ import java.util.concurrent.TimeUnit;
 public final class SagaTopics {
   private SagaTopics() {}
 
+  private static TopicSpec spec(String name, int partitions, Duration maxAge) {
+    TopicSpec spec = TopicSpec.of(name, partitions);
+    return maxAge == null
+        ? spec
+        : spec.withRetention(io.skald.framework.admin.Retention.forever().withMaxAge(maxAge));
+  }
+
   /**
    * Creates the missing topics (existing ones are kept as they are) and waits.
    *
@@ -20,9 +27,14 @@ public final class SagaTopics {
    * @param names the topic names
    * @param partitions the partitions of a created topic
    * @param timeout how long to wait
+   * @param maxAge the age at which records of a created topic are deleted, or null to keep them
    */
   public static void ensure(
-      TopicAdmin admin, Collection<String> names, int partitions, Duration timeout) {
+      TopicAdmin admin,
+      Collection<String> names,
+      int partitions,
+      Duration timeout,
+      Duration maxAge) {
     CompletableFuture<?>[] all =
         names.stream()
             .distinct()
@@ -34,7 +46,7 @@ public final class SagaTopics {
                             existing ->
                                 existing.isPresent()
                                     ? CompletableFuture.completedFuture(existing.get())
-                                    : admin.createTopic(TopicSpec.of(name, partitions)))
+                                    : admin.createTopic(spec(name, partitions, maxAge)))
                         .exceptionally(
                             error -> {
                               Throwable cause =

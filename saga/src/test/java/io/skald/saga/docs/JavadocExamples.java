@@ -6,12 +6,15 @@ import io.skald.saga.Endpoint;
 import io.skald.saga.SagaDeadline;
 import io.skald.saga.SagaDefinition;
 import io.skald.saga.SagaOrchestrator;
+import io.skald.saga.SagaPage;
+import io.skald.saga.SagaQuery;
 import io.skald.saga.SagaStatus;
 import io.skald.saga.Sagas;
 import io.skald.saga.SemanticLocks;
 import io.skald.saga.testkit.SagaChecker;
 import io.skald.saga.testkit.SagaTestKit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -153,6 +156,22 @@ final class JavadocExamples {
         orchestrator.signal("order-7", new Approved("maria")).toCompletableFuture().join();
     // #jd-saga-signal
     return taken;
+  }
+
+  static int query(SagaOrchestrator<Order> orders) {
+    // #jd-saga-query
+    SagaQuery query =
+        SagaQuery.of(SagaStatus.COMPENSATED)
+            .between(Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"))
+            .limit(500);
+    int compensated = 0;
+    while (query != null) {
+      SagaPage page = orders.query(query).toCompletableFuture().join();
+      compensated += page.items().size(); // SagaSummary: id, status, version, when, deleted
+      query = page.hasNext() ? query.after(page.next()) : null;
+    }
+    // #jd-saga-query
+    return compensated;
   }
 
   static java.util.Map<Integer, Long> versions(

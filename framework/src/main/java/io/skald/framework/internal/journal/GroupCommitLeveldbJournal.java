@@ -57,6 +57,22 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   private boolean grouping;
   private long groups;
 
+  /** Deletions (of any persistence id) after which their key range is compacted; 0: never. */
+  private final int compactAfterDeletions;
+
+  private int deletions;
+  private int deletedFrom = Integer.MAX_VALUE;
+  private int deletedTo = Integer.MIN_VALUE;
+
+  /** Runs range compactions off the journal's thread (LevelDB takes writes meanwhile). */
+  private final java.util.concurrent.ExecutorService compactor =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "skald-leveldb-compaction");
+            t.setDaemon(true);
+            return t;
+          });
+
   /**
    * Created by Pekko persistence from the plugin's configuration.
    *
@@ -65,6 +81,8 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   public GroupCommitLeveldbJournal(Config config) {
     super(config);
     this.fsync = config.getBoolean("fsync");
+    this.compactAfterDeletions =
+        config.hasPath("compact-after-deletions") ? config.getInt("compact-after-deletions") : 0;
     this.metrics =
         SkaldMetrics.get(org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(context().system()))
             .journal();
@@ -92,7 +110,61 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
   public void postStop() {
     // no direct read may run on the database once it is closed
     LeveldbDirectReads.unregister(context().system(), this);
+    compactor.shutdownNow();
+    try {
+      // LevelDB waits for a compaction in progress when it closes; this waits for the task
+      if (!compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        log().warning("a LevelDB compaction still runs as the journal closes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     super.postStop();
+  }
+
+  /**
+   * Deletes as Pekko's journal does, and once {@code compact-after-deletions} deletions added up,
+   * compacts the key range they touched, in the background: LevelDB otherwise keeps deleted entries
+   * on disk until its own compactions reach them (a saga's retention deletes thousands of small
+   * instances at a time; a topic's truncation, a partition's prefix). Persistence ids are numbered
+   * as they first write, so instances that ended together lie close together.
+   */
+  @Override
+  public Future<BoxedUnit> asyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    Future<BoxedUnit> deleted = super.asyncDeleteMessagesTo(persistenceId, toSequenceNr);
+    if (compactAfterDeletions > 0) {
+      int id = numericId(persistenceId); // known by now: the deletion looked it up
+      deletedFrom = Math.min(deletedFrom, id);
+      deletedTo = Math.max(deletedTo, id);
+      if (++deletions >= compactAfterDeletions) {
+        byte[] from =
+            org.apache.pekko.persistence.journal.leveldb.Key.keyToBytes(
+                new org.apache.pekko.persistence.journal.leveldb.Key(deletedFrom, 0L, 0));
+        byte[] to =
+            org.apache.pekko.persistence.journal.leveldb.Key.keyToBytes(
+                new org.apache.pekko.persistence.journal.leveldb.Key(deletedTo + 1, 0L, 0));
+        org.iq80.leveldb.DB db = leveldb();
+        int count = deletions;
+        deletions = 0;
+        deletedFrom = Integer.MAX_VALUE;
+        deletedTo = Integer.MIN_VALUE;
+        compactor.execute(
+            () -> {
+              long start = System.nanoTime();
+              try {
+                db.compactRange(from, to);
+                log()
+                    .debug(
+                        "compacted the journal range of {} deletions in {} ms",
+                        count,
+                        (System.nanoTime() - start) / 1_000_000);
+              } catch (RuntimeException e) {
+                log().warning("compacting the journal after deletions failed: {}", e.toString());
+              }
+            });
+      }
+    }
+    return deleted;
   }
 
   @Override

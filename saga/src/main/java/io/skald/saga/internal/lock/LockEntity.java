@@ -181,8 +181,10 @@ public final class LockEntity
   @Override
   public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
     // a busy resource is locked and released by every saga that touches it: keep its recovery
-    // short (the state is small: a holder and a queue)
-    return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(100, 2);
+    // short (the state is small: a holder and a queue), and its journal short: the events the
+    // snapshots kept cover are deleted
+    return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(100, 2)
+        .withDeleteEventsOnSnapshot();
   }
 
   @Override

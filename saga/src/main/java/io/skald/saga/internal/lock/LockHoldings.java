@@ -109,16 +109,41 @@ public final class LockHoldings
             SagaRuntimeSettings.placed(
                 system,
                 Entity.of(
-                    TYPE_KEY, ctx -> new LockHoldings(ctx.getEntityId(), journal, snapshots))));
+                    TYPE_KEY,
+                    entity ->
+                        org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+                            ctx ->
+                                new LockHoldings(
+                                    ctx.getSystem(), entity.getEntityId(), journal, snapshots)))));
   }
 
   private final String journal;
   private final String snapshots;
 
-  private LockHoldings(String id, String journal, String snapshots) {
+  private final ActorSystem<?> system;
+
+  private LockHoldings(ActorSystem<?> system, String id, String journal, String snapshots) {
     super(PersistenceId.of(TYPE_KEY.name(), id), SagaRuntimeSettings.ON_PERSIST_FAILURE);
+    this.system = system;
     this.journal = journal;
     this.snapshots = snapshots;
+  }
+
+  /**
+   * A holder that holds nothing any more (its saga ended) needs none of its events: they are
+   * deleted, so that every saga that ever held a lock does not leave a journal behind. The request
+   * follows the last write in the journal's mailbox, and a later write follows it.
+   */
+  private void forgetIfEmpty(State state) {
+    if (state.resources().isEmpty()) {
+      org.apache.pekko.persistence.Persistence.get(
+              org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+          .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
+          .tell(
+              new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
+                  persistenceId().id(), Long.MAX_VALUE, org.apache.pekko.actor.ActorRef.noSender()),
+              org.apache.pekko.actor.ActorRef.noSender());
+    }
   }
 
   @Override
@@ -157,7 +182,11 @@ public final class LockHoldings
                   ? Effect().none().thenRun(s -> remove.replyTo().tell(Boolean.TRUE))
                   : Effect()
                       .persist(new Freed(held))
-                      .thenRun(s -> remove.replyTo().tell(Boolean.TRUE));
+                      .thenRun(
+                          s -> {
+                            forgetIfEmpty(s);
+                            remove.replyTo().tell(Boolean.TRUE);
+                          });
             })
         .onCommand(Get.class, (state, get) -> Effect().none().thenRun(s -> get.replyTo().tell(s)))
         .build();

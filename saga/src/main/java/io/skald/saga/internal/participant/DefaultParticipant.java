@@ -119,7 +119,12 @@ public final class DefaultParticipant implements Participant {
         byEndpoint.values().stream().map(b -> b.endpoint().topic()).distinct().toList();
     List<String> topics = new ArrayList<>(commandTopics);
     followed.forEach(d -> topics.add(DefaultSagaRunner.flowTopic(d)));
-    SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
+    SagaTopics.ensure(
+        skald.admin(),
+        topics,
+        settings.topicPartitions(),
+        settings.askTimeout(),
+        io.skald.saga.internal.SagaRetention.from(skald.system().settings().config()).records());
     for (SagaDefinition<?> definition : followed) {
       FlowReactor<?> reactor = new FlowReactor<>(definition, this, json);
       skald.subscribe(

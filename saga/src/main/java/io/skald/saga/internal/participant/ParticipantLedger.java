@@ -208,7 +208,9 @@ public final class ParticipantLedger
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    // The snapshot holds every key still remembered: the events before it are deleted (the keys of
+    // instances that ended a grace period ago are gone with them).
+    return RetentionCriteria.snapshotEvery(1000, 2).withDeleteEventsOnSnapshot();
   }
 
   @Override

@@ -104,7 +104,12 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                 topics.add(step.compensation().topic());
               }
             });
-    SagaTopics.ensure(skald.admin(), topics, settings.topicPartitions(), settings.askTimeout());
+    SagaTopics.ensure(
+        skald.admin(),
+        topics,
+        settings.topicPartitions(),
+        settings.askTimeout(),
+        io.skald.saga.internal.SagaRetention.from(skald.system().settings().config()).records());
     for (SagaDefinition<D> version : registered) {
       checkAgainstCatalog(version);
     }
@@ -547,6 +552,45 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                       Map<SagaStatus, Long> byStatus = new java.util.EnumMap<>(SagaStatus.class);
                       counts.counts().forEach((status, n) -> byStatus.put(status, (long) n));
                       return Map.copyOf(byStatus);
+                    })));
+  }
+
+  @Override
+  public CompletionStage<io.skald.saga.SagaPage> query(io.skald.saga.SagaQuery query) {
+    return Stages.unwrapped(
+        Stages.inline(
+            SagaIndex.ref(system, indexId())
+                .<SagaIndex.Page>ask(
+                    replyTo ->
+                        new SagaIndex.Query(
+                            query.status(),
+                            query.from() == null ? Long.MIN_VALUE : query.from().toEpochMilli(),
+                            query.to() == null ? Long.MAX_VALUE : query.to().toEpochMilli(),
+                            query.version(),
+                            query.limit(),
+                            query.after(),
+                            replyTo),
+                    settings.askTimeout())
+                .thenApply(
+                    page -> {
+                      if (page.error() != null) {
+                        throw new IllegalArgumentException(
+                            "saga " + definition.name() + ": query failed: " + page.error());
+                      }
+                      return new io.skald.saga.SagaPage(
+                          page.items().stream()
+                              .map(
+                                  s ->
+                                      new io.skald.saga.SagaSummary(
+                                          s.sagaId(),
+                                          s.status(),
+                                          s.version(),
+                                          s.at() == 0
+                                              ? null
+                                              : java.time.Instant.ofEpochMilli(s.at()),
+                                          s.deleted()))
+                              .toList(),
+                          page.next());
                     })));
   }
 

@@ -1,17 +1,21 @@
 package io.skald.saga.internal.runner;
 
 import io.skald.saga.SagaStatus;
+import io.skald.saga.internal.SagaRetention;
 import io.skald.saga.internal.SagaRuntimeSettings;
 import io.skald.saga.internal.SagaSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,6 +24,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -32,7 +37,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * authoritative.
  */
 public final class SagaIndex
-    extends EventSourcedBehavior<SagaIndex.Command, SagaIndex.Updated, SagaIndex.State> {
+    extends EventSourcedBehavior<SagaIndex.Command, SagaIndex.Event, SagaIndex.State> {
 
   /** The entity type. */
   public static final EntityTypeKey<Command> TYPE_KEY =
@@ -40,7 +45,85 @@ public final class SagaIndex
 
   /** Messages of the index. */
   public sealed interface Command extends SagaSerializable
-      permits StatusChanged, Flush, Stop, ListByStatus, Counts, InFlightByVersion {}
+      permits StatusChanged,
+          Flush,
+          Stop,
+          ListByStatus,
+          Counts,
+          InFlightByVersion,
+          Query,
+          Sweep,
+          SweepRead,
+          SweepDeleted {}
+
+  /** Persisted events of the index. */
+  public sealed interface Event extends SagaSerializable permits Updated, Swept {}
+
+  /**
+   * Pages through the summaries of one status, oldest first; see {@link
+   * io.skald.saga.SagaRunner#query}.
+   *
+   * @param status the status
+   * @param from the earliest change, epoch millis (inclusive)
+   * @param to the latest change, epoch millis (inclusive)
+   * @param version only this definition version, or 0 for every version
+   * @param limit the most summaries in the page
+   * @param after the cursor of the previous page, or null for the first
+   * @param replyTo receives the page
+   */
+  public record Query(
+      SagaStatus status,
+      long from,
+      long to,
+      int version,
+      int limit,
+      String after,
+      ActorRef<Page> replyTo)
+      implements Command {}
+
+  /**
+   * An instance's summary: what the index knows of it.
+   *
+   * @param sagaId the instance
+   * @param status its status
+   * @param version the version it ran
+   * @param at when it entered the status, epoch millis (0: before the index recorded times)
+   * @param deleted whether retention has deleted the instance's journal
+   */
+  public record Summary(String sagaId, SagaStatus status, int version, long at, boolean deleted)
+      implements SagaSerializable {}
+
+  /**
+   * The reply to {@link Query}.
+   *
+   * @param items the summaries
+   * @param next the cursor of the next page, or null when there is none
+   * @param error why the query failed, or null
+   */
+  public record Page(List<Summary> items, String next, String error) implements SagaSerializable {}
+
+  /** Looks for finished instances past their retention. */
+  enum Sweep implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The due instances a round found.
+   *
+   * @param round the round
+   * @param due their ids
+   * @param upTo the index event through which every due instance is in {@code due}
+   * @param error why reading failed, or null
+   */
+  record SweepRead(long round, List<String> due, long upTo, Throwable error) implements Command {}
+
+  /**
+   * The journal and snapshot store answered for a round.
+   *
+   * @param round the round
+   * @param error the first failure, or null
+   */
+  record SweepDeleted(long round, String error) implements Command {}
 
   /**
    * An instance changed status. The instance repeats it until the index acknowledges it, which it
@@ -120,9 +203,11 @@ public final class SagaIndex
    * @param statuses their new statuses, by position
    * @param versions the versions they run, by position (absent, so all 1, in events written before
    *     versions)
+   * @param at when the changes were written, epoch millis (0 in events written before times)
    */
-  public record Updated(List<String> ids, List<SagaStatus> statuses, List<Integer> versions)
-      implements SagaSerializable {
+  public record Updated(
+      List<String> ids, List<SagaStatus> statuses, List<Integer> versions, long at)
+      implements Event {
     /**
      * The version of the change at a position.
      *
@@ -135,6 +220,15 @@ public final class SagaIndex
   }
 
   /**
+   * Persisted: retention deleted the finished instances of the index's events up to {@code upTo}.
+   *
+   * @param upTo the index's sequence number through which finished instances are deleted
+   * @param instances how many instances this round deleted
+   * @param summariesUpTo the index's own events deleted up to this sequence number (0: none)
+   */
+  public record Swept(long upTo, long instances, long summariesUpTo) implements Event {}
+
+  /**
    * The index.
    *
    * @param statuses instance id to status, in order of the last change
@@ -143,16 +237,47 @@ public final class SagaIndex
    *     before it existed (read as none)
    * @param versions the version of each instance in flight that does not run version 1 (absent in
    *     snapshots written before versions: all 1)
+   * @param since when each instance in flight entered its status, epoch millis (absent in snapshots
+   *     written before times)
+   * @param marks where to start reading the index's events for a time: the first sequence number
+   *     written at or after each mark's time (one mark per hour or per 5,000 events)
+   * @param sweptUpTo the index's sequence number through which finished instances were deleted
+   * @param deleted how many instances retention deleted, in all
    */
   public record State(
       LinkedHashMap<String, SagaStatus> statuses,
       Map<SagaStatus, Long> forgotten,
-      Map<String, Integer> versions)
+      Map<String, Integer> versions,
+      Map<String, Long> since,
+      TreeMap<Long, Long> marks,
+      long sweptUpTo,
+      long deleted)
       implements SagaSerializable {
-    /** Reads an old snapshot's missing counts as none. */
+    /**
+     * Reads an old snapshot's missing counts, times and marks as none; every collection is a copy
+     * of its own (the index mutates its state in place, and a snapshot gets a copy).
+     */
     public State {
-      forgotten = forgotten == null ? Map.of() : Map.copyOf(forgotten);
-      versions = versions == null ? Map.of() : Map.copyOf(versions);
+      statuses = statuses == null ? new LinkedHashMap<>() : new LinkedHashMap<>(statuses);
+      forgotten = forgotten == null ? new EnumMap<>(SagaStatus.class) : enumMap(forgotten);
+      versions = versions == null ? new HashMap<>() : new HashMap<>(versions);
+      since = since == null ? new HashMap<>() : new HashMap<>(since);
+      marks = marks == null ? new TreeMap<>() : new TreeMap<>(marks);
+    }
+
+    private static Map<SagaStatus, Long> enumMap(Map<SagaStatus, Long> counts) {
+      Map<SagaStatus, Long> copy = new EnumMap<>(SagaStatus.class);
+      copy.putAll(counts);
+      return copy;
+    }
+
+    /** A copy (for a snapshot, written while later events change this state). */
+    State copy() {
+      return new State(statuses, forgotten, versions, since, marks, sweptUpTo, deleted);
+    }
+
+    State swept(long upTo, long more) {
+      return new State(statuses, forgotten, versions, since, marks, upTo, deleted + more);
     }
   }
 
@@ -160,11 +285,11 @@ public final class SagaIndex
    * The index of a saga.
    *
    * @param system the actor system
-   * @param sagaName the saga
+   * @param indexId the saga's index id (its name, or {@code flow:} and its name for a choreography)
    * @return its reference
    */
-  public static EntityRef<Command> ref(ActorSystem<?> system, String sagaName) {
-    return ClusterSharding.get(system).entityRefFor(TYPE_KEY, sagaName);
+  public static EntityRef<Command> ref(ActorSystem<?> system, String indexId) {
+    return ClusterSharding.get(system).entityRefFor(TYPE_KEY, indexId);
   }
 
   /**
@@ -174,44 +299,84 @@ public final class SagaIndex
    * @param journal the journal plugin id
    * @param snapshots the snapshot plugin id
    * @param maxFinished how many finished instances the index keeps
+   * @param retention how long finished instances and summaries are kept
    */
   public static void init(
-      ActorSystem<?> system, String journal, String snapshots, int maxFinished) {
+      ActorSystem<?> system,
+      String journal,
+      String snapshots,
+      int maxFinished,
+      SagaRetention retention) {
     ClusterSharding.get(system)
         .init(
             SagaRuntimeSettings.placed(
                 system,
                 Entity.of(
                         TYPE_KEY,
-                        ctx ->
-                            Behaviors.<Command>withTimers(
-                                timers ->
-                                    new SagaIndex(
-                                        ctx.getEntityId(),
-                                        timers,
-                                        journal,
-                                        snapshots,
-                                        maxFinished)))
+                        entity ->
+                            Behaviors.<Command>setup(
+                                ctx ->
+                                    Behaviors.withTimers(
+                                        timers ->
+                                            new SagaIndex(
+                                                ctx,
+                                                entity.getEntityId(),
+                                                timers,
+                                                journal,
+                                                snapshots,
+                                                maxFinished,
+                                                retention))))
                     .withStopMessage(Stop.INSTANCE)));
   }
 
+  /** A new mark after this many events without one (or when the hour changes). */
+  private static final long MARK_EVERY = 5_000;
+
+  private static final long HOUR = Duration.ofHours(1).toMillis();
+
+  /** The most index events one query page reads (a page may then hold fewer than its limit). */
+  private static final int MAX_SCAN = 2_000;
+
+  private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  private final String indexId;
   private final String journal;
   private final String snapshots;
   private final int maxFinished;
+  private final SagaRetention retention;
   private final List<StatusChanged> buffered = new ArrayList<>();
+  private long round;
+  private boolean sweeping;
+  private SweepRead sweepingRead;
 
   private SagaIndex(
-      String sagaName,
+      ActorContext<Command> context,
+      String indexId,
       TimerScheduler<Command> timers,
       String journal,
       String snapshots,
-      int maxFinished) {
-    super(PersistenceId.of(TYPE_KEY.name(), sagaName), SagaRuntimeSettings.ON_PERSIST_FAILURE);
+      int maxFinished,
+      SagaRetention retention) {
+    super(PersistenceId.of(TYPE_KEY.name(), indexId), SagaRuntimeSettings.ON_PERSIST_FAILURE);
+    this.context = context;
+    this.indexId = indexId;
     this.timers = timers;
     this.journal = journal;
     this.snapshots = snapshots;
     this.maxFinished = maxFinished;
+    this.retention = retention;
+    if (retention.instances() != null) {
+      timers.startTimerWithFixedDelay(Sweep.INSTANCE, retention.checkInterval());
+    }
+  }
+
+  /** The persistence id of one of this index's instances (or choreography trackers). */
+  private String instancePersistenceId(String sagaId) {
+    return indexId.startsWith("flow:")
+        ? PersistenceId.of(
+                SagaInstance.trackerTypeKey(indexId.substring("flow:".length())).name(), sagaId)
+            .id()
+        : PersistenceId.of(SagaInstance.typeKey(indexId).name(), sagaId).id();
   }
 
   @Override
@@ -226,16 +391,35 @@ public final class SagaIndex
 
   @Override
   public State emptyState() {
-    return new State(new LinkedHashMap<>(), Map.of(), Map.of());
+    return new State(null, null, null, null, null, 0, 0);
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(200, 2);
+    // the events stay: they are the summaries of the instances (SagaRunner.query), deleted only
+    // by skald.saga.retention.summaries
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  private static final int SNAPSHOT_EVERY = 200;
+
+  @Override
+  public org.apache.pekko.persistence.typed.SnapshotAdapter<State> snapshotAdapter() {
+    return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.copy();
+      }
+
+      @Override
+      public State fromJournal(Object snapshot) {
+        return (State) snapshot;
+      }
+    };
   }
 
   @Override
-  public CommandHandler<Command, Updated, State> commandHandler() {
+  public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(
@@ -280,9 +464,9 @@ public final class SagaIndex
         .onCommand(
             InFlightByVersion.class,
             (state, query) -> {
-              Map<String, Integer> versions = new java.util.HashMap<>(state.versions());
+              Map<String, Integer> versions = new HashMap<>(state.versions());
               buffered.forEach(c -> versions.put(c.sagaId(), c.version()));
-              Map<Integer, Long> counts = new java.util.TreeMap<>();
+              Map<Integer, Long> counts = new TreeMap<>();
               withBuffered(state)
                   .forEach(
                       (id, status) -> {
@@ -305,11 +489,24 @@ public final class SagaIndex
               query.replyTo().tell(new StatusCounts(counts));
               return Effect().none();
             })
+        .onCommand(
+            Query.class,
+            (state, query) -> {
+              if (query.status().terminal()) {
+                scan(state, query);
+              } else {
+                query.replyTo().tell(inFlight(state, query));
+              }
+              return Effect().none();
+            })
+        .onCommand(Sweep.class, this::onSweep)
+        .onCommand(SweepRead.class, this::onSweepRead)
+        .onCommand(SweepDeleted.class, this::onSweepDeleted)
         .build();
   }
 
   /** Writes the buffered changes as one event, then acknowledges them. */
-  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Updated, State> flush() {
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> flush() {
     List<String> ids = new ArrayList<>(buffered.size());
     List<SagaStatus> statuses = new ArrayList<>(buffered.size());
     List<Integer> versions = new ArrayList<>(buffered.size());
@@ -321,7 +518,7 @@ public final class SagaIndex
     List<StatusChanged> flushed = List.copyOf(buffered);
     buffered.clear();
     return Effect()
-        .persist(new Updated(ids, statuses, versions))
+        .persist(new Updated(ids, statuses, versions, System.currentTimeMillis()))
         .thenRun(
             s ->
                 flushed.forEach(
@@ -341,29 +538,358 @@ public final class SagaIndex
     return all;
   }
 
+  // ---- queries ----------------------------------------------------------------------------
+
+  /** A page of instances in flight, from memory (the index holds every one), by time then id. */
+  private Page inFlight(State state, Query query) {
+    long afterAt = Long.MIN_VALUE;
+    String afterId = "";
+    if (query.after() != null) {
+      String[] cursor = query.after().split(":", 3);
+      if (cursor.length != 3 || !cursor[0].equals("m")) {
+        return new Page(List.of(), null, "not a cursor of this query: " + query.after());
+      }
+      try {
+        afterAt = Long.parseLong(cursor[1]);
+      } catch (NumberFormatException e) {
+        return new Page(List.of(), null, "not a cursor of this query: " + query.after());
+      }
+      afterId = cursor[2];
+    }
+    List<Summary> matching = new ArrayList<>();
+    for (Map.Entry<String, SagaStatus> e : state.statuses().entrySet()) {
+      String id = e.getKey();
+      long at = state.since().getOrDefault(id, 0L);
+      int version = state.versions().getOrDefault(id, 1);
+      if (e.getValue() == query.status()
+          && (query.version() == 0 || version == query.version())
+          && at >= query.from()
+          && at <= query.to()
+          && (at > afterAt || (at == afterAt && id.compareTo(afterId) > 0))) {
+        matching.add(new Summary(id, e.getValue(), version, at, false));
+      }
+    }
+    matching.sort(java.util.Comparator.comparingLong(Summary::at).thenComparing(Summary::sagaId));
+    if (matching.size() <= query.limit()) {
+      return new Page(matching, null, null);
+    }
+    List<Summary> page = List.copyOf(matching.subList(0, query.limit()));
+    Summary last = page.get(page.size() - 1);
+    return new Page(page, "m:" + last.at() + ":" + last.sagaId(), null);
+  }
+
+  /**
+   * A page of finished instances, read from the index's own events (the summaries) from the mark
+   * before the query's start, a bounded number of events per page: nothing but the page is held.
+   */
+  private void scan(State state, Query query) {
+    long fromSeq;
+    int fromPos = 0;
+    if (query.after() != null) {
+      String[] cursor = query.after().split(":");
+      try {
+        if (cursor.length != 3 || !cursor[0].equals("j")) {
+          throw new NumberFormatException();
+        }
+        fromSeq = Math.max(1, Long.parseLong(cursor[1]));
+        fromPos = Math.max(0, Integer.parseInt(cursor[2]));
+      } catch (NumberFormatException e) {
+        query
+            .replyTo()
+            .tell(new Page(List.of(), null, "not a cursor of this query: " + query.after()));
+        return;
+      }
+    } else {
+      Map.Entry<Long, Long> mark = state.marks().floorEntry(query.from());
+      fromSeq = mark == null ? 1 : mark.getValue();
+    }
+    long swept = state.sweptUpTo();
+    int startPos = fromPos;
+    long startSeq = fromSeq;
+    ScanPage page = new ScanPage(query.limit());
+    readJournal()
+        .currentEventsByPersistenceId(persistenceId().id(), fromSeq, Long.MAX_VALUE)
+        .take(MAX_SCAN)
+        .takeWhile(envelope -> !page.done)
+        .runForeach(
+            envelope -> {
+              long seq = envelope.sequenceNr();
+              page.lastSeq = seq;
+              page.scanned++;
+              if (!(envelope.event() instanceof Updated updated)) {
+                return;
+              }
+              if (updated.at() > query.to()) {
+                page.end();
+                return;
+              }
+              int first = seq == startSeq ? startPos : 0;
+              for (int i = first; i < updated.ids().size() && !page.done; i++) {
+                SagaStatus status = updated.statuses().get(i);
+                if (status == query.status()
+                    && (query.version() == 0 || updated.version(i) == query.version())
+                    && updated.at() >= query.from()) {
+                  page.add(
+                      new Summary(
+                          updated.ids().get(i),
+                          status,
+                          updated.version(i),
+                          updated.at(),
+                          seq <= swept),
+                      "j:" + seq + ":" + (i + 1));
+                }
+              }
+            },
+            org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem()))
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                query
+                    .replyTo()
+                    .tell(new Page(List.of(), null, "reading the index failed: " + error));
+              } else {
+                query.replyTo().tell(page.result());
+              }
+            });
+  }
+
+  /** What a scan collected; touched only by the scan's stream. */
+  private static final class ScanPage {
+    private final int limit;
+    private final List<Summary> items = new ArrayList<>();
+    private String cursor;
+    private boolean done;
+    private boolean ended;
+    private long lastSeq;
+    private int scanned;
+
+    ScanPage(int limit) {
+      this.limit = limit;
+    }
+
+    void add(Summary summary, String next) {
+      items.add(summary);
+      if (items.size() == limit) {
+        cursor = next;
+        done = true;
+      }
+    }
+
+    void end() {
+      ended = true;
+      done = true;
+    }
+
+    Page result() {
+      if (ended) {
+        return new Page(List.copyOf(items), null, null);
+      }
+      if (cursor != null) {
+        return new Page(List.copyOf(items), cursor, null);
+      }
+      // the scan stopped at its bound or at the journal's end: go on after the last event read
+      return new Page(
+          List.copyOf(items), scanned < MAX_SCAN ? null : "j:" + (lastSeq + 1) + ":0", null);
+    }
+  }
+
+  private org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery
+      readJournal() {
+    return org.apache.pekko.persistence.query.PersistenceQuery.get(
+            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
+        .getReadJournalFor(
+            org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery.class,
+            context
+                .getSystem()
+                .settings()
+                .config()
+                .getString("skald.framework.persistence.query-plugin-id"));
+  }
+
+  // ---- retention ----------------------------------------------------------------------------
+
+  /**
+   * Reads the index's events after the last round, in order, while they are older than the
+   * retention, and collects the finished instances they name, up to a batch (whole events).
+   */
+  private Effect<Event, State> onSweep(State state, Sweep sweep) {
+    if (sweeping || retention.instances() == null) {
+      return Effect().none();
+    }
+    sweeping = true;
+    long thisRound = ++round;
+    long cutoff = System.currentTimeMillis() - retention.instances().toMillis();
+    long last = lastSequenceNumber(context);
+    List<String> due = new ArrayList<>();
+    long[] upTo = {state.sweptUpTo()};
+    // events written before times (at 0) are due when a later one is: they are older
+    List<Updated> undated = new ArrayList<>();
+    long[] undatedSeq = {0};
+    context.pipeToSelf(
+        readJournal()
+            .currentEventsByPersistenceId(persistenceId().id(), state.sweptUpTo() + 1, last)
+            .takeWhile(
+                envelope ->
+                    due.size() < retention.batch()
+                        && (!(envelope.event() instanceof Updated u) || u.at() <= cutoff))
+            .runForeach(
+                envelope -> {
+                  if (!(envelope.event() instanceof Updated updated)) {
+                    upTo[0] = envelope.sequenceNr();
+                    return;
+                  }
+                  if (updated.at() == 0) {
+                    undated.add(updated);
+                    undatedSeq[0] = envelope.sequenceNr();
+                    return;
+                  }
+                  for (Updated earlier : undated) {
+                    finished(earlier, due);
+                  }
+                  undated.clear();
+                  finished(updated, due);
+                  upTo[0] = envelope.sequenceNr();
+                },
+                org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem())),
+        (done, error) -> new SweepRead(thisRound, due, upTo[0], error));
+    return Effect().none();
+  }
+
+  private static void finished(Updated updated, List<String> due) {
+    for (int i = 0; i < updated.ids().size(); i++) {
+      if (updated.statuses().get(i).terminal()) {
+        due.add(updated.ids().get(i));
+      }
+    }
+  }
+
+  /** Deletes the journal and the snapshots of every due instance. */
+  private Effect<Event, State> onSweepRead(State state, SweepRead read) {
+    if (read.round() != round) {
+      return Effect().none();
+    }
+    if (read.error() != null) {
+      context.getLog().warn("saga index {}: retention could not read: {}", indexId, read.error());
+      sweeping = false;
+      return Effect().none();
+    }
+    if (read.upTo() <= state.sweptUpTo()) {
+      sweeping = false; // nothing due
+      return Effect().none();
+    }
+    sweepingRead = read;
+    if (read.due().isEmpty()) {
+      return onSweepDeleted(state, new SweepDeleted(read.round(), null));
+    }
+    context.spawnAnonymous(
+        InstanceDeletion.create(
+            read.due().stream().map(this::instancePersistenceId).toList(),
+            journal,
+            snapshots,
+            context.getSelf(),
+            read.round()));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onSweepDeleted(State state, SweepDeleted deleted) {
+    if (deleted.round() != round || sweepingRead == null) {
+      return Effect().none();
+    }
+    SweepRead read = sweepingRead;
+    sweepingRead = null;
+    sweeping = false;
+    if (deleted.error() != null) {
+      context
+          .getLog()
+          .warn("saga index {}: retention could not delete: {}", indexId, deleted.error());
+      return Effect().none();
+    }
+    long summariesUpTo = summariesDeletableUpTo(state, read.upTo());
+    return Effect()
+        .persist(new Swept(read.upTo(), read.due().size(), summariesUpTo))
+        .thenRun(
+            s -> {
+              context
+                  .getLog()
+                  .debug(
+                      "saga index {}: retention deleted {} finished instances",
+                      indexId,
+                      read.due().size());
+              if (summariesUpTo > 0) {
+                org.apache.pekko.persistence.Persistence.get(
+                        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
+                    .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
+                    .tell(
+                        new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
+                            persistenceId().id(),
+                            summariesUpTo,
+                            org.apache.pekko.actor.ActorRef.noSender()),
+                        org.apache.pekko.actor.ActorRef.noSender());
+              }
+              if (read.due().size() >= retention.batch()) {
+                context.getSelf().tell(Sweep.INSTANCE); // more are due: no wait for the timer
+              }
+            });
+  }
+
+  /**
+   * The index's own events that may go: older than the summaries' retention, already swept, and
+   * covered by a snapshot that recovery reads (two snapshots are kept, so events more than two
+   * intervals back are never read again).
+   */
+  private long summariesDeletableUpTo(State state, long sweptUpTo) {
+    if (retention.summaries() == null) {
+      return 0;
+    }
+    long cutoff = System.currentTimeMillis() - retention.summaries().toMillis();
+    Map.Entry<Long, Long> mark = state.marks().floorEntry(cutoff);
+    if (mark == null) {
+      return 0;
+    }
+    long upTo =
+        Math.min(
+            mark.getValue() - 1,
+            Math.min(sweptUpTo, lastSequenceNumber(context) - 2L * SNAPSHOT_EVERY));
+    return upTo > 0 ? upTo : 0;
+  }
+
   @Override
-  public EventHandler<State, Updated> eventHandler() {
-    return (state, updated) -> {
-      // A copy per event (one event holds the changes of a whole interval): a snapshot may be
-      // serialized while later events apply.
-      LinkedHashMap<String, SagaStatus> statuses = new LinkedHashMap<>(state.statuses());
-      int finished = 0;
-      Map<String, Integer> versions = new java.util.HashMap<>(state.versions());
+  public EventHandler<State, Event> eventHandler() {
+    return (state, event) -> {
+      if (event instanceof Swept swept) {
+        if (swept.summariesUpTo() > 0) {
+          // marks into deleted events go (a query before them reads from the first event left)
+          state.marks().values().removeIf(seq -> seq <= swept.summariesUpTo());
+        }
+        return state.swept(swept.upTo(), swept.instances());
+      }
+      Updated updated = (Updated) event;
+      mark(state, updated.at());
+      // Mutated in place (a copy per event would cost O(instances)); snapshots get a copy.
+      LinkedHashMap<String, SagaStatus> statuses = state.statuses();
+      Map<String, Integer> versions = state.versions();
+      Map<String, Long> since = state.since();
       for (int i = 0; i < updated.ids().size(); i++) {
         String id = updated.ids().get(i);
+        SagaStatus status = updated.statuses().get(i);
         statuses.remove(id);
-        statuses.put(id, updated.statuses().get(i));
-        if (updated.statuses().get(i).terminal() || updated.version(i) == 1) {
+        statuses.put(id, status);
+        if (status.terminal() || updated.version(i) == 1) {
           versions.remove(id);
         } else {
           versions.put(id, updated.version(i));
         }
+        if (status.terminal()) {
+          since.remove(id);
+        } else {
+          since.put(id, updated.at());
+        }
       }
+      int finished = 0;
       for (SagaStatus s : statuses.values()) {
         finished += s.terminal() ? 1 : 0;
       }
-      Map<SagaStatus, Long> forgotten = new EnumMap<>(SagaStatus.class);
-      forgotten.putAll(state.forgotten());
+      Map<SagaStatus, Long> forgotten = state.forgotten();
       Iterator<Map.Entry<String, SagaStatus>> it = statuses.entrySet().iterator();
       while (finished > maxFinished && it.hasNext()) {
         SagaStatus status = it.next().getValue();
@@ -373,7 +899,21 @@ public final class SagaIndex
           finished--;
         }
       }
-      return new State(statuses, forgotten, versions);
+      return state;
     };
+  }
+
+  /** Adds a mark when the hour changed or enough events were written since the last one. */
+  private void mark(State state, long at) {
+    if (at == 0) {
+      return;
+    }
+    long seq = lastSequenceNumber(context);
+    Map.Entry<Long, Long> last = state.marks().lastEntry();
+    if (last == null || at / HOUR != last.getKey() / HOUR || seq - last.getValue() >= MARK_EVERY) {
+      if (last == null || at > last.getKey()) {
+        state.marks().put(at, seq);
+      }
+    }
   }
 }

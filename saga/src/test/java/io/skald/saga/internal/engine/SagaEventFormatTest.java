@@ -277,12 +277,13 @@ class SagaEventFormatTest {
   void indexRecordsWrittenBeforeVersionsReadAsVersionOne() throws Exception {
     var updated =
         new io.skald.saga.internal.runner.SagaIndex.Updated(
-            List.of("o-1"), List.of(io.skald.saga.SagaStatus.RUNNING), List.of(2));
+            List.of("o-1"), List.of(io.skald.saga.SagaStatus.RUNNING), List.of(2), 1_700_000L);
     var serializer = serialization.findSerializerFor(updated);
     String manifest = Serializers.manifestFor(serializer, updated);
     @SuppressWarnings("unchecked")
     Map<String, Object> old = new CBORMapper().readValue(serializer.toBinary(updated), Map.class);
     old.remove("versions"); // as the earlier code wrote it
+    old.remove("at");
     var back =
         (io.skald.saga.internal.runner.SagaIndex.Updated)
             serialization
@@ -291,18 +292,26 @@ class SagaEventFormatTest {
                 .get();
     assertEquals(List.of("o-1"), back.ids());
     assertEquals(1, back.version(0));
+    assertEquals(0, back.at()); // no time: retention and queries take it as older than any
 
     var state =
         new io.skald.saga.internal.runner.SagaIndex.State(
             new java.util.LinkedHashMap<>(Map.of("o-1", io.skald.saga.SagaStatus.RUNNING)),
             Map.of(),
-            Map.of("o-1", 2));
+            Map.of("o-1", 2),
+            Map.of("o-1", 1_700_000L),
+            new java.util.TreeMap<>(Map.of(1_700_000L, 1L)),
+            7,
+            3);
     var stateSerializer = serialization.findSerializerFor(state);
     String stateManifest = Serializers.manifestFor(stateSerializer, state);
     @SuppressWarnings("unchecked")
     Map<String, Object> oldState =
         new CBORMapper().readValue(stateSerializer.toBinary(state), Map.class);
     oldState.remove("versions");
+    for (String added : List.of("since", "marks", "sweptUpTo", "deleted")) {
+      oldState.remove(added); // written before retention and queries
+    }
     var readState =
         (io.skald.saga.internal.runner.SagaIndex.State)
             serialization
@@ -313,6 +322,27 @@ class SagaEventFormatTest {
                 .get();
     assertEquals(Map.of(), readState.versions());
     assertEquals(io.skald.saga.SagaStatus.RUNNING, readState.statuses().get("o-1"));
+    assertEquals(Map.of(), readState.since());
+    assertEquals(0, readState.sweptUpTo());
+    assertTrue(readState.marks().isEmpty());
+    // and today's round-trips whole
+    var current =
+        (io.skald.saga.internal.runner.SagaIndex.State)
+            serialization
+                .deserialize(
+                    stateSerializer.toBinary(state), stateSerializer.identifier(), stateManifest)
+                .get();
+    assertEquals(state, current);
+    var swept = new io.skald.saga.internal.runner.SagaIndex.Swept(40, 12, 0);
+    var sweptSerializer = serialization.findSerializerFor(swept);
+    assertEquals(
+        swept,
+        serialization
+            .deserialize(
+                sweptSerializer.toBinary(swept),
+                sweptSerializer.identifier(),
+                Serializers.manifestFor(sweptSerializer, swept))
+            .get());
   }
 
   /** The semantic locks' events and states read back under their stable names. */

@@ -59,7 +59,7 @@ class ParticipantMemoryTest {
       this.inStock = inStock;
       node = SkaldTestNode.start(dataDir, false, config);
       Sagas sagas = Sagas.create(node.skald());
-      SagaTopics.ensure(node.skald().admin(), List.of(REPLIES), 2, Duration.ofSeconds(10));
+      SagaTopics.ensure(node.skald().admin(), List.of(REPLIES), 2, Duration.ofSeconds(10), null);
       sagas
           .participant("inventory")
           .on(
