@@ -262,6 +262,41 @@ public final class SagaDefinition<D> {
     <S> WaitOptions<D, S> awaitSignal(String name, Class<S> signal);
 
     /**
+     * Declares a step that starts one child saga per element of a list (one per order line, per
+     * warehouse) and continues when they have all completed, or a {@link ChildOptions#quorum
+     * quorum} of them. If too many fail to reach it, the children that completed are compensated
+     * and then the step fails as a refused step (the parent turns back); if the parent turns back
+     * later, this step's compensation compensates every child that completed. Children run as
+     * instances of their own definition (listed, queried and operated as any), with the ids {@code
+     * <parent id>:<step>:<index>}; the parent's step waits for them durably, across restarts.
+     *
+     * <p>The child definition must be undoable once completed: compensatable steps and waits only,
+     * no pivot and no retriable step. It is registered with the parent (or may be before it).
+     * <!-- snippet: jd-saga-children -->
+     *
+     * <pre>{@code
+     * SagaDefinition<Order> placeOrder =
+     *     SagaDefinition.named("place-order", Order.class)
+     *         .startChildren("reserve-lines", reserveLine, o -> o.lines())
+     *         .onChildren((o, reserved) -> o.withLines(reserved))
+     *         .timeout(Duration.ofMinutes(5))
+     *         .step("charge-payment")
+     *         .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+     *         .pivot()
+     *         .build();
+     * }</pre>
+     *
+     * @param name unique within the saga
+     * @param child the child saga's definition
+     * @param children the children's initial data, from the data when the step is reached (a pure
+     *     function; an empty list completes the step at once)
+     * @param <C> the child saga's data type
+     * @return the step's options
+     */
+    <C> ChildOptions<D, C> startChildren(
+        String name, SagaDefinition<C> child, Function<D, java.util.List<C>> children);
+
+    /**
      * Bounds the whole saga: an instance still running {@code within} after its start compensates
      * or parks, by {@code action} (see {@link SagaDeadline}).
      * <!-- snippet: jd-saga-deadline -->
@@ -481,6 +516,51 @@ public final class SagaDefinition<D> {
      * @return these options
      */
     WaitOptions<D, S> when(Predicate<D> predicate);
+  }
+
+  /**
+   * A child-saga step's options ({@link Steps#startChildren}); or declare the next step, or build.
+   *
+   * @param <D> the data type
+   * @param <C> the child saga's data type
+   */
+  public interface ChildOptions<D, C> extends Steps<D> {
+    /**
+     * Folds the completed children's final data into the parent's (without it the data stays).
+     *
+     * @param handler a pure function {@code (data, completed children's data, in index order) ->
+     *     data}
+     * @return these options
+     */
+    ChildOptions<D, C> onChildren(BiFunction<D, java.util.List<C>, D> handler);
+
+    /**
+     * Continues once this many children completed (default: all). The others run to their end; they
+     * are compensated with the rest if the parent turns back. A quorum above the number of children
+     * means all of them.
+     *
+     * @param completed at least 1
+     * @return these options
+     */
+    ChildOptions<D, C> quorum(int completed);
+
+    /**
+     * How long the parent waits for its children (default {@link SagaDefinition#DEFAULT_TIMEOUT});
+     * past it the step has failed without a verdict: the parent turns back and its compensation
+     * compensates every child that completed, once they have all ended.
+     *
+     * @param timeout positive
+     * @return these options
+     */
+    ChildOptions<D, C> timeout(Duration timeout);
+
+    /**
+     * Starts the children only when the predicate holds on the data when the step is reached.
+     *
+     * @param predicate a pure predicate
+     * @return these options
+     */
+    ChildOptions<D, C> when(Predicate<D> predicate);
   }
 
   /**

@@ -10,7 +10,12 @@ import java.util.List;
  * @param next the cursor of the next page ({@link SagaQuery#after(String)}), or null at the end
  */
 public record SagaPage(List<SagaSummary> items, String next) {
-  /** Copies the summaries. */
+  /**
+   * Copies the summaries.
+   *
+   * @param items the summaries, oldest first
+   * @param next the cursor of the next page, or null at the end
+   */
   public SagaPage {
     items = List.copyOf(items);
   }

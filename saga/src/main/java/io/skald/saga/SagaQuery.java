@@ -27,6 +27,12 @@ public record SagaQuery(
   /**
    * Validates the query.
    *
+   * @param status the status
+   * @param from the earliest time (inclusive), or null for no bound
+   * @param to the latest time (inclusive), or null for no bound
+   * @param version only instances of this definition version, or 0 for every version
+   * @param limit the most summaries per page, 1 to 1,000
+   * @param after the cursor of the previous page, or null for the first
    * @throws IllegalArgumentException if a field is out of range
    */
   public SagaQuery {

@@ -74,6 +74,12 @@ public final class Sagas {
         skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
     io.skald.saga.internal.lock.LockHoldings.init(
         skald.system(), settings.journalPluginId(), settings.snapshotPluginId());
+    io.skald.saga.internal.runner.FanOut.init(
+        skald.system(),
+        settings.journalPluginId(),
+        settings.snapshotPluginId(),
+        producer,
+        settings.askTimeout());
   }
 
   /**
@@ -156,6 +162,25 @@ public final class Sagas {
             "a different definition named '" + name + "' is registered already");
       }
       return (DefaultSagaRunner<D>) existing;
+    }
+    // the child sagas of child-saga steps run here too: registered first (a child's instances
+    // must be startable wherever the parent's fan-outs run)
+    for (SagaDefinition<D> version : versions) {
+      for (SagaDefinition<?> child :
+          io.skald.saga.internal.definition.Definitions.children(version)) {
+        DefaultSagaRunner<?> known = runners.get("orchestration:" + child.name());
+        if (known == null) {
+          runner(List.of(child), false);
+        } else if (!known.registered().contains(child)) {
+          throw new IllegalArgumentException(
+              "saga '"
+                  + name
+                  + "' starts children of saga '"
+                  + child.name()
+                  + "', which is registered here with another definition: register the one it"
+                  + " starts (or let the parent register it)");
+        }
+      }
     }
     DefaultSagaRunner<D> created =
         new DefaultSagaRunner<>(skald, versions, choreography, settings, json, producer);

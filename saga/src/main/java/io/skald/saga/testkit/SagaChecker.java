@@ -95,8 +95,39 @@ public final class SagaChecker<D> {
         specs.put(step.name(), step);
         stageOf.put(step.name(), i);
         steps.add(step);
+        if (step.spawns()) {
+          modelChildren(step);
+        }
       }
     }
+  }
+
+  /**
+   * A child-saga step's participant is the saga module's fan-out: it answers that every child
+   * completed (with its initial data as its final data), or, as a refusal, that the quorum was out
+   * of reach (the completed children compensated); its compensation is acknowledged. The children
+   * themselves are checked with their own definition's checker.
+   */
+  private void modelChildren(StepSpec<D> step) {
+    io.skald.saga.internal.SagaJson json = new io.skald.saga.internal.SagaJson();
+    successes.put(
+        step.endpoint(),
+        command -> {
+          var start = (io.skald.saga.internal.definition.ChildMessages.StartChildren) command;
+          List<io.skald.saga.internal.definition.ChildMessages.ChildResult> done =
+              new ArrayList<>();
+          for (int i = 0; i < start.children().size(); i++) {
+            done.add(
+                new io.skald.saga.internal.definition.ChildMessages.ChildResult(
+                    "child-" + i, SagaStatus.COMPLETED, json.write(start.children().get(i))));
+          }
+          return new io.skald.saga.internal.definition.ChildMessages.ChildrenCompleted(done);
+        });
+    failures.put(
+        step.endpoint(),
+        command ->
+            new io.skald.saga.internal.definition.ChildMessages.ChildrenFailed(
+                "a child did not complete", List.of()));
   }
 
   /**

@@ -37,6 +37,21 @@ final class JavadocExamples {
     Order approvedBy(String manager) {
       return this; // (the example keeps no approver)
     }
+
+    List<Line> lines() {
+      return items.stream().map(sku -> new Line(id, sku, null)).toList();
+    }
+
+    Order withLines(List<Line> reserved) {
+      return withReservation(String.join(",", reserved.stream().map(Line::reservation).toList()));
+    }
+  }
+
+  /** One order line, the data of a child saga. */
+  record Line(String orderId, String sku, String reservation) {
+    Line reserved(String reservationId) {
+      return new Line(orderId, sku, reservationId);
+    }
   }
 
   record Approved(String manager) {}
@@ -112,6 +127,28 @@ final class JavadocExamples {
             .retriable()
             .build();
     // #jd-saga-definition
+    return placeOrder;
+  }
+
+  static SagaDefinition<Order> children() {
+    SagaDefinition<Line> reserveLine =
+        SagaDefinition.named("reserve-line", Line.class)
+            .step("reserve")
+            .invoke(Inventory.RESERVE, l -> new ReserveStock(l.orderId(), List.of(l.sku())))
+            .onReply(StockReserved.class, (l, r) -> l.reserved(r.reservationId()))
+            .compensateWith(Inventory.RELEASE, l -> new ReleaseStock(l.orderId()))
+            .build();
+    // #jd-saga-children
+    SagaDefinition<Order> placeOrder =
+        SagaDefinition.named("place-order", Order.class)
+            .startChildren("reserve-lines", reserveLine, o -> o.lines())
+            .onChildren((o, reserved) -> o.withLines(reserved))
+            .timeout(Duration.ofMinutes(5))
+            .step("charge-payment")
+            .invoke(Payments.CHARGE, o -> new Charge(o.id(), o.customer(), o.total()))
+            .pivot()
+            .build();
+    // #jd-saga-children
     return placeOrder;
   }
 

@@ -88,6 +88,7 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     RetryPolicy compensationRetry = COMPENSATION_RETRY;
     Predicate<D> condition;
     Class<?> signal;
+    ChildrenSpec<D, ?> children;
     final List<Class<?>> refusals = new ArrayList<>();
     boolean timeoutSet;
     final List<String> problems = new ArrayList<>();
@@ -99,6 +100,37 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     void kind(StepKind newKind) {
       kindSetTwice |= kind != StepKind.COMPENSATABLE;
       kind = newKind;
+    }
+
+    /** A child-saga step's endpoints, command and reply handling: the saga module's fan-out. */
+    void prepareChildren(String sagaName) {
+      // the saga module's fan-out, as the step's participant: it starts the children and
+      // answers when they have ended (ChildrenCompleted or, once nothing is left to undo,
+      // ChildrenFailed); its compensation compensates the children that completed
+      String topic = sagaName + ".children";
+      ChildrenSpec<D, ?> spec = children;
+      endpoint =
+          Endpoint.of(
+                  name, topic, io.skald.saga.internal.definition.ChildMessages.StartChildren.class)
+              .replies(io.skald.saga.internal.definition.ChildMessages.ChildrenCompleted.class)
+              .failures(io.skald.saga.internal.definition.ChildMessages.ChildrenFailed.class);
+      command = spec::command;
+      compensation =
+          Endpoint.of(
+              name + ".compensate",
+              topic,
+              io.skald.saga.internal.definition.ChildMessages.CompensateChildren.class);
+      String childName = spec.child().name();
+      compensationCommand =
+          d -> new io.skald.saga.internal.definition.ChildMessages.CompensateChildren(childName);
+      replyHandlers.put(
+          io.skald.saga.internal.definition.ChildMessages.ChildrenCompleted.class,
+          (d, reply) ->
+              spec.onCompleted(
+                  d, (io.skald.saga.internal.definition.ChildMessages.ChildrenCompleted) reply));
+      failureActions.put(
+          io.skald.saga.internal.definition.ChildMessages.ChildrenFailed.class,
+          FailureAction.COMPENSATE);
     }
 
     StepSpec<D> toSpec(String sagaName) {
@@ -129,7 +161,8 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
           forward,
           compensationRetry,
           condition,
-          signal);
+          signal,
+          children);
     }
   }
 
@@ -146,6 +179,111 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     draft.signal = Objects.requireNonNull(signal, "signal");
     stages.add(new StageDraft<>(stepName, List.of(draft), false));
     return new Wait<>(draft);
+  }
+
+  @Override
+  public <C> SagaDefinition.ChildOptions<D, C> startChildren(
+      String stepName, SagaDefinition<C> child, Function<D, List<C>> children) {
+    StepDraft<D> draft = new StepDraft<>(stepName);
+    draft.children =
+        new ChildrenSpec<>(
+            Objects.requireNonNull(child, "child"),
+            Objects.requireNonNull(children, "children"),
+            ChildrenSpec.ALL,
+            null);
+    stages.add(new StageDraft<>(stepName, List.of(draft), false));
+    return new Children<>(draft);
+  }
+
+  /** A child-saga step's options. */
+  private final class Children<C> implements SagaDefinition.ChildOptions<D, C> {
+    private final StepDraft<D> draft;
+
+    Children(StepDraft<D> draft) {
+      this.draft = draft;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ChildrenSpec<D, C> spec() {
+      return (ChildrenSpec<D, C>) draft.children;
+    }
+
+    @Override
+    public SagaDefinition.ChildOptions<D, C> onChildren(BiFunction<D, List<C>, D> handler) {
+      ChildrenSpec<D, C> spec = spec();
+      draft.children =
+          new ChildrenSpec<>(
+              spec.child(),
+              spec.children(),
+              spec.quorum(),
+              Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.ChildOptions<D, C> quorum(int completed) {
+      if (completed < 1) {
+        draft.problems.add("has a quorum below 1: " + completed);
+        return this;
+      }
+      ChildrenSpec<D, C> spec = spec();
+      draft.children = new ChildrenSpec<>(spec.child(), spec.children(), completed, spec.fold());
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.ChildOptions<D, C> timeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        draft.problems.add("has a timeout that is not positive: " + timeout);
+      } else {
+        draft.timeout = timeout;
+        draft.timeoutSet = true;
+      }
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.ChildOptions<D, C> when(Predicate<D> predicate) {
+      draft.condition = Objects.requireNonNull(predicate, "predicate");
+      return this;
+    }
+
+    @Override
+    public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
+      return DefinitionBuilder.this.step(stepName);
+    }
+
+    @Override
+    public SagaDefinition.ParallelStart<D> parallel(String stageName) {
+      return DefinitionBuilder.this.parallel(stageName);
+    }
+
+    @Override
+    public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
+      return DefinitionBuilder.this.awaitSignal(stepName, signal);
+    }
+
+    @Override
+    public <K> SagaDefinition.ChildOptions<D, K> startChildren(
+        String stepName, SagaDefinition<K> child, Function<D, List<K>> children) {
+      return DefinitionBuilder.this.startChildren(stepName, child, children);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> deadline(
+        Duration within, io.skald.saga.SagaDeadline.Action action) {
+      return DefinitionBuilder.this.deadline(within, action);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> version(int newVersion) {
+      return DefinitionBuilder.this.version(newVersion);
+    }
+
+    @Override
+    public SagaDefinition<D> build() {
+      return DefinitionBuilder.this.build();
+    }
   }
 
   /** A wait step's options. */
@@ -215,6 +353,12 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     @Override
     public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
       return DefinitionBuilder.this.awaitSignal(stepName, signal);
+    }
+
+    @Override
+    public <K> SagaDefinition.ChildOptions<D, K> startChildren(
+        String stepName, SagaDefinition<K> child, Function<D, List<K>> children) {
+      return DefinitionBuilder.this.startChildren(stepName, child, children);
     }
 
     @Override
@@ -424,6 +568,12 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     }
 
     @Override
+    public <C> SagaDefinition.ChildOptions<D, C> startChildren(
+        String stepName, SagaDefinition<C> child, Function<D, List<C>> children) {
+      return DefinitionBuilder.this.startChildren(stepName, child, children);
+    }
+
+    @Override
     public SagaDefinition<D> build() {
       return DefinitionBuilder.this.build();
     }
@@ -509,6 +659,10 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
         if (step.kindSetTwice) {
           throw invalid(where + "is declared both pivot() and retriable(); choose one");
         }
+        if (step.children != null) {
+          checkChildren(step, where, pivot, retriable, stage.parallel());
+          step.prepareChildren(name);
+        }
         if (step.signal != null) {
           checkWait(step, where, signals);
           // nothing to undo: before the pivot a wait that fails turns the saga back, after it
@@ -585,6 +739,43 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       specs.add(new StageSpec<>(stage.name(), steps, stage.parallel()));
     }
     return Definitions.create(name, dataType, specs, deadline, version == 0 ? 1 : version);
+  }
+
+  /**
+   * A child-saga step's rules: before the pivot (its children are compensated if the parent turns
+   * back), not a branch, and a child definition that can be undone once it completed.
+   */
+  private void checkChildren(
+      StepDraft<D> step, String where, String pivot, String retriable, boolean branch) {
+    SagaDefinition<?> child = step.children.child();
+    if (branch) {
+      throw invalid(where + "starts child sagas, which a parallel branch cannot");
+    }
+    if (pivot != null || retriable != null) {
+      throw invalid(
+          where
+              + "starts child sagas after the "
+              + (pivot != null ? "pivot '" + pivot : "retriable step '" + retriable)
+              + "': children are compensated when the parent turns back, so they start before");
+    }
+    if (child.name().equals(name)) {
+      throw invalid(where + "starts children of its own saga");
+    }
+    for (var childStage : Definitions.stages(child)) {
+      for (StepSpec<?> childStep : childStage.steps()) {
+        if (childStep.kind() != StepKind.COMPENSATABLE) {
+          throw invalid(
+              where
+                  + "starts children of saga '"
+                  + child.name()
+                  + "', whose step '"
+                  + childStep.name()
+                  + "' is "
+                  + childStep.kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + ": a completed child must be undoable (compensatable steps and waits only)");
+        }
+      }
+    }
   }
 
   /** A wait's own rules: a timeout, and signal types no other wait of the saga declares. */

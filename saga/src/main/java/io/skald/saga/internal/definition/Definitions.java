@@ -97,4 +97,23 @@ public final class Definitions {
   public static <D> List<StageSpec<D>> stages(SagaDefinition<D> definition) {
     return access().stages(definition);
   }
+
+  /**
+   * The child sagas a definition's child-saga steps start.
+   *
+   * @param definition the definition
+   * @return the child definitions, in step order, without repeats
+   */
+  public static List<io.skald.saga.SagaDefinition<?>> children(
+      io.skald.saga.SagaDefinition<?> definition) {
+    List<io.skald.saga.SagaDefinition<?>> children = new java.util.ArrayList<>();
+    for (StageSpec<?> stage : stages(definition)) {
+      for (StepSpec<?> step : stage.steps()) {
+        if (step.spawns() && !children.contains(step.children().child())) {
+          children.add(step.children().child());
+        }
+      }
+    }
+    return children;
+  }
 }

@@ -41,6 +41,9 @@ public final class MermaidRenderer {
         if (step.waits()) {
           // a parallelogram: the saga waits for the outside world
           out.append("  s").append(n).append("[/\"").append(label(stage, step)).append("\"/]\n");
+        } else if (step.spawns()) {
+          // a subroutine: the step runs sagas of another definition
+          out.append("  s").append(n).append("[[\"").append(label(stage, step)).append("\"]]\n");
         } else {
           out.append("  s").append(n).append("[\"").append(label(stage, step)).append("\"]\n");
         }
@@ -68,7 +71,10 @@ public final class MermaidRenderer {
       for (StepSpec<D> step : stage.steps()) {
         if (step.kind() != StepKind.RETRIABLE) {
           anyFailure = true;
-          String why = step.waits() ? "refused or no signal" : "failed";
+          String why =
+              step.waits()
+                  ? "refused or no signal"
+                  : step.spawns() ? "quorum out of reach" : "failed";
           for (String target : undoneSoFar) {
             failureEdges.add("  s" + numbers.get(step) + " -. " + why + " .-> " + target + "\n");
           }
@@ -88,7 +94,10 @@ public final class MermaidRenderer {
               .append("[\"undo ")
               .append(step.name())
               .append(": ")
-              .append(escape(step.compensation().name()))
+              .append(
+                  step.spawns()
+                      ? "compensate completed " + escape(step.children().child().name())
+                      : escape(step.compensation().name()))
               .append("\"]\n");
         }
       }
@@ -167,6 +176,21 @@ public final class MermaidRenderer {
           .append(step.name())
           .append(": awaits ")
           .append(escape(step.signal().getSimpleName()))
+          .append(" within ")
+          .append(step.timeout());
+      if (step.condition() != null) {
+        label.append(" (conditional)");
+      }
+      return label.toString();
+    }
+    if (step.spawns()) {
+      int quorum = step.children().quorum();
+      label
+          .append(step.name())
+          .append(": starts ")
+          .append(escape(step.children().child().name()))
+          .append(" per element, ")
+          .append(quorum == ChildrenSpec.ALL ? "all" : "quorum " + quorum)
           .append(" within ")
           .append(step.timeout());
       if (step.condition() != null) {

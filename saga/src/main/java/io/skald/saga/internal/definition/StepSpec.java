@@ -29,6 +29,8 @@ import java.util.function.Predicate;
  * @param signal the signal a wait step waits for, or null for a step that sends a command (a wait's
  *     endpoint stands for the outside world: it names the saga's signal topic and declares the
  *     signal as its reply, its refusals as failures; it receives no command)
+ * @param children the child sagas a child-saga step starts, or null (its endpoint is the parent's
+ *     {@code <saga>.children} topic, served by the saga module's fan-out)
  * @param <D> the data type
  */
 public record StepSpec<D>(
@@ -45,7 +47,8 @@ public record StepSpec<D>(
     RetryPolicy retry,
     RetryPolicy compensationRetry,
     Predicate<D> condition,
-    Class<?> signal) {
+    Class<?> signal,
+    ChildrenSpec<D, ?> children) {
 
   /** Copies the maps. */
   public StepSpec {
@@ -71,6 +74,15 @@ public record StepSpec<D>(
    */
   public boolean waits() {
     return signal != null;
+  }
+
+  /**
+   * Whether the step starts child sagas.
+   *
+   * @return true for a child-saga step
+   */
+  public boolean spawns() {
+    return children != null;
   }
 
   /**

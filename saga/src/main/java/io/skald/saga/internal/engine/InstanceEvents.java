@@ -91,7 +91,8 @@ final class InstanceEvents<D> {
           e.at(),
           0,
           List.of(),
-          e.runsVersion());
+          e.runsVersion(),
+          e.parent());
     }
     if (event instanceof SagaEvent.Migrated e) {
       // applied by the target version's rules: its steps, with what the instance did in them
@@ -212,7 +213,8 @@ final class InstanceEvents<D> {
           s.startedAt(),
           s.deadlinePassedAt(),
           s.signals(),
-          s.version());
+          s.version(),
+          s.parent());
     }
     if (event instanceof SagaEvent.ReplyHeld e) {
       List<SagaEvent.ReplyHeld> held = new ArrayList<>(s.held());

@@ -31,6 +31,8 @@ import java.util.Map;
  *     before signals existed)
  * @param version the definition's version the instance runs: 0 before it started (and in snapshots
  *     written before versions: then taken from the history's start event, or 1)
+ * @param parent the fan-out of the parent saga that started this instance as a child, told when it
+ *     ends; null for an instance started on its own (and in snapshots written before child sagas)
  */
 public record InstanceState(
     SagaStatus status,
@@ -92,7 +94,8 @@ public record InstanceState(
     long startedAt,
     long deadlinePassedAt,
     List<SagaEvent.SignalReceived> signals,
-    int version)
+    int version,
+    String parent)
     implements SagaSerializable {
 
   /**
@@ -129,7 +132,7 @@ public record InstanceState(
   public static final InstanceState EMPTY =
       new InstanceState(
           null, null, List.of(), null, false, null, List.of(), List.of(), 0, Map.of(), 0, 0,
-          List.of(), 0);
+          List.of(), 0, null);
 
   /** Where one direction of a step is. */
   public enum Phase {
@@ -214,7 +217,8 @@ public record InstanceState(
         startedAt,
         at,
         signals,
-        version);
+        version,
+        parent);
   }
 
   /**
@@ -254,7 +258,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 
   InstanceState with(SagaStatus newStatus, String newReason) {
@@ -272,7 +277,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 
   /**
@@ -301,7 +307,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 
   InstanceState parked(String step, boolean compensation, String why) {
@@ -319,7 +326,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 
   InstanceState recorded(SagaEvent event, int limit) {
@@ -341,7 +349,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 
   /**
@@ -374,7 +383,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         newSignals,
-        version);
+        version,
+        parent);
   }
 
   InstanceState withVersion(int newVersion, List<StepState> newSteps) {
@@ -392,7 +402,8 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        newVersion);
+        newVersion,
+        parent);
   }
 
   InstanceState withHeld(List<SagaEvent.ReplyHeld> newHeld) {
@@ -410,6 +421,7 @@ public record InstanceState(
         startedAt,
         deadlinePassedAt,
         signals,
-        version);
+        version,
+        parent);
   }
 }

@@ -39,8 +39,11 @@ public sealed interface SagaEvent extends SagaSerializable
    *     empty if it was not traced (and in events written before tracing)
    * @param version the definition's version the instance runs (absent, so 0, read as 1, in events
    *     written before versions)
+   * @param parent the fan-out that started the instance as a child saga, or null (absent in events
+   *     written before child sagas)
    */
-  record Started(String dataJson, long at, java.util.Map<String, String> trace, int version)
+  record Started(
+      String dataJson, long at, java.util.Map<String, String> trace, int version, String parent)
       implements SagaEvent {
     /**
      * Copies the trace context (null in events written before tracing); reads a missing version as
@@ -59,7 +62,19 @@ public sealed interface SagaEvent extends SagaSerializable
      * @param trace the starter's trace context
      */
     public Started(String dataJson, long at, java.util.Map<String, String> trace) {
-      this(dataJson, at, trace, 1);
+      this(dataJson, at, trace, 1, null);
+    }
+
+    /**
+     * A start of an instance of its own (not a child).
+     *
+     * @param dataJson the initial data
+     * @param at when
+     * @param trace the starter's trace context
+     * @param version the version
+     */
+    public Started(String dataJson, long at, java.util.Map<String, String> trace, int version) {
+      this(dataJson, at, trace, version, null);
     }
 
     /**

@@ -279,8 +279,49 @@ public final class Transitions<D> {
    */
   public List<SagaEvent> start(
       InstanceState state, String dataJson, java.util.Map<String, String> trace, long now) {
+    return start(state, dataJson, trace, null, now);
+  }
+
+  /**
+   * The events a start causes, of a child saga when {@code parent} is set.
+   *
+   * @param state the state (must not have started)
+   * @param dataJson the initial data
+   * @param trace the starter's W3C trace context, or empty
+   * @param parent the parent's fan-out, or null
+   * @param now the time
+   * @return the events
+   */
+  public List<SagaEvent> start(
+      InstanceState state,
+      String dataJson,
+      java.util.Map<String, String> trace,
+      String parent,
+      long now) {
     return settle(
-        state, List.of(new SagaEvent.Started(dataJson, now, trace, definition.version())), now);
+        state,
+        List.of(new SagaEvent.Started(dataJson, now, trace, definition.version(), parent)),
+        now);
+  }
+
+  /**
+   * The events of compensating a completed child saga (its parent turns back): every step that
+   * succeeded is compensated, latest stage first, and the instance ends compensated.
+   *
+   * @param s the state
+   * @param now the time
+   * @return the events; empty unless the instance completed
+   */
+  public List<SagaEvent> compensateCompleted(InstanceState s, long now) {
+    if (s.status() != SagaStatus.COMPLETED) {
+      return List.of();
+    }
+    return settle(
+        s,
+        List.of(
+            new SagaEvent.CompensationBegan(
+                "its parent saga compensates the children it started", now)),
+        now);
   }
 
   /**

@@ -92,6 +92,12 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
               + "' waits for signals, which only an orchestrated saga does: in a choreography a"
               + " participant reacts to the outside event itself");
     }
+    if (choreography && !Definitions.children(definition).isEmpty()) {
+      throw new io.skald.saga.InvalidSagaDefinitionException(
+          "saga '"
+              + definition.name()
+              + "' starts child sagas, which only an orchestrated saga does");
+    }
     Set<String> topics = new LinkedHashSet<>();
     topics.add(choreography ? flowTopic(definition) : definition.replyTopic());
     registered.stream()
@@ -165,7 +171,25 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
                     record.topic().equals(definition.signalTopic())
                         ? onSignalRecord(record)
                         : onReply(record));
+    boolean spawns =
+        registered.stream().anyMatch(version -> !Definitions.children(version).isEmpty());
+    this.fanOuts =
+        spawns
+            ? skald.subscribe(
+                SubscriptionSpec.of(
+                        "skald-saga." + definition.name() + ".children",
+                        Codecs.string(),
+                        Codecs.bytes())
+                    .withTopics(definition.name() + ".children")
+                    .withParallelism(settings.replyParallelism()),
+                new io.skald.saga.internal.runner.ChildrenCommands(
+                        system, settings.askTimeout(), definition.name())
+                    ::handle)
+            : null;
   }
+
+  /** The consumer of the child-saga steps' commands, or null without such steps. */
+  private final Subscription fanOuts;
 
   /**
    * A signal written to the signal topic: keyed by saga id, its type in the type header. One that

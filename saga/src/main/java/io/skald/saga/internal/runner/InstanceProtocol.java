@@ -27,23 +27,57 @@ public final class InstanceProtocol {
           Operate,
           Observe,
           Signal,
-          Migrate {}
+          Migrate,
+          CompensateCompleted,
+          ParentAcked {}
 
   /**
    * Starts the instance.
    *
    * @param dataJson the initial data
    * @param trace the starter's W3C trace context, or empty
+   * @param parent the fan-out starting it as a child saga, or null
    * @param replyTo true if started now, false if it existed
    */
   public record Start(
-      String dataJson, java.util.Map<String, String> trace, ActorRef<Boolean> replyTo)
+      String dataJson,
+      java.util.Map<String, String> trace,
+      String parent,
+      ActorRef<Boolean> replyTo)
       implements Command {
     /** Copies the trace context (absent in a message from a node of an earlier version). */
     public Start {
       trace = trace == null ? java.util.Map.of() : java.util.Map.copyOf(trace);
     }
+
+    /**
+     * Starts an instance of its own (not a child).
+     *
+     * @param dataJson the initial data
+     * @param trace the starter's trace context
+     * @param replyTo true if started now
+     */
+    public Start(String dataJson, java.util.Map<String, String> trace, ActorRef<Boolean> replyTo) {
+      this(dataJson, trace, null, replyTo);
+    }
   }
+
+  /**
+   * A completed child saga is to be compensated: its parent turns back (or failed to reach its
+   * quorum). A completed instance turns to compensating; one compensating or ended otherwise
+   * answers true too (nothing more to do); one running, parked or unknown answers false.
+   *
+   * @param replyTo whether the instance compensates (or has)
+   */
+  public record CompensateCompleted(ActorRef<Boolean> replyTo) implements Command {}
+
+  /**
+   * The parent's fan-out acknowledged (or not) this child's end.
+   *
+   * @param status the status told
+   * @param ok acknowledged
+   */
+  record ParentAcked(SagaStatus status, boolean ok) implements Command {}
 
   /**
    * A participant's reply.

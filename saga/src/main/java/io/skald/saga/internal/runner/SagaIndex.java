@@ -744,10 +744,10 @@ public final class SagaIndex
                     return;
                   }
                   for (Updated earlier : undated) {
-                    finished(earlier, due);
+                    finished(earlier, due, state);
                   }
                   undated.clear();
-                  finished(updated, due);
+                  finished(updated, due, state);
                   upTo[0] = envelope.sequenceNr();
                 },
                 org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem())),
@@ -755,10 +755,16 @@ public final class SagaIndex
     return Effect().none();
   }
 
-  private static void finished(Updated updated, List<String> due) {
+  /**
+   * The finished instances of an event, but not one in flight again since (a completed child saga
+   * compensated by its parent): its later end is swept in its turn.
+   */
+  private static void finished(Updated updated, List<String> due, State state) {
     for (int i = 0; i < updated.ids().size(); i++) {
-      if (updated.statuses().get(i).terminal()) {
-        due.add(updated.ids().get(i));
+      String id = updated.ids().get(i);
+      SagaStatus now = state.statuses().get(id);
+      if (updated.statuses().get(i).terminal() && (now == null || now.terminal())) {
+        due.add(id);
       }
     }
   }

@@ -172,6 +172,11 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private int reportedVersion;
   private int reportingVersion;
   private boolean endMarked;
+
+  /** The end the parent's fan-out acknowledged, and the one told and not yet acknowledged. */
+  private SagaStatus parentReported;
+
+  private SagaStatus parentReporting;
   private boolean recovering;
   private SagaStatus measuredStatus;
 
@@ -320,6 +325,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       if (unreplayable == null
           || command instanceof Get
           || command instanceof IndexAcked
+          || command instanceof InstanceProtocol.ParentAcked
           || command instanceof InstanceProtocol.IndexRetry) {
         return normal.apply(state, command);
       }
@@ -354,6 +360,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         migrate.replyTo().tell(new Refused(unreplayable));
       } else if (command instanceof InstanceProtocol.Signal signal) {
         signal.replyTo().tell(new InstanceProtocol.SignalResult(false, unreplayable));
+      } else if (command instanceof InstanceProtocol.CompensateCompleted request) {
+        request.replyTo().tell(Boolean.FALSE);
       }
       return Effect().none(); // timers, sends: nothing runs under a definition that does not fit
     };
@@ -470,6 +478,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             (state, retry) -> {
               if (state.status() != null) {
                 report(state);
+                notifyParent(state);
               }
               return Effect().none();
             })
@@ -497,7 +506,70 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(Observe.class, this::onObserve)
         .onCommand(InstanceProtocol.Signal.class, this::onSignal)
         .onCommand(InstanceProtocol.Migrate.class, this::onMigrate)
+        .onCommand(InstanceProtocol.CompensateCompleted.class, this::onCompensateCompleted)
+        .onCommand(InstanceProtocol.ParentAcked.class, this::onParentAcked)
         .build();
+  }
+
+  private Effect<SagaEvent, InstanceState> onCompensateCompleted(
+      InstanceState state, InstanceProtocol.CompensateCompleted request) {
+    if (state.status() == null) {
+      request.replyTo().tell(Boolean.FALSE);
+      passivateIfUnknown(state);
+      return Effect().none();
+    }
+    List<SagaEvent> events = rules(state).compensateCompleted(state, System.currentTimeMillis());
+    if (events.isEmpty()) {
+      // compensating or compensated already (true), or not ended yet (false: asked again later)
+      request
+          .replyTo()
+          .tell(
+              state.status() == SagaStatus.COMPENSATING
+                  || state.status() == SagaStatus.COMPENSATED
+                  || state.status() == SagaStatus.ABORTED);
+      return Effect().none();
+    }
+    endMarked = false; // its compensation's commands get an end marker of their own
+    return persistAndAct(events, Sender.Cause.OPERATOR, null)
+        .thenRun(s -> request.replyTo().tell(Boolean.TRUE));
+  }
+
+  /** Tells the parent's fan-out this child's end, until it acknowledges it durably. */
+  private void notifyParent(InstanceState state) {
+    if (state.parent() == null || !state.status().terminal()) {
+      return;
+    }
+    SagaStatus status = state.status();
+    if (status == parentReported || status == parentReporting) {
+      return;
+    }
+    parentReporting = status;
+    String data = state.dataJson();
+    context.ask(
+        Boolean.class,
+        io.skald.saga.internal.runner.FanOut.ref(context.getSystem(), state.parent()),
+        runtime.indexTimeout(),
+        replyTo ->
+            new io.skald.saga.internal.runner.FanOut.ChildEnded(sagaId, status, data, replyTo),
+        (ok, error) ->
+            new InstanceProtocol.ParentAcked(status, error == null && Boolean.TRUE.equals(ok)));
+  }
+
+  private Effect<SagaEvent, InstanceState> onParentAcked(
+      InstanceState state, InstanceProtocol.ParentAcked acked) {
+    if (acked.status() == parentReporting) {
+      parentReporting = null;
+    }
+    if (acked.ok()) {
+      parentReported = acked.status();
+    } else {
+      timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells both again
+    }
+    if (state.status() != null && state.status().terminal()) {
+      notifyParent(state);
+      passivateIfReported(state);
+    }
+    return Effect().none();
   }
 
   private Effect<SagaEvent, InstanceState> onMigrate(
@@ -561,7 +633,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       return Effect().none();
     }
     List<SagaEvent> events =
-        rules(state).start(state, start.dataJson(), start.trace(), System.currentTimeMillis());
+        rules(state)
+            .start(
+                state, start.dataJson(), start.trace(), start.parent(), System.currentTimeMillis());
     return persistAndAct(events, Sender.Cause.START, null)
         .thenRun(s -> start.replyTo().tell(Boolean.TRUE));
   }
@@ -631,6 +705,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         }
       }
       timers.cancelAll();
+      notifyParent(state);
       passivateIfReported(state);
     }
   }
@@ -729,7 +804,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   /** A finished instance stays until the index has its final status, then passivates. */
   private void passivateIfReported(InstanceState state) {
-    if (reported == state.status()) {
+    if (reported == state.status()
+        && (state.parent() == null || parentReported == state.status())) {
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
   }

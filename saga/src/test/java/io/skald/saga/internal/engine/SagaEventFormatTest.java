@@ -369,6 +369,85 @@ class SagaEventFormatTest {
     }
   }
 
+  /**
+   * Child sagas: a start and a state written before them (no parent) read as instances of their
+   * own; the fan-out's events and state read back under their stable names.
+   */
+  @Test
+  void childSagaRecordsRoundTripAndOldStartsHaveNoParent() throws Exception {
+    var child = new SagaEvent.Started("{}", 3, Map.of(), 2, "basket:reserve-lines:b-1");
+    var serializer = serialization.findSerializerFor(child);
+    String manifest = Serializers.manifestFor(serializer, child);
+    assertEquals("saga-instance.started.v1", manifest);
+    assertEquals(
+        child,
+        serialization
+            .deserialize(serializer.toBinary(child), serializer.identifier(), manifest)
+            .get());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> old = new CBORMapper().readValue(serializer.toBinary(child), Map.class);
+    old.remove("parent"); // as the earlier code wrote it
+    var read =
+        (SagaEvent.Started)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(old), serializer.identifier(), manifest)
+                .get();
+    assertEquals(null, read.parent());
+    assertEquals(2, read.runsVersion());
+
+    InstanceState state = InstanceState.EMPTY.recorded(child, 5);
+    var stateSerializer = serialization.findSerializerFor(state);
+    String stateManifest = Serializers.manifestFor(stateSerializer, state);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> oldState =
+        new CBORMapper().readValue(stateSerializer.toBinary(state), LinkedHashMap.class);
+    oldState.remove("parent");
+    InstanceState back =
+        (InstanceState)
+            serialization
+                .deserialize(
+                    new CBORMapper().writeValueAsBytes(oldState),
+                    stateSerializer.identifier(),
+                    stateManifest)
+                .get();
+    assertEquals(null, back.parent());
+
+    var begun =
+        new io.skald.saga.internal.runner.FanOut.Begun(
+            "basket",
+            "b-1",
+            "reserve-lines",
+            "basket.replies",
+            "reserve-line",
+            List.of("{\"id\":\"l-0\"}"),
+            2,
+            Map.of(),
+            1);
+    for (Object value :
+        List.of(
+            begun,
+            new io.skald.saga.internal.runner.FanOut.AttemptSeen(2, false),
+            new io.skald.saga.internal.runner.FanOut.ChildFinished(
+                0, io.skald.saga.SagaStatus.COMPLETED, "{}"),
+            new io.skald.saga.internal.runner.FanOut.CompensationAsked(1),
+            new io.skald.saga.internal.runner.FanOut.State(
+                begun,
+                Map.of(
+                    0,
+                    new io.skald.saga.internal.definition.ChildMessages.ChildResult(
+                        "b-1:reserve-lines:0", io.skald.saga.SagaStatus.COMPLETED, "{}")),
+                1,
+                0))) {
+      var s = serialization.findSerializerFor(value);
+      String m = Serializers.manifestFor(s, value);
+      assertTrue(m.startsWith("saga-fan-out."), m);
+      byte[] bytes = s.toBinary(value);
+      assertFalse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).contains("io.skald"));
+      assertEquals(value, serialization.deserialize(bytes, s.identifier(), m).get());
+    }
+  }
+
   /** The definition catalog's event and state read back under their stable names. */
   @Test
   void theDefinitionCatalogsRecordsRoundTripUnderTheirNames() throws Exception {
