@@ -118,6 +118,51 @@ class ChildSagasTest {
     }
   }
 
+  record Approved(String by) {}
+
+  @Test
+  void childrenThatWaitKeepTheParentWaitingAndItsFanOutIsDeletedWhenItEnds() {
+    SagaDefinition<Order> approveLine =
+        SagaDefinition.named("approve-line", Order.class)
+            .awaitSignal("approval", Approved.class)
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    SagaOrchestrator<Basket> baskets =
+        sagas.orchestrator(
+            SagaDefinition.named("approved-basket", Basket.class)
+                .startChildren("approve-lines", approveLine, Basket::lines)
+                .timeout(Duration.ofSeconds(30))
+                .build());
+    SagaOrchestrator<Order> approvals = sagas.orchestrator(approveLine);
+    baskets
+        .start("a1", new Basket("a1", lines("a1", "", ""), List.of(), List.of()))
+        .toCompletableFuture()
+        .join();
+    String fanOut = "skald-saga-fan-out|approved-basket:approve-lines:a1";
+    Await.until(
+        node.skald().system(),
+        Duration.ofSeconds(10),
+        () -> {
+          awaitEnd(approvals, "a1:approve-lines:1", SagaStatus.RUNNING);
+          assertTrue(JournalEvents.count(node, fanOut) > 0);
+        });
+    assertEquals(
+        SagaStatus.RUNNING, baskets.get("a1").toCompletableFuture().join().orElseThrow().status());
+    for (int i = 0; i < 2; i++) {
+      assertTrue(
+          approvals
+              .signal("a1:approve-lines:" + i, new Approved("m"))
+              .toCompletableFuture()
+              .join());
+    }
+    awaitEnd(baskets, "a1", SagaStatus.COMPLETED);
+    // the parent ended for good: nothing asks its fan-out again, which deleted its journal
+    Await.until(
+        node.skald().system(),
+        Duration.ofSeconds(10),
+        () -> assertEquals(0, JournalEvents.count(node, fanOut)));
+  }
+
   @Test
   void aChildFailingMakesTheCompletedOnesCompensateAndTheParentTurnBack() {
     SagaOrchestrator<Basket> baskets = sagas.orchestrator(basket("basket", 0));

@@ -55,7 +55,15 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
 
   /** Messages of a fan-out. */
   public sealed interface Command extends SagaSerializable
-      permits Begin, Compensate, ChildEnded, Tick, Asked, Sent {}
+      permits Begin, Compensate, ChildEnded, Tick, Asked, Sent, ParentEnded {}
+
+  /**
+   * The parent ended for good (completed on its own, compensated or aborted): nothing will ask this
+   * fan-out again, so it deletes its journal and snapshots, and stops.
+   *
+   * @param replyTo told once the deletion is asked
+   */
+  public record ParentEnded(ActorRef<Boolean> replyTo) implements Command {}
 
   /**
    * The step's command arrived (a first attempt, or again).
@@ -414,6 +422,32 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
+        .onCommand(
+            ParentEnded.class,
+            (state, ended) -> {
+              timers.cancelAll();
+              org.apache.pekko.persistence.Persistence persistence =
+                  org.apache.pekko.persistence.Persistence.get(
+                      org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()));
+              persistence
+                  .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
+                  .tell(
+                      new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
+                          persistenceId().id(),
+                          Long.MAX_VALUE,
+                          org.apache.pekko.actor.ActorRef.noSender()),
+                      org.apache.pekko.actor.ActorRef.noSender());
+              persistence
+                  .snapshotStoreFor(snapshots, com.typesafe.config.ConfigFactory.empty())
+                  .tell(
+                      new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
+                          persistenceId().id(),
+                          org.apache.pekko.persistence.SnapshotSelectionCriteria.latest()),
+                      org.apache.pekko.actor.ActorRef.noSender());
+              ended.replyTo().tell(Boolean.TRUE);
+              shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+              return Effect().none();
+            })
         .onCommand(Begin.class, this::onBegin)
         .onCommand(Compensate.class, this::onCompensate)
         .onCommand(ChildEnded.class, this::onChildEnded)
@@ -428,6 +462,14 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
         .onCommand(
             Sent.class,
             (state, sent) -> {
+              if (state.begun() == null) {
+                // the acknowledgement of a compensation that found nothing begun: done
+                if (!sent.ok()) {
+                  context.getLog().warn("fan-out {}: its acknowledgement was not sent", entityId);
+                }
+                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+                return Effect().none();
+              }
               if (sent.verdict().equals(verdictSent)) {
                 if (sent.ok()) {
                   verdictConfirmed = sent.verdict();
@@ -455,6 +497,7 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
   private Effect<Event, State> onBegin(State state, Begin begin) {
     if (state.begun() == null && state.compensationAttempt() > 0) {
       begin.replyTo().tell(Boolean.TRUE); // compensated before it began: dropped
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
       return Effect().none();
     }
     if (state.begun() == null) {
@@ -539,6 +582,9 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
     int index = indexOf(state, ended.childId());
     if (index < 0) {
       ended.replyTo().tell(Boolean.TRUE); // not one of ours (or this fan-out is gone): no retry
+      if (state.begun() == null) {
+        shard.tell(new ClusterSharding.Passivate<>(context.getSelf())); // not remembered for it
+      }
       return Effect().none();
     }
     io.skald.saga.internal.definition.ChildMessages.ChildResult known = state.ended().get(index);

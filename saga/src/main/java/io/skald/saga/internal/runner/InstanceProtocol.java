@@ -29,7 +29,8 @@ public final class InstanceProtocol {
           Signal,
           Migrate,
           CompensateCompleted,
-          ParentAcked {}
+          ParentAcked,
+          FanOutReleased {}
 
   /**
    * Starts the instance.
@@ -78,6 +79,14 @@ public final class InstanceProtocol {
    * @param ok acknowledged
    */
   record ParentAcked(SagaStatus status, boolean ok) implements Command {}
+
+  /**
+   * A fan-out of the instance acknowledged (or not) its release.
+   *
+   * @param step the child-saga step
+   * @param ok acknowledged
+   */
+  record FanOutReleased(String step, boolean ok) implements Command {}
 
   /**
    * A participant's reply.

@@ -177,6 +177,11 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private SagaStatus parentReported;
 
   private SagaStatus parentReporting;
+
+  /** The child-saga steps whose fan-outs acknowledged their release, and those being told. */
+  private final Set<String> fanOutsReleased = new HashSet<>();
+
+  private final Set<String> fanOutsReleasing = new HashSet<>();
   private boolean recovering;
   private SagaStatus measuredStatus;
 
@@ -326,6 +331,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
           || command instanceof Get
           || command instanceof IndexAcked
           || command instanceof InstanceProtocol.ParentAcked
+          || command instanceof InstanceProtocol.FanOutReleased
           || command instanceof InstanceProtocol.IndexRetry) {
         return normal.apply(state, command);
       }
@@ -479,6 +485,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
               if (state.status() != null) {
                 report(state);
                 notifyParent(state);
+                if (state.status().terminal()) {
+                  releaseFanOuts(state);
+                }
               }
               return Effect().none();
             })
@@ -508,6 +517,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(InstanceProtocol.Migrate.class, this::onMigrate)
         .onCommand(InstanceProtocol.CompensateCompleted.class, this::onCompensateCompleted)
         .onCommand(InstanceProtocol.ParentAcked.class, this::onParentAcked)
+        .onCommand(InstanceProtocol.FanOutReleased.class, this::onFanOutReleased)
         .build();
   }
 
@@ -532,6 +542,65 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     endMarked = false; // its compensation's commands get an end marker of their own
     return persistAndAct(events, Sender.Cause.OPERATOR, null)
         .thenRun(s -> request.replyTo().tell(Boolean.TRUE));
+  }
+
+  /**
+   * Once the instance has ended for good (on its own, or compensated or aborted as a child), the
+   * fan-outs of the child-saga steps it reached are told to delete themselves: nothing asks them
+   * again. Told until each acknowledges.
+   */
+  private void releaseFanOuts(InstanceState state) {
+    if (state.status() == SagaStatus.COMPLETED && state.parent() != null) {
+      return; // a completed child may still be compensated: its own children with it
+    }
+    Transitions<D> rules = rules(state);
+    for (StepState st : state.steps()) {
+      if (!rules.spec(st.name()).spawns()
+          || st.forward() == InstanceState.Phase.PENDING
+          || st.forward() == InstanceState.Phase.SKIPPED
+          || fanOutsReleased.contains(st.name())
+          || !fanOutsReleasing.add(st.name())) {
+        continue;
+      }
+      String step = st.name();
+      context.ask(
+          Boolean.class,
+          FanOut.ref(context.getSystem(), sagaName, sagaId, step),
+          runtime.indexTimeout(),
+          FanOut.ParentEnded::new,
+          (ok, error) -> new InstanceProtocol.FanOutReleased(step, error == null));
+    }
+  }
+
+  /** Whether every fan-out this instance must release has acknowledged. */
+  private boolean fanOutsDone(InstanceState state) {
+    if (state.status() == SagaStatus.COMPLETED && state.parent() != null) {
+      return true;
+    }
+    Transitions<D> rules = rules(state);
+    for (StepState st : state.steps()) {
+      if (rules.spec(st.name()).spawns()
+          && st.forward() != InstanceState.Phase.PENDING
+          && st.forward() != InstanceState.Phase.SKIPPED
+          && !fanOutsReleased.contains(st.name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Effect<SagaEvent, InstanceState> onFanOutReleased(
+      InstanceState state, InstanceProtocol.FanOutReleased released) {
+    fanOutsReleasing.remove(released.step());
+    if (released.ok()) {
+      fanOutsReleased.add(released.step());
+    } else {
+      timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells them again
+    }
+    if (state.status() != null && state.status().terminal()) {
+      passivateIfReported(state);
+    }
+    return Effect().none();
   }
 
   /** Tells the parent's fan-out this child's end, until it acknowledges it durably. */
@@ -706,6 +775,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
       }
       timers.cancelAll();
       notifyParent(state);
+      releaseFanOuts(state);
       passivateIfReported(state);
     }
   }
@@ -805,7 +875,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   /** A finished instance stays until the index has its final status, then passivates. */
   private void passivateIfReported(InstanceState state) {
     if (reported == state.status()
-        && (state.parent() == null || parentReported == state.status())) {
+        && (state.parent() == null || parentReported == state.status())
+        && fanOutsDone(state)) {
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
   }
