@@ -61,7 +61,8 @@ public final class Sagas {
         settings.journalPluginId(),
         settings.snapshotPluginId(),
         settings.indexMaxFinished(),
-        retention);
+        retention,
+        indexSnapshotEvery(skald.system().settings().config()));
     ParticipantLedger.init(
         skald.system(),
         settings.journalPluginId(),
@@ -80,6 +81,15 @@ public final class Sagas {
         settings.snapshotPluginId(),
         producer,
         settings.askTimeout());
+  }
+
+  private static int indexSnapshotEvery(com.typesafe.config.Config config) {
+    int every = config.getInt("skald.saga.index-snapshot-every");
+    if (every < 1) {
+      throw new IllegalArgumentException(
+          "skald.saga.index-snapshot-every must be at least 1, was " + every);
+    }
+    return every;
   }
 
   /**

@@ -154,7 +154,7 @@ public final class GroupCommitLeveldbJournal extends LeveldbJournal {
               try {
                 db.compactRange(from, to);
                 log()
-                    .debug(
+                    .info(
                         "compacted the journal range of {} deletions in {} ms",
                         count,
                         (System.nanoTime() - start) / 1_000_000);

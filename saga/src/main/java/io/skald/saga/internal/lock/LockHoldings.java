@@ -141,7 +141,9 @@ public final class LockHoldings
           .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
           .tell(
               new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
-                  persistenceId().id(), Long.MAX_VALUE, org.apache.pekko.actor.ActorRef.noSender()),
+                  persistenceId().id(),
+                  Long.MAX_VALUE,
+                  org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system.ignoreRef())),
               org.apache.pekko.actor.ActorRef.noSender());
     }
   }

@@ -435,7 +435,8 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
                       new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
                           persistenceId().id(),
                           Long.MAX_VALUE,
-                          org.apache.pekko.actor.ActorRef.noSender()),
+                          org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
+                              context.getSystem().ignoreRef())),
                       org.apache.pekko.actor.ActorRef.noSender());
               persistence
                   .snapshotStoreFor(snapshots, com.typesafe.config.ConfigFactory.empty())

@@ -54,7 +54,8 @@ public final class SagaIndex
           Query,
           Sweep,
           SweepRead,
-          SweepDeleted {}
+          SweepDeleted,
+          SummariesRead {}
 
   /** Persisted events of the index. */
   public sealed interface Event extends SagaSerializable permits Updated, Swept {}
@@ -116,6 +117,15 @@ public final class SagaIndex
    * @param error why reading failed, or null
    */
   record SweepRead(long round, List<String> due, long upTo, Throwable error) implements Command {}
+
+  /**
+   * How far the index's own events are past the summaries' retention.
+   *
+   * @param round the round
+   * @param upTo the last such event (and covered by a snapshot and swept), or 0
+   * @param error why reading failed, or null
+   */
+  record SummariesRead(long round, long upTo, Throwable error) implements Command {}
 
   /**
    * The journal and snapshot store answered for a round.
@@ -243,6 +253,8 @@ public final class SagaIndex
    *     written at or after each mark's time (one mark per hour or per 5,000 events)
    * @param sweptUpTo the index's sequence number through which finished instances were deleted
    * @param deleted how many instances retention deleted, in all
+   * @param summariesUpTo the index's own events deleted up to this sequence number (summaries past
+   *     their retention)
    */
   public record State(
       LinkedHashMap<String, SagaStatus> statuses,
@@ -251,7 +263,8 @@ public final class SagaIndex
       Map<String, Long> since,
       TreeMap<Long, Long> marks,
       long sweptUpTo,
-      long deleted)
+      long deleted,
+      long summariesUpTo)
       implements SagaSerializable {
     /**
      * Reads an old snapshot's missing counts, times and marks as none; every collection is a copy
@@ -273,11 +286,20 @@ public final class SagaIndex
 
     /** A copy (for a snapshot, written while later events change this state). */
     State copy() {
-      return new State(statuses, forgotten, versions, since, marks, sweptUpTo, deleted);
+      return new State(
+          statuses, forgotten, versions, since, marks, sweptUpTo, deleted, summariesUpTo);
     }
 
-    State swept(long upTo, long more) {
-      return new State(statuses, forgotten, versions, since, marks, upTo, deleted + more);
+    State swept(long upTo, long more, long summaries) {
+      return new State(
+          statuses,
+          forgotten,
+          versions,
+          since,
+          marks,
+          upTo,
+          deleted + more,
+          Math.max(summariesUpTo, summaries));
     }
   }
 
@@ -300,13 +322,15 @@ public final class SagaIndex
    * @param snapshots the snapshot plugin id
    * @param maxFinished how many finished instances the index keeps
    * @param retention how long finished instances and summaries are kept
+   * @param snapshotEvery the index snapshots its state after this many events
    */
   public static void init(
       ActorSystem<?> system,
       String journal,
       String snapshots,
       int maxFinished,
-      SagaRetention retention) {
+      SagaRetention retention,
+      int snapshotEvery) {
     ClusterSharding.get(system)
         .init(
             SagaRuntimeSettings.placed(
@@ -325,7 +349,8 @@ public final class SagaIndex
                                                 journal,
                                                 snapshots,
                                                 maxFinished,
-                                                retention))))
+                                                retention,
+                                                snapshotEvery))))
                     .withStopMessage(Stop.INSTANCE)));
   }
 
@@ -344,6 +369,7 @@ public final class SagaIndex
   private final String snapshots;
   private final int maxFinished;
   private final SagaRetention retention;
+  private final int snapshotEvery;
   private final List<StatusChanged> buffered = new ArrayList<>();
   private long round;
   private boolean sweeping;
@@ -356,8 +382,10 @@ public final class SagaIndex
       String journal,
       String snapshots,
       int maxFinished,
-      SagaRetention retention) {
+      SagaRetention retention,
+      int snapshotEvery) {
     super(PersistenceId.of(TYPE_KEY.name(), indexId), SagaRuntimeSettings.ON_PERSIST_FAILURE);
+    this.snapshotEvery = snapshotEvery;
     this.context = context;
     this.indexId = indexId;
     this.timers = timers;
@@ -391,17 +419,29 @@ public final class SagaIndex
 
   @Override
   public State emptyState() {
-    return new State(null, null, null, null, null, 0, 0);
+    return new State(null, null, null, null, null, 0, 0, 0);
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
     // the events stay: they are the summaries of the instances (SagaRunner.query), deleted only
-    // by skald.saga.retention.summaries
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    // by skald.saga.retention.summaries, and only those a snapshot covers (recovery never reads
+    // them again)
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 
-  private static final int SNAPSHOT_EVERY = 200;
+  /** The sequence number of the latest snapshot this incarnation saw written, or 0. */
+  private long lastSnapshotSeq;
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            org.apache.pekko.persistence.typed.SnapshotCompleted.class,
+            (state, completed) ->
+                lastSnapshotSeq = Math.max(lastSnapshotSeq, completed.metadata().sequenceNr()))
+        .build();
+  }
 
   @Override
   public org.apache.pekko.persistence.typed.SnapshotAdapter<State> snapshotAdapter() {
@@ -502,6 +542,7 @@ public final class SagaIndex
         .onCommand(Sweep.class, this::onSweep)
         .onCommand(SweepRead.class, this::onSweepRead)
         .onCommand(SweepDeleted.class, this::onSweepDeleted)
+        .onCommand(SummariesRead.class, this::onSummariesRead)
         .build();
   }
 
@@ -780,7 +821,7 @@ public final class SagaIndex
       return Effect().none();
     }
     if (read.upTo() <= state.sweptUpTo()) {
-      sweeping = false; // nothing due
+      sweepSummaries(state); // no instance due
       return Effect().none();
     }
     sweepingRead = read;
@@ -803,16 +844,15 @@ public final class SagaIndex
     }
     SweepRead read = sweepingRead;
     sweepingRead = null;
-    sweeping = false;
     if (deleted.error() != null) {
+      sweeping = false;
       context
           .getLog()
           .warn("saga index {}: retention could not delete: {}", indexId, deleted.error());
       return Effect().none();
     }
-    long summariesUpTo = summariesDeletableUpTo(state, read.upTo());
     return Effect()
-        .persist(new Swept(read.upTo(), read.due().size(), summariesUpTo))
+        .persist(new Swept(read.upTo(), read.due().size(), 0))
         .thenRun(
             s -> {
               context
@@ -821,42 +861,70 @@ public final class SagaIndex
                       "saga index {}: retention deleted {} finished instances",
                       indexId,
                       read.due().size());
-              if (summariesUpTo > 0) {
+              if (read.due().size() >= retention.batch()) {
+                sweeping = false;
+                context.getSelf().tell(Sweep.INSTANCE); // more are due: no wait for the timer
+              } else {
+                sweepSummaries(s);
+              }
+            });
+  }
+
+  /**
+   * The second part of a round: reads the index's own events from where the summaries were last
+   * deleted, while they are past the summaries' retention, swept, and covered by a snapshot
+   * (recovery never reads them again), and deletes them. Each event is read about once for this.
+   */
+  private void sweepSummaries(State state) {
+    if (retention.summaries() == null) {
+      sweeping = false;
+      return;
+    }
+    long cutoff = System.currentTimeMillis() - retention.summaries().toMillis();
+    long bound = Math.min(state.sweptUpTo(), lastSnapshotSeq);
+    long from = state.summariesUpTo() + 1;
+    if (bound < from) {
+      sweeping = false;
+      return;
+    }
+    long thisRound = round;
+    long[] upTo = {0};
+    context.pipeToSelf(
+        readJournal()
+            .currentEventsByPersistenceId(persistenceId().id(), from, bound)
+            .takeWhile(e -> !(e.event() instanceof Updated u) || u.at() <= cutoff)
+            .runForeach(
+                e -> upTo[0] = e.sequenceNr(),
+                org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem())),
+        (done, error) -> new SummariesRead(thisRound, upTo[0], error));
+  }
+
+  private Effect<Event, State> onSummariesRead(State state, SummariesRead read) {
+    if (read.round() != round) {
+      return Effect().none();
+    }
+    sweeping = false;
+    if (read.error() != null) {
+      context.getLog().warn("saga index {}: retention could not read: {}", indexId, read.error());
+      return Effect().none();
+    }
+    if (read.upTo() <= state.summariesUpTo()) {
+      return Effect().none();
+    }
+    return Effect()
+        .persist(new Swept(state.sweptUpTo(), 0, read.upTo()))
+        .thenRun(
+            s ->
                 org.apache.pekko.persistence.Persistence.get(
                         org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
                     .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
                     .tell(
                         new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
                             persistenceId().id(),
-                            summariesUpTo,
-                            org.apache.pekko.actor.ActorRef.noSender()),
-                        org.apache.pekko.actor.ActorRef.noSender());
-              }
-              if (read.due().size() >= retention.batch()) {
-                context.getSelf().tell(Sweep.INSTANCE); // more are due: no wait for the timer
-              }
-            });
-  }
-
-  /**
-   * The index's own events that may go: older than the summaries' retention, already swept, and
-   * covered by a snapshot that recovery reads (two snapshots are kept, so events more than two
-   * intervals back are never read again).
-   */
-  private long summariesDeletableUpTo(State state, long sweptUpTo) {
-    if (retention.summaries() == null) {
-      return 0;
-    }
-    long cutoff = System.currentTimeMillis() - retention.summaries().toMillis();
-    Map.Entry<Long, Long> mark = state.marks().floorEntry(cutoff);
-    if (mark == null) {
-      return 0;
-    }
-    long upTo =
-        Math.min(
-            mark.getValue() - 1,
-            Math.min(sweptUpTo, lastSequenceNumber(context) - 2L * SNAPSHOT_EVERY));
-    return upTo > 0 ? upTo : 0;
+                            read.upTo(),
+                            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
+                                context.getSystem().ignoreRef())),
+                        org.apache.pekko.actor.ActorRef.noSender()));
   }
 
   @Override
@@ -867,7 +935,7 @@ public final class SagaIndex
           // marks into deleted events go (a query before them reads from the first event left)
           state.marks().values().removeIf(seq -> seq <= swept.summariesUpTo());
         }
-        return state.swept(swept.upTo(), swept.instances());
+        return state.swept(swept.upTo(), swept.instances(), swept.summariesUpTo());
       }
       Updated updated = (Updated) event;
       mark(state, updated.at());

@@ -302,14 +302,15 @@ class SagaEventFormatTest {
             Map.of("o-1", 1_700_000L),
             new java.util.TreeMap<>(Map.of(1_700_000L, 1L)),
             7,
-            3);
+            3,
+            2);
     var stateSerializer = serialization.findSerializerFor(state);
     String stateManifest = Serializers.manifestFor(stateSerializer, state);
     @SuppressWarnings("unchecked")
     Map<String, Object> oldState =
         new CBORMapper().readValue(stateSerializer.toBinary(state), Map.class);
     oldState.remove("versions");
-    for (String added : List.of("since", "marks", "sweptUpTo", "deleted")) {
+    for (String added : List.of("since", "marks", "sweptUpTo", "deleted", "summariesUpTo")) {
       oldState.remove(added); // written before retention and queries
     }
     var readState =
