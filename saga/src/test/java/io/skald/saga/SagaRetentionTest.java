@@ -330,6 +330,59 @@ class SagaRetentionTest {
     }
   }
 
+  @Test
+  void aChoreographysFinishedTrackersAreDeletedToo() {
+    SkaldTestNode node =
+        SkaldTestNode.start(
+            SkaldTestNode.newDataDir(),
+            false,
+            String.join(
+                "\n",
+                "skald.saga.retention.instances = 1s",
+                "skald.saga.retention.check-interval = 200ms"));
+    try {
+      Sagas sagas = Sagas.create(node.skald());
+      SagaDefinition<Order> flow = TestShop.threeSteps("retained-flow", Duration.ofSeconds(5), 3);
+      new TestShop().startParticipants(sagas, flow);
+      SagaChoreography<Order> orders = sagas.choreography(flow);
+      for (int i = 0; i < 3; i++) {
+        orders.start("f-" + i, new Order("f-" + i, 10)).toCompletableFuture().join();
+      }
+      Await.until(
+          node.skald().system(),
+          Duration.ofSeconds(30),
+          () ->
+              assertEquals(
+                  3L,
+                  orders
+                      .counts()
+                      .toCompletableFuture()
+                      .join()
+                      .getOrDefault(SagaStatus.COMPLETED, 0L)));
+      Await.until(
+          node.skald().system(),
+          Duration.ofSeconds(30),
+          () -> {
+            for (int i = 0; i < 3; i++) {
+              assertEquals(0, events(node, "skald-flow-retained-flow|f-" + i), "f-" + i);
+            }
+          });
+      assertTrue(orders.get("f-0").toCompletableFuture().join().isEmpty());
+      Set<String> listed = new HashSet<>();
+      SagaPage page = orders.query(SagaQuery.of(SagaStatus.COMPLETED)).toCompletableFuture().join();
+      page.items()
+          .forEach(
+              summary -> {
+                assertTrue(summary.deleted(), summary.toString());
+                listed.add(summary.sagaId());
+              });
+      assertEquals(Set.of("f-0", "f-1", "f-2"), listed);
+    } finally {
+      node.close();
+      node.deleteDataDir();
+    }
+  }
+
   private static Set<String> summaries(SagaOrchestrator<Order> orders) {
     Set<String> ids = new HashSet<>();
     SagaQuery query = SagaQuery.of(SagaStatus.COMPLETED).limit(1_000);
