@@ -195,8 +195,48 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     return new Children<>(draft);
   }
 
+  /** The options of a step that end it: the next step, or the definition's end, is declared. */
+  private abstract class Next implements SagaDefinition.Steps<D> {
+    @Override
+    public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
+      return DefinitionBuilder.this.step(stepName);
+    }
+
+    @Override
+    public SagaDefinition.ParallelStart<D> parallel(String stageName) {
+      return DefinitionBuilder.this.parallel(stageName);
+    }
+
+    @Override
+    public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
+      return DefinitionBuilder.this.awaitSignal(stepName, signal);
+    }
+
+    @Override
+    public <K> SagaDefinition.ChildOptions<D, K> startChildren(
+        String stepName, SagaDefinition<K> child, Function<D, List<K>> children) {
+      return DefinitionBuilder.this.startChildren(stepName, child, children);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> deadline(
+        Duration within, io.skald.saga.SagaDeadline.Action action) {
+      return DefinitionBuilder.this.deadline(within, action);
+    }
+
+    @Override
+    public SagaDefinition.Steps<D> version(int newVersion) {
+      return DefinitionBuilder.this.version(newVersion);
+    }
+
+    @Override
+    public SagaDefinition<D> build() {
+      return DefinitionBuilder.this.build();
+    }
+  }
+
   /** A child-saga step's options. */
-  private final class Children<C> implements SagaDefinition.ChildOptions<D, C> {
+  private final class Children<C> extends Next implements SagaDefinition.ChildOptions<D, C> {
     private final StepDraft<D> draft;
 
     Children(StepDraft<D> draft) {
@@ -247,47 +287,10 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
       draft.condition = Objects.requireNonNull(predicate, "predicate");
       return this;
     }
-
-    @Override
-    public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
-      return DefinitionBuilder.this.step(stepName);
-    }
-
-    @Override
-    public SagaDefinition.ParallelStart<D> parallel(String stageName) {
-      return DefinitionBuilder.this.parallel(stageName);
-    }
-
-    @Override
-    public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
-      return DefinitionBuilder.this.awaitSignal(stepName, signal);
-    }
-
-    @Override
-    public <K> SagaDefinition.ChildOptions<D, K> startChildren(
-        String stepName, SagaDefinition<K> child, Function<D, List<K>> children) {
-      return DefinitionBuilder.this.startChildren(stepName, child, children);
-    }
-
-    @Override
-    public SagaDefinition.Steps<D> deadline(
-        Duration within, io.skald.saga.SagaDeadline.Action action) {
-      return DefinitionBuilder.this.deadline(within, action);
-    }
-
-    @Override
-    public SagaDefinition.Steps<D> version(int newVersion) {
-      return DefinitionBuilder.this.version(newVersion);
-    }
-
-    @Override
-    public SagaDefinition<D> build() {
-      return DefinitionBuilder.this.build();
-    }
   }
 
   /** A wait step's options. */
-  private final class Wait<S> implements SagaDefinition.WaitOptions<D, S> {
+  private final class Wait<S> extends Next implements SagaDefinition.WaitOptions<D, S> {
     private final StepDraft<D> draft;
 
     Wait(StepDraft<D> draft) {
@@ -338,43 +341,6 @@ public final class DefinitionBuilder<D> implements SagaDefinition.Steps<D> {
     public SagaDefinition.WaitOptions<D, S> when(Predicate<D> predicate) {
       draft.condition = Objects.requireNonNull(predicate, "predicate");
       return this;
-    }
-
-    @Override
-    public SagaDefinition.StepInvoke<D, SagaDefinition.StepOptions<D>> step(String stepName) {
-      return DefinitionBuilder.this.step(stepName);
-    }
-
-    @Override
-    public SagaDefinition.ParallelStart<D> parallel(String stageName) {
-      return DefinitionBuilder.this.parallel(stageName);
-    }
-
-    @Override
-    public <T> SagaDefinition.WaitOptions<D, T> awaitSignal(String stepName, Class<T> signal) {
-      return DefinitionBuilder.this.awaitSignal(stepName, signal);
-    }
-
-    @Override
-    public <K> SagaDefinition.ChildOptions<D, K> startChildren(
-        String stepName, SagaDefinition<K> child, Function<D, List<K>> children) {
-      return DefinitionBuilder.this.startChildren(stepName, child, children);
-    }
-
-    @Override
-    public SagaDefinition.Steps<D> deadline(
-        Duration within, io.skald.saga.SagaDeadline.Action action) {
-      return DefinitionBuilder.this.deadline(within, action);
-    }
-
-    @Override
-    public SagaDefinition.Steps<D> version(int newVersion) {
-      return DefinitionBuilder.this.version(newVersion);
-    }
-
-    @Override
-    public SagaDefinition<D> build() {
-      return DefinitionBuilder.this.build();
     }
   }
 

@@ -136,15 +136,8 @@ public final class LockHoldings
    */
   private void forgetIfEmpty(State state) {
     if (state.resources().isEmpty()) {
-      org.apache.pekko.persistence.Persistence.get(
-              org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
-          .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
-          .tell(
-              new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
-                  persistenceId().id(),
-                  Long.MAX_VALUE,
-                  org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system.ignoreRef())),
-              org.apache.pekko.actor.ActorRef.noSender());
+      io.skald.saga.internal.SagaJournals.deleteEvents(
+          system, journal, persistenceId().id(), Long.MAX_VALUE);
     }
   }
 

@@ -426,25 +426,10 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
             ParentEnded.class,
             (state, ended) -> {
               timers.cancelAll();
-              org.apache.pekko.persistence.Persistence persistence =
-                  org.apache.pekko.persistence.Persistence.get(
-                      org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()));
-              persistence
-                  .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
-                  .tell(
-                      new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
-                          persistenceId().id(),
-                          Long.MAX_VALUE,
-                          org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
-                              context.getSystem().ignoreRef())),
-                      org.apache.pekko.actor.ActorRef.noSender());
-              persistence
-                  .snapshotStoreFor(snapshots, com.typesafe.config.ConfigFactory.empty())
-                  .tell(
-                      new org.apache.pekko.persistence.SnapshotProtocol.DeleteSnapshots(
-                          persistenceId().id(),
-                          org.apache.pekko.persistence.SnapshotSelectionCriteria.latest()),
-                      org.apache.pekko.actor.ActorRef.noSender());
+              io.skald.saga.internal.SagaJournals.deleteEvents(
+                  context.getSystem(), journal, persistenceId().id(), Long.MAX_VALUE);
+              io.skald.saga.internal.SagaJournals.deleteSnapshots(
+                  context.getSystem(), snapshots, persistenceId().id());
               ended.replyTo().tell(Boolean.TRUE);
               shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
               return Effect().none();

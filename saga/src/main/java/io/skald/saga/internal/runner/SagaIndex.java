@@ -915,16 +915,8 @@ public final class SagaIndex
         .persist(new Swept(state.sweptUpTo(), 0, read.upTo()))
         .thenRun(
             s ->
-                org.apache.pekko.persistence.Persistence.get(
-                        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
-                    .journalFor(journal, com.typesafe.config.ConfigFactory.empty())
-                    .tell(
-                        new org.apache.pekko.persistence.JournalProtocol.DeleteMessagesTo(
-                            persistenceId().id(),
-                            read.upTo(),
-                            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
-                                context.getSystem().ignoreRef())),
-                        org.apache.pekko.actor.ActorRef.noSender()));
+                io.skald.saga.internal.SagaJournals.deleteEvents(
+                    context.getSystem(), journal, persistenceId().id(), read.upTo()));
   }
 
   @Override
