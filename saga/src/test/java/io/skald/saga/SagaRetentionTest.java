@@ -121,6 +121,10 @@ class SagaRetentionTest {
                 "skald.saga.retention.check-interval = 300ms",
                 "skald.saga.retention.batch = 4000"));
     try {
+      // Skald's meters are in a composite registry: a backend (here an in-memory one) reads them
+      node.skald()
+          .meterRegistry()
+          .add(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       Sagas sagas = Sagas.create(node.skald());
       new TestShop().startParticipants(sagas);
       SagaOrchestrator<Order> orders = sagas.orchestrator(oneStep("retained"));
@@ -145,10 +149,12 @@ class SagaRetentionTest {
             listed.clear();
             SagaQuery query = SagaQuery.of(SagaStatus.COMPLETED).limit(1_000);
             int pages = 0;
+            int items = 0;
             boolean allDeleted = true;
             while (query != null) {
               SagaPage page = orders.query(query).toCompletableFuture().join();
               pages++;
+              items += page.items().size();
               for (SagaSummary s : page.items()) {
                 listed.add(s.sagaId());
                 allDeleted &= s.deleted();
@@ -158,9 +164,31 @@ class SagaRetentionTest {
               query = page.hasNext() ? query.after(page.next()) : null;
             }
             assertEquals(SAGAS, listed.size());
+            assertEquals(SAGAS, items, "each instance's end is summarized once");
             assertTrue(pages >= 10, "pages: " + pages);
             assertTrue(allDeleted);
           });
+      // retention's work is visible as a metric (refreshed from the index every few seconds)
+      Await.until(
+          node.skald().system(),
+          Duration.ofSeconds(20),
+          () ->
+              assertEquals(
+                  (double) SAGAS,
+                  node.skald()
+                      .meterRegistry()
+                      .get("skald.saga.retention.deleted")
+                      .tag("saga", "retained")
+                      .gauge()
+                      .value(),
+                  "completed gauge "
+                      + node.skald()
+                          .meterRegistry()
+                          .get("skald.saga.instances")
+                          .tag("saga", "retained")
+                          .tag("status", "COMPLETED")
+                          .gauge()
+                          .value()));
       // the counts stay exact
       assertEquals(
           (long) SAGAS,

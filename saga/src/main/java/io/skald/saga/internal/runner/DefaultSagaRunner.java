@@ -144,8 +144,8 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
             METRICS_REFRESH,
             METRICS_REFRESH,
             () ->
-                counts()
-                    .thenAccept(meters::counted)
+                indexCounts()
+                    .thenAccept(c -> meters.counted(byStatus(c), c.deleted()))
                     .exceptionally(
                         error -> null), // the index is moving or busy: the next refresh counts
             system.executionContext());
@@ -567,16 +567,19 @@ public final class DefaultSagaRunner<D> implements SagaOrchestrator<D>, SagaChor
 
   @Override
   public CompletionStage<Map<SagaStatus, Long>> counts() {
-    return Stages.unwrapped(
-        Stages.inline(
-            SagaIndex.ref(system, indexId())
-                .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout())
-                .thenApply(
-                    counts -> {
-                      Map<SagaStatus, Long> byStatus = new java.util.EnumMap<>(SagaStatus.class);
-                      counts.counts().forEach((status, n) -> byStatus.put(status, (long) n));
-                      return Map.copyOf(byStatus);
-                    })));
+    return Stages.unwrapped(indexCounts().thenApply(DefaultSagaRunner::byStatus));
+  }
+
+  private CompletionStage<SagaIndex.StatusCounts> indexCounts() {
+    return Stages.inline(
+        SagaIndex.ref(system, indexId())
+            .<SagaIndex.StatusCounts>ask(SagaIndex.Counts::new, settings.askTimeout()));
+  }
+
+  private static Map<SagaStatus, Long> byStatus(SagaIndex.StatusCounts counts) {
+    Map<SagaStatus, Long> byStatus = new java.util.EnumMap<>(SagaStatus.class);
+    counts.counts().forEach((status, n) -> byStatus.put(status, (long) n));
+    return Map.copyOf(byStatus);
   }
 
   @Override

@@ -203,8 +203,10 @@ public final class SagaIndex
    * The reply to {@link Counts}.
    *
    * @param counts instances per status
+   * @param deleted finished instances retention deleted, in all (counted in {@code counts} too)
    */
-  public record StatusCounts(Map<SagaStatus, Integer> counts) implements SagaSerializable {}
+  public record StatusCounts(Map<SagaStatus, Integer> counts, long deleted)
+      implements SagaSerializable {}
 
   /**
    * Persisted: status changes.
@@ -371,6 +373,10 @@ public final class SagaIndex
   private final SagaRetention retention;
   private final int snapshotEvery;
   private final List<StatusChanged> buffered = new ArrayList<>();
+
+  /** Requesters of a change that was buffered already: acknowledged with it. */
+  private final List<ActorRef<Boolean>> alsoAck = new ArrayList<>();
+
   private long round;
   private boolean sweeping;
   private SweepRead sweepingRead;
@@ -465,6 +471,9 @@ public final class SagaIndex
         .onCommand(
             StatusChanged.class,
             (state, changed) -> {
+              if (duplicate(state, changed)) {
+                return Effect().none();
+              }
               buffered.add(changed);
               if (!timers.isTimerActive(Flush.INSTANCE)) {
                 timers.startSingleTimer(Flush.INSTANCE, Duration.ofMillis(100));
@@ -526,7 +535,7 @@ public final class SagaIndex
               state
                   .forgotten()
                   .forEach((s, n) -> counts.merge(s, Math.toIntExact(n), Integer::sum));
-              query.replyTo().tell(new StatusCounts(counts));
+              query.replyTo().tell(new StatusCounts(counts, state.deleted()));
               return Effect().none();
             })
         .onCommand(
@@ -546,6 +555,35 @@ public final class SagaIndex
         .build();
   }
 
+  /**
+   * Whether a change is known already (an instance repeats a change until it is acknowledged, and
+   * an acknowledgement can be lost): one persisted is acknowledged at once, one buffered with the
+   * buffered one. Neither is written again, so summaries and retention see each change once.
+   */
+  private boolean duplicate(State state, StatusChanged changed) {
+    for (int i = buffered.size() - 1; i >= 0; i--) {
+      StatusChanged pending = buffered.get(i);
+      if (pending.sagaId().equals(changed.sagaId())) {
+        if (pending.status() == changed.status() && pending.version() == changed.version()) {
+          if (changed.replyTo() != null) {
+            alsoAck.add(changed.replyTo());
+          }
+          return true;
+        }
+        return false; // it changed since: a new change
+      }
+    }
+    SagaStatus known = state.statuses().get(changed.sagaId());
+    boolean same =
+        known == changed.status()
+            && (known.terminal()
+                || state.versions().getOrDefault(changed.sagaId(), 1) == changed.version());
+    if (same && changed.replyTo() != null) {
+      changed.replyTo().tell(Boolean.TRUE); // durable already
+    }
+    return same;
+  }
+
   /** Writes the buffered changes as one event, then acknowledges them. */
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> flush() {
     List<String> ids = new ArrayList<>(buffered.size());
@@ -557,17 +595,21 @@ public final class SagaIndex
       versions.add(c.version());
     }
     List<StatusChanged> flushed = List.copyOf(buffered);
+    List<ActorRef<Boolean>> repeated = List.copyOf(alsoAck);
     buffered.clear();
+    alsoAck.clear();
     return Effect()
         .persist(new Updated(ids, statuses, versions, System.currentTimeMillis()))
         .thenRun(
-            s ->
-                flushed.forEach(
-                    c -> {
-                      if (c.replyTo() != null) {
-                        c.replyTo().tell(Boolean.TRUE);
-                      }
-                    }));
+            s -> {
+              flushed.forEach(
+                  c -> {
+                    if (c.replyTo() != null) {
+                      c.replyTo().tell(Boolean.TRUE);
+                    }
+                  });
+              repeated.forEach(r -> r.tell(Boolean.TRUE));
+            });
   }
 
   private Map<String, SagaStatus> withBuffered(State state) {
@@ -805,7 +847,7 @@ public final class SagaIndex
       String id = updated.ids().get(i);
       SagaStatus now = state.statuses().get(id);
       if (updated.statuses().get(i).terminal() && (now == null || now.terminal())) {
-        due.add(id);
+        due.add(id); // an id twice (an end written twice by an earlier version) is one deletion
       }
     }
   }
@@ -824,6 +866,12 @@ public final class SagaIndex
       sweepSummaries(state); // no instance due
       return Effect().none();
     }
+    read =
+        new SweepRead(
+            read.round(),
+            List.copyOf(new java.util.LinkedHashSet<>(read.due())),
+            read.upTo(),
+            read.error());
     sweepingRead = read;
     if (read.due().isEmpty()) {
       return onSweepDeleted(state, new SweepDeleted(read.round(), null));

@@ -22,6 +22,7 @@ public final class SagaMeters {
   private final MeterRegistry registry;
   private final String saga;
   private final Map<SagaStatus, AtomicLong> instances = new EnumMap<>(SagaStatus.class);
+  private final AtomicLong deleted = new AtomicLong();
   private final Map<SagaStatus, Counter> transitions = new EnumMap<>(SagaStatus.class);
   private final ConcurrentHashMap<String, Timer> steps = new ConcurrentHashMap<>();
 
@@ -34,6 +35,11 @@ public final class SagaMeters {
   public SagaMeters(MeterRegistry registry, String saga) {
     this.registry = registry;
     this.saga = saga;
+    Gauge.builder("skald.saga.retention.deleted", deleted, AtomicLong::get)
+        .description("Finished saga instances whose journal retention deleted, in all")
+        .tags("saga", saga)
+        .strongReference(true)
+        .register(registry);
     for (SagaStatus status : SagaStatus.values()) {
       AtomicLong count = new AtomicLong();
       instances.put(status, count);
@@ -55,9 +61,11 @@ public final class SagaMeters {
    * The index's latest counts.
    *
    * @param counts instances by status
+   * @param deletedInAll finished instances retention deleted
    */
-  public void counted(Map<SagaStatus, Long> counts) {
+  public void counted(Map<SagaStatus, Long> counts, long deletedInAll) {
     instances.forEach((status, value) -> value.set(counts.getOrDefault(status, 0L)));
+    deleted.set(deletedInAll);
   }
 
   /**
