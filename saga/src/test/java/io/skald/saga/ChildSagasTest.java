@@ -118,6 +118,75 @@ class ChildSagasTest {
     }
   }
 
+  /** An order split over warehouses: each part a child saga with children of its own. */
+  record Split(String id, List<Basket> parts, List<String> script) {}
+
+  @Test
+  void childrenWithChildrenCompleteCompensateAndAreReleasedLevelByLevel() {
+    SagaDefinition<Basket> part =
+        SagaDefinition.named("basket-part", Basket.class)
+            .startChildren("reserve-lines", RESERVE_LINE, Basket::lines)
+            .timeout(Duration.ofSeconds(20))
+            .build();
+    SagaOrchestrator<Split> splits =
+        sagas.orchestrator(
+            SagaDefinition.named("split-order", Split.class)
+                .startChildren("split", part, Split::parts)
+                .timeout(Duration.ofSeconds(20))
+                .step("charge-payment")
+                .invoke(TestShop.CHARGE, o -> new Charge(o.id(), 10, o.script()))
+                .compensateWith(TestShop.REFUND, o -> new Refund(o.id(), o.script()))
+                .timeout(Duration.ofSeconds(10))
+                .build());
+    SagaOrchestrator<Basket> parts = sagas.orchestrator(part);
+    SagaOrchestrator<Order> lines = sagas.orchestrator(RESERVE_LINE);
+    // two parts of two lines each: the part ids are <order>:split:<i>, their lines' ids
+    // <order>:split:<i>:reserve-lines:<j>
+    for (String order : List.of("g1", "g2")) {
+      List<Basket> two = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        two.add(
+            new Basket(order + "-p" + i, lines(order + "-p" + i, "", ""), List.of(), List.of()));
+      }
+      splits
+          .start(
+              order,
+              new Split(order, two, order.equals("g2") ? List.of("payments:decline") : List.of()))
+          .toCompletableFuture()
+          .join();
+    }
+    awaitEnd(splits, "g1", SagaStatus.COMPLETED);
+    awaitEnd(splits, "g2", SagaStatus.COMPENSATED);
+    for (int i = 0; i < 2; i++) {
+      awaitEnd(parts, "g1:split:" + i, SagaStatus.COMPLETED);
+      awaitEnd(parts, "g2:split:" + i, SagaStatus.COMPENSATED);
+      for (int j = 0; j < 2; j++) {
+        awaitEnd(lines, "g1:split:" + i + ":reserve-lines:" + j, SagaStatus.COMPLETED);
+        awaitEnd(lines, "g2:split:" + i + ":reserve-lines:" + j, SagaStatus.COMPENSATED);
+        assertEquals(1, shop.effects("g2-p" + i + "-line-" + j, "reserve-stock:undo"));
+        assertEquals(0, shop.effects("g1-p" + i + "-line-" + j, "reserve-stock:undo"));
+      }
+    }
+    // the top parent ended for good: its fan-out and, through the parts it completed, theirs go
+    Await.until(
+        node.skald().system(),
+        Duration.ofSeconds(15),
+        () -> {
+          for (String order : List.of("g1", "g2")) {
+            assertEquals(
+                0, JournalEvents.count(node, "skald-saga-fan-out|split-order:split:" + order));
+            for (int i = 0; i < 2; i++) {
+              assertEquals(
+                  0,
+                  JournalEvents.count(
+                      node,
+                      "skald-saga-fan-out|basket-part:reserve-lines:" + order + ":split:" + i),
+                  order + " part " + i);
+            }
+          }
+        });
+  }
+
   record Approved(String by) {}
 
   @Test

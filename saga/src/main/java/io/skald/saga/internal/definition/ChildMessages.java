@@ -18,8 +18,11 @@ public final class ChildMessages {
    * @param childSaga the child saga's name
    * @param children each child's initial data (serialized as JSON objects in the record)
    * @param quorum how many must complete
+   * @param nested whether the child saga starts children of its own (then, once the parent has
+   *     ended for good, its completed children are told so, and release their own fan-outs)
    */
-  public record StartChildren(String childSaga, List<Object> children, int quorum) {}
+  public record StartChildren(
+      String childSaga, List<Object> children, int quorum, boolean nested) {}
 
   /**
    * Compensate every child that completed (the step's compensation).

@@ -40,7 +40,8 @@ public record ChildrenSpec<D, C>(
     if (list == null) {
       throw new IllegalStateException("the children function returned null");
     }
-    return new ChildMessages.StartChildren(child.name(), new ArrayList<>(list), quorum);
+    return new ChildMessages.StartChildren(
+        child.name(), new ArrayList<>(list), quorum, !Definitions.children(child).isEmpty());
   }
 
   /**

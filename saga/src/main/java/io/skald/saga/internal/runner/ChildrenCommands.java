@@ -84,6 +84,7 @@ public final class ChildrenCommands {
     List<String> data = new ArrayList<>();
     children.forEach(child -> data.add(child.toString()));
     int quorum = body.path("quorum").asInt(Integer.MAX_VALUE);
+    boolean nested = body.path("nested").asBoolean(false);
     Map<String, String> trace = new HashMap<>();
     for (String header : List.of("traceparent", "tracestate")) {
       if (h.get(header) != null) {
@@ -94,7 +95,8 @@ public final class ChildrenCommands {
         .<Boolean>ask(
             r ->
                 new FanOut.Begin(
-                    sagaName, id, step, attempt, replyTo, childSaga, data, quorum, trace, r),
+                    sagaName, id, step, attempt, replyTo, childSaga, data, quorum, nested, trace,
+                    r),
             askTimeout);
   }
 }

@@ -76,6 +76,7 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
    * @param childSaga the child saga
    * @param children each child's initial data, JSON
    * @param quorum how many must complete
+   * @param nested whether the children start children of their own
    * @param trace the parent's trace context
    * @param replyTo told once the command is durable here
    */
@@ -88,6 +89,7 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
       String childSaga,
       List<String> children,
       int quorum,
+      boolean nested,
       Map<String, String> trace,
       ActorRef<Boolean> replyTo)
       implements Command {}
@@ -161,6 +163,8 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
    * @param quorum how many must complete
    * @param trace the parent's trace context
    * @param attempt the command's attempt
+   * @param nested whether the children start children of their own (absent in events written
+   *     before: false)
    */
   public record Begun(
       String parentSaga,
@@ -171,7 +175,8 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
       List<String> children,
       int quorum,
       Map<String, String> trace,
-      int attempt)
+      int attempt,
+      boolean nested)
       implements Event {}
 
   /**
@@ -426,6 +431,17 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
             ParentEnded.class,
             (state, ended) -> {
               timers.cancelAll();
+              if (state.begun() != null && state.begun().nested()) {
+                // the completed children will not be compensated by this parent any more: they
+                // release their own fan-outs (told once; one lost keeps a small entity)
+                for (io.skald.saga.internal.definition.ChildMessages.ChildResult r :
+                    state.ended().values()) {
+                  if (r.status() == SagaStatus.COMPLETED) {
+                    SagaInstance.ref(context.getSystem(), state.begun().childSaga(), r.sagaId())
+                        .tell(new InstanceProtocol.ParentFinished());
+                  }
+                }
+              }
               io.skald.saga.internal.SagaJournals.deleteEvents(
                   context.getSystem(), journal, persistenceId().id(), Long.MAX_VALUE);
               io.skald.saga.internal.SagaJournals.deleteSnapshots(
@@ -498,7 +514,8 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
                   List.copyOf(begin.children()),
                   begin.quorum(),
                   begin.trace() == null ? Map.of() : Map.copyOf(begin.trace()),
-                  begin.attempt()))
+                  begin.attempt(),
+                  begin.nested()))
           .thenRun(
               s -> {
                 begin.replyTo().tell(Boolean.TRUE);
@@ -542,7 +559,8 @@ public final class FanOut extends EventSourcedBehavior<FanOut.Command, FanOut.Ev
                         List.of(),
                         0,
                         Map.of(),
-                        0);
+                        0,
+                        false);
                 send(
                     new State(none, Map.of(), 0, compensate.attempt()),
                     "undo:" + compensate.attempt());

@@ -30,7 +30,8 @@ public final class InstanceProtocol {
           Migrate,
           CompensateCompleted,
           ParentAcked,
-          FanOutReleased {}
+          FanOutReleased,
+          ParentFinished {}
 
   /**
    * Starts the instance.
@@ -87,6 +88,12 @@ public final class InstanceProtocol {
    * @param ok acknowledged
    */
   record FanOutReleased(String step, boolean ok) implements Command {}
+
+  /**
+   * This completed child's parent has ended for good: nothing will compensate the child any more,
+   * so it releases the fan-outs of its own child-saga steps.
+   */
+  public record ParentFinished() implements Command {}
 
   /**
    * A participant's reply.

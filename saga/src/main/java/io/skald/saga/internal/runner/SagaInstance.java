@@ -182,6 +182,10 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private final Set<String> fanOutsReleased = new HashSet<>();
 
   private final Set<String> fanOutsReleasing = new HashSet<>();
+
+  /** Whether this child's parent has ended for good (told by its fan-out). */
+  private boolean parentFinished;
+
   private boolean recovering;
   private SagaStatus measuredStatus;
 
@@ -332,6 +336,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
           || command instanceof IndexAcked
           || command instanceof InstanceProtocol.ParentAcked
           || command instanceof InstanceProtocol.FanOutReleased
+          || command instanceof InstanceProtocol.ParentFinished
           || command instanceof InstanceProtocol.IndexRetry) {
         return normal.apply(state, command);
       }
@@ -518,6 +523,18 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(InstanceProtocol.CompensateCompleted.class, this::onCompensateCompleted)
         .onCommand(InstanceProtocol.ParentAcked.class, this::onParentAcked)
         .onCommand(InstanceProtocol.FanOutReleased.class, this::onFanOutReleased)
+        .onCommand(
+            InstanceProtocol.ParentFinished.class,
+            (state, finished) -> {
+              parentFinished = true;
+              if (state.status() == SagaStatus.COMPLETED) {
+                releaseFanOuts(state);
+                passivateIfReported(state);
+              } else {
+                passivateIfUnknown(state);
+              }
+              return Effect().none();
+            })
         .build();
   }
 
@@ -550,7 +567,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
    * again. Told until each acknowledges.
    */
   private void releaseFanOuts(InstanceState state) {
-    if (state.status() == SagaStatus.COMPLETED && state.parent() != null) {
+    if (state.status() == SagaStatus.COMPLETED && state.parent() != null && !parentFinished) {
       return; // a completed child may still be compensated: its own children with it
     }
     Transitions<D> rules = rules(state);
@@ -574,7 +591,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   /** Whether every fan-out this instance must release has acknowledged. */
   private boolean fanOutsDone(InstanceState state) {
-    if (state.status() == SagaStatus.COMPLETED && state.parent() != null) {
+    if (state.status() == SagaStatus.COMPLETED && state.parent() != null && !parentFinished) {
       return true;
     }
     Transitions<D> rules = rules(state);

@@ -424,7 +424,8 @@ class SagaEventFormatTest {
             List.of("{\"id\":\"l-0\"}"),
             2,
             Map.of(),
-            1);
+            1,
+            true);
     for (Object value :
         List.of(
             begun,
