@@ -361,9 +361,6 @@ public final class SagaIndex
 
   private static final long HOUR = Duration.ofHours(1).toMillis();
 
-  /** The most index events one query page reads (a page may then hold fewer than its limit). */
-  private static final int MAX_SCAN = 2_000;
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String indexId;
@@ -542,9 +539,9 @@ public final class SagaIndex
             Query.class,
             (state, query) -> {
               if (query.status().terminal()) {
-                scan(state, query);
+                IndexQueries.scan(context.getSystem(), persistenceId().id(), state, query);
               } else {
-                query.replyTo().tell(inFlight(state, query));
+                query.replyTo().tell(IndexQueries.inFlight(state, query));
               }
               return Effect().none();
             })
@@ -621,174 +618,6 @@ public final class SagaIndex
     return all;
   }
 
-  // ---- queries ----------------------------------------------------------------------------
-
-  /** A page of instances in flight, from memory (the index holds every one), by time then id. */
-  private Page inFlight(State state, Query query) {
-    long afterAt = Long.MIN_VALUE;
-    String afterId = "";
-    if (query.after() != null) {
-      String[] cursor = query.after().split(":", 3);
-      if (cursor.length != 3 || !cursor[0].equals("m")) {
-        return new Page(List.of(), null, "not a cursor of this query: " + query.after());
-      }
-      try {
-        afterAt = Long.parseLong(cursor[1]);
-      } catch (NumberFormatException e) {
-        return new Page(List.of(), null, "not a cursor of this query: " + query.after());
-      }
-      afterId = cursor[2];
-    }
-    List<Summary> matching = new ArrayList<>();
-    for (Map.Entry<String, SagaStatus> e : state.statuses().entrySet()) {
-      String id = e.getKey();
-      long at = state.since().getOrDefault(id, 0L);
-      int version = state.versions().getOrDefault(id, 1);
-      if (e.getValue() == query.status()
-          && (query.version() == 0 || version == query.version())
-          && at >= query.from()
-          && at <= query.to()
-          && (at > afterAt || (at == afterAt && id.compareTo(afterId) > 0))) {
-        matching.add(new Summary(id, e.getValue(), version, at, false));
-      }
-    }
-    matching.sort(java.util.Comparator.comparingLong(Summary::at).thenComparing(Summary::sagaId));
-    if (matching.size() <= query.limit()) {
-      return new Page(matching, null, null);
-    }
-    List<Summary> page = List.copyOf(matching.subList(0, query.limit()));
-    Summary last = page.get(page.size() - 1);
-    return new Page(page, "m:" + last.at() + ":" + last.sagaId(), null);
-  }
-
-  /**
-   * A page of finished instances, read from the index's own events (the summaries) from the mark
-   * before the query's start, a bounded number of events per page: nothing but the page is held.
-   */
-  private void scan(State state, Query query) {
-    long fromSeq;
-    int fromPos = 0;
-    if (query.after() != null) {
-      String[] cursor = query.after().split(":");
-      try {
-        if (cursor.length != 3 || !cursor[0].equals("j")) {
-          throw new NumberFormatException();
-        }
-        fromSeq = Math.max(1, Long.parseLong(cursor[1]));
-        fromPos = Math.max(0, Integer.parseInt(cursor[2]));
-      } catch (NumberFormatException e) {
-        query
-            .replyTo()
-            .tell(new Page(List.of(), null, "not a cursor of this query: " + query.after()));
-        return;
-      }
-    } else {
-      Map.Entry<Long, Long> mark = state.marks().floorEntry(query.from());
-      fromSeq = mark == null ? 1 : mark.getValue();
-    }
-    long swept = state.sweptUpTo();
-    int startPos = fromPos;
-    long startSeq = fromSeq;
-    ScanPage page = new ScanPage(query.limit());
-    readJournal()
-        .currentEventsByPersistenceId(persistenceId().id(), fromSeq, Long.MAX_VALUE)
-        .take(MAX_SCAN)
-        .takeWhile(envelope -> !page.done)
-        .runForeach(
-            envelope -> {
-              long seq = envelope.sequenceNr();
-              page.lastSeq = seq;
-              page.scanned++;
-              if (!(envelope.event() instanceof Updated updated)) {
-                return;
-              }
-              if (updated.at() > query.to()) {
-                page.end();
-                return;
-              }
-              int first = seq == startSeq ? startPos : 0;
-              for (int i = first; i < updated.ids().size() && !page.done; i++) {
-                SagaStatus status = updated.statuses().get(i);
-                if (status == query.status()
-                    && (query.version() == 0 || updated.version(i) == query.version())
-                    && updated.at() >= query.from()) {
-                  page.add(
-                      new Summary(
-                          updated.ids().get(i),
-                          status,
-                          updated.version(i),
-                          updated.at(),
-                          seq <= swept),
-                      "j:" + seq + ":" + (i + 1));
-                }
-              }
-            },
-            org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem()))
-        .whenComplete(
-            (done, error) -> {
-              if (error != null) {
-                query
-                    .replyTo()
-                    .tell(new Page(List.of(), null, "reading the index failed: " + error));
-              } else {
-                query.replyTo().tell(page.result());
-              }
-            });
-  }
-
-  /** What a scan collected; touched only by the scan's stream. */
-  private static final class ScanPage {
-    private final int limit;
-    private final List<Summary> items = new ArrayList<>();
-    private String cursor;
-    private boolean done;
-    private boolean ended;
-    private long lastSeq;
-    private int scanned;
-
-    ScanPage(int limit) {
-      this.limit = limit;
-    }
-
-    void add(Summary summary, String next) {
-      items.add(summary);
-      if (items.size() == limit) {
-        cursor = next;
-        done = true;
-      }
-    }
-
-    void end() {
-      ended = true;
-      done = true;
-    }
-
-    Page result() {
-      if (ended) {
-        return new Page(List.copyOf(items), null, null);
-      }
-      if (cursor != null) {
-        return new Page(List.copyOf(items), cursor, null);
-      }
-      // the scan stopped at its bound or at the journal's end: go on after the last event read
-      return new Page(
-          List.copyOf(items), scanned < MAX_SCAN ? null : "j:" + (lastSeq + 1) + ":0", null);
-    }
-  }
-
-  private org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery
-      readJournal() {
-    return org.apache.pekko.persistence.query.PersistenceQuery.get(
-            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
-        .getReadJournalFor(
-            org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery.class,
-            context
-                .getSystem()
-                .settings()
-                .config()
-                .getString("skald.framework.persistence.query-plugin-id"));
-  }
-
   // ---- retention ----------------------------------------------------------------------------
 
   /**
@@ -802,54 +631,20 @@ public final class SagaIndex
     sweeping = true;
     long thisRound = ++round;
     long cutoff = System.currentTimeMillis() - retention.instances().toMillis();
-    long last = lastSequenceNumber(context);
-    List<String> due = new ArrayList<>();
-    long[] upTo = {state.sweptUpTo()};
-    // events written before times (at 0) are due when a later one is: they are older
-    List<Updated> undated = new ArrayList<>();
-    long[] undatedSeq = {0};
     context.pipeToSelf(
-        readJournal()
-            .currentEventsByPersistenceId(persistenceId().id(), state.sweptUpTo() + 1, last)
-            .takeWhile(
-                envelope ->
-                    due.size() < retention.batch()
-                        && (!(envelope.event() instanceof Updated u) || u.at() <= cutoff))
-            .runForeach(
-                envelope -> {
-                  if (!(envelope.event() instanceof Updated updated)) {
-                    upTo[0] = envelope.sequenceNr();
-                    return;
-                  }
-                  if (updated.at() == 0) {
-                    undated.add(updated);
-                    undatedSeq[0] = envelope.sequenceNr();
-                    return;
-                  }
-                  for (Updated earlier : undated) {
-                    finished(earlier, due, state);
-                  }
-                  undated.clear();
-                  finished(updated, due, state);
-                  upTo[0] = envelope.sequenceNr();
-                },
-                org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem())),
-        (done, error) -> new SweepRead(thisRound, due, upTo[0], error));
+        IndexRetention.readDue(
+            context.getSystem(),
+            persistenceId().id(),
+            state.sweptUpTo() + 1,
+            lastSequenceNumber(context),
+            cutoff,
+            retention.batch()),
+        (read, error) ->
+            error != null
+                ? new SweepRead(thisRound, List.of(), 0, error)
+                : new SweepRead(
+                    thisRound, read.due(), Math.max(read.upTo(), state.sweptUpTo()), null));
     return Effect().none();
-  }
-
-  /**
-   * The finished instances of an event, but not one in flight again since (a completed child saga
-   * compensated by its parent): its later end is swept in its turn.
-   */
-  private static void finished(Updated updated, List<String> due, State state) {
-    for (int i = 0; i < updated.ids().size(); i++) {
-      String id = updated.ids().get(i);
-      SagaStatus now = state.statuses().get(id);
-      if (updated.statuses().get(i).terminal() && (now == null || now.terminal())) {
-        due.add(id); // an id twice (an end written twice by an earlier version) is one deletion
-      }
-    }
   }
 
   /** Deletes the journal and the snapshots of every due instance. */
@@ -866,12 +661,16 @@ public final class SagaIndex
       sweepSummaries(state); // no instance due
       return Effect().none();
     }
-    read =
-        new SweepRead(
-            read.round(),
-            List.copyOf(new java.util.LinkedHashSet<>(read.due())),
-            read.upTo(),
-            read.error());
+    // each once, and not one in flight again since its end was written (a completed child saga
+    // compensated by its parent): its later end is swept in its turn
+    java.util.Set<String> due = new java.util.LinkedHashSet<>();
+    for (String id : read.due()) {
+      SagaStatus now = state.statuses().get(id);
+      if (now == null || now.terminal()) {
+        due.add(id);
+      }
+    }
+    read = new SweepRead(read.round(), List.copyOf(due), read.upTo(), read.error());
     sweepingRead = read;
     if (read.due().isEmpty()) {
       return onSweepDeleted(state, new SweepDeleted(read.round(), null));
@@ -936,15 +735,10 @@ public final class SagaIndex
       return;
     }
     long thisRound = round;
-    long[] upTo = {0};
     context.pipeToSelf(
-        readJournal()
-            .currentEventsByPersistenceId(persistenceId().id(), from, bound)
-            .takeWhile(e -> !(e.event() instanceof Updated u) || u.at() <= cutoff)
-            .runForeach(
-                e -> upTo[0] = e.sequenceNr(),
-                org.apache.pekko.stream.Materializer.matFromSystem(context.getSystem())),
-        (done, error) -> new SummariesRead(thisRound, upTo[0], error));
+        IndexRetention.readSummaries(
+            context.getSystem(), persistenceId().id(), from, bound, cutoff),
+        (upTo, error) -> new SummariesRead(thisRound, error == null ? upTo : 0, error));
   }
 
   private Effect<Event, State> onSummariesRead(State state, SummariesRead read) {
