@@ -173,18 +173,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private int reportingVersion;
   private boolean endMarked;
 
-  /** The end the parent's fan-out acknowledged, and the one told and not yet acknowledged. */
-  private SagaStatus parentReported;
-
-  private SagaStatus parentReporting;
-
-  /** The child-saga steps whose fan-outs acknowledged their release, and those being told. */
-  private final Set<String> fanOutsReleased = new HashSet<>();
-
-  private final Set<String> fanOutsReleasing = new HashSet<>();
-
-  /** Whether this child's parent has ended for good (told by its fan-out). */
-  private boolean parentFinished;
+  /** Its links to child sagas: its parent's fan-out, and its own steps' fan-outs. */
+  private final ChildLinks<D> links;
 
   private boolean recovering;
   private SagaStatus measuredStatus;
@@ -220,6 +210,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     this.newest = runtime.transitions();
     this.sagaName = newest.definition().name();
     this.sagaId = entity.getEntityId();
+    this.links = new ChildLinks<>(context, runtime, sagaName, sagaId, this::rules);
   }
 
   @Override
@@ -489,9 +480,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             (state, retry) -> {
               if (state.status() != null) {
                 report(state);
-                notifyParent(state);
+                links.notifyParent(state);
                 if (state.status().terminal()) {
-                  releaseFanOuts(state);
+                  links.releaseFanOuts(state);
                 }
               }
               return Effect().none();
@@ -526,9 +517,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(
             InstanceProtocol.ParentFinished.class,
             (state, finished) -> {
-              parentFinished = true;
+              links.parentFinished();
               if (state.status() == SagaStatus.COMPLETED) {
-                releaseFanOuts(state);
+                links.releaseFanOuts(state);
                 passivateIfReported(state);
               } else {
                 passivateIfUnknown(state);
@@ -561,57 +552,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .thenRun(s -> request.replyTo().tell(Boolean.TRUE));
   }
 
-  /**
-   * Once the instance has ended for good (on its own, or compensated or aborted as a child), the
-   * fan-outs of the child-saga steps it reached are told to delete themselves: nothing asks them
-   * again. Told until each acknowledges.
-   */
-  private void releaseFanOuts(InstanceState state) {
-    if (state.status() == SagaStatus.COMPLETED && state.parent() != null && !parentFinished) {
-      return; // a completed child may still be compensated: its own children with it
-    }
-    Transitions<D> rules = rules(state);
-    for (StepState st : state.steps()) {
-      if (!rules.spec(st.name()).spawns()
-          || st.forward() == InstanceState.Phase.PENDING
-          || st.forward() == InstanceState.Phase.SKIPPED
-          || fanOutsReleased.contains(st.name())
-          || !fanOutsReleasing.add(st.name())) {
-        continue;
-      }
-      String step = st.name();
-      context.ask(
-          Boolean.class,
-          FanOut.ref(context.getSystem(), sagaName, sagaId, step),
-          runtime.indexTimeout(),
-          FanOut.ParentEnded::new,
-          (ok, error) -> new InstanceProtocol.FanOutReleased(step, error == null));
-    }
-  }
-
-  /** Whether every fan-out this instance must release has acknowledged. */
-  private boolean fanOutsDone(InstanceState state) {
-    if (state.status() == SagaStatus.COMPLETED && state.parent() != null && !parentFinished) {
-      return true;
-    }
-    Transitions<D> rules = rules(state);
-    for (StepState st : state.steps()) {
-      if (rules.spec(st.name()).spawns()
-          && st.forward() != InstanceState.Phase.PENDING
-          && st.forward() != InstanceState.Phase.SKIPPED
-          && !fanOutsReleased.contains(st.name())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private Effect<SagaEvent, InstanceState> onFanOutReleased(
       InstanceState state, InstanceProtocol.FanOutReleased released) {
-    fanOutsReleasing.remove(released.step());
-    if (released.ok()) {
-      fanOutsReleased.add(released.step());
-    } else {
+    if (!links.fanOutReleased(released)) {
       timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells them again
     }
     if (state.status() != null && state.status().terminal()) {
@@ -620,39 +563,13 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     return Effect().none();
   }
 
-  /** Tells the parent's fan-out this child's end, until it acknowledges it durably. */
-  private void notifyParent(InstanceState state) {
-    if (state.parent() == null || !state.status().terminal()) {
-      return;
-    }
-    SagaStatus status = state.status();
-    if (status == parentReported || status == parentReporting) {
-      return;
-    }
-    parentReporting = status;
-    String data = state.dataJson();
-    context.ask(
-        Boolean.class,
-        io.skald.saga.internal.runner.FanOut.ref(context.getSystem(), state.parent()),
-        runtime.indexTimeout(),
-        replyTo ->
-            new io.skald.saga.internal.runner.FanOut.ChildEnded(sagaId, status, data, replyTo),
-        (ok, error) ->
-            new InstanceProtocol.ParentAcked(status, error == null && Boolean.TRUE.equals(ok)));
-  }
-
   private Effect<SagaEvent, InstanceState> onParentAcked(
       InstanceState state, InstanceProtocol.ParentAcked acked) {
-    if (acked.status() == parentReporting) {
-      parentReporting = null;
-    }
-    if (acked.ok()) {
-      parentReported = acked.status();
-    } else {
+    if (!links.parentAcked(acked)) {
       timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells both again
     }
     if (state.status() != null && state.status().terminal()) {
-      notifyParent(state);
+      links.notifyParent(state);
       passivateIfReported(state);
     }
     return Effect().none();
@@ -791,8 +708,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         }
       }
       timers.cancelAll();
-      notifyParent(state);
-      releaseFanOuts(state);
+      links.notifyParent(state);
+      links.releaseFanOuts(state);
       passivateIfReported(state);
     }
   }
@@ -891,9 +808,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   /** A finished instance stays until the index has its final status, then passivates. */
   private void passivateIfReported(InstanceState state) {
-    if (reported == state.status()
-        && (state.parent() == null || parentReported == state.status())
-        && fanOutsDone(state)) {
+    if (reported == state.status() && links.done(state)) {
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
   }
