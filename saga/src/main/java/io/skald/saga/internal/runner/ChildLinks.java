@@ -30,9 +30,9 @@ final class ChildLinks<D> {
   private SagaStatus parentReporting;
 
   /** The child-saga steps whose fan-outs acknowledged their release, and those being told. */
-  private final Set<String> released = new HashSet<>();
+  private final Set<String> released = new HashSet<>(2);
 
-  private final Set<String> releasing = new HashSet<>();
+  private final Set<String> releasing = new HashSet<>(2);
 
   /** Whether this child's parent has ended for good (told by its fan-out). */
   private boolean parentFinished;

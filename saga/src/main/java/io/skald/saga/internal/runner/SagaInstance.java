@@ -173,8 +173,18 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
   private int reportingVersion;
   private boolean endMarked;
 
-  /** Its links to child sagas: its parent's fan-out, and its own steps' fan-outs. */
-  private final ChildLinks<D> links;
+  /**
+   * Its links to child sagas (its parent's fan-out, its own steps' fan-outs), made when it ends: an
+   * instance in flight carries nothing for them.
+   */
+  private ChildLinks<D> links;
+
+  private ChildLinks<D> links() {
+    if (links == null) {
+      links = new ChildLinks<>(context, runtime, sagaName, sagaId, this::rules);
+    }
+    return links;
+  }
 
   private boolean recovering;
   private SagaStatus measuredStatus;
@@ -210,7 +220,6 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
     this.newest = runtime.transitions();
     this.sagaName = newest.definition().name();
     this.sagaId = entity.getEntityId();
-    this.links = new ChildLinks<>(context, runtime, sagaName, sagaId, this::rules);
   }
 
   @Override
@@ -480,9 +489,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
             (state, retry) -> {
               if (state.status() != null) {
                 report(state);
-                links.notifyParent(state);
                 if (state.status().terminal()) {
-                  links.releaseFanOuts(state);
+                  links().notifyParent(state);
+                  links().releaseFanOuts(state);
                 }
               }
               return Effect().none();
@@ -517,9 +526,9 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         .onCommand(
             InstanceProtocol.ParentFinished.class,
             (state, finished) -> {
-              links.parentFinished();
+              links().parentFinished();
               if (state.status() == SagaStatus.COMPLETED) {
-                links.releaseFanOuts(state);
+                links().releaseFanOuts(state);
                 passivateIfReported(state);
               } else {
                 passivateIfUnknown(state);
@@ -554,7 +563,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   private Effect<SagaEvent, InstanceState> onFanOutReleased(
       InstanceState state, InstanceProtocol.FanOutReleased released) {
-    if (!links.fanOutReleased(released)) {
+    if (!links().fanOutReleased(released)) {
       timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells them again
     }
     if (state.status() != null && state.status().terminal()) {
@@ -565,11 +574,11 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   private Effect<SagaEvent, InstanceState> onParentAcked(
       InstanceState state, InstanceProtocol.ParentAcked acked) {
-    if (!links.parentAcked(acked)) {
+    if (!links().parentAcked(acked)) {
       timers.startSingleTimer(IndexRetry.INSTANCE, INDEX_RETRY); // tells both again
     }
     if (state.status() != null && state.status().terminal()) {
-      links.notifyParent(state);
+      links().notifyParent(state);
       passivateIfReported(state);
     }
     return Effect().none();
@@ -708,8 +717,8 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
         }
       }
       timers.cancelAll();
-      links.notifyParent(state);
-      links.releaseFanOuts(state);
+      links().notifyParent(state);
+      links().releaseFanOuts(state);
       passivateIfReported(state);
     }
   }
@@ -808,7 +817,7 @@ public final class SagaInstance<D> extends EventSourcedBehavior<Command, SagaEve
 
   /** A finished instance stays until the index has its final status, then passivates. */
   private void passivateIfReported(InstanceState state) {
-    if (reported == state.status() && links.done(state)) {
+    if (reported == state.status() && links().done(state)) {
       entity.getShard().tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
   }
