@@ -371,6 +371,9 @@ public final class SagaIndex
   private final int snapshotEvery;
   private final List<StatusChanged> buffered = new ArrayList<>();
 
+  /** The latest buffered change of each instance (to tell a repeat in constant time). */
+  private final Map<String, StatusChanged> lastBuffered = new HashMap<>();
+
   /** Requesters of a change that was buffered already: acknowledged with it. */
   private final List<ActorRef<Boolean>> alsoAck = new ArrayList<>();
 
@@ -472,6 +475,7 @@ public final class SagaIndex
                 return Effect().none();
               }
               buffered.add(changed);
+              lastBuffered.put(changed.sagaId(), changed);
               if (!timers.isTimerActive(Flush.INSTANCE)) {
                 timers.startSingleTimer(Flush.INSTANCE, Duration.ofMillis(100));
               }
@@ -558,17 +562,15 @@ public final class SagaIndex
    * buffered one. Neither is written again, so summaries and retention see each change once.
    */
   private boolean duplicate(State state, StatusChanged changed) {
-    for (int i = buffered.size() - 1; i >= 0; i--) {
-      StatusChanged pending = buffered.get(i);
-      if (pending.sagaId().equals(changed.sagaId())) {
-        if (pending.status() == changed.status() && pending.version() == changed.version()) {
-          if (changed.replyTo() != null) {
-            alsoAck.add(changed.replyTo());
-          }
-          return true;
+    StatusChanged pending = lastBuffered.get(changed.sagaId());
+    if (pending != null) {
+      if (pending.status() == changed.status() && pending.version() == changed.version()) {
+        if (changed.replyTo() != null) {
+          alsoAck.add(changed.replyTo());
         }
-        return false; // it changed since: a new change
+        return true;
       }
+      return false; // it changed since: a new change
     }
     SagaStatus known = state.statuses().get(changed.sagaId());
     boolean same =
@@ -594,6 +596,7 @@ public final class SagaIndex
     List<StatusChanged> flushed = List.copyOf(buffered);
     List<ActorRef<Boolean>> repeated = List.copyOf(alsoAck);
     buffered.clear();
+    lastBuffered.clear();
     alsoAck.clear();
     return Effect()
         .persist(new Updated(ids, statuses, versions, System.currentTimeMillis()))
