@@ -81,14 +81,7 @@ class SagaRetentionTest {
       Await.until(
           first.skald().system(),
           Duration.ofSeconds(120),
-          () ->
-              assertEquals(
-                  (long) SAGAS,
-                  orders
-                      .counts()
-                      .toCompletableFuture()
-                      .join()
-                      .getOrDefault(SagaStatus.COMPLETED, 0L)));
+          () -> assertEquals((long) SAGAS, completed(orders)));
       // the instances' journals hold their events
       for (String id : sample) {
         assertTrue(events(first, "skald-saga-retained|" + id) > 0, id);
@@ -190,9 +183,7 @@ class SagaRetentionTest {
                           .gauge()
                           .value()));
       // the counts stay exact
-      assertEquals(
-          (long) SAGAS,
-          orders.counts().toCompletableFuture().join().getOrDefault(SagaStatus.COMPLETED, 0L));
+      assertEquals((long) SAGAS, completed(orders));
       // a time range before the run finds nothing; a version that never ran finds nothing
       assertTrue(
           orders
@@ -315,14 +306,7 @@ class SagaRetentionTest {
       Await.until(
           node.skald().system(),
           Duration.ofSeconds(30),
-          () ->
-              assertEquals(
-                  10L,
-                  orders
-                      .counts()
-                      .toCompletableFuture()
-                      .join()
-                      .getOrDefault(SagaStatus.COMPLETED, 0L)));
+          () -> assertEquals(10L, completed(orders)));
       assertTrue(summaries(orders).contains("old-0"), "listed while younger than its retention");
       String index = "skald-saga-index|summarized";
       long written = events(node, index);
@@ -344,14 +328,7 @@ class SagaRetentionTest {
       Await.until(
           node.skald().system(),
           Duration.ofSeconds(10),
-          () ->
-              assertEquals(
-                  10L + next[0],
-                  orders
-                      .counts()
-                      .toCompletableFuture()
-                      .join()
-                      .getOrDefault(SagaStatus.COMPLETED, 0L)));
+          () -> assertEquals(10L + next[0], completed(orders)));
     } finally {
       node.close();
       node.deleteDataDir();
@@ -377,16 +354,7 @@ class SagaRetentionTest {
         orders.start("f-" + i, new Order("f-" + i, 10)).toCompletableFuture().join();
       }
       Await.until(
-          node.skald().system(),
-          Duration.ofSeconds(30),
-          () ->
-              assertEquals(
-                  3L,
-                  orders
-                      .counts()
-                      .toCompletableFuture()
-                      .join()
-                      .getOrDefault(SagaStatus.COMPLETED, 0L)));
+          node.skald().system(), Duration.ofSeconds(30), () -> assertEquals(3L, completed(orders)));
       Await.until(
           node.skald().system(),
           Duration.ofSeconds(30),
@@ -442,6 +410,11 @@ class SagaRetentionTest {
                             "skald.saga.retention { instances = 30d, summaries = 1d }")
                         .withFallback(com.typesafe.config.ConfigFactory.load())));
     assertTrue(e.getMessage().contains("summaries"), e.getMessage());
+  }
+
+  /** How many instances of a saga its index counts completed (also after retention). */
+  private static long completed(SagaRunner<?> runner) {
+    return runner.counts().toCompletableFuture().join().getOrDefault(SagaStatus.COMPLETED, 0L);
   }
 
   private static long events(SkaldTestNode node, String persistenceId) {
